@@ -283,7 +283,9 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
         raise BuildError(f"tile areas differ from their country's area by {worst:.2e}")
     display = display_geometry(geoms)
 
-    iso_a3 = np.where(field["ISO_A3_EH"] != "-99", field["ISO_A3_EH"], field["ISO_A3"])
+    # The ISO code where one exists; the seven units without (Kosovo, Akrotiri, Bir Tawil ...)
+    # keep their unique ADM0_A3 so that tables never show the ambiguous "-99".
+    iso_a3 = np.where(field["ISO_A3_EH"] != "-99", field["ISO_A3_EH"], adm0)
     out = {
         "adm0_a3": _blob(adm0),
         "iso_a3": _blob(iso_a3),

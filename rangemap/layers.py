@@ -94,7 +94,8 @@ class CountryLayer:
     adm0_a3 : str array
         Natural Earth ADM0_A3 code, the unique key (FRA, NOR, KOS; NE's ISO_A3 is "-99" there).
     iso_a3, iso_a2 : str arrays
-        ISO 3166-1 codes where one exists (NE's ISO_A3_EH / ISO_A2_EH), else NE's "-99".
+        ISO 3166-1 codes where one exists (NE's ISO_A3_EH / ISO_A2_EH); else iso_a3 is the
+        ADM0_A3 code (KOS, WSB: seven units) and iso_a2 is "-99".
     name, name_long : str arrays
         Short and long English names ("Russia", "Russian Federation").
     continent : str array

@@ -1,0 +1,261 @@
+"""What a range area covers: countries (geodesic km2 and percent) and populated places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+
+from rangemap import layers
+from rangemap.errors import InputError
+from rangemap.geodesic import area_km2, band_area, distance_km, range_area
+from rangemap.locations import Location
+
+#: How the populations summed by rangemap are labelled wherever they are shown.
+PLACES_LABEL = "GeoNames populated places of 15,000+ inhabitants (city districts not counted)"
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A range area (or a band, when `km_min` is set) drawn around one site.
+
+    `geometry` is lon/lat, RFC 7946 (see rangemap.geodesic.range_area); `area_km2` is its
+    ellipsoidal area.
+    """
+
+    site: Location
+    km: float
+    km_min: float | None
+    geometry: Polygon | MultiPolygon
+    area_km2: float
+
+    @property
+    def label(self) -> str:
+        """Short human label, e.g. "Kaliningrad, 480 km" or "Deveselu, 500-1,000 km"."""
+        span = f"{self.km_min:,g}-{self.km:,g} km" if self.km_min else f"{self.km:,g} km"
+        return f"{self.site.name}, {span}"
+
+
+class CountryRow(NamedTuple):
+    """One country touched by a ring. Areas in km2, on the WGS84 ellipsoid."""
+
+    site: str
+    range_km: float
+    km_min: float | None
+    iso_a3: str
+    country: str
+    covered_km2: float
+    country_km2: float
+    covered_pct: float
+
+
+class CityRow(NamedTuple):
+    """One populated place within a ring; distance is geodesic, from the site, in km."""
+
+    site: str
+    range_km: float
+    km_min: float | None
+    city: str
+    iso_a3: str
+    population: int
+    distance_km: float
+    capital: bool
+    lat: float
+    lon: float
+
+
+def make_ring(site: Location, km: float, *, km_min: float | None = None) -> Ring:
+    """The range area of `site` out to `km`, or the band from `km_min` to `km`."""
+    if km_min:
+        geometry = band_area(site.lat, site.lon, km_min, km)
+    else:
+        geometry = range_area(site.lat, site.lon, km)
+    return Ring(site, float(km), float(km_min) if km_min else None, geometry, area_km2(geometry))
+
+
+@cache
+def _tile_tree() -> shapely.STRtree:
+    return shapely.STRtree(layers.countries().tile_geometry)
+
+
+def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
+    """Covered km2 for every country (aligned with the countries layer) and a 'whole' flag.
+
+    Countries are pre-cut into small tiles, so only tiles on the ring's edge are intersected;
+    tiles wholly inside count with their cached area, so a wholly covered country is exact.
+    """
+    countries = layers.countries()
+    shapely.prepare(ring.geometry)
+    candidates = _tile_tree().query(ring.geometry, predicate="intersects")
+    tiles = countries.tile_geometry[candidates]
+    # covers, not contains_properly: tiles along latitude +-90 or the 180th meridian share the
+    # boundary of a pole-holding or split range area and are still wholly inside it.
+    inside = shapely.covers(ring.geometry, tiles)
+    whole_tiles, cut_tiles = candidates[inside], candidates[~inside]
+    pieces = shapely.intersection(countries.tile_geometry[cut_tiles], ring.geometry)
+    n = len(countries)
+    covered = np.bincount(
+        countries.tile_owner[whole_tiles], countries.tile_area_km2[whole_tiles], minlength=n
+    ) + np.bincount(countries.tile_owner[cut_tiles], area_km2(pieces), minlength=n)
+    tiles_per_country = np.bincount(countries.tile_owner, minlength=n)
+    whole = np.bincount(countries.tile_owner[whole_tiles], minlength=n) == tiles_per_country
+    return covered, whole
+
+
+def country_rows(ring: Ring) -> list[CountryRow]:
+    """Countries the ring covers, largest covered area first; whole countries report 100 %."""
+    countries = layers.countries()
+    covered, whole = covered_km2_by_country(ring)
+    covered = np.where(whole, countries.area_km2, np.minimum(covered, countries.area_km2))
+    hit = np.flatnonzero(covered > 0)
+    pct = np.where(whole, 100.0, 100.0 * covered / countries.area_km2)
+    order = sorted(hit, key=lambda i: (-covered[i], countries.iso_a3[i]))
+    return [
+        CountryRow(
+            ring.site.name,
+            ring.km,
+            ring.km_min,
+            str(countries.iso_a3[i]),
+            str(countries.name[i]),
+            float(covered[i]),
+            float(countries.area_km2[i]),
+            float(pct[i]),
+        )
+        for i in order
+    ]
+
+
+def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
+    """Populated places within the ring (exact geodesic distance), nearest first."""
+    cities = layers.cities()
+    near = _near_on_sphere(ring.site, ring.km)
+    if capitals_only:
+        near = near[cities.capital[near]]
+    dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[near], cities.lon[near])
+    inside = dist <= ring.km
+    if ring.km_min:
+        inside &= dist > ring.km_min
+    hit, dist = near[inside], dist[inside]
+    order = np.lexsort((cities.geonameid[hit], dist))
+    hit, dist = hit[order], dist[order]
+    return [
+        CityRow(
+            ring.site.name,
+            ring.km,
+            ring.km_min,
+            str(cities.name[i]),
+            str(cities.country_iso3[i]),
+            int(cities.population[i]),
+            float(d),
+            bool(cities.capital[i]),
+            float(cities.lat[i]),
+            float(cities.lon[i]),
+        )
+        for i, d in zip(hit, dist, strict=True)
+    ]
+
+
+@cache
+def _city_vectors() -> np.ndarray:
+    cities = layers.cities()
+    return _unit_vectors(cities.lat, cities.lon)
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+#: Mean Earth radius (km) and a margin within which spherical distances bound geodesic ones
+#: (they differ by at most ~0.56 %): only places inside it get an exact geodesic distance.
+_SPHERE_KM, _SPHERE_MARGIN = 6371.0088, 1.01
+
+
+def _near_on_sphere(site: Location, km: float) -> np.ndarray:
+    """Indices of places that may be within `km`: a cheap prefilter before exact distances."""
+    site_vector = _unit_vectors(np.array([site.lat]), np.array([site.lon]))[0]
+    angle = np.arccos(np.clip(_city_vectors() @ site_vector, -1.0, 1.0))
+    return np.flatnonzero(angle * _SPHERE_KM <= km * _SPHERE_MARGIN + 1.0)
+
+
+class Summary(NamedTuple):
+    """What one ring covers, in a line: counts, areas in km2 and summed place population."""
+
+    site: str
+    range_km: float
+    km_min: float | None
+    area_km2: float
+    countries: int
+    capitals: tuple[str, ...]
+    places: int
+    population: int
+
+
+def summarize(ring: Ring) -> Summary:
+    """Counts for a ring; population is the sum over PLACES_LABEL places in range."""
+    countries = country_rows(ring)
+    places = city_rows(ring)
+    return Summary(
+        ring.site.name,
+        ring.km,
+        ring.km_min,
+        ring.area_km2,
+        len(countries),
+        tuple(c.city for c in places if c.capital),
+        len(places),
+        sum(c.population for c in places),
+    )
+
+
+class Comparison(NamedTuple):
+    """What the `km` range of a site adds over its `base_km` range (e.g. disputed over stated)."""
+
+    site: str
+    base_km: float
+    km: float
+    added_km2: float
+    new_countries: tuple[CountryRow, ...]
+    more_covered: tuple[tuple[CountryRow | None, CountryRow], ...]
+    new_capitals: tuple[CityRow, ...]
+    added_places: int
+    added_population: int
+
+
+def compare(site: Location, base_km: float, km: float) -> Comparison:
+    """What the larger range adds: countries and capitals newly in range, area, population."""
+    if km <= base_km:
+        raise InputError(f"compare needs a larger second range: got {base_km:g} km then {km:g} km.")
+    base, wider = make_ring(site, base_km), make_ring(site, km)
+    before = {r.iso_a3: r for r in country_rows(base)}
+    after = country_rows(wider)
+    added = city_rows(make_ring(site, km, km_min=base_km))
+    return Comparison(
+        site.name,
+        float(base_km),
+        float(km),
+        wider.area_km2 - base.area_km2,
+        tuple(r for r in after if r.iso_a3 not in before),
+        tuple(
+            (before.get(r.iso_a3), r)
+            for r in after
+            if r.covered_km2 > (before[r.iso_a3].covered_km2 if r.iso_a3 in before else 0.0)
+        ),
+        tuple(c for c in added if c.capital),
+        len(added),
+        sum(c.population for c in added),
+    )
+
+
+def matrix(rings: list[Ring]) -> tuple[list[str], list[tuple[str, str, list[float]]]]:
+    """Countries by ring: column labels and, per country, covered percent in each ring."""
+    columns = [ring.label for ring in rings]
+    table: dict[tuple[str, str], list[float]] = {}
+    for j, ring in enumerate(rings):
+        for row in country_rows(ring):
+            table.setdefault((row.iso_a3, row.country), [0.0] * len(rings))[j] = row.covered_pct
+    rows = sorted(table.items(), key=lambda kv: ([-v for v in kv[1]], kv[0][0]))
+    return columns, [(iso, name, values) for (iso, name), values in rows]

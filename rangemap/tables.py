@@ -1,0 +1,92 @@
+"""Rows of named tuples as text tables, CSV, JSON or Markdown: deterministic and script-friendly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+FORMATS = ("table", "csv", "json", "md")
+
+#: Decimal places kept per column in every format (areas to 0.1 km2, percents to 0.001).
+_DECIMALS = {
+    "covered_km2": 1,
+    "country_km2": 1,
+    "area_km2": 1,
+    "added_km2": 1,
+    "covered_pct": 3,
+    "distance_km": 1,
+    "lat": 6,
+    "lon": 6,
+}
+
+
+def _clean(column: str, value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        places = _DECIMALS.get(column, 3 if column.startswith("pct_") else None)
+        if places is not None:
+            value = round(value, places)
+        return int(value) if value.is_integer() and column.endswith("_km") else value
+    if isinstance(value, tuple | list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.3g}"
+    return str(value)
+
+
+def records(
+    rows: Sequence[Sequence[Any]], columns: Sequence[str] | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """Column names and cleaned values (rounded as in _DECIMALS) of named tuples or sequences.
+
+    `columns` names the columns of plain sequences, and keeps a header when rows is empty.
+    """
+    names = list(columns) if columns is not None else list(rows[0]._fields) if rows else []
+    return names, [[_clean(c, v) for c, v in zip(names, row, strict=True)] for row in rows]
+
+
+def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | None = None) -> str:
+    """Format rows (named tuples, or sequences with `columns`) as table, csv, json or md."""
+    names, values = records(rows, columns)
+    if fmt == "json":
+        return json.dumps([dict(zip(names, v, strict=True)) for v in values], indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows([["" if x is None else x for x in v] for v in values])
+        return buffer.getvalue()
+    cells = [[_display(x) for x in v] for v in values]
+    if fmt == "md":
+        escape = [[c.replace("|", "\\|") for c in row] for row in cells]
+        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in escape]) + "\n"
+    widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
+    numeric = [bool(values) and all(_is_number(v[i]) for v in values) for i in range(len(names))]
+
+    def line(items: Sequence[str]) -> str:
+        return "  ".join(
+            s.rjust(w) if num else s.ljust(w)
+            for s, w, num in zip(items, widths, numeric, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(names)] + [line(row) for row in cells]) + "\n"
+
+
+def _is_number(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))

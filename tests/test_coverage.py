@@ -1,0 +1,156 @@
+"""Coverage of countries and places, checked against direct computations and known distances."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+from geographiclib.geodesic import Geodesic
+
+from rangemap import coverage as cov
+from rangemap import layers
+from rangemap.errors import InputError
+from rangemap.geodesic import area_km2
+from rangemap.locations import Location
+
+KALININGRAD = Location("kaliningrad", "Kaliningrad", 54.717, 20.517, "site", "city centre", "")
+DEVESELU = Location("deveselu", "Deveselu", 44.078667, 24.413417, "site", "base", "")
+
+
+def _at(name: str, lat: float, lon: float) -> Location:
+    return Location(name, name, lat, lon, "coordinates", "test point", "")
+
+
+def _by_iso(rows: list[cov.CountryRow]) -> dict[str, cov.CountryRow]:
+    return {r.iso_a3: r for r in rows}
+
+
+def test_russia_480_km_reaches_four_capitals_but_not_berlin() -> None:
+    """Russia's stated 9M729 range from Kaliningrad: Warsaw, Vilnius, Riga, Minsk; not Berlin."""
+    capitals = {c.city for c in cov.city_rows(cov.make_ring(KALININGRAD, 480), capitals_only=True)}
+    assert capitals == {"Warsaw", "Vilnius", "Riga", "Minsk"}
+    berlin = Geodesic.WGS84.Inverse(54.717, 20.517, 52.52437, 13.41053)["s12"] / 1000
+    assert berlin == pytest.approx(529, abs=3)
+    wider = {c.city for c in cov.city_rows(cov.make_ring(KALININGRAD, 540), capitals_only=True)}
+    assert "Berlin" in wider
+
+
+def test_city_distances_agree_with_geographiclib() -> None:
+    for row in cov.city_rows(cov.make_ring(DEVESELU, 300))[:50]:
+        expected = Geodesic.WGS84.Inverse(DEVESELU.lat, DEVESELU.lon, row.lat, row.lon)["s12"]
+        assert row.distance_km == pytest.approx(expected / 1000, abs=1e-6)
+        assert row.distance_km <= 300
+
+
+def test_a_range_inside_one_country_reports_one_row_of_the_whole_area() -> None:
+    ring = cov.make_ring(_at("Siberia", 62.0, 100.0), 300)
+    rows = cov.country_rows(ring)
+    assert [r.iso_a3 for r in rows] == ["RUS"]
+    assert rows[0].covered_km2 == pytest.approx(ring.area_km2, rel=5e-4)
+
+
+def test_a_range_over_open_ocean_covers_nothing() -> None:
+    ring = cov.make_ring(_at("Pacific", -30.0, -130.0), 300)
+    assert cov.country_rows(ring) == []
+    assert cov.city_rows(ring) == []
+
+
+def test_whole_countries_report_exactly_100_percent() -> None:
+    rows = _by_iso(cov.country_rows(cov.make_ring(KALININGRAD, 480)))
+    assert rows["LTU"].covered_pct == 100.0
+    assert rows["LTU"].covered_km2 == rows["LTU"].country_km2
+    assert 0 < rows["POL"].covered_pct < 100
+
+
+@pytest.mark.parametrize(
+    ("site", "km", "iso"),
+    [
+        (KALININGRAD, 480, "POL"),
+        (KALININGRAD, 5500, "CAN"),  # holds the North Pole
+        (_at("Fiji", -17.7, 178.0), 2500, "FJI"),  # across the 180th meridian
+        (_at("Fiji", -17.7, 178.0), 2500, "NZL"),
+        (_at("McMurdo", -77.85, 166.67), 1500, "ATA"),  # holds the South Pole
+    ],
+)
+def test_tiled_coverage_equals_a_direct_intersection(site: Location, km: float, iso: str):
+    """Cut tiles plus whole tiles give what intersecting the whole country would give."""
+    ring = cov.make_ring(site, km)
+    countries = layers.countries()
+    row = countries.country_index(iso)
+    direct = area_km2(shapely.intersection(countries.geometry[row], ring.geometry))
+    covered = _by_iso(cov.country_rows(ring))[iso].covered_km2
+    assert covered == pytest.approx(direct, rel=1e-6)
+
+
+def test_covered_areas_add_up_to_at_most_the_range_area() -> None:
+    ring = cov.make_ring(DEVESELU, 1000)
+    total = sum(r.covered_km2 for r in cov.country_rows(ring))
+    assert 0.5 * ring.area_km2 < total < ring.area_km2
+
+
+def test_a_range_holding_both_poles_covers_antarctica_whole() -> None:
+    rows = _by_iso(cov.country_rows(cov.make_ring(_at("Gulf of Guinea", 0.0, 0.0), 15_000)))
+    assert rows["ATA"].covered_pct == 100.0
+    assert rows["GHA"].covered_pct == 100.0
+    assert rows["NZL"].covered_pct < 100.0
+
+
+def test_band_counts_only_places_beyond_the_inner_range() -> None:
+    band = cov.make_ring(KALININGRAD, 1000, km_min=500)
+    places = cov.city_rows(band)
+    assert places and all(500 < p.distance_km <= 1000 for p in places)
+    assert "Berlin" in {p.city for p in places}
+    assert band.label == "Kaliningrad, 500-1,000 km"
+
+
+def test_compare_lists_what_the_disputed_range_adds() -> None:
+    """US/FAZ estimate 2,350 km over Russia's stated 480 km from Kaliningrad."""
+    added = cov.compare(KALININGRAD, 480, 2350)
+    new = {r.iso_a3 for r in added.new_countries}
+    assert {"FRA", "GBR", "ITA", "NOR"} <= new
+    assert not {"DEU", "POL"} & new  # partly within 480 km already
+    assert {"Berlin", "Paris", "London", "Rome"} <= {c.city for c in added.new_capitals}
+    stated, wide = cov.make_ring(KALININGRAD, 480), cov.make_ring(KALININGRAD, 2350)
+    assert added.added_km2 == pytest.approx(wide.area_km2 - stated.area_km2)
+    more = {after.iso_a3: (before, after) for before, after in added.more_covered}
+    assert more["POL"][1].covered_pct == 100.0
+    assert more["DEU"][0].covered_pct < 10
+    assert more["DEU"][1].covered_pct > 99
+    assert added.added_population == sum(
+        p.population for p in cov.city_rows(cov.make_ring(KALININGRAD, 2350, km_min=480))
+    )
+
+
+def test_compare_needs_a_larger_second_range() -> None:
+    with pytest.raises(InputError, match="compare needs a larger second range"):
+        cov.compare(KALININGRAD, 2350, 480)
+
+
+def test_matrix_has_one_column_per_ring() -> None:
+    rings = [cov.make_ring(KALININGRAD, 480), cov.make_ring(DEVESELU, 1000)]
+    labels, rows = cov.matrix(rings)
+    assert labels == ["Kaliningrad, 480 km", "Deveselu, 1,000 km"]
+    table = {iso: values for iso, _, values in rows}
+    assert table["LTU"][0] == 100.0 and table["LTU"][1] == 0.0
+    assert table["ROU"][0] == 0.0 and table["ROU"][1] == 100.0
+
+
+def test_summary_labels_population_honestly() -> None:
+    summary = cov.summarize(cov.make_ring(KALININGRAD, 480))
+    assert summary.countries == 10
+    assert set(summary.capitals) == {"Warsaw", "Vilnius", "Riga", "Minsk"}
+    assert summary.population > 5_000_000
+    assert "15,000+" in cov.PLACES_LABEL and "districts not counted" in cov.PLACES_LABEL
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "km"),
+    [(54.717, 20.517, 2350), (89.5, 10.0, 3000), (-45.0, 179.9, 6000), (0.0, 0.0, 19_000)],
+)
+def test_spherical_prefilter_drops_no_place_in_range(lat: float, lon: float, km: float) -> None:
+    """Every place whose exact geodesic distance is within range is listed (brute force)."""
+    from rangemap.geodesic import distance_km
+
+    cities = layers.cities()
+    exact = distance_km(lat, lon, cities.lat, cities.lon) <= km
+    listed = cov.city_rows(cov.make_ring(_at("probe", lat, lon), km))
+    assert len(listed) == int(exact.sum())
