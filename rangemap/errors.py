@@ -30,11 +30,20 @@ class OutputError(RangemapError, OSError):
     """An output file cannot be written (missing or read-only directory)."""
 
 
-def suggest(name: str, choices: Iterable[str], *, kind: str) -> UnknownNameError:
-    """Build an UnknownNameError for `name` with "did you mean" suggestions from `choices`."""
-    choices = sorted(set(choices))
-    close = difflib.get_close_matches(name.lower(), [c.lower() for c in choices], n=3, cutoff=0.6)
-    lower = {c.lower(): c for c in choices}
+def suggest(
+    name: str, choices: Iterable[str], *, kind: str, known: Iterable[str] | None = None
+) -> UnknownNameError:
+    """Build an UnknownNameError for `name` with "did you mean" suggestions from `choices`.
+
+    `known` lists the canonical names shown as the valid choices (default: `choices`), so
+    aliases can be matched for suggestions without crowding the listing.
+    """
+    listed = sorted(set(choices if known is None else known))
+    # One spelling per lower-cased name, the listed one first: id 'tomahawk' over 'Tomahawk'.
+    lower: dict[str, str] = {}
+    for choice in [*listed, *sorted(set(choices))]:
+        lower.setdefault(choice.lower(), choice)
+    close = difflib.get_close_matches(name.lower(), list(lower), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(lower[c]) for c in close)}?" if close else ""
-    listing = ", ".join(choices) if len(choices) <= 20 else f"{len(choices)} known names"
+    listing = ", ".join(listed) if len(listed) <= 20 else f"{len(listed)} known names"
     return UnknownNameError(f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}.")

@@ -1,0 +1,493 @@
+"""Catalogs of basing sites, systems with their sourced range claims, and treaty thresholds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from rangemap._yamlio import Loc, LocatedProblem, display_path, validate
+from rangemap.errors import CatalogError, InputError, suggest
+
+SITES_FILE = "sites.yaml"
+SYSTEMS_FILE = "systems.yaml"
+TREATIES_FILE = "treaties.yaml"
+
+_T = TypeVar("_T")
+
+
+def _date_text(value: object) -> object:
+    """YAML reads `2019-01-23` as a date and `2019` as an int: both mean the text written."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")  # then rejected: sources are dated to the day at most
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _check_partial_date(value: str) -> str:
+    """Sources are often dated to the month or year only; the date must still exist."""
+    match = _PARTIAL_DATE.fullmatch(value)
+    if match is None:
+        raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(f"no such date: {value!r}") from None
+    return value
+
+
+def _check_url(value: str) -> str:
+    """Only web links: a `javascript:` or `file:` URL must never reach a rendered map."""
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError(f"URL must not contain spaces or control characters, got {value!r}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"URL must start with http:// or https:// and a host, got {value!r}")
+    return value
+
+
+def _check_slug(value: str) -> str:
+    """Ids are typed on command lines and used in file names: keep them plain."""
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+        raise ValueError(f"ids are lowercase letters and digits joined by hyphens, got {value!r}")
+    return value
+
+
+def _check_iso_a3(value: str) -> str:
+    """Alpha-3 as in the country layers (ADM0_A3 / ISO_A3), so sites join to countries."""
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError(f"country codes are ISO 3166-1 alpha-3 (RUS, ROU), got {value!r}")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, AfterValidator(_check_slug)]
+IsoA3 = Annotated[str, AfterValidator(_check_iso_a3)]
+PartialDate = Annotated[str, BeforeValidator(_date_text), AfterValidator(_check_partial_date)]
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+def _key(name: str) -> str:
+    """Lookup key: case, spaces, hyphens, dots and underscores do not matter ("SSC-8" = "ssc8")."""
+    return re.sub(r"[\s\-_.]", "", name.casefold())
+
+
+class _Model(BaseModel):
+    """Immutable, and strict about unknown fields so a typo in a catalog is an error."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Source(_Model):
+    """Where a fact comes from. A reader must be able to find it: a URL, or a date to search by."""
+
+    publisher: Text = Field(description="Who published it: 'TASS', 'Reuters'.")
+    title: Text = Field(
+        description="Title as published; in [brackets], a description where the title is unknown."
+    )
+    date: PartialDate | None = Field(
+        default=None, description="Publication date: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    url: Url | None = Field(default=None, description="http(s) link, or null when not known.")
+    note: Text | None = Field(default=None, description="Caveats: a mirror, a translation ...")
+
+    def cite(self) -> str:
+        """One-line citation for tables: "Publisher, Title, date, url" (plain text)."""
+        return ", ".join(
+            str(part) for part in (self.publisher, self.title, self.date, self.url) if part
+        )
+
+    @model_validator(mode="after")
+    def _findable(self) -> Source:
+        if self.url is None and self.date is None:
+            raise ValueError("a source without a url needs a date, so a reader can find it")
+        return self
+
+
+Sources = Annotated[tuple[Source, ...], Field(min_length=1)]
+
+
+def _check_known(value: str, info: ValidationInfo, kind: str) -> str:
+    """Check a reference to another catalog entry against the names handed in as context."""
+    known = (info.context or {}).get(f"{kind}s")
+    if known is not None and value not in known:
+        raise ValueError(str(suggest(value, known, kind=kind)))
+    return value
+
+
+class Hosting(_Model):
+    """A claim that a site hosts a system: who says so, and on what source."""
+
+    system: Slug = Field(description="Id of the system in systems.yaml.")
+    kind: Literal["stated", "reported", "implied", "disputed"] = Field(
+        description=(
+            "stated: the operating state says so; reported: media citing intelligence or "
+            "officials; implied: an official text implies it without saying it; disputed: one "
+            "side claims it, the other denies it."
+        )
+    )
+    claimed_by: Text = Field(description="Who says so: 'Russia (MFA, Maria Zakharova)'.")
+    date: PartialDate | None = Field(default=None, description="When it was said.")
+    sources: Sources
+    note: Text | None = None
+
+    @field_validator("system")
+    @classmethod
+    def _known_system(cls, value: str, info: ValidationInfo) -> str:
+        return _check_known(value, info, "system")
+
+
+class Site(_Model):
+    """A basing site: a point on WGS84 and what that point stands for."""
+
+    id: Slug
+    name: Text
+    country: IsoA3 = Field(description="ISO 3166-1 alpha-3 code of the country it lies in.")
+    lat: Annotated[float, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
+    lon: Annotated[float, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
+    marks: Text = Field(description="What the point marks: base, town centre, whole test range.")
+    position_note: Text = Field(description="How precise the point is; where sources differ.")
+    sources: Sources = Field(description="Sources of the position and of what it marks.")
+    hosts: tuple[Hosting, ...] = Field(description="Systems it hosts or is claimed to host.")
+
+
+class Claim(_Model):
+    """One range figure for a system, as one party gives it. Figures in km on the ground.
+
+    A figure may be a single maximum (`km`), a band (`km_min` to `km`), an open lower bound
+    (`km_min` only: "more than 500 km") or no figure at all (both null, uncertain).
+    """
+
+    id: Slug = Field(description="Unique within the system: 'ru-480', 'us-inf-band'.")
+    km: Annotated[float, Field(gt=0)] | None = Field(
+        description="Maximum range in km; for a band, its upper end. Null when not given."
+    )
+    km_min: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="Lower end of a band, in km."
+    )
+    km_min_means: Literal["envelope", "at-least"] | None = Field(
+        default=None,
+        validate_default=True,
+        description=(
+            "What km_min is, required with it. envelope: targets from km_min to km can be "
+            "struck (Iskander-M 50-500 km); at-least: the maximum range is at least km_min "
+            "(the US 'INF range' 500-5,500 km; 'more than 500 km' when km is null)."
+        ),
+    )
+    kind: Literal["stated", "disputed", "estimate"] = Field(
+        description=(
+            "stated: an official or manufacturer figure; disputed: a figure one party asserts "
+            "against another's; estimate: by analysts, intelligence or media."
+        )
+    )
+    claimed_by: Text = Field(description="Who gives the figure.")
+    date: PartialDate | None = Field(description="When the figure was given.")
+    variant: Text | None = Field(default=None, description="Variant it applies to: 'Block IIA'.")
+    sources: Sources
+    uncertain: bool = Field(description="Show as uncertain on maps and in tables.")
+    note: Text | None = None
+
+    @field_validator("km_min")
+    @classmethod
+    def _below_km(cls, value: float | None, info: ValidationInfo) -> float | None:
+        km = info.data.get("km")
+        if value is not None and km is not None and value >= km:
+            raise ValueError(f"km_min ({value:g}) must be less than km ({km:g})")
+        return value
+
+    @field_validator("km_min_means")
+    @classmethod
+    def _with_km_min(cls, value: str | None, info: ValidationInfo) -> str | None:
+        has_min = info.data.get("km_min") is not None
+        if has_min and value is None:
+            raise ValueError("km_min needs km_min_means: envelope or at-least")
+        if value is not None and not has_min:
+            raise ValueError("km_min_means is only meaningful with km_min")
+        return value
+
+    @field_validator("uncertain")
+    @classmethod
+    def _uncertain_when_unknown(cls, value: bool, info: ValidationInfo) -> bool:
+        if value:
+            return value
+        if info.data.get("kind") == "estimate":
+            raise ValueError("an estimate is uncertain: set uncertain: true")
+        if "km" in info.data and info.data["km"] is None and info.data.get("km_min") is None:
+            raise ValueError("a claim without a figure is uncertain: set uncertain: true")
+        return value
+
+
+class System(_Model):
+    """A missile or launcher system and every range claim made about it."""
+
+    id: Slug
+    name: Text = Field(description="Name used in labels: '9M729', 'Tomahawk'.")
+    aliases: tuple[Text, ...] = Field(
+        default=(), description="Other designations accepted by lookups: 'SSC-8', 'TLAM'."
+    )
+    operator: IsoA3 = Field(description="ISO alpha-3 code of the state that fields it.")
+    description: Text
+    sources: Sources = Field(description="Sources of the name, designations and description.")
+    claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
+
+    def claim(self, claim_id: str) -> Claim:
+        """The claim with this id; UnknownNameError with suggestions otherwise."""
+        return _lookup(self.claims, claim_id, "claim", lambda c: [c.id])
+
+
+class Band(_Model):
+    """A treaty's range band, with explicit inclusivity at each end as the treaty words it."""
+
+    id: Slug = Field(description="'shorter-range', 'intermediate-range'.")
+    name: Text
+    article: Text = Field(description="Where the treaty defines it: 'Article II(6)'.")
+    wording: Text = Field(description="The defining words, quoted from the treaty text.")
+    min_km: Annotated[float, Field(ge=0)]
+    min_inclusive: bool
+    max_km: Annotated[float, Field(gt=0)]
+    max_inclusive: bool
+
+    @field_validator("max_km")
+    @classmethod
+    def _above_min(cls, value: float, info: ValidationInfo) -> float:
+        low = info.data.get("min_km")
+        if low is not None and value <= low:
+            raise ValueError(f"max_km ({value:g}) must be greater than min_km ({low:g})")
+        return value
+
+    def contains(self, km: float) -> bool:
+        """Whether a range capability of `km` falls in this band."""
+        above = km >= self.min_km if self.min_inclusive else km > self.min_km
+        below = km <= self.max_km if self.max_inclusive else km < self.max_km
+        return above and below
+
+
+class Treaty(_Model):
+    """A treaty whose range thresholds maps and tables compare claims against."""
+
+    id: Slug
+    name: Text
+    full_name: Text
+    signed: dt.date
+    entered_into_force: dt.date
+    ended: dt.date | None = Field(description="When it ceased to be in force; null if in force.")
+    applies_to: Text = Field(description="Which missiles the bands apply to.")
+    bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    sources: Sources
+    note: Text | None = None
+
+    @field_validator("bands")
+    @classmethod
+    def _disjoint(cls, bands: tuple[Band, ...]) -> tuple[Band, ...]:
+        ordered = sorted(bands, key=lambda b: b.min_km)
+        for low, high in itertools.pairwise(ordered):
+            touching = low.max_km == high.min_km and low.max_inclusive and high.min_inclusive
+            if low.max_km > high.min_km or touching:
+                raise ValueError(f"bands {low.id!r} and {high.id!r} overlap")
+        return bands
+
+    @property
+    def thresholds_km(self) -> tuple[float, ...]:
+        """Every band boundary, ascending: (500, 1000, 5500) for the INF Treaty."""
+        return tuple(sorted({b.min_km for b in self.bands} | {b.max_km for b in self.bands}))
+
+    def classify(self, km: float) -> str | None:
+        """Id of the band a range capability of `km` falls in, or None outside every band.
+
+        >>> inf = load_catalog().treaty("inf")
+        >>> inf.classify(500), inf.classify(1000), inf.classify(1000.001), inf.classify(5500.1)
+        ('shorter-range', 'shorter-range', 'intermediate-range', None)
+        """
+        if isinstance(km, bool) or not isinstance(km, int | float) or math.isnan(km) or km < 0:
+            raise InputError(f"range must be a number of km >= 0, got {km!r}")
+        return next((b.id for b in self.bands if b.contains(km)), None)
+
+
+class Event(_Model):
+    """A dated statement or offer that maps can point to (e.g. the October 2020 offer)."""
+
+    id: Slug
+    date: PartialDate
+    title: Text
+    summary: Text
+    sites: tuple[Slug, ...] = Field(default=(), description="Ids of the sites it concerns.")
+    systems: tuple[Slug, ...] = Field(default=(), description="Ids of the systems it concerns.")
+    sources: Sources
+    note: Text | None = None
+
+    @field_validator("sites")
+    @classmethod
+    def _known_sites(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return tuple(_check_known(v, info, "site") for v in value)
+
+    @field_validator("systems")
+    @classmethod
+    def _known_systems(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return tuple(_check_known(v, info, "system") for v in value)
+
+
+class Catalog(_Model):
+    """Everything in layers/: look entries up by id or alias, in any case.
+
+    Build it with `load_catalog`, which also checks the references between the files.
+    """
+
+    sites: tuple[Site, ...]
+    systems: tuple[System, ...]
+    treaties: tuple[Treaty, ...]
+    events: tuple[Event, ...] = ()
+
+    def site(self, name: str) -> Site:
+        """The site with this id ("Kapustin Yar" finds 'kapustin-yar')."""
+        return _lookup(self.sites, name, "site", lambda s: [s.id])
+
+    def system(self, name: str) -> System:
+        """The system with this id, name or alias ("SSC-8", "3M-14", "TLAM")."""
+        return _lookup(self.systems, name, "system", _system_names)
+
+    def treaty(self, name: str) -> Treaty:
+        """The treaty with this id or name ("INF")."""
+        return _lookup(self.treaties, name, "treaty", lambda t: [t.id, t.name])
+
+
+def _system_names(system: System) -> list[str]:
+    """Every name a system answers to, its id first."""
+    return [system.id, system.name, *system.aliases]
+
+
+def _lookup(items: Iterable[_T], name: str, kind: str, names: Callable[[_T], list[str]]) -> _T:
+    """The item one of whose names matches `name` by `_key`; UnknownNameError otherwise."""
+    items = list(items)
+    key = _key(name)
+    for item in items:
+        if key in {_key(n) for n in names(item)}:
+            return item
+    every = [n for item in items for n in names(item)]
+    raise suggest(name, every, kind=kind, known=[names(item)[0] for item in items])
+
+
+class _SystemsFile(_Model):
+    systems: Annotated[tuple[System, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> _SystemsFile:
+        _check_unique(
+            (loc, i, name)
+            for i, system in enumerate(self.systems)
+            for loc, name in [
+                (("systems", i, "id"), system.id),
+                (("systems", i, "name"), system.name),
+                *((("systems", i, "aliases", j), a) for j, a in enumerate(system.aliases)),
+            ]
+        )
+        for i, system in enumerate(self.systems):
+            _check_unique(
+                (("systems", i, "claims", j, "id"), j, c.id) for j, c in enumerate(system.claims)
+            )
+        return self
+
+
+class _SitesFile(_Model):
+    sites: Annotated[tuple[Site, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> _SitesFile:
+        _check_unique((("sites", i, "id"), i, s.id) for i, s in enumerate(self.sites))
+        return self
+
+
+class _TreatiesFile(_Model):
+    treaties: Annotated[tuple[Treaty, ...], Field(min_length=1)]
+    events: tuple[Event, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> _TreatiesFile:
+        _check_unique(
+            (loc, i, name)
+            for i, t in enumerate(self.treaties)
+            for loc, name in ((("treaties", i, "id"), t.id), (("treaties", i, "name"), t.name))
+        )
+        for i, treaty in enumerate(self.treaties):
+            _check_unique(
+                (("treaties", i, "bands", j, "id"), j, b.id) for j, b in enumerate(treaty.bands)
+            )
+        _check_unique((("events", i, "id"), i, e.id) for i, e in enumerate(self.events))
+        return self
+
+
+def _check_unique(names: Iterable[tuple[Loc, int, str]]) -> None:
+    """Names of different entries must differ under `_key`, or a lookup finds the wrong one.
+
+    `names` holds (location, owning entry, name); an entry may repeat its own name
+    (id 'tomahawk', name 'Tomahawk').
+    """
+    seen: dict[str, tuple[int, str, Loc]] = {}
+    for loc, owner, name in names:
+        other_owner, other, first = seen.setdefault(_key(name), (owner, name, loc))
+        if other_owner != owner:
+            same = "" if other == name else f" as {other!r}"
+            raise LocatedProblem(
+                loc,
+                f"{name!r} is already used{same} by another entry; names must be unique",
+                "Rename one of them and run again.",
+                first=first,
+            )
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load and cross-check sites.yaml, systems.yaml and treaties.yaml from `directory`.
+
+    The packaged catalogs (the default) are loaded once and cached. Any problem raises one
+    CatalogError naming the file, line, entry and field.
+    """
+    if directory is None:
+        return _default_catalog()
+    return _load(Path(directory))
+
+
+@functools.cache
+def _default_catalog() -> Catalog:
+    # Imported here: rangemap.layers pulls in numpy and shapely, which catalogs never need.
+    from rangemap.layers import layers_dir
+
+    return _load(layers_dir())
+
+
+def _load(directory: Path) -> Catalog:
+    """Systems first: sites and events refer to them, and are checked against their ids."""
+    if not directory.is_dir():
+        raise CatalogError(f"{display_path(directory)}: catalog folder not found.")
+    systems = validate(_SystemsFile, directory / SYSTEMS_FILE).systems
+    known_systems = sorted(s.id for s in systems)
+    sites = validate(_SitesFile, directory / SITES_FILE, context={"systems": known_systems}).sites
+    treaties = validate(
+        _TreatiesFile,
+        directory / TREATIES_FILE,
+        context={"systems": known_systems, "sites": sorted(s.id for s in sites)},
+    )
+    return Catalog(sites=sites, systems=systems, treaties=treaties.treaties, events=treaties.events)
