@@ -251,8 +251,9 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
     """Read Natural Earth admin-0, repair and measure it, tile it and simplify it."""
     columns = ["ADM0_A3", "ISO_A3", "ISO_A3_EH", "ISO_A2_EH", "NAME", "NAME_LONG", "CONTINENT",
                "POP_EST"]  # fmt: skip
+    # The zip has no .cpg: GDAL would read the DBF as Latin-1, but Natural Earth writes UTF-8.
     meta, _fids, wkb, values = pyogrio.raw.read(
-        f"/vsizip/{zip_path}/{NE_LAYER}.shp", columns=columns
+        f"/vsizip/{zip_path}/{NE_LAYER}.shp", columns=columns, encoding="UTF-8"
     )
     field = dict(zip(meta["fields"], values, strict=True))  # in file order, not `columns`
     with zipfile.ZipFile(zip_path) as zf:

@@ -37,7 +37,7 @@ def _clean(column: str, value: Any) -> Any:
     return value
 
 
-def _display(value: Any) -> str:
+def _display(column: str, value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -45,7 +45,14 @@ def _display(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.3g}"
+        places = _DECIMALS.get(column, 2 if column.startswith("pct_") else None)
+        if column.endswith("pct") or column.startswith("pct_"):
+            places = 2
+        elif column in ("lat", "lon"):
+            places = 4
+        if places is None:
+            return f"{value:,g}"
+        return f"{value:,.{places}f}"
     return str(value)
 
 
@@ -71,7 +78,7 @@ def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | 
         writer.writerow(names)
         writer.writerows([["" if x is None else x for x in v] for v in values])
         return buffer.getvalue()
-    cells = [[_display(x) for x in v] for v in values]
+    cells = [[_display(c, x) for c, x in zip(names, v, strict=True)] for v in values]
     if fmt == "md":
         escape = [[c.replace("|", "\\|") for c in row] for row in cells]
         lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]

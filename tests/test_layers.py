@@ -365,3 +365,10 @@ def test_build_is_byte_identical(tmp_path):
     for name in (layers.COUNTRIES_FILE, layers.CITIES_FILE, "cities_dropped.tsv"):
         assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), name
     shutil.rmtree(tmp_path)
+
+
+def test_names_are_decoded_as_utf8(countries):
+    """Regression: the NE zip has no .cpg, and GDAL read "Côte d'Ivoire" as Latin-1 mojibake."""
+    names = set(countries.name.tolist())
+    assert {"Côte d'Ivoire", "Curaçao", "Åland", "St-Barthélemy"} <= names
+    assert not any("Ã" in n for n in names)

@@ -1,0 +1,238 @@
+"""The rangemap command line: a thin front over the package's functions."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rangemap import __version__
+from rangemap.errors import RangemapError
+
+log = logging.getLogger("rangemap")
+
+
+class BadInput(click.ClickException):
+    """A user mistake: message on stderr, exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+class _Group(click.Group):
+    """Turns every RangemapError into one clear message and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RangemapError as err:
+            raise BadInput(str(err)) from None
+
+
+def _fmt_opt(choices: Sequence[str], default: str) -> Callable:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices, case_sensitive=False),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+output_opt = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE (atomically) instead of standard output.",
+)
+site_opt = click.option(
+    "--site",
+    "site",
+    required=True,
+    metavar="SITE",
+    help='Catalog id (see "rangemap sites"), a place name ("Warsaw", "Paris, FR") or LAT,LON.',
+)
+km_min_opt = click.option(
+    "--km-min",
+    type=float,
+    default=None,
+    metavar="KM",
+    help="Inner range: draw the band from KM-MIN to KM instead of the full area.",
+)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Data to standard output, or atomically to a file with a notice on stderr."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from rangemap.output import write_text
+
+    write_text(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rangemap")
+@click.option("-v", "--verbose", count=True, help="More log messages on stderr.")
+@click.option("-q", "--quiet", count=True, help="Fewer log messages on stderr.")
+def cli(verbose: int, quiet: int) -> None:
+    """True geodesic range areas around basing sites: what they cover, as maps and tables.
+
+    Ranges are exact on the WGS84 ellipsoid; every site and claim carries its source.
+    """
+    level = logging.WARNING - 10 * verbose + 10 * quiet
+    logging.basicConfig(stream=sys.stderr, level=level, format="rangemap: %(message)s")
+
+
+@cli.command()
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def sites(fmt: str, output: Path | None) -> None:
+    """List the basing sites: position, what the point marks, hosted systems, sources.
+
+    Example: rangemap sites --format csv
+    """
+    from rangemap import reports, tables
+
+    _emit(tables.render(reports.site_rows(), fmt), output)
+
+
+@cli.command()
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def systems(fmt: str, output: Path | None) -> None:
+    """List every range claim: system, km, kind, who claims it, source, uncertainty.
+
+    Example: rangemap systems --format md
+    """
+    from rangemap import reports, tables
+
+    _emit(tables.render(reports.claim_rows(), fmt), output)
+
+
+@cli.command()
+@site_opt
+@click.option("--km", type=float, required=True, metavar="KM", help="Range in km.")
+@km_min_opt
+@_fmt_opt(("geojson",), "geojson")
+@output_opt
+def ring(site: str, km: float, km_min: float | None, fmt: str, output: Path | None) -> None:
+    """Write the geodesic range area (or band) of SITE as RFC 7946 GeoJSON.
+
+    Example: rangemap ring --site kaliningrad --km 5500 -o kaliningrad-5500.geojson
+    """
+    from rangemap.coverage import make_ring
+    from rangemap.export import write_rings
+    from rangemap.locations import resolve
+
+    the_ring = make_ring(resolve(site), km, km_min=km_min)
+    if output is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_rings([the_ring], Path(tmp) / "ring.geojson", fmt=fmt)
+            click.echo(path.read_text(encoding="utf-8"), nl=False)
+        return
+    write_rings([the_ring], output, fmt=fmt)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@site_opt
+@click.option(
+    "--km", type=float, required=True, multiple=True, metavar="KM", help="Range in km; repeat."
+)
+@km_min_opt
+@click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
+@click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def coverage(
+    site: str,
+    km: tuple[float, ...],
+    km_min: float | None,
+    cities: bool,
+    capitals: bool,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Countries (or, with --cities, places) within KM of SITE, with covered km2 and percent.
+
+    Example: rangemap coverage --site kaliningrad --km 480 --km 2350 --format csv
+    """
+    from rangemap import coverage as cov
+    from rangemap import tables
+    from rangemap.locations import resolve
+
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
+    location = resolve(site)
+    rows: list = []
+    footer = []
+    for value in km:
+        the_ring = cov.make_ring(location, value, km_min=km_min)
+        if cities or capitals:
+            places = cov.city_rows(the_ring, capitals_only=capitals)
+            rows += places
+            footer.append(
+                f"{the_ring.label}: {len(places):,} places, population "
+                f"{sum(p.population for p in places):,} ({cov.PLACES_LABEL})"
+            )
+        else:
+            rows += cov.country_rows(the_ring)
+            footer.append(f"{the_ring.label}: range area {the_ring.area_km2:,.0f} km2")
+    columns = (cov.CityRow if cities or capitals else cov.CountryRow)._fields
+    text = tables.render(rows, fmt, columns=columns)
+    if fmt in ("table", "md"):
+        text += "\n" + "\n".join(footer) + "\n"
+    _emit(text, output)
+
+
+@cli.command()
+@site_opt
+@click.option(
+    "--km",
+    type=float,
+    required=True,
+    multiple=True,
+    metavar="KM",
+    help="Ranges in km: the first is the base (e.g. the stated range), then the others.",
+)
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def compare(site: str, km: tuple[float, ...], fmt: str, output: Path | None) -> None:
+    """What larger ranges add over the first: countries, capitals, area and population.
+
+    Prints a matrix of countries by ring (percent covered) and, in table and md formats,
+    what each range adds over the first.
+
+    Example: rangemap compare --site kaliningrad --km 480 --km 2350
+    """
+    from rangemap import reports, tables
+    from rangemap.locations import resolve
+
+    if len(km) < 2:
+        raise BadInput("compare needs at least two --km values: the base range, then others.")
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
+    location = resolve(site)
+    columns, rows, notes = reports.compare_rows(location, list(km))
+    text = tables.render(rows, fmt, columns=columns)
+    if fmt in ("table", "md"):
+        text += "\n" + "\n".join(notes) + "\n"
+    _emit(text, output)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="rangemap")

@@ -1,0 +1,140 @@
+"""Where a ring is drawn from: a catalog site, a place name or "LAT,LON", resolved offline."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from rangemap import layers
+from rangemap.errors import AmbiguousNameError, InputError, UnknownNameError
+from rangemap.geodesic import check_position
+
+if TYPE_CHECKING:
+    from rangemap.catalog import Site
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_COORDS = re.compile(rf"^\s*({_NUMBER})\s*[,;\s]\s*({_NUMBER})\s*$")
+_LOOKS_NUMERIC = re.compile(r"^\s*[-+.\d]")
+
+#: A place name picks the most populous match outright when it has this many times the
+#: population of the next one (Berlin, Germany over Berlin, New Hampshire); else it is ambiguous.
+_DOMINANCE = 10
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point rings are drawn from, with what it is and where its position comes from.
+
+    kind is "site" (the basing catalog), "place" (GeoNames) or "coordinates" (given by the user).
+    """
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    kind: Literal["site", "place", "coordinates"]
+    marks: str
+    source: str
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """(lat, lon) from "LAT,LON" in decimal degrees; None if text is not coordinate-shaped."""
+    match = _COORDS.match(text)
+    if match is None:
+        if _LOOKS_NUMERIC.match(text):
+            raise InputError(
+                f"cannot read {text!r} as coordinates: write them as LAT,LON in decimal "
+                'degrees, latitude first, e.g. "54.717,20.517" (south and west negative).'
+            )
+        return None
+    lat, lon = float(match.group(1)), float(match.group(2))
+    check_position(lat, lon)
+    return lat, lon
+
+
+def resolve(spec: str) -> Location:
+    """Resolve a site id ("deveselu"), a place name ("Warsaw", "Paris, FR") or "LAT,LON"."""
+    from rangemap.catalog import load_catalog
+
+    if not isinstance(spec, str) or not spec.strip():
+        raise InputError("empty site: give a catalog id, a place name or LAT,LON.")
+    coords = parse_coordinates(spec)
+    if coords is not None:
+        lat, lon = coords
+        return Location(
+            f"{lat:g},{lon:g}",
+            f"{lat:g}, {lon:g}",
+            lat,
+            lon,
+            "coordinates",
+            "coordinates given by the user",
+            "user input",
+        )
+    catalog = load_catalog()
+    key = layers.fold_name(spec)
+    for site in catalog.sites:
+        if layers.fold_name(site.id) == key or layers.fold_name(site.name) == key:
+            return site_location(site)
+    try:
+        return place(spec)
+    except UnknownNameError:
+        pass
+    names = [s.id for s in catalog.sites] + _popular_place_names()
+    by_key = {layers.fold_name(n): n for n in reversed(names)}  # first spelling wins
+    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75)
+    hint = f" Did you mean {', '.join(repr(by_key[c]) for c in close)}?" if close else ""
+    raise UnknownNameError(
+        f"unknown site or place {spec!r}.{hint} Give a catalog site id "
+        f"({', '.join(sorted(s.id for s in catalog.sites))}), a place name from GeoNames "
+        '(places of 15,000+ inhabitants, e.g. "Warsaw" or "Paris, FR") or LAT,LON.'
+    )
+
+
+def _popular_place_names(limit: int = 5000) -> list[str]:
+    """Names of the most populous places: enough for suggestions, quick to compare."""
+    cities = layers.cities()
+    order = np.argsort(-cities.population, kind="stable")[:limit]
+    return [str(n) for n in cities.name[order]]
+
+
+def site_location(site: Site) -> Location:
+    """The Location of a catalog site, citing the first source of its position."""
+    return Location(
+        site.id, site.name, site.lat, site.lon, "site", site.marks, site.sources[0].cite()
+    )
+
+
+def place(spec: str) -> Location:
+    """A GeoNames place by name, optionally narrowed by country: "Paris, FR" or "Paris, FRA"."""
+    name, _, country = spec.partition(",")
+    cities = layers.cities()
+    hits = cities.find(name)
+    if country.strip():
+        code = country.strip().upper()
+        hits = hits[(cities.country_iso2[hits] == code) | (cities.country_iso3[hits] == code)]
+    if hits.size == 0:
+        raise UnknownNameError(f"no GeoNames place named {spec!r}.")
+    hits = hits[np.argsort(-cities.population[hits], kind="stable")]
+    top = hits[0]
+    if hits.size > 1 and cities.population[top] < _DOMINANCE * cities.population[hits[1]]:
+        listing = "; ".join(
+            f"{cities.name[i]}, {cities.country_iso2[i]} (population {cities.population[i]:,})"
+            for i in hits[:8]
+        )
+        raise AmbiguousNameError(
+            f"place {spec!r} matches {hits.size} places: {listing}. Add the country code "
+            f'(e.g. "{cities.name[top]}, {cities.country_iso2[top]}") or give LAT,LON.'
+        )
+    return Location(
+        f"geonames:{cities.geonameid[top]}",
+        str(cities.name[top]),
+        float(cities.lat[top]),
+        float(cities.lon[top]),
+        "place",
+        "place centre (GeoNames)",
+        f"GeoNames, geonameid {cities.geonameid[top]} (CC BY 4.0)",
+    )

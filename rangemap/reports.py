@@ -1,0 +1,99 @@
+"""Rows for the listing and comparison tables shared by the CLI and the Python API."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from rangemap import coverage as cov
+from rangemap.locations import Location
+
+
+class SiteRow(NamedTuple):
+    """One catalog site: position in WGS84 degrees, what the point marks, and its sources."""
+
+    id: str
+    name: str
+    country: str
+    lat: float
+    lon: float
+    marks: str
+    hosts: str
+    sources: str
+
+
+class ClaimRow(NamedTuple):
+    """One range claim; km_min is set for a band such as the US 'INF range' 500-5,500 km."""
+
+    system: str
+    claim: str
+    km_min: float | None
+    km: float | None
+    kind: str
+    uncertain: bool
+    claimed_by: str
+    date: str
+    source: str
+
+
+def site_rows() -> list[SiteRow]:
+    """Every site of the catalog, in catalog order."""
+    from rangemap.catalog import load_catalog
+
+    return [
+        SiteRow(
+            s.id,
+            s.name,
+            s.country,
+            s.lat,
+            s.lon,
+            s.marks,
+            "; ".join(f"{h.system} ({h.kind}, per {h.claimed_by})" for h in s.hosts),
+            "; ".join(src.cite() for src in s.sources),
+        )
+        for s in load_catalog().sites
+    ]
+
+
+def claim_rows() -> list[ClaimRow]:
+    """Every claim of every system, in catalog order."""
+    from rangemap.catalog import load_catalog
+
+    return [
+        ClaimRow(
+            system.id,
+            claim.id,
+            claim.km_min,
+            claim.km,
+            claim.kind,
+            claim.uncertain,
+            claim.claimed_by,
+            str(claim.date),
+            "; ".join(src.cite() for src in claim.sources),
+        )
+        for system in load_catalog().systems
+        for claim in system.claims
+    ]
+
+
+def compare_rows(site: Location, kms: list[float]) -> tuple[list[str], list[list[Any]], list[str]]:
+    """Matrix of covered percent (countries by range) and notes on what each range adds."""
+    rings = [cov.make_ring(site, km) for km in kms]
+    labels, matrix = cov.matrix(rings)
+    columns = ["iso_a3", "country"] + [f"pct_{km:g}_km" for km in kms]
+    rows = [[iso, name, *values] for iso, name, values in matrix]
+    notes = [f"Ranges from {site.name} ({site.lat:g}, {site.lon:g}): " + ", ".join(labels)]
+    base = kms[0]
+    for km in kms[1:]:
+        if km <= base:
+            continue
+        c = cov.compare(site, base, km)
+        new = ", ".join(f"{r.country} ({r.iso_a3})" for r in c.new_countries) or "none"
+        capitals = ", ".join(f"{r.city} ({r.iso_a3})" for r in c.new_capitals) or "none"
+        notes += [
+            f"{km:,g} km over {base:,g} km adds {c.added_km2:,.0f} km2;",
+            f"  countries newly in range: {new}",
+            f"  capitals newly in range: {capitals}",
+            f"  {c.added_places:,} more places, population {c.added_population:,} "
+            f"({cov.PLACES_LABEL})",
+        ]
+    return columns, rows, notes
