@@ -16,9 +16,15 @@ from rangemap.geodesic import check_position
 if TYPE_CHECKING:
     from rangemap.catalog import Site
 
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_COORDS = re.compile(rf"^\s*({_NUMBER})\s*[,;\s]\s*({_NUMBER})\s*$")
 _LOOKS_NUMERIC = re.compile(r"^\s*[-+.\d]")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
 
 #: A place name picks the most populous match outright when it has this many times the
 #: population of the next one (Berlin, Germany over Berlin, New Hampshire); else it is ambiguous.
@@ -42,16 +48,23 @@ class Location:
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
-    """(lat, lon) from "LAT,LON" in decimal degrees; None if text is not coordinate-shaped."""
-    match = _COORDS.match(text)
-    if match is None:
-        if _LOOKS_NUMERIC.match(text):
-            raise InputError(
-                f"cannot read {text!r} as coordinates: write them as LAT,LON in decimal "
-                'degrees, latitude first, e.g. "54.717,20.517" (south and west negative).'
-            )
+    """(lat, lon) from "LAT,LON" in decimal degrees; None if text is not coordinate-shaped.
+
+    Text that starts like a number, or has a number on either side of its one comma, is meant
+    as coordinates: if it cannot be read as two finite degrees, InputError says how to write it.
+    """
+    parts = text.split(",")
+    numbers = [_number(p) for p in parts]
+    if not _LOOKS_NUMERIC.match(text) and not (
+        len(parts) == 2 and any(n is not None for n in numbers)
+    ):
         return None
-    lat, lon = float(match.group(1)), float(match.group(2))
+    if len(parts) != 2 or None in numbers:
+        raise InputError(
+            f"cannot read {text!r} as coordinates: write them as LAT,LON in decimal "
+            'degrees, latitude first, e.g. "54.717,20.517" (south and west negative).'
+        )
+    lat, lon = numbers
     check_position(lat, lon)
     return lat, lon
 

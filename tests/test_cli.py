@@ -1,0 +1,156 @@
+"""The command line: exit codes, messages, and the stable table contract scripts depend on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from rangemap import __version__
+from rangemap.cli import cli
+from rangemap.geodesic import area_km2, range_area
+
+COUNTRY_COLUMNS = [
+    "site", "range_km", "km_min", "iso_a3", "country", "covered_km2", "country_km2", "covered_pct"
+]  # fmt: skip
+CITY_COLUMNS = [
+    "site", "range_km", "km_min", "city", "iso_a3", "population", "distance_km", "capital",
+    "lat", "lon",
+]  # fmt: skip
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+    code, out, _ = run("--help")
+    assert code == 0
+    assert all(c in out for c in ("coverage", "compare", "ring", "sites", "systems"))
+
+
+def test_sites_lists_positions_and_sources() -> None:
+    code, out, _ = run("sites", "--format", "csv")
+    assert code == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert {"kaliningrad", "deveselu", "redzikowo", "chernyakhovsk"} <= set(rows)
+    assert float(rows["deveselu"]["lat"]) == pytest.approx(44.0787, abs=1e-3)
+    assert all(r["sources"].strip() for r in rows.values())
+
+
+def test_systems_lists_every_claim_with_its_source() -> None:
+    code, out, _ = run("systems", "--format", "json")
+    assert code == 0
+    claims = json.loads(out)
+    ru = next(c for c in claims if c["system"] == "9m729" and c["km"] == 480)
+    assert ru["kind"] == "stated" and "Russia" in ru["claimed_by"] and ru["source"]
+    assert all(c["source"] for c in claims)
+    assert any(c["system"] == "sm-3" and c["uncertain"] for c in claims)
+
+
+def test_coverage_csv_has_the_documented_columns() -> None:
+    code, out, _ = run("coverage", "--site", "kaliningrad", "--km", "480", "--km", "2350",
+                       "--format", "csv")  # fmt: skip
+    assert code == 0
+    reader = csv.DictReader(io.StringIO(out))
+    assert reader.fieldnames == COUNTRY_COLUMNS
+    rows = list(reader)
+    ltu = next(r for r in rows if r["iso_a3"] == "LTU" and r["range_km"] == "480")
+    assert float(ltu["covered_pct"]) == 100.0
+    assert {r["range_km"] for r in rows} == {"480", "2350"}
+    assert "FRA" in {r["iso_a3"] for r in rows if r["range_km"] == "2350"}
+
+
+def test_coverage_cities_json() -> None:
+    code, out, _ = run("coverage", "--site", "kaliningrad", "--km", "480", "--cities",
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    places = json.loads(out)
+    assert list(places[0]) == CITY_COLUMNS
+    capitals = {p["city"] for p in places if p["capital"]}
+    assert capitals == {"Warsaw", "Vilnius", "Riga", "Minsk"}
+
+
+def test_coverage_table_and_markdown_label_population_honestly() -> None:
+    code, out, _ = run("coverage", "--site", "deveselu", "--km", "300", "--capitals",
+                       "--format", "md")  # fmt: skip
+    assert code == 0
+    assert out.startswith("| site | range_km |")
+    assert "Bucharest" in out and "Sofia" in out
+    assert "GeoNames populated places of 15,000+ inhabitants" in out
+
+
+def test_coverage_over_open_ocean_keeps_the_csv_header() -> None:
+    code, out, _ = run("coverage", "--site", "-30,-130", "--km", "200", "--format", "csv")
+    assert code == 0
+    assert out.splitlines() == [",".join(COUNTRY_COLUMNS)]
+
+
+def test_ring_geojson_reads_back_through_gdal(tmp_path: Path) -> None:
+    path = tmp_path / "ring.geojson"
+    code, _, err = run("ring", "--site", "kaliningrad", "--km", "5500", "-o", str(path))
+    assert code == 0 and "wrote" in err
+    meta, _, wkb, fields = pyogrio.raw.read(path)
+    assert meta["crs"] == "EPSG:4326"
+    geometry = shapely.from_wkb(wkb[0])
+    assert geometry.is_valid
+    assert area_km2(geometry) == pytest.approx(area_km2(range_area(54.70639, 20.51102, 5500)),
+                                               rel=1e-6)  # fmt: skip
+    props = dict(zip(meta["fields"], (f[0] for f in fields), strict=True))
+    assert props["range_km"] == 5500 and props["site_id"] == "kaliningrad"
+
+
+def test_ring_band_to_stdout_is_geojson() -> None:
+    code, out, _ = run("ring", "--site", "deveselu", "--km", "1000", "--km-min", "500")
+    assert code == 0
+    feature = json.loads(out)["features"][0]
+    assert feature["properties"]["km_min"] == 500
+    assert feature["geometry"]["type"] == "MultiPolygon"
+
+
+def test_compare_shows_what_the_disputed_range_adds() -> None:
+    code, out, _ = run("compare", "--site", "kaliningrad", "--km", "480", "--km", "2350")
+    assert code == 0
+    assert "pct_480_km" in out and "pct_2350_km" in out
+    assert "capitals newly in range:" in out and "Berlin" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["coverage", "--site", "kalinigrad", "--km", "480"], "Did you mean 'kaliningrad'"),
+        (["coverage", "--site", "95,20", "--km", "480"], "latitude 95.0 is out of range"),
+        (["coverage", "--site", "kaliningrad", "--km", "0"], "must be greater than zero"),
+        (["coverage", "--site", "kaliningrad", "--km", "nan"], "not a finite number"),
+        (["ring", "--site", "0,0", "--km", "20003"], "beyond the cut locus"),
+        (["ring", "--site", "0,0", "--km", "500", "--km-min", "600"], "inner range 600 km"),
+        (["compare", "--site", "kaliningrad", "--km", "480"], "at least two --km values"),
+        (
+            ["coverage", "--site", "kaliningrad", "--km", "480", "-o", "/nonexistent/x.csv"],
+            "folder '/nonexistent' does not exist",
+        ),
+    ],
+)
+def test_bad_input_gives_one_message_and_exit_2(args: list[str], message: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err + out
+
+
+def test_output_file_is_written_whole(tmp_path: Path) -> None:
+    path = tmp_path / "cov.csv"
+    code, out, _ = run("coverage", "--site", "deveselu", "--km", "500", "--format", "csv",
+                       "-o", str(path))  # fmt: skip
+    assert code == 0 and out == ""
+    assert path.read_text().startswith(",".join(COUNTRY_COLUMNS))
+    assert [p.name for p in tmp_path.iterdir()] == ["cov.csv"]

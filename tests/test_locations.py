@@ -1,0 +1,70 @@
+"""Resolving sites: catalog ids, GeoNames place names and LAT,LON, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from rangemap.errors import AmbiguousNameError, InputError, UnknownNameError
+from rangemap.locations import parse_coordinates, resolve
+
+
+def test_catalog_id_and_name_resolve_to_the_site() -> None:
+    site = resolve("deveselu")
+    assert (site.kind, site.id) == ("site", "deveselu")
+    assert site.lat == pytest.approx(44.0787, abs=1e-3)
+    assert "wikipedia" in site.source.lower()
+    assert resolve("DEVESELU") == site
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("76.53,-68.70", (76.53, -68.70)), (" -33.9 , 151.2 ", (-33.9, 151.2)), ("0,180", (0, 180))],
+)
+def test_coordinates_are_read_latitude_first(text: str, expected: tuple[float, float]) -> None:
+    assert parse_coordinates(text) == expected
+    location = resolve(text)
+    assert location.kind == "coordinates"
+    assert (location.lat, location.lon) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("95,20", "latitude 95.0 is out of range"),
+        ("20,-181", "longitude -181.0 is out of range"),
+        ("54.7;20.5;3", "cannot read '54.7;20.5;3' as coordinates"),
+        ("54.7,abc", "cannot read '54.7,abc' as coordinates"),
+        ("nan,20", "cannot read 'nan,20' as coordinates|not a finite number"),
+    ],
+)
+def test_malformed_coordinates_get_a_clear_message(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        resolve(text)
+
+
+def test_place_names_resolve_offline_through_geonames() -> None:
+    kyiv = resolve("Kiev")
+    assert (kyiv.kind, kyiv.name) == ("place", "Kyiv")
+    assert kyiv.source.startswith("GeoNames")
+    assert resolve("Warszawa").name == "Warsaw"
+
+
+def test_dominant_place_wins_and_country_suffix_narrows() -> None:
+    assert resolve("Berlin").lat == pytest.approx(52.52, abs=0.01)
+    paris_us = resolve("Paris, US")
+    assert paris_us.lon < -80
+
+
+def test_ambiguous_place_lists_the_candidates() -> None:
+    with pytest.raises(AmbiguousNameError, match=r"matches \d+ places: .*Add the country code"):
+        resolve("Valencia")
+
+
+def test_unknown_name_suggests_the_catalog_site() -> None:
+    with pytest.raises(UnknownNameError, match=r"Did you mean 'kaliningrad'\?"):
+        resolve("kalinigrad")
+
+
+def test_empty_site_is_rejected() -> None:
+    with pytest.raises(InputError, match="empty site"):
+        resolve("  ")
