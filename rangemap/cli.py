@@ -120,10 +120,19 @@ def systems(fmt: str, output: Path | None) -> None:
 @site_opt
 @click.option("--km", type=float, required=True, metavar="KM", help="Range in km.")
 @km_min_opt
-@_fmt_opt(("geojson",), "geojson")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "kml", "gpkg"], case_sensitive=False),
+    default=None,
+    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
+    "suffix, else GeoJSON. KML and GeoPackage need -o.",
+)
 @output_opt
-def ring(site: str, km: float, km_min: float | None, fmt: str, output: Path | None) -> None:
-    """Write the geodesic range area (or band) of SITE as RFC 7946 GeoJSON.
+def ring(
+    site: str, km: float, km_min: float | None, fmt: str | None, output: Path | None
+) -> None:
+    """Write the geodesic range area (or band) of SITE as GeoJSON, KML or GeoPackage.
 
     Example: rangemap ring --site kaliningrad --km 5500 -o kaliningrad-5500.geojson
     """
@@ -131,6 +140,12 @@ def ring(site: str, km: float, km_min: float | None, fmt: str, output: Path | No
     from rangemap.export import write_rings
     from rangemap.locations import resolve
 
+    if output is None and fmt not in (None, "geojson"):
+        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
     the_ring = make_ring(resolve(site), km, km_min=km_min)
     if output is None:
         import tempfile

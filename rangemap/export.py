@@ -1,4 +1,4 @@
-"""Range areas as GIS files (GeoJSON RFC 7946), written through GDAL (pyogrio), atomically."""
+"""Range areas as GIS files (GeoJSON, KML, GeoPackage), written through GDAL, atomically."""
 
 from __future__ import annotations
 
@@ -11,10 +11,29 @@ import shapely
 from rangemap.coverage import Ring
 from rangemap.output import atomic_path
 
-#: GDAL driver and layer options per export format; RFC 7946 GeoJSON keeps 7 decimals (~1 cm).
-DRIVERS = {
-    "geojson": ("GeoJSON", {"RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"}),
+#: GDAL driver, layer options and dataset options per format. RFC 7946 GeoJSON keeps 7 decimals
+#: (~1 cm); KML names each placemark by its label, which Google Earth shows.
+DRIVERS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "geojson": (
+        "GeoJSON",
+        {"RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"},
+        {},
+    ),
+    "kml": ("KML", {}, {"NameField": "label"}),
+    "gpkg": ("GPKG", {}, {}),
 }
+FORMATS = tuple(DRIVERS)
+_SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpkg": "gpkg"}
+
+#: GeoPackages record a "last change" time; fixing it makes the same inputs give the same bytes.
+_FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}
+
+
+def format_for(path: Path, fmt: str | None = None) -> str:
+    """The export format: `fmt` if given, else from the file suffix (GeoJSON by default)."""
+    if fmt:
+        return fmt
+    return _SUFFIXES.get(Path(path).suffix.lower(), "geojson")
 
 
 def ring_fields(rings: Sequence[Ring]) -> dict[str, np.ndarray]:
@@ -32,16 +51,21 @@ def ring_fields(rings: Sequence[Ring]) -> dict[str, np.ndarray]:
     }
 
 
-def write_rings(rings: Sequence[Ring], path: Path, *, fmt: str = "geojson") -> Path:
-    """Write rings as MultiPolygons (one feature each) to `path` through GDAL, atomically."""
+def write_rings(rings: Sequence[Ring], path: Path, *, fmt: str | None = None) -> Path:
+    """Write rings as MultiPolygons (one feature each) to `path` through GDAL, atomically.
+
+    KML is read by Google Earth, GeoPackage by QGIS; all three are lon/lat on WGS84.
+    """
+    import pyogrio
     import pyogrio.raw
 
-    driver, options = DRIVERS[fmt]
+    driver, options, dataset_options = DRIVERS[format_for(path, fmt)]
     fields = ring_fields(rings)
     geometry = shapely.to_wkb(
         np.array([shapely.multipolygons(shapely.get_parts(r.geometry)) for r in rings]),
         output_dimension=2,
     )
+    pyogrio.set_gdal_config_options(_FIXED_DATE)
     with atomic_path(Path(path)) as tmp:
         pyogrio.raw.write(
             str(tmp),
@@ -53,5 +77,6 @@ def write_rings(rings: Sequence[Ring], path: Path, *, fmt: str = "geojson") -> P
             crs="EPSG:4326",
             layer="rings",
             layer_options=options,
+            dataset_options=dataset_options,
         )
     return Path(path)
