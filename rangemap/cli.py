@@ -248,6 +248,34 @@ def compare(site: str, km: tuple[float, ...], fmt: str, output: Path | None) -> 
     _emit(text, output)
 
 
+@cli.command()
+@click.option(
+    "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
+)
+@click.option("--km", type=float, default=None, metavar="KM", help="Only sites within KM.")
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
+    """Which catalog sites, and which of their claimed ranges, reach PLACE.
+
+    Lists sites by geodesic distance from PLACE, with the claimed ranges of systems each site
+    hosts (or is said to host) that reach that far.
+
+    Example: rangemap reach --target Berlin --km 2350
+    """
+    from rangemap import tables
+    from rangemap.locations import resolve
+    from rangemap.reach import ReachRow
+    from rangemap.reach import reach as find
+
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
+    rows = find(resolve(target), km)
+    _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="rangemap")

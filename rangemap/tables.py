@@ -24,6 +24,10 @@ _DECIMALS = {
 }
 
 
+#: Range columns shown as whole numbers when they are whole (480, not 480.0).
+_WHOLE_KM = {"range_km", "km_min", "km", "base_km"}
+
+
 def _clean(column: str, value: Any) -> Any:
     if isinstance(value, float):
         if math.isnan(value):
@@ -31,7 +35,7 @@ def _clean(column: str, value: Any) -> Any:
         places = _DECIMALS.get(column, 3 if column.startswith("pct_") else None)
         if places is not None:
             value = round(value, places)
-        return int(value) if value.is_integer() and column.endswith("_km") else value
+        return int(value) if value.is_integer() and column in _WHOLE_KM else value
     if isinstance(value, tuple | list):
         return "; ".join(str(v) for v in value)
     return value
