@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from rangemap.errors import AmbiguousNameError, InputError, UnknownNameError
 from rangemap.locations import parse_coordinates, resolve
@@ -68,3 +70,20 @@ def test_unknown_name_suggests_the_catalog_site() -> None:
 def test_empty_site_is_rejected() -> None:
     with pytest.raises(InputError, match="empty site"):
         resolve("  ")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789.,;+-eE nainf\t"), max_size=24) | st.text())
+@example("54.7,20.5")
+@example("-,")
+@example("1e400,0")
+def test_coordinate_parsing_only_gives_coordinates_none_or_input_error(text: str) -> None:
+    """Fuzz: any text is coordinates, not coordinate-shaped (None), or one InputError."""
+    try:
+        parsed = parse_coordinates(text)
+    except InputError as err:
+        assert str(err)
+        return
+    if parsed is not None:
+        lat, lon = parsed
+        assert -90 <= lat <= 90 and -180 <= lon <= 180
