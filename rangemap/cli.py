@@ -276,6 +276,66 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
 
 
+@cli.command(name="map")
+@click.argument("scene", required=False, default=None, metavar="[SCENE]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the map to FILE (default: output/SCENE.html, output/ created if missing).",
+)
+@click.option("--offline", is_flag=True, help="Draw the countries as the basemap: no map tiles.")
+@click.option(
+    "--self-contained",
+    is_flag=True,
+    help="One file that makes no request at all: Leaflet inlined (implies --offline).",
+)
+@click.option("--title", default=None, help="Title above the map (replaces the scene's).")
+@click.option("--subtitle", default=None, help="Subtitle (replaces the scene's).")
+@click.option("--caption", default=None, help="Caption below the map (replaces the scene's).")
+def map_command(
+    scene: str | None,
+    output: Path | None,
+    offline: bool,
+    self_contained: bool,
+    title: str | None,
+    subtitle: str | None,
+    caption: str | None,
+) -> None:
+    """Render SCENE as an interactive HTML map for articles; print the path written.
+
+    SCENE is a built-in scene name (default: inf-2020, the October 2020 verification offer)
+    or a scene YAML file. An <iframe> snippet to embed the map is written beside it
+    (map.html -> map.embed.html).
+
+    Example: rangemap map inf-2020 --self-contained -o inf-2020.html
+    """
+    from rangemap.html_map import embed_path, embed_snippet, render_map, save_map
+    from rangemap.output import check_writable, write_text
+    from rangemap.scene import DEFAULT_SCENE, load_scene
+
+    name = scene or DEFAULT_SCENE
+    the_scene = load_scene(name)
+    if output is None:
+        output = Path("output") / f"{Path(name).stem}.html"
+        output.parent.mkdir(exist_ok=True)
+    check_writable(output)
+    check_writable(embed_path(output))
+    the_map = render_map(
+        the_scene,
+        offline=offline,
+        self_contained=self_contained,
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+    )
+    path = save_map(the_map, output)
+    snippet = write_text(embed_path(path), embed_snippet(path, title or the_scene.title))
+    click.echo(f"wrote {snippet} (an <iframe> to embed the map)", err=True)
+    click.echo(str(path))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="rangemap")

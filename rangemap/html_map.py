@@ -1,0 +1,396 @@
+"""Interactive HTML maps of a scene (folium / Leaflet): embeddable, deterministic, escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import folium
+import numpy as np
+import shapely
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from rangemap import html_assets, html_parts
+from rangemap.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
+from rangemap.html_parts import LINE_STYLES, esc
+from rangemap.scene import ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
+
+#: Decimals of the country outlines: they are simplified to 0.1 degrees already.
+_COUNTRY_DECIMALS = 2
+_COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
+#: CartoDB Positron, a light basemap that keeps coloured rings readable. Written out: the
+#: xyzservices entry (2026.9) adds an API-key parameter that folium leaves unfilled.
+TILES_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
+#: Width in px of the invisible line that takes hover and clicks along a ring's outline.
+_HIT_WEIGHT = 14
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def js_value(value: Any) -> str:
+    """JSON that is safe inside <script>: no '<', '>' or '&', no raw U+2028/2029.
+
+    Braces inside strings are escaped too: branca compiles each element's rendered script
+    as a Jinja template again, where "{{" or "{%" from a scene would be evaluated.
+    """
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JSON_STRING.sub(
+        lambda m: m.group(0).replace("{", "\\u007b").replace("}", "\\u007d"), text
+    )
+
+
+class _Raw(Element):
+    """Text placed in the page as it is. Never a template: scene text must not reach Jinja."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+def _script_element(name: str, template: str) -> type[MacroElement]:
+    """A MacroElement class whose script macro is `template`.
+
+    Its fields are text already encoded by js_value: the template only places them.
+    """
+
+    class _Script(MacroElement):
+        _template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
+
+        def __init__(self, **fields: str) -> None:
+            super().__init__()
+            self._name = name
+            self.__dict__.update(fields)
+
+    _Script.__name__ = _Script.__qualname__ = f"_{name.title()}Script"
+    return _Script
+
+
+# The fill takes no pointer events, so a click inside a ring reaches the country below it;
+# a wide transparent line along the outline takes hover and clicks for the ring itself.
+_RING_JS = """
+var {{ this.get_name() }} = (function (group) {
+  {%- if this.fill %}
+  L.polygon({{ this.fill }}, {{ this.fill_options }}).addTo(group);
+  {%- endif %}
+  var line = L.polyline({{ this.outline }}, {{ this.line_options }}).addTo(group);
+  var hit = L.polyline({{ this.outline }}, {{ this.hit_options }}).addTo(group);
+  var weight = line.options.weight;
+  hit.bindTooltip({{ this.tooltip }}, {"sticky": true});
+  hit.bindPopup({{ this.popup }}, {"maxWidth": 340});
+  hit.on("mouseover", function () { line.setStyle({"weight": weight + 2}); });
+  hit.on("mouseout", function () { line.setStyle({"weight": weight}); });
+  return hit;
+})({{ this._parent.get_name() }});
+"""
+
+_SITE_JS = """
+var {{ this.get_name() }} = L.circleMarker({{ this.latlng }}, {{ this.options }})
+  .addTo({{ this._parent.get_name() }});
+{{ this.get_name() }}.bindTooltip({{ this.tooltip }});
+{{ this.get_name() }}.bindPopup({{ this.popup }}, {"maxWidth": 340});
+"""
+
+_COUNTRIES_JS = """
+var {{ this.get_name() }} = (function () {
+  var names = {{ this.names }};
+  function popup(p) {
+    var rows = "";
+    p.cover.forEach(function (c) {
+      rows += "<tr><td>" + names[c[0]] + "</td><td class=rm-num>" + c[1] + "</td></tr>";
+    });
+    var text = rows ? {{ this.intro }} + "<table>" + rows + "</table>" : {{ this.none }};
+    return "<div class=rm-pop><h3>" + p.name + "</h3>" + text + "</div>";
+  }
+  return L.geoJSON({{ this.data }}, {
+    "pane": {{ this.pane }},
+    "style": function () { return {{ this.style }}; },
+    "onEachFeature": function (feature, layer) {
+      layer.bindPopup(popup(feature.properties), {"maxWidth": 340});
+      layer.on("mouseover", function () { layer.setStyle({{ this.hover }}); });
+      layer.on("mouseout", function () { layer.setStyle({{ this.style }}); });
+    }
+  });
+})().addTo({{ this._parent.get_name() }});
+"""
+
+_PAGE_JS = "({{ this.js }})({{ this._parent.get_name() }}, {{ this.offline }});"
+
+_Ring = _script_element("ring", _RING_JS)
+_Site = _script_element("site", _SITE_JS)
+_Countries = _script_element("countries", _COUNTRIES_JS)
+_Page = _script_element("page", _PAGE_JS)
+
+
+def _ring_element(layer: SceneLayer) -> MacroElement:
+    """A ring's fill, visible outline and hover/click line, in one script block."""
+    ring, color = layer.ring, layer.color
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring to draw")
+    weight, dash, fill_opacity = LINE_STYLES[layer.kind]
+    if layer.kind == "band":  # the nearer band darker, so adjacent bands read apart
+        fill_opacity = max(0.05, fill_opacity - 0.08 * layer.band_index)
+    classes = f"rm-l-{layer.id}"
+    fill_options = {
+        "stroke": False,
+        "fillColor": color,
+        "fillOpacity": fill_opacity,
+        "interactive": False,
+        "className": f"rm-fill {classes}",
+    }
+    line_options: dict[str, Any] = {
+        "color": color,
+        "weight": weight,
+        "opacity": 0.75 if layer.kind == "threshold" else 0.95,
+        "fill": False,
+        "interactive": False,
+        "className": f"rm-line {classes}",
+    }
+    if dash:
+        line_options |= {"dashArray": dash, "lineCap": "round"}
+    hit_options = {
+        "color": color,
+        "weight": _HIT_WEIGHT,
+        "opacity": 0,
+        "fill": False,
+        "className": f"rm-hit {classes}",
+    }
+    return _Ring(
+        fill=js_value(fill_latlngs(ring.geometry)) if fill_opacity > 0 else "",
+        outline=js_value(outline_latlngs(ring.site.lat, ring.site.lon, ring.km, ring.km_min)),
+        fill_options=js_value(fill_options),
+        line_options=js_value(line_options),
+        hit_options=js_value(hit_options),
+        tooltip=js_value(html_parts.layer_tooltip(layer)),
+        popup=js_value(html_parts.layer_popup(layer)),
+    )
+
+
+def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
+    """Country outlines (Natural Earth display geometry) whose popups give % per ring."""
+    from rangemap import layers
+
+    countries = layers.countries()
+    covered: dict[tuple[str, str], list] = {}
+    for index, layer in enumerate(scene.drawn):
+        for row in layer.countries:
+            covered.setdefault((row.iso_a3, row.country), []).append((index, row))
+    features = []
+    for i in range(len(countries)):
+        name = str(countries.name[i])
+        rows = covered.get((str(countries.iso_a3[i]), name), [])
+        # Rounded, not snapped: shapely.set_precision would collapse Monaco or the Vatican.
+        geometry = json.loads(shapely.to_geojson(countries.display[i]))
+        geometry["coordinates"] = _round(geometry["coordinates"])
+        features.append(
+            {
+                "type": "Feature",
+                "properties": html_parts.country_properties(name, rows),
+                "geometry": geometry,
+            }
+        )
+    if offline:
+        style = {"color": "#AAAAAA", "weight": 0.6, "fillColor": "#F4F2EE", "fillOpacity": 1}
+        hover = style | {"color": "#333333", "weight": 1.2}
+    else:
+        style = {"stroke": False, "fillColor": "#000000", "fillOpacity": 0}
+        hover = style | {"stroke": True, "color": "#333333", "weight": 1, "opacity": 0.6}
+    return _Countries(
+        data=js_value({"type": "FeatureCollection", "features": features}),
+        names=js_value([esc(layer.name) for layer in scene.drawn]),
+        intro=js_value(html_parts.COUNTRY_INTRO),
+        none=js_value(html_parts.COUNTRY_NONE),
+        pane=js_value(_COUNTRIES_PANE),
+        style=js_value(style | {"className": "rm-country"}),
+        hover=js_value(hover),
+    )
+
+
+def _round(coords: Any) -> Any:
+    """Round nested GeoJSON coordinates to _COUNTRY_DECIMALS."""
+    if isinstance(coords, list) and coords and isinstance(coords[0], int | float):
+        return [round(float(c), _COUNTRY_DECIMALS) + 0.0 for c in coords]
+    return [_round(c) for c in coords]
+
+
+def _view_bounds(scene: ResolvedScene) -> list[list[float]]:
+    """Fit the claims (not the global treaty rings): rings that hold a pole or cross the
+    180th meridian would zoom the map out to the whole world."""
+
+    boxes = {
+        layer.id: sum(bounds_latlng(layer.ring.geometry), ())
+        for layer in scene.drawn
+        if layer.ring is not None
+    }
+    regional = [  # (south, west, north, east): neither a pole nor the whole width of the map
+        layer
+        for layer in scene.drawn
+        if boxes[layer.id][3] - boxes[layer.id][1] < 300
+        and max(abs(boxes[layer.id][0]), abs(boxes[layer.id][2])) < 89.9
+    ]
+    claims = [layer for layer in regional if layer.kind not in ("threshold", "band")]
+    chosen = np.array([boxes[layer.id] for layer in claims or regional])
+    if chosen.size:
+        return [
+            [float(chosen[:, 0].min()), float(chosen[:, 1].min())],
+            [float(chosen[:, 2].max()), float(chosen[:, 3].max())],
+        ]
+    lats = [s.location.lat for s in scene.sites]
+    lons = [s.location.lon for s in scene.sites]
+    return [
+        [max(min(lats) - 5, -85.0), max(min(lons) - 5, -180.0)],
+        [min(max(lats) + 5, 85.0), min(max(lons) + 5, 180.0)],
+    ]
+
+
+def _renumber(figure: Figure) -> None:
+    """Replace folium's random element ids with a counter, in tree order: same map, same bytes."""
+    counter = 0
+
+    def walk(element: Element) -> None:
+        nonlocal counter
+        renamed: OrderedDict[str, Element] = OrderedDict()
+        for key, child in element._children.items():
+            old = child.get_name()
+            counter += 1
+            child._id = f"{counter:04d}"
+            renamed[child.get_name() if key == old else key] = child
+            walk(child)
+        element._children = renamed
+
+    walk(figure)
+
+
+def render_map(
+    scene: Scene | ResolvedScene | str | Path | None = None,
+    *,
+    offline: bool = False,
+    self_contained: bool = False,
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
+) -> folium.Map:
+    """Build the interactive map of a scene (default: the built-in INF 2020 scene).
+
+    `offline` draws Natural Earth countries as the basemap instead of CartoDB Positron tiles;
+    `self_contained` inlines Leaflet so the file makes no request at all (implies offline).
+    `title`, `subtitle` and `caption` replace the scene's texts.
+    """
+    if scene is None or isinstance(scene, str | Path):
+        scene = load_scene(scene if scene is not None else "inf-2020")
+    resolved = scene if isinstance(scene, ResolvedScene) else resolve_scene(scene)
+    offline = offline or self_contained or resolved.basemap == "offline"
+    title = title or resolved.title
+    subtitle = subtitle if subtitle is not None else resolved.subtitle
+    caption = caption if caption is not None else resolved.caption
+
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, min_zoom=1)
+    m.default_js, m.default_css = [], []
+    if not offline:
+        folium.TileLayer(
+            TILES_URL,
+            name="CartoDB Positron",
+            attr=html_parts.CARTO_ATTRIBUTION,
+            subdomains="abcd",
+            max_zoom=20,
+            control=False,
+        ).add_to(m)
+    folium.map.CustomPane(_COUNTRIES_PANE, z_index=350, pointer_events=True).add_to(m)
+    folium.map.CustomPane(_SITES_PANE, z_index=640, pointer_events=True).add_to(m)
+    _countries_element(resolved, offline=offline).add_to(m)
+
+    for site in resolved.sites:
+        for layer in site.layers:
+            if layer.ring is None:
+                continue
+            swatch = html_parts.line_svg(layer.color, layer.kind, width=22)
+            group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)
+            _ring_element(layer).add_to(group)
+            group.add_to(m)
+
+    sites = folium.FeatureGroup(name="Sites", show=True)
+    for site in resolved.sites:
+        options = {
+            "radius": 5,
+            "color": "#FFFFFF",
+            "weight": 1.5,
+            "fillColor": resolved.colors["site"],
+            "fillOpacity": 1,
+            "pane": _SITES_PANE,
+            "className": f"rm-site rm-s-{site.id}",
+        }
+        _Site(
+            latlng=js_value([site.location.lat, site.location.lon]),
+            options=js_value(options),
+            tooltip=js_value(f"<b>{esc(site.label)}</b>"),
+            popup=js_value(html_parts.site_popup(site)),
+        ).add_to(sites)
+    sites.add_to(m)
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    m.fit_bounds(_view_bounds(resolved), padding=(10, 10))
+
+    _Page(js=html_assets.PAGE_JS, offline=js_value(offline)).add_to(m)
+
+    figure = m.get_root()
+    _renumber(figure)
+    head = figure.header
+    head.add_child(_Raw(f"<title>{esc(title)}</title>"), name="rm_title")
+    if self_contained:
+        leaflet_css = html_assets.style_text(html_assets.leaflet_css())
+        leaflet_js = html_assets.script_text(html_assets.leaflet_js())
+        head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")
+        head.add_child(_Raw(f"<script>{leaflet_js}</script>"), name="leaflet")
+    else:
+        head.add_child(
+            _Raw(f'<link rel="stylesheet" href="{html_assets.LEAFLET_CSS_URL}"/>'),
+            name="leaflet_css",
+        )
+        head.add_child(
+            _Raw(f'<script src="{html_assets.LEAFLET_JS_URL}"></script>'), name="leaflet"
+        )
+    head.add_child(_Raw(f"<style>{html_assets.PAGE_CSS}</style>"), name="rm_css")
+    body = figure.html
+    body.add_child(_Raw(html_parts.header_html(title, subtitle)), name="rm_header")
+    # folium puts the map's <div> into the body under the map's name while rendering; a
+    # placeholder under that name keeps it between the header and the footer.
+    body.add_child(_Raw(""), name=m.get_name())
+    body.add_child(_Raw(html_parts.footer_html(caption, offline=offline)), name="rm_footer")
+    body.add_child(_Raw(html_parts.legend_html(resolved)), name="rm_legend")
+    body.add_child(_Raw(html_parts.sources_html(resolved)), name="rm_sources")
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The page of a map from render_map, the same text every time."""
+    return m.get_root().render()
+
+
+def save_map(m: folium.Map, path: str | Path) -> Path:
+    """Write the map atomically to `path` (UTF-8); returns the path written."""
+    from rangemap.output import write_text
+
+    return write_text(Path(path), map_html(m))
+
+
+def embed_path(path: str | Path) -> Path:
+    """Where the embed snippet of a map goes: map.html -> map.embed.html."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.embed.html")
+
+
+def embed_snippet(path: str | Path, title: str, *, height_px: int = 640) -> str:
+    """An <iframe> that embeds the map in an article; point src at where the map is hosted."""
+    name = esc(Path(path).name)
+    return (
+        f'<iframe src="{name}" title="{esc(title)}" width="100%" height="{height_px}" '
+        'style="border:0;max-width:100%;" loading="lazy" allowfullscreen></iframe>\n'
+    )

@@ -1,0 +1,327 @@
+"""HTML fragments of a map page: tooltips, popups, legend, sources, header and footer.
+
+Every text from a catalog, a scene or the command line goes through `esc` here, and links
+only through `link` (http and https only), so a name like `<img src=x onerror=...>` shows as
+text wherever it appears.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from rangemap import __version__
+from rangemap.catalog import Hosting, Source
+from rangemap.coverage import PLACES_LABEL, CountryRow
+from rangemap.scene import ResolvedScene, ResolvedSite, SceneLayer
+
+#: Line look per kind of layer: stroke width (px), SVG dash pattern, fill opacity.
+LINE_STYLES: dict[str, tuple[float, str | None, float]] = {
+    "stated": (2.5, None, 0.10),
+    "disputed": (2.5, "9 6", 0.05),
+    "estimate": (2.5, "1 6", 0.04),
+    "threshold": (1.0, None, 0.0),
+    "band": (1.0, None, 0.16),
+    "custom": (2.5, None, 0.10),
+}
+
+KIND_TEXT = {
+    "stated": "Stated range: an official or manufacturer figure",
+    "disputed": "Disputed: one side's claim, which the other denies",
+    "estimate": "Estimate by analysts, intelligence or media (uncertain)",
+    "threshold": "INF Treaty thresholds (thin grey rings)",
+    "band": "Treaty range bands (shaded; off at first, switch on under Layers)",
+    "custom": "Range drawn for this map",
+}
+
+NATURAL_EARTH = "https://www.naturalearthdata.com/"
+GEONAMES = "https://www.geonames.org/"
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+CARTO_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+    '&copy; <a href="https://carto.com/attributions">CARTO</a>'
+)
+
+
+def esc(text: object) -> str:
+    """HTML-escape any text (quotes too, so it is also safe inside attribute values).
+
+    Braces become character references as well: branca compiles the output of every folium
+    element's script as a Jinja template once more, so a name such as "{{ ... }}" that
+    reached a layer control or a script would be evaluated while the page is written.
+    """
+    return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def link(url: str | None, text: str) -> str:
+    """An external link for http(s) URLs; anything else is shown as plain text."""
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        return esc(text)
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def source_item(source: Source) -> str:
+    """One source as a list item: publisher, title (linked), date, note."""
+    parts = [esc(source.publisher) + ", " + link(source.url, source.title)]
+    if source.date:
+        parts.append(esc(source.date))
+    text = ", ".join(parts) + "."
+    if source.note:
+        text += f" <span class=rm-cov>{esc(source.note)}</span>"
+    return f"<li>{text}</li>"
+
+
+def source_list(sources: Iterable[Source]) -> str:
+    items = "".join(source_item(s) for s in sources)
+    return f"<ol>{items}</ol>" if items else ""
+
+
+def line_svg(color: str, kind: str, *, width: int = 28) -> str:
+    """A short sample of a layer's line (and fill) for the legend."""
+    weight, dash, fill = LINE_STYLES[kind]
+    dash_attr = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
+    box = f'<rect x="0" y="0" width="{width}" height="12" fill="{color}" fill-opacity="{fill}"/>'
+    if kind == "threshold":
+        box = ""
+    return (
+        f'<svg width="{width}" height="12" aria-hidden="true">{box}'
+        f'<line x1="1" y1="6" x2="{width - 1}" y2="6" stroke="{color}" '
+        f'stroke-width="{weight}"{dash_attr}/></svg>'
+    )
+
+
+def millions(population: int) -> str:
+    """'21.2 million', '850,000': populations as a reader takes them in."""
+    if population >= 1_000_000:
+        return f"{population / 1e6:,.1f} million"
+    return f"{population:,}"
+
+
+def pct(value: float) -> str:
+    if value >= 99.95:
+        return "100 %"
+    if value < 0.1:
+        return "&lt;0.1 %"
+    return f"{value:.1f} %"
+
+
+def coverage_line(layer: SceneLayer) -> str:
+    """'10 countries, 4 capitals, 21.2 million people*' for the legend and tooltips."""
+    if layer.summary is None:
+        return ""
+    s = layer.summary
+    capitals = f"{len(s.capitals)} capital{'s' if len(s.capitals) != 1 else ''}"
+    return (
+        f"{s.countries} countr{'ies' if s.countries != 1 else 'y'}, {capitals}, "
+        f"{millions(s.population)} people*"
+    )
+
+
+def _badges(layer: SceneLayer) -> str:
+    tags = []
+    if layer.uncertain:
+        tags.append("uncertain")
+    if layer.hosting is not None and layer.hosting.kind == "disputed":
+        tags.append("hosting disputed")
+    return "".join(f"<span class=rm-tag>{t}</span>" for t in tags)
+
+
+def layer_tooltip(layer: SceneLayer) -> str:
+    """Shown on hover over a ring: what it is, who says so, what it covers."""
+    lines = [
+        f"<b>{esc(layer.label)}</b>{_badges(layer)}",
+        f"From {esc(layer.site_label)}",
+        esc(coverage_line(layer)),
+        "<i>Click for sources and details</i>",
+    ]
+    return "<div class=rm-tip>" + "<br>".join(lines) + "</div>"
+
+
+def _hosting_text(system: str | None, hosting: Hosting) -> str:
+    verb = {
+        "stated": "stated by",
+        "reported": "reported by",
+        "implied": "implied by",
+        "disputed": "claimed by",
+    }[hosting.kind]
+    text = f"<b>Hosting ({esc(hosting.kind)}):</b> {esc(system or hosting.system)} here, {verb} "
+    text += esc(hosting.claimed_by)
+    if hosting.date:
+        text += f" ({esc(hosting.date)})"
+    text += "."
+    if hosting.note:
+        text += " " + esc(hosting.note)
+    return f"<p>{text}</p>"
+
+
+def _country_list(rows: Sequence[CountryRow], limit: int = 8) -> str:
+    shown = ", ".join(f"{esc(r.country)} {pct(r.covered_pct)}" for r in rows[:limit])
+    more = f", and {len(rows) - limit} more" if len(rows) > limit else ""
+    return shown + more
+
+
+def layer_popup(layer: SceneLayer) -> str:
+    """Shown on click on a ring: figure, claimant, note, coverage and sources."""
+    parts = [f"<h3>{esc(layer.label)}{_badges(layer)}</h3>"]
+    parts.append(f"<p><b>From:</b> {esc(layer.site_label)} ({esc(layer.site.marks)})</p>")
+    parts.append(f"<p><b>Range:</b> {esc(layer.span)}</p>")
+    when = f" ({esc(layer.date)})" if layer.date else ""
+    parts.append(f"<p><b>Claimed by:</b> {esc(layer.claimed_by)}{when}</p>")
+    if layer.note:
+        parts.append(f"<p class=rm-cov>{esc(layer.note)}</p>")
+    if layer.hosting is not None:
+        parts.append(_hosting_text(layer.system, layer.hosting))
+    if layer.summary is not None:
+        s = layer.summary
+        capitals = ", ".join(esc(c) for c in s.capitals) or "none"
+        parts.append(
+            f"<p><b>Covers:</b> {s.countries} countries, {s.area_km2 / 1e6:,.2f} million km² "
+            f"({_country_list(layer.countries)}).</p>"
+            f"<p><b>Capitals in range:</b> {capitals}.</p>"
+            f"<p><b>Population of places in range:</b> {millions(s.population)} "
+            f"in {s.places:,} places.*</p>"
+            f"<p class=rm-cov>* {esc(PLACES_LABEL)}. Geodesic distance on WGS84.</p>"
+        )
+    parts.append("<p><b>Sources:</b></p>" + source_list(layer.sources))
+    return "<div class=rm-pop>" + "".join(parts) + "</div>"
+
+
+def site_popup(site: ResolvedSite) -> str:
+    """What the site is, where its point is and what it stands for, what it hosts."""
+    loc = site.location
+    ns = "N" if loc.lat >= 0 else "S"
+    ew = "E" if loc.lon >= 0 else "W"
+    title = site.site.name if site.site is not None else loc.name
+    parts = [f"<h3>{esc(site.label)}</h3>"]
+    if title != site.label:
+        parts.append(f"<p>{esc(title)}</p>")
+    parts.append(
+        f"<p><b>Position:</b> {abs(loc.lat):.4f}° {ns}, {abs(loc.lon):.4f}° {ew} "
+        "(WGS84)</p>"
+        f"<p><b>The point marks:</b> {esc(loc.marks)}</p>"
+    )
+    if site.site is not None:
+        s = site.site
+        parts.append(f"<p class=rm-cov>{esc(s.position_note)}</p>")
+        if s.hosts:
+            hosts = "".join(
+                f"<li>{_hosting_text(h.system, h).removeprefix('<p>').removesuffix('</p>')}"
+                f"{source_list(h.sources)}</li>"
+                for h in s.hosts
+            )
+            parts.append(f"<p><b>Systems hosted or claimed (who says so):</b></p><ul>{hosts}</ul>")
+        parts.append("<p><b>Sources of the position:</b></p>" + source_list(s.sources))
+    else:
+        parts.append(f"<p><b>Position from:</b> {esc(loc.source)}</p>")
+    shown = [
+        f"<li>{esc(layer.label)}{_badges(layer)}"
+        + ("" if layer.ring is not None else " — not drawn")
+        + "</li>"
+        for layer in site.layers
+        if layer.kind not in ("threshold", "band")
+    ]
+    if shown:
+        parts.append(f"<p><b>Range figures on this map:</b></p><ul>{''.join(shown)}</ul>")
+    return "<div class=rm-pop>" + "".join(parts) + "</div>"
+
+
+#: Texts of the country popups, which the page assembles from `country_properties`: each
+#: ring's name is stored once instead of once per country it touches.
+COUNTRY_INTRO = "<p>Share of its area within each range (shown or not):</p>"
+COUNTRY_NONE = "<p>Not within any range on this map.</p>"
+
+
+def country_properties(
+    name: str, rows: Sequence[tuple[int, CountryRow]]
+) -> dict[str, str | list[list[int | str]]]:
+    """A country's popup data: its name and, per ring (by index), the share covered."""
+    return {"name": esc(name), "cover": [[i, pct(row.covered_pct)] for i, row in rows]}
+
+
+def header_html(title: str, subtitle: str | None) -> str:
+    sub = f"<p>{esc(subtitle)}</p>" if subtitle else ""
+    return f'<header class="rm-head"><h1>{esc(title)}</h1>{sub}</header>'
+
+
+def footer_html(caption: str | None, *, offline: bool) -> str:
+    """Caption, then credits: data sources with their licences and the basemap."""
+    basemap = (
+        "Basemap: Natural Earth country outlines."
+        if offline
+        else (f"Basemap tiles: {CARTO_ATTRIBUTION}.")
+    )
+    credits = (
+        f"Ranges: geodesic, WGS84 (rangemap {esc(__version__)}). "
+        f"Borders: {link(NATURAL_EARTH, 'Natural Earth')} (public domain). "
+        f"Places and populations: {link(GEONAMES, 'GeoNames')} "
+        f"({link(CC_BY, 'CC BY 4.0')}). {basemap} Map: Leaflet."
+    )
+    cap = f"<p class=rm-caption>{esc(caption)}</p>" if caption else ""
+    return f'<footer class="rm-foot">{cap}<p class=rm-credits>{credits}</p></footer>'
+
+
+def legend_html(scene: ResolvedScene) -> str:
+    """Line key for the kinds present, then each site's ranges with what they cover."""
+    kinds = [k for k in LINE_STYLES if any(layer.kind == k for layer in scene.drawn)]
+    key = "".join(
+        f"<li>{line_svg(scene.colors[k], k)}<span>{esc(KIND_TEXT[k])}</span></li>" for k in kinds
+    )
+    groups = []
+    for site in scene.sites:
+        items = []
+        for layer in site.layers:
+            if layer.kind in ("threshold", "band"):
+                continue
+            if layer.ring is None:
+                items.append(
+                    f"<li><svg width=28 height=12 aria-hidden=true></svg><span>"
+                    f"{esc(layer.label)}{_badges(layer)} — listed, not drawn</span></li>"
+                )
+                continue
+            items.append(
+                f"<li>{line_svg(layer.color, layer.kind)}<span>"
+                f"{esc(layer.label)}{_badges(layer)}<br>"
+                f"<span class=rm-cov>{esc(coverage_line(layer))}</span></span></li>"
+            )
+        if items:
+            groups.append(
+                f"<h3>{esc(site.label)}</h3><ul class=rm-legend-layers>{''.join(items)}</ul>"
+            )
+    note = (
+        f"<p class=rm-note>* {esc(PLACES_LABEL)}. Hover or click a ring for details; click a "
+        "country for the share of it within each range.</p>"
+    )
+    return (
+        '<details class="rm-panel" id="rm-legend" open><summary>Legend</summary>'
+        f"<ul class=rm-key>{key}</ul>{''.join(groups)}{note}</details>"
+    )
+
+
+def sources_html(scene: ResolvedScene) -> str:
+    """Every source behind the map, grouped by what it supports, without repeats."""
+    sections: dict[str, tuple[Source, ...]] = {}
+    if scene.event is not None or scene.sources:
+        heading = scene.event.title if scene.event is not None else "About this map"
+        sections[heading] = scene.sources
+
+    def add(heading: str, sources: Iterable[Source]) -> None:
+        sections[heading] = tuple(dict.fromkeys((*sections.get(heading, ()), *sources)))
+
+    for layer in scene.layers:
+        hosting = layer.hosting
+        if layer.kind in ("threshold", "band"):  # one entry per treaty, not per ring
+            add(layer.claimed_by.split(",")[0].split(" (")[0], layer.sources)
+            continue
+        add(layer.label, (s for s in layer.sources if hosting is None or s not in hosting.sources))
+        if hosting is not None:
+            add(f"{layer.system} at {layer.site_label}: hosting {hosting.kind}", hosting.sources)
+    for site in scene.sites:
+        if site.site is not None:
+            sections[f"Position of {site.label}"] = site.site.sources
+    body = "".join(
+        f"<h3>{esc(heading)}</h3>{source_list(sources)}"
+        for heading, sources in sections.items()
+        if sources
+    )
+    return f'<details class="rm-panel" id="rm-sources"><summary>Sources</summary>{body}</details>'

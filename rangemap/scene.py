@@ -1,0 +1,573 @@
+"""What a map shows, as data: a scene file names sites, claims, ranges and treaty thresholds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from rangemap import coverage as cov
+from rangemap._yamlio import validate
+from rangemap.catalog import Catalog, Claim, Event, Hosting, Site, Slug, Source, System, Text
+from rangemap.errors import RangemapError, suggest
+from rangemap.locations import Location
+
+SCENES_DIR = "scenes"
+DEFAULT_SCENE = "inf-2020"
+
+#: Spans of km are joined by an en dash, as in print: "500\u20135,500 km".
+EN_DASH = "\u2013"
+
+Kind = Literal["stated", "disputed", "estimate", "threshold", "band", "custom"]
+Basemap = Literal["light", "offline"]
+
+#: Colour-blind-safe colours (Okabe & Ito 2008). Claims are coloured by system, in order of
+#: first appearance, so one missile reads as one colour from every site; the line style (solid
+#: stated, dashed disputed, dotted estimate) carries the kind, so colour is never the only cue.
+SYSTEM_PALETTE = ("#D55E00", "#0072B2", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: Colours of everything that is not a claim, and the neutral ink of the legend's line key.
+DEFAULT_COLORS: dict[str, str] = {
+    "stated": "#444444",
+    "disputed": "#444444",
+    "estimate": "#444444",
+    "threshold": "#555555",
+    "band": "#777777",
+    "custom": "#009E73",
+    "site": "#000000",
+}
+_COLOR_KEYS = frozenset(DEFAULT_COLORS)
+
+
+def _check_color(value: str) -> str:
+    """Only #RRGGBB: colours go into style attributes and scripts, so nothing else may pass."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"colours are written #RRGGBB, e.g. '#0072B2', got {value!r}")
+    return value.upper()
+
+
+def _check_color_key(value: str, info: ValidationInfo) -> str:
+    """A kind of layer, 'site', or (checked against the catalog when loading) a system id."""
+    catalog: Catalog | None = (info.context or {}).get("catalog")
+    if value in _COLOR_KEYS or catalog is None:
+        return value
+    try:
+        return catalog.system(value).id
+    except RangemapError:
+        known = sorted(_COLOR_KEYS | {s.id for s in catalog.systems})
+        raise ValueError(str(suggest(value, known, kind="colour key"))) from None
+
+
+Color = Annotated[str, AfterValidator(_check_color)]
+ColorKey = Annotated[Slug, AfterValidator(_check_color_key)]
+
+
+def _check_site(value: str, info: ValidationInfo) -> str:
+    """Resolve the site while validating, so an unknown name is reported at its line."""
+    resolver = (info.context or {}).get("resolve")
+    if resolver is not None:
+        try:
+            resolver(value)
+        except RangemapError as err:
+            raise ValueError(str(err)) from None
+    return value
+
+
+def _check_claim(value: str, info: ValidationInfo) -> str:
+    catalog: Catalog | None = (info.context or {}).get("catalog")
+    if catalog is not None:
+        try:
+            lookup_claims(catalog, value)
+        except RangemapError as err:
+            raise ValueError(str(err)) from None
+    return value
+
+
+def _check_treaty(value: str, info: ValidationInfo) -> str:
+    catalog: Catalog | None = (info.context or {}).get("catalog")
+    if catalog is not None:
+        try:
+            catalog.treaty(value)
+        except RangemapError as err:
+            raise ValueError(str(err)) from None
+    return value
+
+
+class _SceneModel(BaseModel):
+    """Immutable, and strict about unknown fields so a typo in a scene file is an error."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class SceneRange(_SceneModel):
+    """An explicit range drawn from a site: a ring at `km`, or a band from `km_min` to `km`."""
+
+    km: Annotated[float, Field(gt=0)] = Field(description="Outer range in km.")
+    km_min: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="Inner range in km: draw the band km_min..km."
+    )
+    label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
+    sources: tuple[Source, ...] = Field(default=(), description="Where the figure comes from.")
+
+    @field_validator("km_min")
+    @classmethod
+    def _below_km(cls, value: float | None, info: ValidationInfo) -> float | None:
+        km = info.data.get("km")
+        if value is not None and km is not None and value >= km:
+            raise ValueError(f"km_min ({value:g}) must be less than km ({km:g})")
+        return value
+
+
+class SceneSite(_SceneModel):
+    """One site of a scene and what is drawn around it."""
+
+    site: Annotated[Text, AfterValidator(_check_site)] = Field(
+        description='Catalog site id, place name ("Warsaw", "Paris, FR") or "LAT,LON".'
+    )
+    name: Text | None = Field(default=None, description="Label shown instead of the site name.")
+    claims: tuple[Annotated[Text, AfterValidator(_check_claim)], ...] = Field(
+        default=(), description='"system/claim-id", or "system" for all its claims.'
+    )
+    ranges: tuple[SceneRange, ...] = Field(default=(), description="Explicit ranges.")
+    thresholds: tuple[Annotated[Slug, AfterValidator(_check_treaty)], ...] = Field(
+        default=(), description='Treaty ids ("inf"): a ring at each threshold, plus its bands.'
+    )
+
+
+class SceneStyle(_SceneModel):
+    """Overrides of the default look."""
+
+    colors: dict[ColorKey, Color] = Field(
+        default_factory=dict,
+        description=(
+            "Colours by kind of layer or by system id: {threshold: '#555555', "
+            "9m729: '#D55E00'}. For a claim the system's colour wins, then its kind's."
+        ),
+    )
+
+
+class Scene(_SceneModel):
+    """A map as data: title, texts, basemap and the sites with what to draw around each."""
+
+    title: Text
+    subtitle: Text | None = None
+    caption: Text | None = None
+    basemap: Basemap = Field(
+        default="light", description="light: CartoDB Positron tiles; offline: countries only."
+    )
+    event: Slug | None = Field(default=None, description="Catalog event the map is about.")
+    sources: tuple[Source, ...] = Field(default=(), description="Sources of the scene's texts.")
+    sites: tuple[SceneSite, ...]
+    style: SceneStyle = Field(default_factory=SceneStyle)
+
+    @field_validator("sites")
+    @classmethod
+    def _some_site(cls, value: tuple[SceneSite, ...]) -> tuple[SceneSite, ...]:
+        # A validator, not min_length: that would also fire when one site is invalid.
+        if not value:
+            raise ValueError("a scene needs at least one site")
+        return value
+
+    @field_validator("event")
+    @classmethod
+    def _known_event(cls, value: str | None, info: ValidationInfo) -> str | None:
+        catalog: Catalog | None = (info.context or {}).get("catalog")
+        if value is not None and catalog is not None:
+            known = [e.id for e in catalog.events]
+            if value not in known:
+                raise ValueError(str(suggest(value, known, kind="event")))
+        return value
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def scenes_dir() -> Path:
+    """The folder of built-in scenes (layers/scenes, shipped as rangemap/_layers/scenes)."""
+    from rangemap.layers import layers_dir
+
+    return layers_dir() / SCENES_DIR
+
+
+def builtin_scenes() -> list[str]:
+    """Names of the built-in scenes, sorted: what `rangemap map NAME` accepts."""
+    return sorted(p.stem for p in scenes_dir().glob("*.yaml"))
+
+
+def load_scene(name_or_path: str | Path = DEFAULT_SCENE) -> Scene:
+    """Load a built-in scene by name, or a scene YAML file by path, checking every reference.
+
+    Problems raise CatalogError naming the file, line and field; an unknown built-in name
+    raises UnknownNameError listing the built-in scenes.
+    """
+    from rangemap.catalog import load_catalog
+    from rangemap.locations import resolve
+
+    path = Path(name_or_path)
+    text = str(name_or_path)
+    if not (path.suffix in (".yaml", ".yml") or path.exists() or "/" in text or "\\" in text):
+        if text not in builtin_scenes():
+            raise suggest(text, builtin_scenes(), kind="scene")
+        path = scenes_dir() / f"{text}.yaml"
+    context: Mapping[str, Any] = {"catalog": load_catalog(), "resolve": resolve}
+    return validate(Scene, path, context=context)
+
+
+def lookup_claims(catalog: Catalog, ref: str) -> tuple[System, tuple[Claim, ...]]:
+    """The system and claims a reference names: "9m729/ru-480", or "9m729" for all claims."""
+    system_name, _, claim_id = ref.partition("/")
+    system = catalog.system(system_name.strip())
+    if claim_id.strip():
+        return system, (system.claim(claim_id.strip()),)
+    return system, system.claims
+
+
+# --- resolving -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SceneLayer:
+    """One drawn ring or band (or a claim listed without a figure), with what it covers.
+
+    `ring` is None for a claim that gives no figure: it is listed, never drawn. `summary` and
+    `countries` come from the full-resolution ring (rangemap.coverage).
+    """
+
+    id: str
+    kind: Kind
+    color: str
+    site: Location
+    site_label: str
+    system: str | None
+    span: str
+    label: str
+    name: str
+    claimed_by: str
+    sources: tuple[Source, ...]
+    uncertain: bool
+    note: str | None
+    ring: cov.Ring | None
+    summary: cov.Summary | None
+    countries: tuple[cov.CountryRow, ...]
+    hosting: Hosting | None = None
+    date: str | None = None
+    show: bool = True
+    band_index: int = 0
+
+
+@dataclass(frozen=True)
+class ResolvedSite:
+    """A scene site resolved to a point, with its catalog entry when it has one."""
+
+    id: str
+    location: Location
+    label: str
+    site: Site | None
+    layers: tuple[SceneLayer, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedScene:
+    """Everything a renderer needs: texts, colours, sites and their layers, sources."""
+
+    title: str
+    subtitle: str | None
+    caption: str | None
+    basemap: Basemap
+    colors: Mapping[str, str]
+    sites: tuple[ResolvedSite, ...]
+    event: Event | None = None
+    sources: tuple[Source, ...] = field(default=())
+
+    @property
+    def layers(self) -> tuple[SceneLayer, ...]:
+        """Every layer of every site, in scene order."""
+        return tuple(layer for site in self.sites for layer in site.layers)
+
+    @property
+    def drawn(self) -> tuple[SceneLayer, ...]:
+        """The layers that have a ring to draw."""
+        return tuple(layer for layer in self.layers if layer.ring is not None)
+
+
+def km_text(km: float) -> str:
+    """'2,350', '1,609.3': thousands separated, no trailing zeros."""
+    return f"{km:,.1f}".removesuffix(".0")
+
+
+def slug(text: str) -> str:
+    """Lowercase letters and digits joined by hyphens: safe in CSS class names and ids."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _who(claimed_by: str) -> str:
+    """The party in a 'claimed_by' text: 'Russia (MFA, ...)' -> 'Russia'."""
+    return re.split(r" \(|, ", claimed_by, maxsplit=1)[0].strip()
+
+
+def _short_name(name: str) -> str:
+    """Site names in layer names: 'NSF Deveselu, Aegis Ashore Romania (...)' -> 'NSF Deveselu'."""
+    return re.split(r", | \(", name, maxsplit=1)[0].strip() or name
+
+
+class _Builder:
+    """Builds layers for one scene, sharing rings and coverage between identical ranges."""
+
+    def __init__(self, catalog: Catalog, colors: Mapping[str, str]) -> None:
+        self.catalog = catalog
+        self.colors = {**DEFAULT_COLORS, **colors}
+        self.overrides = dict(colors)
+        self.system_colors: dict[str, str] = {}
+        self.cache: dict[tuple[Location, float, float | None], tuple[Any, ...]] = {}
+        self.ids: set[str] = set()
+        self.names: set[str] = set()
+
+    def unique(self, value: str, seen: set[str], sep: str) -> str:
+        out, n = value, 2
+        while out in seen:
+            out, n = f"{value}{sep}{n}", n + 1
+        seen.add(out)
+        return out
+
+    def claim_color(self, system: System, kind: str) -> str:
+        """The system's colour if the scene sets one, else its kind's, else the palette's."""
+        if system.id in self.overrides:
+            return self.overrides[system.id]
+        if kind in self.overrides:
+            return self.overrides[kind]
+        if system.id not in self.system_colors:
+            used = len(self.system_colors)
+            self.system_colors[system.id] = SYSTEM_PALETTE[used % len(SYSTEM_PALETTE)]
+        return self.system_colors[system.id]
+
+    def coverage(
+        self, site: Location, km: float, km_min: float | None
+    ) -> tuple[cov.Ring, cov.Summary, tuple[cov.CountryRow, ...]]:
+        key = (site, float(km), float(km_min) if km_min else None)
+        if key not in self.cache:
+            ring = cov.make_ring(site, km, km_min=km_min)
+            countries = tuple(cov.country_rows(ring))
+            self.cache[key] = (ring, cov.summarize(ring, countries=countries), countries)
+        return self.cache[key]  # type: ignore[return-value]
+
+    def layer(
+        self,
+        site: ResolvedSite,
+        part: str,
+        figure: tuple[float, float | None] | None,
+        **fields: Any,
+    ) -> SceneLayer:
+        layer_id = self.unique(f"{site.id}--{slug(part)}", self.ids, "-")
+        name = self.unique(f"{site.label} — {fields.pop('short')}", self.names, " #")
+        ring = summary = None
+        countries: tuple[cov.CountryRow, ...] = ()
+        if figure is not None:
+            ring, summary, countries = self.coverage(site.location, *figure)
+        return SceneLayer(
+            id=layer_id,
+            site=site.location,
+            site_label=site.label,
+            name=name,
+            ring=ring,
+            summary=summary,
+            countries=countries,
+            **fields,
+        )
+
+    def claim_layers(self, site: ResolvedSite, ref: str) -> list[SceneLayer]:
+        system, claims = lookup_claims(self.catalog, ref)
+        hosting = None
+        if site.site is not None:
+            hosting = next((h for h in site.site.hosts if h.system == system.id), None)
+        layers = []
+        for claim in claims:
+            figure, span = _claim_figure(claim)
+            kind: Kind = claim.kind
+            who = _who(claim.claimed_by)
+            title = (
+                f"{system.name} ({_short_name(claim.variant)})" if claim.variant else system.name
+            )
+            label = f"{title} — {span} ({who}, {claim.kind})"
+            claimed_by = claim.claimed_by
+            if hosting is not None and hosting.kind == "disputed":
+                kind = "disputed"
+                label = (
+                    f"{title} — {span} ({who}, {claim.kind}; launch from here "
+                    f"claimed by {_who(hosting.claimed_by)}, disputed)"
+                )
+                claimed_by = f"{hosting.claimed_by}; range figure: {claim.claimed_by}"
+            sources = tuple(dict.fromkeys((*claim.sources, *(hosting.sources if hosting else ()))))
+            short_span = span.replace("more than ", ">")
+            qualifier = "disputed" if kind == "disputed" else claim.kind
+            layers.append(
+                self.layer(
+                    site,
+                    f"{system.id}-{claim.id}",
+                    figure,
+                    short=f"{title} {short_span} ({qualifier})",
+                    kind=kind,
+                    color=self.claim_color(system, kind) if figure else self.colors[kind],
+                    system=system.name,
+                    span=span,
+                    label=label,
+                    claimed_by=claimed_by,
+                    sources=sources,
+                    uncertain=claim.uncertain,
+                    note=claim.note,
+                    hosting=hosting,
+                    date=claim.date,
+                )
+            )
+        return layers
+
+    def threshold_layers(self, site: ResolvedSite, treaty_id: str) -> list[SceneLayer]:
+        treaty = self.catalog.treaty(treaty_id)
+        short = treaty.name.removesuffix(" Treaty")
+        layers = [
+            self.layer(
+                site,
+                f"{treaty.id}-{km:g}",
+                (km, None),
+                short=f"{short} {km_text(km)} km threshold",
+                kind="threshold",
+                color=self.colors["threshold"],
+                system=None,
+                span=f"{km_text(km)} km",
+                label=f"{treaty.name} threshold — {km_text(km)} km",
+                claimed_by=f"{treaty.name} (Article II)",
+                sources=treaty.sources,
+                uncertain=False,
+                note=treaty.note,
+            )
+            for km in treaty.thresholds_km
+            if km > 0
+        ]
+        for index, band in enumerate(sorted(treaty.bands, key=lambda b: b.min_km)):
+            span = f"{km_text(band.min_km)}{EN_DASH}{km_text(band.max_km)} km"
+            layers.append(
+                self.layer(
+                    site,
+                    f"{treaty.id}-{band.id}",
+                    (band.max_km, band.min_km or None),
+                    short=f"{short} {band.name} band {span}",
+                    kind="band",
+                    color=self.colors["band"],
+                    system=None,
+                    span=span,
+                    label=f"{treaty.name}: {band.name}, {span} ({band.article})",
+                    claimed_by=f"{treaty.name}, {band.article}",
+                    sources=treaty.sources,
+                    uncertain=False,
+                    note=band.wording,
+                    show=False,
+                    band_index=index,
+                )
+            )
+        return layers
+
+    def range_layer(self, site: ResolvedSite, spec: SceneRange) -> SceneLayer:
+        span = (
+            f"{km_text(spec.km_min)}{EN_DASH}{km_text(spec.km)} km"
+            if spec.km_min
+            else f"{km_text(spec.km)} km"
+        )
+        label = spec.label or span
+        part = f"range-{spec.km_min:g}-{spec.km:g}" if spec.km_min else f"range-{spec.km:g}"
+        return self.layer(
+            site,
+            part,
+            (spec.km, spec.km_min),
+            short=label,
+            kind="custom",
+            color=self.colors["custom"],
+            system=None,
+            span=span,
+            label=label,
+            claimed_by="this map's author",
+            sources=spec.sources,
+            uncertain=False,
+            note=None,
+        )
+
+
+def _claim_figure(claim: Claim) -> tuple[tuple[float, float | None] | None, str]:
+    """What a claim draws, (km, km_min) or None, and how its range reads.
+
+    km only: the range area. km_min and km: a band (an envelope such as Iskander-M's
+    50-500 km, or an at-least class such as the US "INF range" 500-5,500 km). km_min only
+    ("at-least"): a ring at km_min, read "more than 500 km". No figure: not drawn.
+    """
+    if claim.km is not None and claim.km_min:
+        return (claim.km, claim.km_min), f"{km_text(claim.km_min)}{EN_DASH}{km_text(claim.km)} km"
+    if claim.km is not None:
+        return (claim.km, None), f"{km_text(claim.km)} km"
+    if claim.km_min:
+        return (claim.km_min, None), f"more than {km_text(claim.km_min)} km"
+    return None, "no public range figure"
+
+
+def resolve_scene(
+    scene: Scene,
+    *,
+    resolver: Callable[[str], Location] | None = None,
+    catalog: Catalog | None = None,
+) -> ResolvedScene:
+    """Resolve sites and references and build every layer with its coverage.
+
+    Layer ids are stable slugs ("kaliningrad--9m729-ru-480"): renderers use them as class
+    names and element ids, so the same scene always gives the same output.
+    """
+    from rangemap.catalog import load_catalog
+    from rangemap.locations import resolve
+
+    catalog = catalog or load_catalog()
+    resolver = resolver or resolve
+    builder = _Builder(catalog, scene.style.colors)
+    site_ids: set[str] = set()
+    sites = []
+    for spec in scene.sites:
+        location = resolver(spec.site)
+        catalog_site = next((s for s in catalog.sites if s.id == location.id), None)
+        if location.kind == "site" and catalog_site is None:  # pragma: no cover - defensive
+            raise RangemapError(f"site {location.id!r} is not in the catalog")
+        label = spec.name or _short_name(location.name)
+        site = ResolvedSite(
+            builder.unique(slug(location.id), site_ids, "-"),
+            location,
+            label,
+            catalog_site,
+            (),
+        )
+        layers: list[SceneLayer] = []
+        for ref in spec.claims:
+            layers += builder.claim_layers(site, ref)
+        for spec_range in spec.ranges:
+            layers.append(builder.range_layer(site, spec_range))
+        for treaty_id in spec.thresholds:
+            layers += builder.threshold_layers(site, treaty_id)
+        sites.append(ResolvedSite(site.id, location, label, catalog_site, tuple(layers)))
+    event = None
+    if scene.event is not None:
+        event = next((e for e in catalog.events if e.id == scene.event), None)
+        if event is None:
+            raise suggest(scene.event, [e.id for e in catalog.events], kind="event")
+    return ResolvedScene(
+        title=scene.title,
+        subtitle=scene.subtitle,
+        caption=scene.caption,
+        basemap=scene.basemap,
+        colors=builder.colors,
+        sites=tuple(sites),
+        event=event,
+        sources=tuple(dict.fromkeys((*scene.sources, *(event.sources if event else ())))),
+    )

@@ -1,0 +1,429 @@
+"""The maps in a real browser: headless Chromium, offline, one session and a few page loads.
+
+A missing browser fails these tests: they are the only check that the page works at all.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import WebDriverWait
+
+from rangemap.coverage import PLACES_LABEL
+from rangemap.html_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, leaflet_css, leaflet_js
+from rangemap.html_map import render_map, save_map
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+DESKTOP, PHONE = (1280, 900), (375, 700)
+
+#: Each sets window.__xss if it ever runs; the page must show each as text.
+XSS = [
+    "<script>window.__xss=1</script>",
+    "<img src=x onerror=window.__xss=1>",
+    '"><svg onload=window.__xss=1>',
+    "</script><script>window.__xss=1</script>",
+    "${window.__xss=1}`",
+    "{{ 7 * 7 }}{% raw %}",
+]
+
+# The map variable, found from its container (folium names it map_<id>).
+_MAP = "var map = window[document.querySelector('.folium-map').id];"
+
+# A point (container px) on a layer's outline where that layer's hover line is on top.
+_POINT_ON = (
+    _MAP
+    + """
+var cls = arguments[0], hit = null;
+map.eachLayer(function (l) {
+  if (l.options && (l.options.className || "").split(" ").indexOf(cls) >= 0 &&
+      (l.options.className || "").indexOf("rm-hit") === 0) { hit = l; }
+});
+var box = map.getContainer().getBoundingClientRect(), lines = hit.getLatLngs();
+if (!Array.isArray(lines[0])) { lines = [lines]; }
+for (var i = 0; i < lines.length; i++) {
+  for (var j = 0; j < lines[i].length; j += 3) {
+    var p = map.latLngToContainerPoint(lines[i][j]);
+    if (p.x < 60 || p.y < 60 || p.x > box.width - 60 || p.y > box.height - 60) { continue; }
+    var el = document.elementFromPoint(box.left + p.x, box.top + p.y);
+    if (el && el.classList.contains(cls) && el.classList.contains("rm-hit")) {
+      return [p.x, p.y];
+    }
+  }
+}
+return null;
+"""
+)
+
+# A point (container px) near a position where the click reaches the country layer.
+_POINT_ON_COUNTRY = (
+    _MAP
+    + """
+var c = map.latLngToContainerPoint(arguments[0]), box = map.getContainer().getBoundingClientRect();
+for (var r = 0; r < 60; r += 2) {
+  for (var a = 0; a < 360; a += 30) {
+    var x = c.x + r * Math.cos(a * Math.PI / 180), y = c.y + r * Math.sin(a * Math.PI / 180);
+    var clear = true;  // the click must land on the country even a few px off
+    for (var d = -4; d <= 4 && clear; d += 4) {
+      for (var e = -4; e <= 4 && clear; e += 4) {
+        var el = document.elementFromPoint(box.left + x + d, box.top + y + e);
+        clear = el !== null && el.classList.contains("rm-country");
+      }
+    }
+    if (clear) { return [Math.round(x), Math.round(y)]; }
+  }
+}
+return null;
+"""
+)
+
+
+@pytest.fixture(scope="session")
+def browser_binaries() -> tuple[Path, Path]:
+    """Chromium and its driver; their absence is a failure, never a skip."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(
+            f"browser tests need {', '.join(missing)}: install Debian's chromium and "
+            "chromium-driver (apt-get install chromium chromium-driver)",
+            pytrace=False,
+        )
+    return CHROMIUM, CHROMEDRIVER
+
+
+@pytest.fixture(scope="module")
+def driver(browser_binaries):
+    """One headless Chromium for the module, with every external request made to fail."""
+    chromium, chromedriver = browser_binaries
+    profile = tempfile.mkdtemp(prefix="rangemap-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium)
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        # No network: every request that is not loopback goes to a closed port.
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    try:
+        browser = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
+    except WebDriverException as err:
+        pytest.fail(f"cannot start headless Chromium: {err.msg}", pytrace=False)
+    yield browser
+    browser.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def inf():
+    return resolve_scene(load_scene())
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Screenshots are kept (pytest's tmp folder) so a person can look at them."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, inf) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("maps")
+    paths = {
+        "self-contained": save_map(render_map(inf, self_contained=True), folder / "sc.html"),
+        "xss": save_map(render_map(_xss_scene(), self_contained=True), folder / "xss.html"),
+    }
+    # The normal map with Leaflet served from disk instead of the CDN (no network here).
+    (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
+    (folder / "leaflet.css").write_text(leaflet_css(), encoding="utf-8")
+    page = save_map(render_map(inf), folder / "cdn.html").read_text(encoding="utf-8")
+    page = page.replace(LEAFLET_JS_URL, "leaflet.js").replace(LEAFLET_CSS_URL, "leaflet.css")
+    paths["cdn"] = folder / "cdn.html"
+    paths["cdn"].write_text(page, encoding="utf-8")
+    return paths
+
+
+def _xss_scene() -> Scene:
+    sites = tuple(
+        SceneSite(
+            site=f"{50 + i},{10 + 3 * i}",
+            name=payload,
+            ranges=(SceneRange(km=300 + 100 * i, label=XSS[(i + 1) % len(XSS)]),),
+        )
+        for i, payload in enumerate(XSS)
+    )
+    return Scene(title=XSS[0], subtitle=XSS[1], caption=XSS[2], sites=sites)
+
+
+def _load(driver, path: Path, size: tuple[int, int]) -> None:
+    driver.set_window_size(*size)
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(path.as_uri())
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script("return document.querySelectorAll('path.rm-hit').length") > 0
+    )
+    driver.execute_script(_MAP + "window.__rmView = [map.getCenter(), map.getZoom()];")
+
+
+def _severe(driver, *, ignore: tuple[str, ...] = ()) -> list[str]:
+    return [
+        e["message"]
+        for e in driver.get_log("browser")
+        if e["level"] == "SEVERE" and not any(i in e["message"] for i in ignore)
+    ]
+
+
+def _requested_urls(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _count(driver, selector: str) -> int:
+    return driver.execute_script("return document.querySelectorAll(arguments[0]).length", selector)
+
+
+def _click_at(driver, x: float, y: float) -> None:
+    container = driver.find_element("css selector", ".folium-map")
+    rect = container.rect
+    ActionChains(driver).move_to_element_with_offset(
+        container, int(x - rect["width"] / 2), int(y - rect["height"] / 2)
+    ).click().perform()
+
+
+def _hover_at(driver, x: float, y: float) -> None:
+    container = driver.find_element("css selector", ".folium-map")
+    rect = container.rect
+    ActionChains(driver).move_to_element_with_offset(
+        container, int(x - rect["width"] / 2), int(y - rect["height"] / 2)
+    ).perform()
+
+
+def _text(driver, selector: str) -> str:
+    return driver.execute_script(
+        "var e = document.querySelector(arguments[0]); return e ? e.textContent : null", selector
+    )
+
+
+def _close_popup(driver) -> None:
+    """Close the open popup, undo its auto-pan, wait until its fade-out has removed it."""
+    driver.execute_script(
+        _MAP + "map.closePopup(); map.setView(__rmView[0], __rmView[1], {animate: false});"
+    )
+    WebDriverWait(driver, 5).until(lambda d: _count(d, ".leaflet-popup") == 0)
+
+
+def _colours(png: bytes) -> int:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return len(image.getcolors(maxcolors=1 << 24))
+
+
+def _has_colour(png: bytes, rgb: tuple[int, int, int], tolerance: int = 40) -> bool:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return any(
+        all(abs(a - b) <= tolerance for a, b in zip(colour, rgb, strict=True))
+        for _, colour in image.getcolors(maxcolors=1 << 24)
+    )
+
+
+@pytest.fixture(scope="module")
+def desktop(driver, pages):
+    """The self-contained default map, loaded once at desktop size with the network off."""
+    _load(driver, pages["self-contained"], DESKTOP)
+    return {
+        "severe": _severe(driver),
+        "requests": _requested_urls(driver),
+        "resources": driver.execute_script(
+            "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+        ),
+    }
+
+
+def test_self_contained_map_runs_offline_without_errors(driver, desktop):
+    assert desktop["severe"] == []
+    assert desktop["requests"], "the performance log recorded no request at all"
+    web = [u for u in desktop["requests"] + desktop["resources"] if u.startswith("http")]
+    assert web == []
+    assert driver.execute_script("return L.version") == "1.9.4"
+
+
+def test_expected_layers_are_drawn(driver, desktop, inf):
+    for layer in inf.drawn:
+        paths = _count(driver, f"path.rm-l-{layer.id}")
+        interactive = _count(driver, f"path.leaflet-interactive.rm-l-{layer.id}")
+        if not layer.show:
+            assert (paths, interactive) == (0, 0), layer.id
+        else:
+            assert paths == (2 if layer.kind == "threshold" else 3), layer.id
+            assert interactive == 1, layer.id  # the hover/click line; fill and line are not
+    assert _count(driver, "path.rm-site") == len(inf.sites)
+    assert _count(driver, "path.rm-l-deveselu--sm-3-no-official-figure") == 0
+
+
+def _toggle(driver, name: str) -> None:
+    driver.execute_script(
+        """
+        var labels = document.querySelectorAll('.leaflet-control-layers-overlays label');
+        for (var i = 0; i < labels.length; i++) {
+          if (labels[i].textContent.trim() === arguments[0]) {
+            labels[i].querySelector('input').click(); return;
+          }
+        }
+        throw new Error('no layer named ' + arguments[0]);
+        """,
+        name,
+    )
+
+
+def test_toggling_a_layer_in_the_control_hides_and_shows_its_paths(driver, desktop):
+    _toggle(driver, "Kaliningrad — 9M729 480 km (stated)")
+    assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 0
+    assert _count(driver, "path.rm-l-kaliningrad--9m729-faz-2350") == 3
+    _toggle(driver, "Kaliningrad — 9M729 480 km (stated)")
+    assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 3
+    band = "Kaliningrad — INF shorter-range missile band 500\u20131,000 km"
+    _toggle(driver, band)
+    assert _count(driver, "path.rm-l-kaliningrad--inf-shorter-range") == 3
+    _toggle(driver, band)
+    assert _count(driver, "path.rm-l-kaliningrad--inf-shorter-range") == 0
+
+
+def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, desktop):
+    point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad--9m729-faz-2350")
+    assert point is not None
+    _hover_at(driver, *point)
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
+    tooltip = _text(driver, ".leaflet-tooltip")
+    assert "9M729 — 2,350 km (Western intelligence, estimate)" in tooltip
+    assert "58 countries" in tooltip and "uncertain" in tooltip
+    _click_at(driver, *point)
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content"))
+    popup = _text(driver, ".leaflet-popup-content")
+    for fragment in ("Claimed by:", "Frankfurter Allgemeine", "Capitals in range:", "Berlin"):
+        assert fragment in popup
+    assert PLACES_LABEL in popup
+    assert driver.execute_script("return document.getElementById('rm-legend').open") is False
+    _close_popup(driver)
+
+
+def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
+    point = driver.execute_script(_POINT_ON_COUNTRY, [52.2, 19.0])
+    assert point is not None
+    _click_at(driver, *point)
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
+    assert _text(driver, ".leaflet-popup-content h3") == "Poland"
+    popup = _text(driver, ".leaflet-popup-content")
+    ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad--9m729-ru-480")
+    share = next(r.covered_pct for r in ru480.countries if r.country == "Poland")
+    assert f"Kaliningrad — 9M729 480 km (stated){share:.1f} %" in popup
+    _close_popup(driver)
+
+
+def test_site_popup_says_what_the_point_marks_and_who_claims_what(driver, desktop):
+    driver.execute_script(
+        _MAP
+        + """map.eachLayer(function (l) {
+          if ((l.options.className || '').indexOf('rm-s-deveselu') >= 0) { l.openPopup(); }
+        });"""
+    )
+    popup = _text(driver, ".leaflet-popup-content")
+    for fragment in (
+        "The point marks: whole base",
+        "44.0787° N, 24.4134° E",
+        "Hosting (disputed):",
+        "Russia (MFA spokeswoman Maria Zakharova",
+        "SM-3 — no public range figure (United States, stated)uncertain — not drawn",
+    ):
+        assert fragment in popup
+    _close_popup(driver)
+
+
+def test_desktop_screenshot_shows_rings_legend_and_title(driver, desktop, shots):
+    driver.execute_script("document.getElementById('rm-legend').open = true;")  # as on load
+    png = driver.get_screenshot_as_png()
+    (shots / "desktop.png").write_bytes(png)
+    assert _colours(png) > 300
+    assert _has_colour(png, (0xD5, 0x5E, 0x00), tolerance=12)  # 9M729 rings
+    assert _has_colour(png, (0x00, 0x72, 0xB2), tolerance=12)  # Tomahawk rings
+    assert _text(driver, "h1").startswith("After the INF Treaty")
+    assert driver.execute_script("return document.getElementById('rm-legend').offsetHeight") > 30
+
+
+def test_phone_width_map_fills_the_screen_and_folds_the_panels(driver, pages, shots):
+    _load(driver, pages["self-contained"], PHONE)
+    assert _severe(driver) == []
+    width = driver.execute_script("return window.innerWidth")
+    assert width <= PHONE[0]
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    rect = driver.execute_script(
+        "return document.querySelector('.folium-map').getBoundingClientRect().toJSON()"
+    )
+    assert rect["width"] == width and rect["height"] >= 250
+    assert driver.execute_script("return document.getElementById('rm-legend').open") is False
+    png = driver.get_screenshot_as_png()
+    (shots / "phone.png").write_bytes(png)
+    assert _colours(png) > 200
+
+
+def test_injected_text_shows_as_text_and_never_runs(driver, pages, shots):
+    _load(driver, pages["xss"], DESKTOP)
+    driver.execute_script(
+        _MAP
+        + """
+        document.querySelector('.leaflet-control-layers').classList
+          .add('leaflet-control-layers-expanded');
+        document.getElementById('rm-sources').open = true;
+        map.eachLayer(function (l) {
+          if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
+          if (l.getPopup && l.getPopup()) { l.openPopup(); }
+        });
+        """
+    )
+    (shots / "xss.png").write_bytes(driver.get_screenshot_as_png())
+    assert driver.execute_script("return window.__xss") is None
+    assert _severe(driver) == []
+    assert _text(driver, "h1") == XSS[0]
+    assert _text(driver, ".rm-head p") == XSS[1]
+    assert _text(driver, ".rm-caption") == XSS[2]
+    control = _text(driver, ".leaflet-control-layers-overlays")
+    legend = _text(driver, "#rm-legend")
+    for payload in XSS:
+        assert payload in control and payload in legend
+    assert XSS[-1] in _text(driver, ".leaflet-popup-content")  # the last popup opened
+
+
+def test_normal_map_runs_with_tiles_blocked(driver, pages):
+    """The default page, with Leaflet from disk: only the (blocked) tile requests may fail."""
+    _load(driver, pages["cdn"], DESKTOP)
+    assert _severe(driver, ignore=("basemaps.cartocdn.com",)) == []
+    tiles = driver.execute_script(
+        "return Array.from(document.querySelectorAll('img.leaflet-tile'), function (i) {"
+        " return i.src; })"
+    )
+    assert tiles and all("basemaps.cartocdn.com/light_all/" in t for t in tiles)
+    assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 3
+    assert _count(driver, "path.rm-country") > 200

@@ -1,0 +1,323 @@
+"""HTML maps: layers, escaping, determinism, size, display geometry and the `map` command."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from pyproj import Geod
+
+from rangemap.cli import cli
+from rangemap.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
+from rangemap.geodesic import range_area
+from rangemap.html_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL
+from rangemap.html_map import embed_path, js_value, map_html, render_map, save_map
+from rangemap.html_parts import esc, link
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+
+GEOD = Geod(ellps="WGS84")
+MAX_DEFAULT_BYTES = 1_500_000
+MAX_SELF_CONTAINED_BYTES = 2_000_000
+
+#: Strings that must show as text wherever scene or command-line text ends up.
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "</script><script>alert(1)</script>",
+]
+#: Harmless in HTML, but they would run if text reached a JS template literal or Jinja.
+TEMPLATE_PAYLOADS = ["${alert(1)}`", "{{ 7 * 7 }}{% raw %}"]
+
+
+@pytest.fixture(scope="module")
+def inf():
+    return resolve_scene(load_scene())
+
+
+@pytest.fixture(scope="module")
+def default_html(inf):
+    return map_html(render_map(inf))
+
+
+@pytest.fixture(scope="module")
+def self_contained_html(inf):
+    return map_html(render_map(inf, self_contained=True))
+
+
+def payload_scene(payload: str) -> Scene:
+    return Scene(
+        title=payload,
+        subtitle=payload,
+        caption=payload,
+        sites=(
+            SceneSite(
+                site="54.7,20.5",
+                name=payload,
+                ranges=(SceneRange(km=400, label=payload),),
+            ),
+        ),
+    )
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def _overlay_names(page: str) -> list[str]:
+    """The layer control's entries as the reader sees them (Leaflet sets them as HTML)."""
+    block = re.search(r"overlays :  \{(.*?)\n\s*\},\n", page, re.S).group(1)
+    keys = [json.loads(k) for k in re.findall(r'^\s*("(?:[^"\\]|\\.)*") :', block, re.M)]
+    return [html.unescape(re.sub(r"<svg.*?</svg>\s*", "", k)) for k in keys]
+
+
+def test_every_drawn_layer_is_a_named_group_with_its_class(inf, default_html):
+    assert _overlay_names(default_html) == [layer.name for layer in inf.drawn] + ["Sites"]
+    for layer in inf.drawn:
+        assert f"rm-l-{layer.id}" in default_html
+    # listed without a figure: named in legend and popups, never drawn
+    assert "rm-l-deveselu--sm-3-no-official-figure" not in default_html
+    assert "SM-3 — no public range figure" in default_html
+
+
+def test_sources_panel_links_every_source_once_per_claim(inf, default_html):
+    panel = re.search(r'id="rm-sources">.*?</details>', default_html, re.S).group(0)
+    for layer in inf.layers:
+        for source in layer.sources:
+            if source.url:
+                assert f'href="{esc(source.url)}"' in panel
+    assert all(h.startswith(("http://", "https://")) for h in re.findall(r'href="([^"]*)"', panel))
+    # the same claim from two sites is one section; its disputed hosting is another
+    assert panel.count("<h3>Tomahawk — 1,600 km") == 1
+    assert "<h3>Tomahawk at Deveselu (Romania): hosting disputed</h3>" in panel
+
+
+def test_links_are_web_links_only():
+    assert link("javascript:alert(1)", "x") == "x"
+    assert link("https://a.example/?q=<b>", "t").startswith(
+        '<a href="https://a.example/?q=&lt;b&gt;"'
+    )
+
+
+def test_page_has_title_legend_sources_and_attribution(default_html):
+    assert "<title>After the INF Treaty" in default_html
+    assert 'id="rm-legend"' in default_html and 'id="rm-sources"' in default_html
+    for credit in ("Natural Earth", "GeoNames", "CC BY 4.0", "CARTO", "OpenStreetMap"):
+        assert credit in default_html
+    assert "https://tass.com/defense/1041549" in default_html  # a claim's source, linked
+
+
+def test_default_map_loads_leaflet_only_and_light_tiles(default_html):
+    assert LEAFLET_JS_URL in default_html and LEAFLET_CSS_URL in default_html
+    assert "basemaps.cartocdn.com/light_all" in default_html
+    for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome"):
+        assert dropped not in default_html.lower()
+
+
+def test_self_contained_map_names_no_external_resource(self_contained_html):
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", self_contained_html)
+    assert not [t for t in tags if re.search(r"\b(?:src|href)=", t)]
+    assert "cartocdn" not in self_contained_html
+    assert not re.search(r"url\((?!data:|#default#VML)", self_contained_html)
+    assert "sourceMappingURL" not in self_contained_html
+    assert "window.L=t" in self_contained_html  # Leaflet itself, inlined
+
+
+def test_offline_map_draws_countries_as_basemap(inf):
+    page = map_html(render_map(inf, offline=True))
+    assert "cartocdn" not in page
+    assert '"fillOpacity":1' in page
+    assert "Basemap: Natural Earth country outlines." in page
+
+
+def test_title_subtitle_caption_override(inf):
+    page = map_html(render_map(inf, title="New title", subtitle="Sub", caption="Cap"))
+    assert "<h1>New title</h1><p>Sub</p>" in page
+    assert "<p class=rm-caption>Cap</p>" in page
+    assert "<title>New title</title>" in page
+
+
+def test_country_popups_carry_percent_per_ring(inf, default_html):
+    match = re.search(r'"name":"Poland","cover":(\[\[.*?\]\])\}', default_html)
+    cover = json.loads(match.group(1))
+    names = json.loads(re.search(r"var names = (\[.*?\]);", default_html).group(1))
+    index = {html.unescape(n): i for i, n in enumerate(names)}
+    ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad--9m729-ru-480")
+    row = next(r for r in ru480.countries if r.country == "Poland")
+    assert [index[ru480.name], f"{row.covered_pct:.1f} %"] in cover
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + TEMPLATE_PAYLOADS)
+def test_scene_text_is_escaped_everywhere(payload):
+    page = map_html(render_map(payload_scene(payload)))
+    if payload in PAYLOADS:
+        assert payload not in page
+    assert f"<h1>{esc(payload)}</h1>" in page
+    assert page.count(esc(payload)) >= 4  # <title>, h1, subtitle, caption
+    assert "49" not in re.sub(r"[\d.]{4,}", "", page.split("<body>", 1)[1])  # no template ran
+    # in scripts, scene text only ever appears inside JSON strings
+    assert "alert(1)" not in re.sub(r'"(?:[^"\\]|\\.)*"', '""', _scripts(page))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_command_line_text_is_escaped(payload):
+    page = map_html(render_map(payload_scene("x"), title=payload, caption=payload))
+    assert payload not in page
+    assert f"<h1>{esc(payload)}</h1>" in page
+
+
+def test_jinja_syntax_in_scene_text_is_never_evaluated():
+    """branca compiles each folium element's rendered script as a Jinja template again: a
+    site named "{{ ... }}" must reach the page as text, not run (or break) while writing."""
+    probe = '{{ "EVAL" ~ "UATED" }}{% if true %}open{% endif %}'
+    page = map_html(render_map(payload_scene(probe)))
+    assert "EVALUATED" not in page
+    assert f"<h1>{esc(probe)}</h1>" in page
+    assert page.count(esc(probe)) >= 4
+
+
+def _scripts(page: str) -> str:
+    return "".join(re.findall(r"<script>(.*?)</script>", page, re.S))
+
+
+def test_js_value_cannot_close_a_script_or_open_a_template():
+    value = {"a": "</script><!-- \u2028 & ' {{ x }} {% y %}", "b": [1.5, {"c": '\\"'}]}
+    text = js_value(value)
+    for bad in ("<", ">", "&", "\u2028", "{{", "{%"):
+        assert bad not in text
+    assert json.loads(text) == value
+
+
+# --- determinism and size ------------------------------------------------------------------
+
+_RENDER = (
+    "import sys; from rangemap.html_map import render_map, save_map; "
+    "save_map(render_map(self_contained=sys.argv[2] == '1'), sys.argv[1])"
+)
+
+
+@pytest.mark.parametrize("self_contained", ["0", "1"])
+def test_same_scene_same_bytes_across_processes(tmp_path, self_contained):
+    """folium ids are random per process: they are renumbered, and nothing is timestamped."""
+    digests = []
+    for name in ("a.html", "b.html"):
+        path = tmp_path / name
+        subprocess.run(
+            [sys.executable, "-c", _RENDER, str(path), self_contained], check=True, timeout=120
+        )
+        digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+
+
+def test_sizes_stay_within_budget(default_html, self_contained_html):
+    assert len(default_html.encode()) <= MAX_DEFAULT_BYTES
+    assert len(self_contained_html.encode()) <= MAX_SELF_CONTAINED_BYTES
+
+
+def test_save_map_writes_utf8_atomically(tmp_path, inf):
+    path = save_map(render_map(inf), tmp_path / "m.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
+
+
+# --- display geometry ----------------------------------------------------------------------
+
+
+def _distances_km(lat, lon, points):
+    pts = np.asarray(points)
+    n = len(pts)
+    return GEOD.inv(np.full(n, lon), np.full(n, lat), pts[:, 1], pts[:, 0])[2] / 1000
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "km", "pieces"),
+    [
+        (54.70639, 20.51102, 5500, 1),  # holds the North Pole: one line from +180 to -180
+        (-17.7, 178.0, 1000, 2),  # Fiji: crosses the 180th meridian twice
+        (54.70639, 20.51102, 480, 1),  # closed, crosses nothing
+        (0, 0, 19000, 2),  # holds both poles: the circle around the antipode, cut in two
+    ],
+)
+def test_outline_is_the_true_circle_split_at_180(lat, lon, km, pieces):
+    lines = outline_latlngs(lat, lon, km)
+    for line in lines:
+        pts = np.asarray(line)
+        assert np.all(np.abs(pts[:, 1]) <= 180) and np.all(np.abs(pts[:, 0]) < 90)
+        assert np.all(np.abs(np.diff(pts[:, 1])) < 180)  # never a jump across the map
+        # no artificial edge along the 180th meridian or a pole
+        along_edge = (np.abs(pts[1:, 1]) == 180) & (np.abs(pts[:-1, 1]) == 180)
+        assert not along_edge.any()
+        # every vertex on the circle; crossings are interpolated, within 1 km
+        assert np.all(np.abs(_distances_km(lat, lon, line) - km) < 1.0)
+    assert len(lines) == pieces
+
+
+def test_polar_fill_closes_through_the_pole_and_outline_does_not():
+    fill = fill_latlngs(range_area(54.70639, 20.51102, 5500))
+    lats = np.asarray(fill[0][0])[:, 0]
+    assert lats.max() == 90.0
+    (outline,) = outline_latlngs(54.70639, 20.51102, 5500)
+    assert max(p[0] for p in outline) < 90 and {outline[0][1], outline[-1][1]} == {-180.0, 180.0}
+
+
+def test_split_keeps_a_ring_that_never_crosses_whole():
+    lons = np.array([10.0, 11.0, 11.0, 10.0])
+    lats = np.array([50.0, 50.0, 51.0, 51.0])
+    (line,) = split_at_antimeridian(lons, lats)
+    assert line.tolist()[0] == line.tolist()[-1] == [10.0, 50.0]
+
+
+def test_display_rings_are_light():
+    assert sum(len(line) for line in outline_latlngs(54.7, 20.5, 5500)) < 400
+    assert len(json.dumps(fill_latlngs(range_area(54.7, 20.5, 5500)))) < 6000
+
+
+# --- command -------------------------------------------------------------------------------
+
+
+def test_map_command_default_writes_output_and_snippet(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["map"])
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    assert path == Path("output/inf-2020.html") and path.is_file()
+    snippet = embed_path(path).read_text(encoding="utf-8")
+    assert snippet.startswith('<iframe src="inf-2020.html" title="After the INF Treaty')
+    assert "inf-2020.embed.html" in result.stderr
+
+
+def test_map_command_options(tmp_path):
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(
+        cli, ["map", "inf-2020", "-o", str(out), "--self-contained", "--title", "<b>T</b>"]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<h1>&lt;b&gt;T&lt;/b&gt;</h1>" in page and "cartocdn" not in page
+    assert "&lt;b&gt;T&lt;/b&gt;" in (tmp_path / "m.embed.html").read_text(encoding="utf-8")
+
+
+def test_map_command_unknown_scene_exits_2(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["map", "inf-202"])
+    assert result.exit_code == 2
+    assert "unknown scene 'inf-202'" in result.output
+    assert not (tmp_path / "output").exists()
+
+
+def test_map_command_bad_scene_file_exits_2(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("title: T\nsites:\n  - site: Kalinigrad\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["map", str(path), "-o", str(tmp_path / "m.html")])
+    assert result.exit_code == 2
+    assert "bad.yaml, line 3, site 1, field 'site'" in result.output

@@ -1,0 +1,251 @@
+"""Scenes: loading and validation, claim semantics, layer ids, colours and coverage."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rangemap import coverage as cov
+from rangemap.catalog import load_catalog
+from rangemap.errors import CatalogError, UnknownNameError
+from rangemap.scene import (
+    DEFAULT_COLORS,
+    SYSTEM_PALETTE,
+    Scene,
+    SceneRange,
+    SceneSite,
+    SceneStyle,
+    builtin_scenes,
+    load_scene,
+    resolve_scene,
+    scenes_dir,
+)
+
+INF_THRESHOLDS_KM = (500.0, 1000.0, 5500.0)
+
+
+@pytest.fixture(scope="module")
+def inf():
+    return resolve_scene(load_scene())
+
+
+def _layer(scene, layer_id):
+    return next(layer for layer in scene.layers if layer.id == layer_id)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scene.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def test_builtin_scenes_ship_with_the_layers():
+    assert "inf-2020" in builtin_scenes()
+    assert (scenes_dir() / "inf-2020.yaml").is_file()
+
+
+def test_default_scene_is_the_2020_offer():
+    scene = load_scene()
+    assert [s.site for s in scene.sites] == ["kaliningrad", "deveselu", "redzikowo"]
+    assert scene.event == "ru-offer-2020-10"
+    assert all(s.thresholds == ("inf",) for s in scene.sites)
+
+
+def test_load_by_path_equals_load_by_name():
+    assert load_scene(scenes_dir() / "inf-2020.yaml") == load_scene("inf-2020")
+
+
+def test_unknown_scene_name_suggests_builtin():
+    with pytest.raises(UnknownNameError, match=r"unknown scene 'inf-202'.*'inf-2020'"):
+        load_scene("inf-202")
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # a misspelt field: named, with the fix
+        ("title: T\nsites:\n  - site: kaliningrad\n    claim: [9m729]\n", r"line 4, site 1, "
+         r"field 'claim': unknown field 'claim'.*Did you mean 'claims'"),
+        # an unknown claim id: the item's own line
+        ("title: T\nsites:\n  - site: kaliningrad\n    claims:\n      - 9m729/ru-480\n"
+         "      - 9m729/ru-48\n", r"line 6, site 1, claim 2: unknown claim 'ru-48'.*'ru-480'"),
+        # an unknown site or place
+        ("title: T\nsites:\n  - site: Kalinigrad\n", r"line 3, site 1, field 'site': "
+         r"unknown site or place 'Kalinigrad'.*'kaliningrad'"),
+        # an unknown treaty
+        ("title: T\nsites:\n  - site: kaliningrad\n    thresholds: [salt]\n",
+         r"line 4, site 1, threshold 1: unknown treaty 'salt'"),
+        # a band whose inner range is not inside
+        ("title: T\nsites:\n  - site: '54.7,20.5'\n    ranges:\n      - {km: 300, km_min: 400}\n",
+         r"line 5, site 1, range 1, field 'km_min': km_min \(400\) must be less than km \(300\)"),
+        # only web links, in scenes as in catalogs
+        ("title: T\nsources:\n  - {publisher: X, title: Y, url: 'javascript:alert(1)'}\n"
+         "sites:\n  - site: kaliningrad\n", r"line 3, source 1, field 'url': URL must start "
+         r"with http:// or https://"),
+        # colours reach style attributes: only #RRGGBB
+        ("title: T\nsites:\n  - site: kaliningrad\nstyle:\n  colors: {stated: 'red;x:y'}\n",
+         r"line 5, .*colours are written #RRGGBB"),
+        ("title: T\nsites:\n  - site: kaliningrad\nstyle:\n  colors: {9m72: '#000000'}\n",
+         r"line 5, .*unknown colour key '9m72'.*'9m729'"),
+        ("title: T\nsites: []\n", r"line 2, field 'sites': a scene needs at least one site"),
+        ("title: T\nevent: offer\nsites:\n  - site: kaliningrad\n",
+         r"line 2, field 'event': unknown event 'offer'"),
+        ("sites:\n  - site: kaliningrad\n", r"line 1.*'title'.*Field required"),
+    ],
+)  # fmt: skip
+def test_bad_scene_file_names_file_line_and_field(tmp_path, text, where):
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError, match=re.escape(path.name) + r".*" + where):
+        load_scene(path)
+
+
+def test_missing_scene_file_is_a_catalog_error(tmp_path):
+    with pytest.raises(CatalogError, match="file not found"):
+        load_scene(tmp_path / "nothing.yaml")
+
+
+# --- claim semantics -----------------------------------------------------------------------
+
+
+def test_stated_claim_is_a_range_area(inf):
+    layer = _layer(inf, "kaliningrad--9m729-ru-480")
+    assert (layer.kind, layer.ring.km, layer.ring.km_min) == ("stated", 480.0, None)
+    assert layer.label == "9M729 — 480 km (Russia, stated)"
+    assert layer.name == "Kaliningrad — 9M729 480 km (stated)"
+    assert not layer.uncertain
+
+
+def test_at_least_band_is_drawn_as_band(inf):
+    """The US "INF range" is a treaty class, 500-5,500 km: a band, not a 5,500 km disc."""
+    layer = _layer(inf, "kaliningrad--9m729-us-inf-band")
+    assert (layer.ring.km_min, layer.ring.km) == (500.0, 5500.0)
+    assert layer.kind == "disputed"
+    assert layer.span == "500\u20135,500 km"
+    assert layer.uncertain
+
+
+def test_open_lower_bound_is_a_ring_read_more_than(inf):
+    layer = _layer(inf, "kaliningrad--9m729-us-beyond-500")
+    assert (layer.ring.km, layer.ring.km_min) == (500.0, None)
+    assert layer.label == "9M729 — more than 500 km (United States, disputed)"
+
+
+def test_estimate_is_uncertain(inf):
+    layer = _layer(inf, "kaliningrad--9m729-faz-2350")
+    assert (layer.kind, layer.ring.km, layer.uncertain) == ("estimate", 2350.0, True)
+
+
+def test_claim_without_figure_is_listed_not_drawn(inf):
+    layer = _layer(inf, "deveselu--sm-3-no-official-figure")
+    assert layer.ring is None and layer.summary is None
+    assert layer.span == "no public range figure"
+    assert layer.uncertain
+    assert layer not in inf.drawn
+
+
+def test_disputed_hosting_makes_the_ring_disputed_with_both_sources(inf):
+    """Russia claims the Mk 41 at Deveselu can fire Tomahawk; the US denies it."""
+    catalog = load_catalog()
+    hosting = next(h for h in catalog.site("deveselu").hosts if h.system == "tomahawk")
+    claim = catalog.system("tomahawk").claim("raytheon-1000mi")
+    layer = _layer(inf, "deveselu--tomahawk-raytheon-1000mi")
+    assert claim.kind == "stated" and layer.kind == "disputed"
+    assert layer.hosting == hosting
+    assert "claimed by Russia, disputed" in layer.label
+    assert layer.claimed_by.startswith(hosting.claimed_by)
+    assert set(claim.sources) <= set(layer.sources)
+    assert set(hosting.sources) <= set(layer.sources)
+
+
+def test_variant_is_named(inf):
+    layer = _layer(inf, "redzikowo--tomahawk-crs-tlam-n-2500")
+    assert layer.label.startswith("Tomahawk (TLAM-N) — 2,500 km")
+
+
+def test_thresholds_are_rings_and_bands_hidden_at_first(inf):
+    for site in inf.sites:
+        thresholds = [layer for layer in site.layers if layer.kind == "threshold"]
+        bands = [layer for layer in site.layers if layer.kind == "band"]
+        assert tuple(layer.ring.km for layer in thresholds) == INF_THRESHOLDS_KM
+        assert all(layer.ring.km_min is None and layer.show for layer in thresholds)
+        assert [(b.ring.km_min, b.ring.km) for b in bands] == [(500.0, 1000.0), (1000.0, 5500.0)]
+        assert not any(b.show for b in bands)
+
+
+def test_envelope_is_a_band():
+    """Iskander-M "50 to 500 km" is an envelope: targets between the two can be struck."""
+    scene = Scene(title="t", sites=(SceneSite(site="chernyakhovsk", claims=("iskander-m",)),))
+    (layer,) = resolve_scene(scene).layers
+    assert (layer.ring.km_min, layer.ring.km, layer.span) == (50.0, 500.0, "50\u2013500 km")
+
+
+def test_system_reference_means_all_its_claims():
+    scene = Scene(title="t", sites=(SceneSite(site="kaliningrad", claims=("SSC-8",)),))
+    layers = resolve_scene(scene).layers
+    ids = [c.id for c in load_catalog().system("9m729").claims]
+    assert [layer.id for layer in layers] == [f"kaliningrad--9m729-{i}" for i in ids]
+
+
+def test_place_and_coordinates_sites_with_explicit_ranges():
+    scene = Scene(
+        title="t",
+        sites=(
+            SceneSite(site="Warsaw", ranges=(SceneRange(km=300, label="300 km drill"),)),
+            SceneSite(site="54.7,20.5", name="Here", ranges=(SceneRange(km=900, km_min=300),)),
+        ),
+    )
+    warsaw, here = resolve_scene(scene).sites
+    assert warsaw.location.kind == "place" and warsaw.site is None
+    assert warsaw.layers[0].label == "300 km drill"
+    assert here.label == "Here" and here.location.kind == "coordinates"
+    layer = here.layers[0]
+    assert (layer.kind, layer.ring.km_min, layer.ring.km) == ("custom", 300.0, 900.0)
+    assert layer.color == DEFAULT_COLORS["custom"]
+
+
+def test_layer_ids_are_unique_slugs(inf):
+    ids = [layer.id for layer in inf.layers]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z0-9]+(-+[a-z0-9]+)*", i) for i in ids)
+    names = [layer.name for layer in inf.layers]
+    assert len(names) == len(set(names))
+
+
+def test_repeated_site_gets_distinct_ids():
+    site = SceneSite(site="kaliningrad", ranges=(SceneRange(km=100),))
+    layers = resolve_scene(Scene(title="t", sites=(site, site))).layers
+    assert layers[0].id != layers[1].id and layers[0].name != layers[1].name
+
+
+def test_summary_is_coverage_of_the_full_resolution_ring(inf):
+    layer = _layer(inf, "kaliningrad--9m729-ru-480")
+    assert layer.summary == cov.summarize(layer.ring)
+    assert layer.countries == tuple(cov.country_rows(layer.ring))
+    assert "Warsaw" in layer.summary.capitals and "Moscow" not in layer.summary.capitals
+
+
+# --- colours -------------------------------------------------------------------------------
+
+
+def test_claims_coloured_by_system_in_order_of_appearance(inf):
+    colors = {layer.system: layer.color for layer in inf.drawn if layer.system}
+    assert colors == {"9M729": SYSTEM_PALETTE[0], "Tomahawk": SYSTEM_PALETTE[1]}
+    assert {layer.color for layer in inf.drawn if layer.kind == "threshold"} == {
+        DEFAULT_COLORS["threshold"]
+    }
+
+
+def test_colour_overrides_by_system_then_kind():
+    style = SceneStyle(colors={"9m729": "#112233", "disputed": "#445566", "threshold": "#778899"})
+    site = SceneSite(site="kaliningrad", claims=("9m729/ru-480",), thresholds=("inf",))
+    site2 = SceneSite(site="deveselu", claims=("tomahawk/raytheon-1000mi",))
+    scene = resolve_scene(Scene(title="t", sites=(site, site2), style=style))
+    by_id = {layer.id: layer.color for layer in scene.layers}
+    assert by_id["kaliningrad--9m729-ru-480"] == "#112233"
+    assert by_id["deveselu--tomahawk-raytheon-1000mi"] == "#445566"
+    assert by_id["kaliningrad--inf-500"] == "#778899"
