@@ -19,6 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
+from rangemap.catalog import Source
 from rangemap.coverage import PLACES_LABEL
 from rangemap.html_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, leaflet_css, leaflet_js
 from rangemap.html_map import render_map, save_map
@@ -168,7 +169,21 @@ def _xss_scene() -> Scene:
         SceneSite(
             site=f"{50 + i},{10 + 3 * i}",
             name=payload,
-            ranges=(SceneRange(km=300 + 100 * i, label=XSS[(i + 1) % len(XSS)]),),
+            ranges=(
+                SceneRange(
+                    km=300 + 100 * i,
+                    label=XSS[(i + 1) % len(XSS)],
+                    sources=(
+                        Source(
+                            publisher=XSS[(i + 2) % len(XSS)],
+                            title=XSS[(i + 3) % len(XSS)],
+                            date="2020-10-26",
+                            url=f'https://example.org/{i}?q="><script>window.__xss=1</script>',
+                            note=XSS[(i + 4) % len(XSS)],
+                        ),
+                    ),
+                ),
+            ),
         )
         for i, payload in enumerate(XSS)
     )
@@ -414,6 +429,14 @@ def test_injected_text_shows_as_text_and_never_runs(driver, pages, shots):
     for payload in XSS:
         assert payload in control and payload in legend
     assert XSS[-1] in _text(driver, ".leaflet-popup-content")  # the last popup opened
+    sources = _text(driver, "#rm-sources")
+    for payload in XSS:  # claim sources: publisher, title and note, shown as text
+        assert payload in sources
+    hrefs = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#rm-sources a')).map(a => a.href)"
+    )
+    assert any("example.org/0" in h for h in hrefs)
+    assert all(h.startswith("https://") for h in hrefs)
 
 
 def test_normal_map_runs_with_tiles_blocked(driver, pages):
