@@ -89,7 +89,7 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
             f"{shown}, line {line}: not UTF-8 text. Save the file as UTF-8 and run again."
         ) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", line {mark.line + 1}" if mark else ""
@@ -109,6 +109,22 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
     if root is None:
         raise CatalogError(f"{shown}: the file is empty. Restore its content and run again.")
     return _Converter(shown, root).convert(root, ()), root
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree, composed by libyaml where PyYAML has it: catalogs load on every command,
+    and the pure-Python composer took ~30 ms of `rangemap coverage`'s ~0.3 s (libyaml: ~3 ms).
+
+    On any problem the text is composed again in pure Python, so that errors carry PyYAML's
+    own messages and marks, exactly as before.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _near(text: str, mark: yaml.Mark | None) -> str:

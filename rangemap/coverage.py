@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -82,6 +83,11 @@ def _tile_tree() -> shapely.STRtree:
     return shapely.STRtree(layers.countries().tile_geometry)
 
 
+@cache
+def _tile_bounds() -> np.ndarray:
+    return shapely.bounds(layers.countries().tile_geometry)
+
+
 def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
     """Covered km2 for every country (aligned with the countries layer) and a 'whole' flag.
 
@@ -91,10 +97,15 @@ def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
     countries = layers.countries()
     shapely.prepare(ring.geometry)
     candidates = _tile_tree().query(ring.geometry, predicate="intersects")
-    tiles = countries.tile_geometry[candidates]
     # covers, not contains_properly: tiles along latitude +-90 or the 180th meridian share the
     # boundary of a pole-holding or split range area and are still wholly inside it.
-    inside = shapely.covers(ring.geometry, tiles)
+    # A tile lies within its bounding box, so a covered box means a covered tile: testing the
+    # 5-vertex boxes first settles most inner tiles at a fraction of the cost (~30 % of this
+    # step), and only the others get the exact test on their own vertices. Same result.
+    boxes = shapely.box(*_tile_bounds()[candidates].T)
+    inside = shapely.covers(ring.geometry, boxes)
+    unsure = np.flatnonzero(~inside)
+    inside[unsure] = shapely.covers(ring.geometry, countries.tile_geometry[candidates[unsure]])
     whole_tiles, cut_tiles = candidates[inside], candidates[~inside]
     pieces = shapely.intersection(countries.tile_geometry[cut_tiles], ring.geometry)
     n = len(countries)
@@ -132,7 +143,27 @@ def country_rows(ring: Ring) -> list[CountryRow]:
 def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
     """Populated places within the ring (exact geodesic distance), nearest first."""
     cities = layers.cities()
-    near = _near_on_sphere(ring.site, ring.km)
+    hit, dist = _places_within(ring, capitals_only=capitals_only)
+    # Whole columns to Python objects at once (.tolist()): a 12,000 km ring holds ~29,000
+    # places, and indexing numpy scalars one by one took most of the time.
+    columns = (
+        cities.name[hit].tolist(),
+        cities.country_iso3[hit].tolist(),
+        cities.population[hit].tolist(),
+        dist.tolist(),
+        cities.capital[hit].tolist(),
+        cities.lat[hit].tolist(),
+        cities.lon[hit].tolist(),
+    )
+    head = (ring.site.name, ring.km, ring.km_min)
+    return [CityRow(*head, *values) for values in zip(*columns, strict=True)]
+
+
+def _places_within(ring: Ring, *, capitals_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the city layer within the ring and their geodesic distances in km, nearest first
+    (ties by GeoNames id)."""
+    cities = layers.cities()
+    near, _ = _near_on_sphere(ring.site, ring.km)
     if capitals_only:
         near = near[cities.capital[near]]
     dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[near], cities.lon[near])
@@ -141,22 +172,7 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
         inside &= dist > ring.km_min
     hit, dist = near[inside], dist[inside]
     order = np.lexsort((cities.geonameid[hit], dist))
-    hit, dist = hit[order], dist[order]
-    return [
-        CityRow(
-            ring.site.name,
-            ring.km,
-            ring.km_min,
-            str(cities.name[i]),
-            str(cities.country_iso3[i]),
-            int(cities.population[i]),
-            float(d),
-            bool(cities.capital[i]),
-            float(cities.lat[i]),
-            float(cities.lon[i]),
-        )
-        for i, d in zip(hit, dist, strict=True)
-    ]
+    return hit[order], dist[order]
 
 
 @cache
@@ -175,11 +191,33 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 _SPHERE_KM, _SPHERE_MARGIN = 6371.0088, 1.01
 
 
-def _near_on_sphere(site: Location, km: float) -> np.ndarray:
-    """Indices of places that may be within `km`: a cheap prefilter before exact distances."""
+def _near_on_sphere(site: Location, km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of places that may be within `km`, and their spherical distances in km: a cheap
+    prefilter before exact distances."""
     site_vector = _unit_vectors(np.array([site.lat]), np.array([site.lon]))[0]
-    angle = np.arccos(np.clip(_city_vectors() @ site_vector, -1.0, 1.0))
-    return np.flatnonzero(angle * _SPHERE_KM <= km * _SPHERE_MARGIN + 1.0)
+    sphere_km = np.arccos(np.clip(_city_vectors() @ site_vector, -1.0, 1.0)) * _SPHERE_KM
+    near = np.flatnonzero(sphere_km <= km * _SPHERE_MARGIN + 1.0)
+    return near, sphere_km[near]
+
+
+def _places_set(ring: Ring) -> np.ndarray:
+    """Rows of the city layer within the ring, unordered: what summaries count.
+
+    The same bound that makes the prefilter safe settles places well inside on the sphere
+    alone; only those near an edge of the ring get an exact geodesic distance (a 5,500 km
+    ring: ~1,000 of ~11,000). The set is the one _places_within finds.
+    """
+    near, sphere_km = _near_on_sphere(ring.site, ring.km)
+    sure = sphere_km * _SPHERE_MARGIN + 1.0 <= ring.km
+    if ring.km_min:
+        sure &= sphere_km / _SPHERE_MARGIN - 1.0 > ring.km_min
+    unsure = near[~sure]
+    cities = layers.cities()
+    dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[unsure], cities.lon[unsure])
+    inside = dist <= ring.km
+    if ring.km_min:
+        inside &= dist > ring.km_min
+    return np.concatenate([near[sure], unsure[inside]])
 
 
 class Summary(NamedTuple):
@@ -195,19 +233,28 @@ class Summary(NamedTuple):
     population: int
 
 
-def summarize(ring: Ring) -> Summary:
-    """Counts for a ring; population is the sum over PLACES_LABEL places in range."""
-    countries = country_rows(ring)
-    places = city_rows(ring)
+def summarize(ring: Ring, *, countries: Sequence[CountryRow] | None = None) -> Summary:
+    """Counts for a ring; population is the sum over PLACES_LABEL places in range.
+
+    Pass the ring's `countries` (country_rows) when you have them: they are not computed again.
+    Places are counted from arrays, without building a CityRow for each.
+    """
+    if countries is None:
+        countries = country_rows(ring)
+    cities = layers.cities()
+    hit = _places_set(ring)
+    capitals = hit[cities.capital[hit]]
+    dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[capitals], cities.lon[capitals])
+    capitals = capitals[np.lexsort((cities.geonameid[capitals], dist))]  # nearest first
     return Summary(
         ring.site.name,
         ring.km,
         ring.km_min,
         ring.area_km2,
         len(countries),
-        tuple(c.city for c in places if c.capital),
-        len(places),
-        sum(c.population for c in places),
+        tuple(cities.name[capitals].tolist()),
+        len(hit),
+        int(cities.population[hit].sum()),
     )
 
 

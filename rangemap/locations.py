@@ -71,8 +71,6 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
 
 def resolve(spec: str) -> Location:
     """Resolve a site id ("deveselu"), a place name ("Warsaw", "Paris, FR") or "LAT,LON"."""
-    from rangemap.catalog import load_catalog
-
     if not isinstance(spec, str) or not spec.strip():
         raise InputError("empty site: give a catalog id, a place name or LAT,LON.")
     coords = parse_coordinates(spec)
@@ -87,6 +85,9 @@ def resolve(spec: str) -> Location:
             "coordinates given by the user",
             "user input",
         )
+    # Imported here, after coordinates: the catalog needs pydantic and YAML (~70 ms).
+    from rangemap.catalog import load_catalog
+
     catalog = load_catalog()
     key = layers.fold_name(spec)
     for site in catalog.sites:
