@@ -13,14 +13,26 @@ _EXPORTS = {
     "RangemapError": "rangemap.errors",
     "area_km2": "rangemap.geodesic",
     "band_area": "rangemap.geodesic",
+    "batch_coverage": "rangemap.batch",
+    "batch_places": "rangemap.batch",
+    "builtin_scenes": "rangemap.scene",
     "compare_ranges": "rangemap.api",
     "countries_covered": "rangemap.api",
+    "export_scene": "rangemap.scene_export",
     "load_catalog": "rangemap.catalog",
+    "load_scene": "rangemap.scene",
     "make_ring": "rangemap.api",
     "places_covered": "rangemap.api",
     "range_area": "rangemap.geodesic",
+    "render_image": "rangemap.static_map",
+    "render_map": "rangemap.html_map",
+    "resolve_scene": "rangemap.scene",
     "resolve_site": "rangemap.api",
     "rings_to_frame": "rangemap.api",
+    "save_image": "rangemap.static_map",
+    "save_map": "rangemap.html_map",
+    "scene_coverage": "rangemap.api",
+    "scene_frame": "rangemap.scene_export",
 }
 
 __all__ = [
@@ -28,14 +40,26 @@ __all__ = [
     "__version__",
     "area_km2",
     "band_area",
+    "batch_coverage",
+    "batch_places",
+    "builtin_scenes",
     "compare_ranges",
     "countries_covered",
+    "export_scene",
     "load_catalog",
+    "load_scene",
     "make_ring",
     "places_covered",
     "range_area",
+    "render_image",
+    "render_map",
+    "resolve_scene",
     "resolve_site",
     "rings_to_frame",
+    "save_image",
+    "save_map",
+    "scene_coverage",
+    "scene_frame",
 ]
 
 if TYPE_CHECKING:
@@ -46,10 +70,16 @@ if TYPE_CHECKING:
         places_covered,
         resolve_site,
         rings_to_frame,
+        scene_coverage,
     )
+    from rangemap.batch import batch_coverage, batch_places
     from rangemap.catalog import load_catalog
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area
+    from rangemap.html_map import render_map, save_map
+    from rangemap.scene import builtin_scenes, load_scene, resolve_scene
+    from rangemap.scene_export import export_scene, scene_frame
+    from rangemap.static_map import render_image, save_image
 
 
 def __getattr__(name: str) -> Any:

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     import geopandas
     import pandas
 
+    from rangemap.scene import SceneLike
+
 
 def resolve_site(site: str | Location) -> Location:
     """A Location from a catalog id, a place name, "LAT,LON" or an existing Location."""
@@ -65,3 +67,17 @@ def rings_to_frame(rings: Sequence[cov.Ring]) -> geopandas.GeoDataFrame:
         geometry=[r.geometry for r in rings],
         crs="EPSG:4326",
     )
+
+
+def scene_coverage(
+    scene: SceneLike = None, *, places: bool = False, capitals_only: bool = False
+) -> pandas.DataFrame:
+    """Coverage of every drawn layer of a scene, as `rangemap table` prints it: layer, label,
+    kind, then the `rangemap coverage` columns (places: a point GeoDataFrame, EPSG:4326).
+
+    `scene` is a built-in name, a scene file, a Scene or a ResolvedScene (fastest when
+    making several outputs: rangemap.resolve_scene(rangemap.load_scene(name))).
+    """
+    from rangemap.scene_export import coverage_frame
+
+    return coverage_frame(scene, places=places, capitals_only=capitals_only)

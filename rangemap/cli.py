@@ -6,12 +6,15 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rangemap import __version__
 from rangemap.errors import RangemapError
+
+if TYPE_CHECKING:
+    from rangemap.scene import Scene
 
 log = logging.getLogger("rangemap")
 
@@ -283,7 +286,8 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the map to FILE (default: output/SCENE.html, output/ created if missing).",
+    help="Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
+    "FILE.png or FILE.svg draws a static map instead.",
 )
 @click.option("--offline", is_flag=True, help="Draw the countries as the basemap: no map tiles.")
 @click.option(
@@ -294,6 +298,20 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
 @click.option("--title", default=None, help="Title above the map (replaces the scene's).")
 @click.option("--subtitle", default=None, help="Subtitle (replaces the scene's).")
 @click.option("--caption", default=None, help="Caption below the map (replaces the scene's).")
+@click.option(
+    "--size",
+    default="1800x1200",
+    show_default=True,
+    metavar="WIDTHxHEIGHT",
+    help="Static maps (-o FILE.png or .svg): size in pixels.",
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(min=50, max=1200),
+    default=200,
+    show_default=True,
+    help="Static maps: dots per inch (type and lines scale with the size in inches).",
+)
 def map_command(
     scene: str | None,
     output: Path | None,
@@ -302,12 +320,16 @@ def map_command(
     title: str | None,
     subtitle: str | None,
     caption: str | None,
+    size: str,
+    dpi: int,
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
-    SCENE is a built-in scene name (default: inf-2020, the October 2020 verification offer)
-    or a scene YAML file. An <iframe> snippet to embed the map is written beside it
-    (map.html -> map.embed.html).
+    SCENE is a built-in scene name (see "rangemap scenes"; default: inf-2020, the October
+    2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
+    written beside it (map.html -> map.embed.html). With -o FILE.png or -o FILE.svg, a
+    static map for print and social media is drawn instead, in an azimuthal equidistant
+    projection centred on the scene.
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
@@ -321,6 +343,11 @@ def map_command(
         output = Path("output") / f"{Path(name).stem}.html"
         output.parent.mkdir(exist_ok=True)
     check_writable(output)
+    if output.suffix.lower() in (".png", ".svg"):
+        if offline or self_contained:
+            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG or SVG.")
+        _static_map(the_scene, output, size=size, dpi=dpi, texts=(title, subtitle, caption))
+        return
     check_writable(embed_path(output))
     the_map = render_map(
         the_scene,
@@ -334,6 +361,172 @@ def map_command(
     snippet = write_text(embed_path(path), embed_snippet(path, title or the_scene.title))
     click.echo(f"wrote {snippet} (an <iframe> to embed the map)", err=True)
     click.echo(str(path))
+
+
+def _parse_size(size: str) -> tuple[int, int]:
+    """'1800x1200' -> (1800, 1200)."""
+    width, sep, height = size.lower().partition("x")
+    if not (sep and width.strip().isdigit() and height.strip().isdigit()):
+        raise BadInput(f"--size {size!r}: give WIDTHxHEIGHT in pixels, e.g. 1800x1200.")
+    return int(width), int(height)
+
+
+def _static_map(
+    scene: Scene,
+    output: Path,
+    *,
+    size: str,
+    dpi: int,
+    texts: tuple[str | None, str | None, str | None],
+) -> None:
+    """`map -o FILE.png|.svg`: matplotlib is imported only here, so --help stays instant."""
+    from rangemap.static_map import render_image, save_image
+
+    width, height = _parse_size(size)
+    title, subtitle, caption = texts
+    figure = render_image(
+        scene,
+        width_px=width,
+        height_px=height,
+        dpi=dpi,
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+    )
+    click.echo(str(save_image(figure, output)))
+
+
+@cli.command()
+def scenes() -> None:
+    """List the built-in scenes, one a line: the name, a tab, the title.
+
+    Example: rangemap scenes
+    """
+    from rangemap.scene import builtin_scenes, load_scene
+
+    for name in builtin_scenes():
+        click.echo(f"{name}\t{' '.join(load_scene(name).title.split())}")
+
+
+@cli.command(name="export")
+@click.argument("scene", required=False, default=None, metavar="[SCENE]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "kml", "gpkg"], case_sensitive=False),
+    default=None,
+    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
+    "suffix, else GeoJSON. KML and GeoPackage need -o.",
+)
+@output_opt
+def export_command(scene: str | None, fmt: str | None, output: Path | None) -> None:
+    """Write every drawn ring and band of SCENE, and its sites, as a GIS file.
+
+    One polygon per drawn layer with its id, site, label, kind, system, range_km, km_min,
+    claimed_by, uncertain, colour, area_km2 and sources. GeoPackage: layers "ranges" and
+    "sites"; GeoJSON and KML: one collection, the sites last as points of kind "site".
+
+    Example: rangemap export inf-2020 -o inf-2020.gpkg
+    """
+    from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.scene_export import export_scene
+
+    if output is None and fmt not in (None, "geojson"):
+        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
+    the_scene = load_scene(scene or DEFAULT_SCENE)
+    if output is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = export_scene(the_scene, Path(tmp) / "scene.geojson", fmt=fmt)
+            click.echo(path.read_text(encoding="utf-8"), nl=False)
+        return
+    export_scene(the_scene, output, fmt=fmt)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("scene", required=False, default=None, metavar="[SCENE]")
+@click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
+@click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Path | None) -> None:
+    """Coverage of every drawn ring and band of SCENE: the "rangemap coverage" columns,
+    after layer (its id), label and kind.
+
+    Markdown (md) and text tables end with a line per layer (area, countries, capitals,
+    population) and the credits: an article's sidebar.
+
+    Example: rangemap table us-germany-2024 --capitals --format md -o sidebar.md
+    """
+    from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.scene_export import render_table
+
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
+    the_scene = load_scene(scene or DEFAULT_SCENE)
+    _emit(render_table(the_scene, fmt, places=cities, capitals_only=capitals), output)
+
+
+@cli.command()
+@click.argument("file", metavar="FILE.csv", type=click.Path(path_type=Path))
+@click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
+@click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes (default: every core). The output does not depend on it.",
+)
+@_fmt_opt(("table", "csv", "json", "md"), "table")
+@output_opt
+def batch(
+    file: Path, cities: bool, capitals: bool, jobs: int | None, fmt: str, output: Path | None
+) -> None:
+    """Coverage of many rings at once: one combined table, the work spread over every core.
+
+    FILE.csv has a header row naming its columns: site and km, optionally km_min and label;
+    then one ring per line (site as in the other commands: catalog id, place name or LAT,LON,
+    which CSV needs in quotes: "54.7,20.5"). Every row is checked before any work starts.
+    The table has the columns of "rangemap coverage" plus label (the row's label, else e.g.
+    "Kaliningrad, 480 km").
+
+    Example: rangemap batch rings.csv --format csv -o coverage.csv
+    """
+    import contextlib
+
+    from rangemap import batch as batch_mod
+    from rangemap import tables
+
+    if output is not None:
+        from rangemap.output import check_writable
+
+        check_writable(output)
+    rings = batch_mod.read_rings(file)
+    places = cities or capitals
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=len(rings), label="rings", file=sys.stderr)
+    with bar if bar is not None else contextlib.nullcontext():
+        progress = bar.update if bar is not None else None
+        if places:
+            rows: list = batch_mod.batch_places(
+                rings, capitals_only=capitals, jobs=jobs, progress=progress
+            )
+        else:
+            rows = batch_mod.batch_coverage(rings, jobs=jobs, progress=progress)
+    columns = (batch_mod.BatchCityRow if places else batch_mod.BatchCountryRow)._fields
+    log.info("%s rings, %s rows", f"{len(rings):,}", f"{len(rows):,}")
+    _emit(tables.render(rows, fmt, columns=columns), output)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ FORMATS = tuple(DRIVERS)
 _SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpkg": "gpkg"}
 
 #: GeoPackages record a "last change" time; fixing it makes the same inputs give the same bytes.
-_FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}
+FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}
 
 
 def format_for(path: Path, fmt: str | None = None) -> str:
@@ -65,7 +65,7 @@ def write_rings(rings: Sequence[Ring], path: Path, *, fmt: str | None = None) ->
         np.array([shapely.multipolygons(shapely.get_parts(r.geometry)) for r in rings]),
         output_dimension=2,
     )
-    pyogrio.set_gdal_config_options(_FIXED_DATE)
+    pyogrio.set_gdal_config_options(FIXED_DATE)
     with atomic_path(Path(path)) as tmp:
         pyogrio.raw.write(
             str(tmp),

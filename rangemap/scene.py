@@ -571,3 +571,21 @@ def resolve_scene(
         event=event,
         sources=tuple(dict.fromkeys((*scene.sources, *(event.sources if event else ())))),
     )
+
+
+#: What the renderers and exporters accept: a loaded or resolved scene, a built-in scene name,
+#: a scene file, or None for the default scene.
+SceneLike = Scene | ResolvedScene | str | Path | None
+
+
+def as_resolved(scene: SceneLike) -> ResolvedScene:
+    """The resolved scene for any SceneLike; a ResolvedScene comes back as it is.
+
+    Resolving computes every layer's coverage (about half a second for the default scene):
+    resolve once and pass the result when making several outputs from one scene.
+    """
+    if isinstance(scene, ResolvedScene):
+        return scene
+    if scene is None or isinstance(scene, str | Path):
+        scene = load_scene(DEFAULT_SCENE if scene is None else scene)
+    return resolve_scene(scene)

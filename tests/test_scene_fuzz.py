@@ -1,0 +1,155 @@
+"""Fuzzing scene files: whatever a scene file holds, load_scene returns a Scene or raises one
+CatalogError naming the file (never a crash, a traceback or another exception)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from rangemap.errors import CatalogError
+from rangemap.scene import Scene, builtin_scenes, load_scene, scenes_dir
+
+SCENE_TEXTS = {
+    name: (scenes_dir() / f"{name}.yaml").read_text("utf-8") for name in builtin_scenes()
+}
+FUZZ = settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+#: Pieces that mean something in YAML or in a scene, to splice into the text.
+TOKENS = [
+    ":", "- ", "  ", "\t", "#", "&a", "*a", "!!int", "!!python/object", "<<: *a", "{", "}", "[",
+    "]", "'", '"', "|", ">-", "---", "...", "\n", "\x00", "\ufeff", "null", "~", "yes", "NO",
+    ".nan", "-.inf", "1e999", "0x1F", "2019-02-30", "9m729/", "9m729/ru-48", "inf",
+    "kaliningrad", "91,0", "0,181", "javascript:alert(1)", "#GGGGGG", "é", "\u2028", "🚀",
+]  # fmt: skip
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(TOKENS),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def check(path: Path) -> None:
+    """The property: a Scene, or a CatalogError naming the file."""
+    try:
+        assert isinstance(load_scene(path), Scene)
+    except CatalogError as err:
+        assert path.name in str(err)
+
+
+@st.composite
+def mutated_text(draw: st.DrawFn) -> str:
+    """A built-in scene with a few line edits: deleted, duplicated, swapped, re-indented,
+    truncated, or with a token or random text spliced in."""
+    lines = SCENE_TEXTS[draw(st.sampled_from(sorted(SCENE_TEXTS)))].splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "splice", "cut"]))
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "indent":
+            lines[i] = " " * draw(st.integers(0, 9)) + lines[i].lstrip(" ")
+        elif op == "splice":
+            at = draw(st.integers(0, len(lines[i])))
+            piece = draw(st.one_of(st.sampled_from(TOKENS), st.text(max_size=8)))
+            cut = draw(st.integers(0, 3))
+            lines[i] = lines[i][:at] + piece + lines[i][at + cut :]
+        else:
+            lines = lines[:i]
+    return "".join(lines)
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a loaded YAML tree, as keys and indexes from the root."""
+    out = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            out += _paths(value, (*path, index))
+    return out
+
+
+@st.composite
+def mutated_tree(draw: st.DrawFn) -> str:
+    """A built-in scene with one value replaced, one key removed or an unknown key added,
+    written back as YAML: wrong types, out-of-range numbers, NaN, odd text in every field."""
+    tree = yaml.safe_load(SCENE_TEXTS[draw(st.sampled_from(sorted(SCENE_TEXTS)))])
+    places = _paths(tree)
+    where = draw(st.sampled_from(places[1:]))
+    parent = tree
+    for step in where[:-1]:
+        parent = parent[step]
+    op = draw(st.sampled_from(["replace", "remove", "add"]))
+    if op == "replace":
+        parent[where[-1]] = draw(_values)
+    elif op == "remove":
+        del parent[where[-1]]
+    elif isinstance(parent, dict):
+        parent[draw(st.text(min_size=1, max_size=12))] = draw(_values)
+    else:
+        parent.append(draw(_values))
+    return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@FUZZ
+@given(text=mutated_text())
+@example(text=SCENE_TEXTS["inf-2020"].replace("claims:", "claims: &x", 1))
+@example(text=SCENE_TEXTS["inf-2020"].replace("    thresholds: [inf]", "  thresholds: [inf]", 1))
+def test_mutated_scene_text_loads_or_raises_catalog_error(folder: Path, text: str) -> None:
+    path = folder / "mutated.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    check(path)
+
+
+@FUZZ
+@given(text=mutated_tree())
+def test_mutated_scene_values_load_or_raise_catalog_error(folder: Path, text: str) -> None:
+    path = folder / "values.yaml"
+    path.write_text(text, encoding="utf-8")
+    check(path)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+@example(data=b"title: T\nsites:\n  - site: '" + str(math.pi).encode() + b",181'\n")
+@example(data=b"\xff\xfe\x00t")
+def test_random_bytes_load_or_raise_catalog_error(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "random.yaml"
+    path.write_bytes(data)
+    check(path)

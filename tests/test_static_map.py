@@ -1,0 +1,232 @@
+"""Static maps: round rings in AEQD, no seams, size, content, escaping and stable bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from PIL import Image
+
+from rangemap import layers
+from rangemap.cli import cli
+from rangemap.errors import InputError
+from rangemap.geodesic import range_area
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+from rangemap.static_map import (
+    MapView,
+    fit_view,
+    legend_entries,
+    project_areas,
+    render_image,
+    ring_outline,
+    save_image,
+    scene_centre,
+)
+
+#: Small and quick, still large enough to read.
+SIZE = {"width_px": 900, "height_px": 600, "dpi": 100}
+
+
+@pytest.fixture(scope="module")
+def inf():
+    return resolve_scene(load_scene("inf-2020"))
+
+
+@pytest.fixture(scope="module")
+def pole():
+    """One site, one ring that holds the North Pole (Kaliningrad, 5,500 km)."""
+    site = SceneSite(site="kaliningrad", ranges=(SceneRange(km=5500),))
+    return resolve_scene(Scene(title="Kaliningrad, 5,500 km", sites=(site,)))
+
+
+@pytest.fixture(scope="module")
+def inf_png(inf, tmp_path_factory):
+    return save_image(render_image(inf, **SIZE), tmp_path_factory.mktemp("png") / "inf.png")
+
+
+def test_png_has_the_size_asked_for_and_is_not_blank(inf_png):
+    image = Image.open(inf_png)
+    assert image.size == (900, 600)
+    colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert len(colours) > 500  # countries, sea, rings, fills, text: not a blank page
+
+
+def test_default_size_is_1800_by_1200(inf, tmp_path):
+    path = save_image(render_image(inf), tmp_path / "map.png")
+    assert Image.open(path).size == (1800, 1200)
+
+
+def test_svg_keeps_escaped_text_and_its_size(inf, tmp_path):
+    title = 'Ranges <script>alert("x")</script> & more'
+    path = save_image(render_image(inf, title=title, **SIZE), tmp_path / "map.svg")
+    text = path.read_text(encoding="utf-8")
+    assert re.search(r'<svg [^>]*width="648pt" height="432pt"', text)  # 9 x 6 in at 72 pt/in
+    assert 'Ranges &lt;script&gt;alert("x")&lt;/script&gt; &amp; more' in text
+    assert "<script" not in text
+    assert "Natural Earth" in text and "GeoNames (CC BY 4.0)" in text
+    assert "<dc:date>" not in text  # no date: the same scene gives the same file
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_same_scene_gives_identical_bytes(inf, tmp_path, suffix):
+    first = save_image(render_image(inf, **SIZE), tmp_path / f"a{suffix}").read_bytes()
+    second = save_image(render_image(inf, **SIZE), tmp_path / f"b{suffix}").read_bytes()
+    assert first == second
+
+
+def test_pole_ring_renders(pole, tmp_path):
+    path = save_image(render_image(pole, **SIZE), tmp_path / "pole.png")
+    assert len(Image.open(path).convert("RGB").getcolors(maxcolors=1_000_000)) > 200
+
+
+def test_ring_around_the_centre_is_a_true_circle_in_aeqd(pole):
+    """PROJ's ellipsoidal AEQD is exact for distances from its centre: the outline projected
+    from the geodesic ring vertices lies at 5,500 km within a millimetre."""
+    view = fit_view(pole, 1.5)
+    assert (view.lat, view.lon) == (pole.sites[0].location.lat, pole.sites[0].location.lon)
+    tr = view.transformer()
+    (outline,) = ring_outline(view, tr, pole.drawn[0])
+    radius = np.hypot(outline[:, 0], outline[:, 1])
+    np.testing.assert_allclose(radius, 5_500_000.0, atol=1e-3)
+
+
+def test_pole_ring_fill_is_one_round_polygon_holding_the_pole(pole):
+    """The lon/lat polygon is split at +-180 and closed along latitude 90; projected and
+    unioned it is one disc: no slit to the pole, no seam."""
+    view = fit_view(pole, 1.5)
+    tr = view.transformer()
+    cap = range_area(view.lat, view.lon, view.cap_km)
+    geometry = np.array([pole.drawn[0].ring.geometry], dtype=object)
+    (fill,) = project_areas(view, tr, geometry, cap, close_m=3000.0)
+    assert fill.geom_type == "Polygon" and not fill.interiors
+    radius = np.hypot(*np.asarray(fill.exterior.coords).T)
+    assert radius.min() == pytest.approx(5_500_000.0, abs=100.0)
+    assert radius.max() == pytest.approx(5_500_000.0, abs=100.0)
+    assert fill.contains(shapely.Point(tr.transform(0.0, 90.0)))
+
+
+@pytest.mark.parametrize(
+    ("centre", "country", "lonlat"),
+    [
+        ((64.73, 177.5), "RUS", (180.0, 67.5)),  # Chukotka, cut by Natural Earth at 180
+        ((-77.85, 166.67), "ATA", (180.0, -87.0)),  # Antarctica, closed along the pole
+    ],
+)
+def test_countries_cut_at_the_180th_meridian_show_no_seam(centre, country, lonlat):
+    """Regression: the two sides of Natural Earth's cut were densified differently and left
+    a sliver that the border stroke drew as a line from the coast along the 180th meridian."""
+    view = MapView(*centre, -3e6, 3e6, -3e6, 3e6, 6000.0)
+    tr = view.transformer()
+    countries = layers.countries()
+    shape = countries.display[countries.country_index(country)]
+    cap = range_area(view.lat, view.lon, view.cap_km)
+    (projected,) = project_areas(view, tr, np.array([shape], dtype=object), cap, close_m=2000.0)
+    point = shapely.Point(tr.transform(*lonlat))
+    assert projected.is_valid and projected.contains(point)
+    assert projected.boundary.distance(point) > 50_000.0  # metres: only coasts are borders
+
+
+def test_centre_is_the_mean_position_of_the_sites(inf):
+    lat, lon = scene_centre(inf)
+    assert 44 < lat < 55 and 17 < lon < 25
+    across = Scene(
+        title="t",
+        sites=(
+            SceneSite(site="0,179", ranges=(SceneRange(km=100),)),
+            SceneSite(site="0,-179", ranges=(SceneRange(km=100),)),
+        ),
+    )
+    assert scene_centre(resolve_scene(across)) == (0.0, 180.0)  # not 0 E
+
+
+def test_legend_lists_claims_thresholds_sites_and_what_is_not_drawn(inf):
+    texts = [entry.text for entry in legend_entries(inf)]
+    assert texts[0] == "9M729 — 480 km (Russia, stated); from Kaliningrad"
+    assert "INF Treaty thresholds: 500, 1,000, 5,500 km" in texts
+    assert any(t.startswith("Not drawn: SM-3") for t in texts)
+    tomahawk = next(t for t in texts if t.startswith("Tomahawk — 1,600 km"))
+    assert tomahawk.endswith("from Deveselu (Romania), Redzikowo (Poland)")
+    assert texts[-3:] == [
+        "Stated range: an official or manufacturer figure",
+        "Disputed: one side's claim, which the other denies",
+        "Estimate by analysts, intelligence or media (uncertain)",
+    ]
+
+
+def test_too_small_or_odd_sizes_are_rejected(inf):
+    with pytest.raises(InputError, match="no room for the map"):
+        render_image(inf, width_px=120, height_px=80, dpi=100)
+    with pytest.raises(InputError, match="width_px must be a whole number"):
+        render_image(inf, width_px=True)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"use one of \.png, \.svg"):
+        save_image(render_image(inf, **SIZE), Path("map.pdf"))
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_map_command_draws_png_and_svg(tmp_path):
+    for suffix in (".png", ".svg"):
+        path = tmp_path / f"germany{suffix}"
+        code, out, _ = run("map", "us-germany-2024", "-o", str(path), "--size", "900x600",
+                           "--dpi", "100")  # fmt: skip
+        assert code == 0 and out.strip() == str(path)
+    assert Image.open(io.BytesIO((tmp_path / "germany.png").read_bytes())).size == (900, 600)
+    assert "Wiesbaden (reference point)" in (tmp_path / "germany.svg").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["germany.png", "germany.svg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--size", "big"], "give WIDTHxHEIGHT in pixels"),
+        (["--self-contained"], "apply to HTML maps"),
+        (["--size", "100x60"], "no room for the map"),
+    ],
+)
+def test_bad_static_map_options_exit_2(tmp_path, args, message):
+    code, out, err = run("map", "inf-2020", "-o", str(tmp_path / "x.png"), *args)
+    assert code == 2 and message in err and "Traceback" not in out + err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_band_fill_keeps_its_hole():
+    """Regression: matplotlib fills by the nonzero rule, so a hole running the same way as
+    its exterior (as GEOS may return it) was filled. The inner disc of a band stays empty."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+
+    from rangemap.static_map import _path
+
+    site = SceneSite(site="deveselu", ranges=(SceneRange(km=1000, km_min=500),))
+    scene = resolve_scene(Scene(title="band", sites=(site,)))
+    view = fit_view(scene, 1.0)
+    tr = view.transformer()
+    cap = range_area(view.lat, view.lon, view.cap_km)
+    geometry = np.array([scene.drawn[0].ring.geometry], dtype=object)
+    (fill,) = project_areas(view, tr, geometry, cap, close_m=2000.0)
+    fill = shapely.orient_polygons(fill)
+    (hole,) = fill.interiors
+    same_way = shapely.Polygon(fill.exterior.coords, [hole.coords[::-1]])
+    figure = Figure(figsize=(2, 2), dpi=100)
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-1.1e6, 1.1e6)
+    ax.set_ylim(-1.1e6, 1.1e6)
+    ax.axis("off")
+    ax.add_patch(PathPatch(_path(same_way), facecolor="black", lw=0))
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
+    assert (pixels[100, 100] == 255).all()  # the site: 500 km inside the inner edge, empty
+    assert (pixels[100, 168] == 0).all()  # 750 km east: in the band
