@@ -33,7 +33,7 @@ from shapely.geometry import Point  # noqa: E402
 
 from rangemap import coverage as cov  # noqa: E402
 from rangemap import layers  # noqa: E402
-from rangemap.locations import resolve  # noqa: E402
+from rangemap.locations import Location, resolve  # noqa: E402
 
 
 def straightforward(
@@ -53,7 +53,7 @@ def straightforward(
     return dict(zip(pieces["iso_a3"], areas, strict=True)), int(inside.sum())
 
 
-def ours(site, km: float) -> tuple[dict[str, float], int]:  # noqa: ANN001
+def ours(site: Location, km: float) -> tuple[dict[str, float], int]:
     ring = cov.make_ring(site, km)
     rows = cov.country_rows(ring)
     return {r.iso_a3: r.covered_km2 for r in rows}, len(cov.city_rows(ring))
@@ -94,7 +94,8 @@ def main() -> None:
         )
         print(f"| {km:,} km | {t_ours * 1e3:.1f} ms | {t_plain * 1e3:.0f} ms | "
               f"{t_plain / t_ours:.1f}x | {off} of {len(keys)} | {n_a:,} / {n_b:,} |")  # fmt: skip
-    print(f"\n(median of {args.runs} runs; numpy {np.__version__}, geopandas {geopandas.__version__})")
+    versions = f"numpy {np.__version__}, geopandas {geopandas.__version__}"
+    print(f"\n(median of {args.runs} runs; {versions})")
 
 
 if __name__ == "__main__":
