@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError, RangemapError
 from rangemap.geodesic import SAFE_MAX_KM, ring_vertices
 from rangemap.locations import Location
@@ -56,34 +57,10 @@ class BatchRing(NamedTuple):
     label: str | None
 
 
-class BatchCountryRow(NamedTuple):
-    """A `rangemap coverage` row (rangemap.coverage.CountryRow) with the label of its ring."""
-
-    label: str
-    site: str
-    range_km: float
-    km_min: float | None
-    iso_a3: str
-    country: str
-    covered_km2: float
-    country_km2: float
-    covered_pct: float
-
-
-class BatchCityRow(NamedTuple):
-    """A `rangemap coverage --cities` row (rangemap.coverage.CityRow) with its ring's label."""
-
-    label: str
-    site: str
-    range_km: float
-    km_min: float | None
-    city: str
-    iso_a3: str
-    population: int
-    distance_km: float
-    capital: bool
-    lat: float
-    lon: float
+#: A `rangemap coverage` row (rangemap.coverage.CountryRow) with the label of its ring.
+BatchCountryRow = prefixed("BatchCountryRow", CountryRow, {"label": str})
+#: A `rangemap coverage --cities` row (rangemap.coverage.CityRow) with its ring's label.
+BatchCityRow = prefixed("BatchCityRow", CityRow, {"label": str})
 
 
 _Row = TypeVar("_Row", BatchCountryRow, BatchCityRow)

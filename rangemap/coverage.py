@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -67,6 +67,15 @@ class CityRow(NamedTuple):
     capital: bool
     lat: float
     lon: float
+
+
+def prefixed(name: str, row_type: type, columns: Mapping[str, type]) -> type:
+    """A row type with `columns` in front of `row_type`'s (a batch label, a scene layer).
+
+    Tables built from it keep the `rangemap coverage` columns, in their order, after the new
+    ones, so scripts can read every table the same way.
+    """
+    return NamedTuple(name, [*columns.items(), *row_type.__annotations__.items()])
 
 
 def make_ring(site: Location, km: float, *, km_min: float | None = None) -> Ring:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -12,6 +12,7 @@ import shapely
 from rangemap import __version__
 from rangemap import coverage as cov
 from rangemap.catalog import Source
+from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError
 from rangemap.export import DRIVERS, FIXED_DATE, format_for
 from rangemap.output import atomic_path
@@ -44,38 +45,11 @@ _CREDITS = (
 )
 
 
-class SceneCountryRow(NamedTuple):
-    """A `rangemap coverage` row (rangemap.coverage.CountryRow) of one drawn scene layer."""
-
-    layer: str
-    label: str
-    kind: str
-    site: str
-    range_km: float
-    km_min: float | None
-    iso_a3: str
-    country: str
-    covered_km2: float
-    country_km2: float
-    covered_pct: float
-
-
-class SceneCityRow(NamedTuple):
-    """A `rangemap coverage --cities` row (rangemap.coverage.CityRow) of one drawn layer."""
-
-    layer: str
-    label: str
-    kind: str
-    site: str
-    range_km: float
-    km_min: float | None
-    city: str
-    iso_a3: str
-    population: int
-    distance_km: float
-    capital: bool
-    lat: float
-    lon: float
+_LAYER_COLUMNS = {"layer": str, "label": str, "kind": str}
+#: A `rangemap coverage` row (rangemap.coverage.CountryRow) of one drawn scene layer.
+SceneCountryRow = prefixed("SceneCountryRow", CountryRow, _LAYER_COLUMNS)
+#: A `rangemap coverage --cities` row (rangemap.coverage.CityRow) of one drawn layer.
+SceneCityRow = prefixed("SceneCityRow", CityRow, _LAYER_COLUMNS)
 
 
 def sources_text(sources: Sequence[Source]) -> str:
