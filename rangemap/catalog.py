@@ -97,6 +97,14 @@ def _key(name: str) -> str:
     return re.sub(r"[\s\-_.]", "", name.casefold())
 
 
+def km_min_below_km(value: float | None, info: ValidationInfo) -> float | None:
+    """Validator for km_min fields: a band's inner range lies below its outer range `km`."""
+    km = info.data.get("km")
+    if value is not None and km is not None and value >= km:
+        raise ValueError(f"km_min ({value:g}) must be less than km ({km:g})")
+    return value
+
+
 class _Model(BaseModel):
     """Immutable, and strict about unknown fields so a typo in a catalog is an error."""
 
@@ -212,13 +220,7 @@ class Claim(_Model):
     uncertain: bool = Field(description="Show as uncertain on maps and in tables.")
     note: Text | None = None
 
-    @field_validator("km_min")
-    @classmethod
-    def _below_km(cls, value: float | None, info: ValidationInfo) -> float | None:
-        km = info.data.get("km")
-        if value is not None and km is not None and value >= km:
-            raise ValueError(f"km_min ({value:g}) must be less than km ({km:g})")
-        return value
+    _below_km = field_validator("km_min")(km_min_below_km)
 
     @field_validator("km_min_means")
     @classmethod

@@ -19,7 +19,18 @@ from pydantic import (
 
 from rangemap import coverage as cov
 from rangemap._yamlio import validate
-from rangemap.catalog import Catalog, Claim, Event, Hosting, Site, Slug, Source, System, Text
+from rangemap.catalog import (
+    Catalog,
+    Claim,
+    Event,
+    Hosting,
+    Site,
+    Slug,
+    Source,
+    System,
+    Text,
+    km_min_below_km,
+)
 from rangemap.errors import RangemapError, suggest
 from rangemap.locations import Location
 
@@ -119,13 +130,7 @@ class SceneRange(_SceneModel):
     label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
     sources: tuple[Source, ...] = Field(default=(), description="Where the figure comes from.")
 
-    @field_validator("km_min")
-    @classmethod
-    def _below_km(cls, value: float | None, info: ValidationInfo) -> float | None:
-        km = info.data.get("km")
-        if value is not None and km is not None and value >= km:
-            raise ValueError(f"km_min ({value:g}) must be less than km ({km:g})")
-        return value
+    _below_km = field_validator("km_min")(km_min_below_km)
 
 
 class SceneSite(_SceneModel):
