@@ -152,11 +152,12 @@ class Hosting(_Model):
     """A claim that a site hosts a system: who says so, and on what source."""
 
     system: Slug = Field(description="Id of the system in systems.yaml.")
-    kind: Literal["stated", "reported", "implied", "disputed"] = Field(
+    kind: Literal["stated", "planned", "reported", "implied", "disputed"] = Field(
         description=(
-            "stated: the operating state says so; reported: media citing intelligence or "
-            "officials; implied: an official text implies it without saying it; disputed: one "
-            "side claims it, the other denies it."
+            "stated: the operating state says so; planned: the operating state has announced "
+            "a deployment that has not verifiably taken place; reported: media citing "
+            "intelligence or officials; implied: an official text implies it without saying "
+            "it; disputed: one side claims it, the other denies it."
         )
     )
     claimed_by: Text = Field(description="Who says so: 'Russia (MFA, Maria Zakharova)'.")

@@ -141,6 +141,7 @@ def layer_tooltip(layer: SceneLayer) -> str:
 def _hosting_text(system: str | None, hosting: Hosting) -> str:
     verb = {
         "stated": "stated by",
+        "planned": "announced as planned by",
         "reported": "reported by",
         "implied": "implied by",
         "disputed": "claimed by",

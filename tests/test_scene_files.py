@@ -55,7 +55,7 @@ def test_germany_scene_uses_a_labelled_reference_point_and_the_joint_statement()
     assert "not public" in site.name and "not public" in site.position_note
     hosts = {h.system: h for h in site.hosts}
     assert {s: h.kind for s, h in hosts.items()} == {
-        "tomahawk": "stated", "sm-6": "stated", "dark-eagle": "implied"
+        "tomahawk": "planned", "sm-6": "planned", "dark-eagle": "implied"
     }  # fmt: skip
     for hosting in hosts.values():
         assert str(hosting.date) == "2024-07-10"
