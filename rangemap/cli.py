@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -333,9 +335,8 @@ def map_command(
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
-    from rangemap.html_map import embed_path, embed_snippet, render_map, save_map
     from rangemap.output import check_writable, write_text
-    from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
 
     name = scene or DEFAULT_SCENE
     the_scene = load_scene(name)
@@ -348,9 +349,17 @@ def map_command(
             raise BadInput("--offline and --self-contained apply to HTML maps, not PNG or SVG.")
         _static_map(the_scene, output, size=size, dpi=dpi, texts=(title, subtitle, caption))
         return
+    # folium takes ~0.4 s to import: import it on a second thread while this one computes the
+    # scene's coverage, most of which runs in GEOS and PROJ with the GIL released.
+    loader = threading.Thread(target=importlib.import_module, args=("rangemap.html_map",))
+    loader.start()
+    resolved = resolve_scene(the_scene)
+    loader.join()
+    from rangemap.html_map import embed_path, embed_snippet, render_map, save_map
+
     check_writable(embed_path(output))
     the_map = render_map(
-        the_scene,
+        resolved,
         offline=offline,
         self_contained=self_contained,
         title=title,

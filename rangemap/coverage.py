@@ -93,30 +93,66 @@ def _tile_tree() -> shapely.STRtree:
 
 
 @cache
-def _tile_bounds() -> np.ndarray:
-    return shapely.bounds(layers.countries().tile_geometry)
+def _tile_boxes() -> np.ndarray:
+    return shapely.box(*shapely.bounds(layers.countries().tile_geometry).T)
+
+
+#: Country coverage of whole range areas by (lat, lon, km). A band is its outer area minus its
+#: inner one, so once a scene's threshold rings are known its bands cost a subtraction.
+_DISKS: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
+_DISKS_MAX = 256
 
 
 def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
     """Covered km2 for every country (aligned with the countries layer) and a 'whole' flag.
 
-    Countries are pre-cut into small tiles, so only tiles on the ring's edge are intersected;
+    A band's figures are those of its outer range area minus its inner one: areas add up, and
+    a country lies wholly in the band when it lies wholly in the outer area and not at all in
+    the inner one.
+    """
+    if not ring.km_min:
+        return _disk_coverage(ring.site, ring.km, ring.geometry)
+    outer, outer_whole = _disk_coverage(ring.site, ring.km)
+    inner, inner_whole = _disk_coverage(ring.site, ring.km_min)
+    covered = np.where(inner_whole, 0.0, np.maximum(outer - inner, 0.0))
+    return covered, outer_whole & (inner == 0)
+
+
+def _disk_coverage(
+    site: Location, km: float, geometry: Polygon | MultiPolygon | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    key = (site.lat, site.lon, float(km))
+    if key not in _DISKS:
+        if geometry is None:
+            geometry = range_area(site.lat, site.lon, km)
+        if len(_DISKS) >= _DISKS_MAX:
+            _DISKS.clear()
+        covered, whole = _cover(geometry)
+        covered.setflags(write=False)
+        whole.setflags(write=False)
+        _DISKS[key] = covered, whole
+    return _DISKS[key]
+
+
+def _cover(geometry: Polygon | MultiPolygon) -> tuple[np.ndarray, np.ndarray]:
+    """Covered km2 and 'whole' flags of every country for one range area.
+
+    Countries are pre-cut into small tiles, so only tiles on the area's edge are intersected;
     tiles wholly inside count with their cached area, so a wholly covered country is exact.
     """
     countries = layers.countries()
-    shapely.prepare(ring.geometry)
-    candidates = _tile_tree().query(ring.geometry, predicate="intersects")
+    shapely.prepare(geometry)
+    candidates = _tile_tree().query(geometry, predicate="intersects")
     # covers, not contains_properly: tiles along latitude +-90 or the 180th meridian share the
     # boundary of a pole-holding or split range area and are still wholly inside it.
     # A tile lies within its bounding box, so a covered box means a covered tile: testing the
     # 5-vertex boxes first settles most inner tiles at a fraction of the cost (~30 % of this
     # step), and only the others get the exact test on their own vertices. Same result.
-    boxes = shapely.box(*_tile_bounds()[candidates].T)
-    inside = shapely.covers(ring.geometry, boxes)
+    inside = shapely.covers(geometry, _tile_boxes()[candidates])
     unsure = np.flatnonzero(~inside)
-    inside[unsure] = shapely.covers(ring.geometry, countries.tile_geometry[candidates[unsure]])
+    inside[unsure] = shapely.covers(geometry, countries.tile_geometry[candidates[unsure]])
     whole_tiles, cut_tiles = candidates[inside], candidates[~inside]
-    pieces = shapely.intersection(countries.tile_geometry[cut_tiles], ring.geometry)
+    pieces = shapely.intersection(countries.tile_geometry[cut_tiles], geometry)
     n = len(countries)
     covered = np.bincount(
         countries.tile_owner[whole_tiles], countries.tile_area_km2[whole_tiles], minlength=n

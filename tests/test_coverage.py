@@ -154,3 +154,33 @@ def test_spherical_prefilter_drops_no_place_in_range(lat: float, lon: float, km:
     exact = distance_km(lat, lon, cities.lat, cities.lon) <= km
     listed = cov.city_rows(cov.make_ring(_at("probe", lat, lon), km))
     assert len(listed) == int(exact.sum())
+
+
+@pytest.mark.parametrize(
+    ("site", "km_min", "km", "iso"),
+    [
+        (DEVESELU, 500, 1000, "DEU"),
+        (KALININGRAD, 1000, 5500, "CAN"),  # outer area holds the North Pole
+        (KALININGRAD, 500, 5500, "POL"),  # partly inside the inner area
+        (_at("Fiji", -17.7, 178.0), 800, 2500, "NZL"),  # across the 180th meridian
+    ],
+)
+def test_band_coverage_equals_a_direct_intersection(site, km_min, km, iso) -> None:
+    """A band's coverage (outer minus inner area) is what intersecting the band gives."""
+    band = cov.make_ring(site, km, km_min=km_min)
+    countries = layers.countries()
+    row = countries.country_index(iso)
+    direct = area_km2(shapely.intersection(countries.geometry[row], band.geometry))
+    covered = _by_iso(cov.country_rows(band)).get(iso)
+    assert (covered.covered_km2 if covered else 0.0) == pytest.approx(direct, rel=1e-6)
+
+
+def test_a_band_leaves_out_countries_wholly_inside_its_inner_range() -> None:
+    rows = _by_iso(cov.country_rows(cov.make_ring(KALININGRAD, 1000, km_min=500)))
+    assert "LTU" not in rows  # wholly within 500 km
+    assert rows["DEU"].covered_pct < 100
+    inner = _by_iso(cov.country_rows(cov.make_ring(KALININGRAD, 500)))
+    outer = _by_iso(cov.country_rows(cov.make_ring(KALININGRAD, 1000)))
+    assert rows["POL"].covered_km2 == pytest.approx(
+        outer["POL"].covered_km2 - inner["POL"].covered_km2
+    )
