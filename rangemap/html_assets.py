@@ -1,4 +1,4 @@
-"""Leaflet and the page's own CSS and JS, linked from a CDN or inlined for self-contained maps."""
+"""Leaflet and the page's own CSS and JS, inlined: maps load no script from the network."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from importlib import resources
 from rangemap.errors import RangemapError
 
 LEAFLET_VERSION = "1.9.4"
-#: Where a normal map loads Leaflet from: the same release as the inlined copy.
-LEAFLET_JS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
-LEAFLET_CSS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"
 #: The PyPI wheel django-js-lib-leaflet ships Leaflet's dist files; nothing is downloaded.
 _LEAFLET_PACKAGE = "js_lib_leaflet"
 _LEAFLET_DIR = "static/js_lib_leaflet"
@@ -23,7 +20,7 @@ def _leaflet_file(name: str) -> bytes:
         root = resources.files(_LEAFLET_PACKAGE)
     except ModuleNotFoundError:
         raise RangemapError(
-            "self-contained maps inline Leaflet from the package django-js-lib-leaflet, which "
+            "maps inline Leaflet from the package django-js-lib-leaflet, which "
             "is not installed: pip install 'django-js-lib-leaflet==1.9.4.1'"
         ) from None
     return root.joinpath(_LEAFLET_DIR, name).read_bytes()

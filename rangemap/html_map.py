@@ -186,9 +186,7 @@ def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
             covered.setdefault((row.iso_a3, row.country), []).append((index, row))
     # Rounded, not snapped: shapely.set_precision would collapse Monaco or the Vatican.
     # (+ 0.0 turns -0.0 into 0.0.) All countries at once: one GEOS call, not 250.
-    rounded = shapely.transform(
-        countries.display, lambda xy: np.round(xy, _COUNTRY_DECIMALS) + 0.0
-    )
+    rounded = shapely.transform(countries.display, lambda xy: np.round(xy, _COUNTRY_DECIMALS) + 0.0)
     features = []
     for i, geometry in enumerate(shapely.to_geojson(rounded)):
         name = str(countries.name[i])
@@ -276,8 +274,10 @@ def render_map(
 ) -> folium.Map:
     """Build the interactive map of a scene (default: the built-in INF 2020 scene).
 
-    `offline` draws Natural Earth countries as the basemap instead of CartoDB Positron tiles;
-    `self_contained` inlines Leaflet so the file makes no request at all (implies offline).
+    Leaflet is always inlined (from the installed django-js-lib-leaflet), so the only
+    requests a map makes are for the basemap tiles. `offline` draws Natural Earth countries as
+    the basemap instead of CartoDB Positron tiles; `self_contained` promises a file that makes
+    no request at all, which is the offline map.
     `title`, `subtitle` and `caption` replace the scene's texts.
     """
     if scene is None or isinstance(scene, str | Path):
@@ -339,19 +339,10 @@ def render_map(
     _renumber(figure)
     head = figure.header
     head.add_child(_Raw(f"<title>{esc(title)}</title>"), name="rm_title")
-    if self_contained:
-        leaflet_css = html_assets.style_text(html_assets.leaflet_css())
-        leaflet_js = html_assets.script_text(html_assets.leaflet_js())
-        head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")
-        head.add_child(_Raw(f"<script>{leaflet_js}</script>"), name="leaflet")
-    else:
-        head.add_child(
-            _Raw(f'<link rel="stylesheet" href="{html_assets.LEAFLET_CSS_URL}"/>'),
-            name="leaflet_css",
-        )
-        head.add_child(
-            _Raw(f'<script src="{html_assets.LEAFLET_JS_URL}"></script>'), name="leaflet"
-        )
+    leaflet_css = html_assets.style_text(html_assets.leaflet_css())
+    leaflet_js = html_assets.script_text(html_assets.leaflet_js())
+    head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")
+    head.add_child(_Raw(f"<script>{leaflet_js}</script>"), name="leaflet")
     head.add_child(_Raw(f"<style>{html_assets.PAGE_CSS}</style>"), name="rm_css")
     body = figure.html
     body.add_child(_Raw(html_parts.header_html(title, subtitle)), name="rm_header")

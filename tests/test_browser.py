@@ -21,7 +21,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from rangemap.catalog import Source
 from rangemap.coverage import PLACES_LABEL
-from rangemap.html_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, leaflet_css, leaflet_js
 from rangemap.html_map import render_map, save_map
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
@@ -154,13 +153,7 @@ def pages(tmp_path_factory, inf) -> dict[str, Path]:
         "self-contained": save_map(render_map(inf, self_contained=True), folder / "sc.html"),
         "xss": save_map(render_map(_xss_scene(), self_contained=True), folder / "xss.html"),
     }
-    # The normal map with Leaflet served from disk instead of the CDN (no network here).
-    (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
-    (folder / "leaflet.css").write_text(leaflet_css(), encoding="utf-8")
-    page = save_map(render_map(inf), folder / "cdn.html").read_text(encoding="utf-8")
-    page = page.replace(LEAFLET_JS_URL, "leaflet.js").replace(LEAFLET_CSS_URL, "leaflet.css")
-    paths["cdn"] = folder / "cdn.html"
-    paths["cdn"].write_text(page, encoding="utf-8")
+    paths["tiles"] = save_map(render_map(inf), folder / "tiles.html")  # the default map
     return paths
 
 
@@ -439,10 +432,12 @@ def test_injected_text_shows_as_text_and_never_runs(driver, pages, shots):
     assert all(h.startswith("https://") for h in hrefs)
 
 
-def test_normal_map_runs_with_tiles_blocked(driver, pages):
-    """The default page, with Leaflet from disk: only the (blocked) tile requests may fail."""
-    _load(driver, pages["cdn"], DESKTOP)
+def test_default_map_asks_the_network_for_tiles_only(driver, pages):
+    """The default page with the network off: only the (blocked) tile requests may fail."""
+    _load(driver, pages["tiles"], DESKTOP)
     assert _severe(driver, ignore=("basemaps.cartocdn.com",)) == []
+    requested = [u for u in _requested_urls(driver) if u.startswith("http")]
+    assert requested and all("basemaps.cartocdn.com/light_all/" in u for u in requested)
     tiles = driver.execute_script(
         "return Array.from(document.querySelectorAll('img.leaflet-tile'), function (i) {"
         " return i.src; })"

@@ -18,7 +18,6 @@ from pyproj import Geod
 from rangemap.cli import cli
 from rangemap.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.geodesic import range_area
-from rangemap.html_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL
 from rangemap.html_map import embed_path, js_value, map_html, render_map, save_map
 from rangemap.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
@@ -114,8 +113,12 @@ def test_page_has_title_legend_sources_and_attribution(default_html):
     assert "https://tass.com/defense/1041549" in default_html  # a claim's source, linked
 
 
-def test_default_map_loads_leaflet_only_and_light_tiles(default_html):
-    assert LEAFLET_JS_URL in default_html and LEAFLET_CSS_URL in default_html
+def test_default_map_inlines_leaflet_and_asks_only_for_light_tiles(default_html):
+    """Only the tiles the user chose come from the network: no CDN, no script or stylesheet."""
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", default_html)
+    assert not [t for t in tags if re.search(r"\b(?:src|href)=", t)]
+    assert "window.L=t" in default_html  # Leaflet itself, inlined
+    assert "cdn.jsdelivr" not in default_html
     assert "basemaps.cartocdn.com/light_all" in default_html
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome"):
         assert dropped not in default_html.lower()
