@@ -296,7 +296,7 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
 @click.option(
     "--self-contained",
     is_flag=True,
-    help="One file that makes no request at all: Leaflet inlined (implies --offline).",
+    help="One file that makes no request at all (Leaflet is always inlined; implies --offline).",
 )
 @click.option("--title", default=None, help="Title above the map (replaces the scene's).")
 @click.option("--subtitle", default=None, help="Subtitle (replaces the scene's).")
