@@ -135,9 +135,7 @@ def systems(fmt: str, output: Path | None) -> None:
     "suffix, else GeoJSON. KML and GeoPackage need -o.",
 )
 @output_opt
-def ring(
-    site: str, km: float, km_min: float | None, fmt: str | None, output: Path | None
-) -> None:
+def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Path | None) -> None:
     """Write the geodesic range area (or band) of SITE as GeoJSON, KML or GeoPackage.
 
     Example: rangemap ring --site kaliningrad --km 5500 -o kaliningrad-5500.geojson
