@@ -16,16 +16,14 @@ The ratio is straightforward / rangemap (higher is better for rangemap).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from bench_coverage import median_time  # noqa: E402
 from straightforward_coverage import coverage_table, load_countries  # noqa: E402
 
 from rangemap import coverage as cov  # noqa: E402
@@ -34,15 +32,6 @@ from rangemap.locations import resolve  # noqa: E402
 
 RANGES_KM = (300, 1000, 2350, 5500, 10000, 15000, 19000)
 RING_COUNTS = (1, 2, 4, 8, 16)
-
-
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
+from yaml_mutations import mutated_lines
 
 from rangemap import _yamlio
 from rangemap.catalog import load_catalog
@@ -514,32 +515,12 @@ def test_locate_follows_a_pydantic_location():
 
 # --- fuzz: whatever the file holds, the loader raises CatalogError or loads -----------------
 
-_SITES_LINES = SITES_TEXT.splitlines(keepends=True)
 _NOISE = st.text(alphabet=":-[]{}&*!|>'\"#%@`,?\t\n 0123456789abcxyz.", max_size=12)
 
 
-@st.composite
-def _mutated_sites(draw) -> str:
+def _mutated_sites() -> st.SearchStrategy[str]:
     """The real sites.yaml with a few lines deleted, duplicated, swapped or overwritten."""
-    lines = list(_SITES_LINES)
-    for _ in range(draw(st.integers(1, 4))):
-        i = draw(st.integers(0, len(lines) - 1))
-        op = draw(st.sampled_from(["delete", "duplicate", "swap", "noise", "splice", "indent"]))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "noise":
-            lines[i] = draw(_NOISE) + "\n"
-        elif op == "splice":
-            at = draw(st.integers(0, len(lines[i])))
-            lines[i] = lines[i][:at] + draw(_NOISE) + lines[i][at:]
-        else:
-            lines[i] = " " * draw(st.integers(0, 6)) + lines[i].lstrip(" ")
-    return "".join(lines)
+    return mutated_lines([SITES_TEXT], _NOISE)
 
 
 _YAMLISH = st.recursive(

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from yaml_mutations import mutated_lines
 
 from rangemap.errors import CatalogError
 from rangemap.scene import Scene, builtin_scenes, load_scene, scenes_dir
@@ -57,33 +58,11 @@ def check(path: Path) -> None:
         assert path.name in str(err)
 
 
-@st.composite
-def mutated_text(draw: st.DrawFn) -> str:
+def mutated_text() -> st.SearchStrategy[str]:
     """A built-in scene with a few line edits: deleted, duplicated, swapped, re-indented,
     truncated, or with a token or random text spliced in."""
-    lines = SCENE_TEXTS[draw(st.sampled_from(sorted(SCENE_TEXTS)))].splitlines(keepends=True)
-    for _ in range(draw(st.integers(1, 4))):
-        if not lines:
-            break
-        i = draw(st.integers(0, len(lines) - 1))
-        op = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "splice", "cut"]))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "indent":
-            lines[i] = " " * draw(st.integers(0, 9)) + lines[i].lstrip(" ")
-        elif op == "splice":
-            at = draw(st.integers(0, len(lines[i])))
-            piece = draw(st.one_of(st.sampled_from(TOKENS), st.text(max_size=8)))
-            cut = draw(st.integers(0, 3))
-            lines[i] = lines[i][:at] + piece + lines[i][at + cut :]
-        else:
-            lines = lines[:i]
-    return "".join(lines)
+    pieces = st.one_of(st.sampled_from(TOKENS), st.text(max_size=8))
+    return mutated_lines([SCENE_TEXTS[name] for name in sorted(SCENE_TEXTS)], pieces)
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
