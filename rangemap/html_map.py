@@ -102,10 +102,14 @@ var {{ this.get_name() }} = L.circleMarker({{ this.latlng }}, {{ this.options }}
 
 _COUNTRIES_JS = """
 var {{ this.get_name() }} = (function () {
-  var names = {{ this.names }};
+  var names = {{ this.names }}, ids = {{ this.ids }};
+  function shown(i) {  // a ring switched off in the layer control has no paths on the map
+    return document.querySelector("path.rm-l-" + ids[i]) !== null;
+  }
   function popup(p) {
     var rows = "";
     p.cover.forEach(function (c) {
+      if (!shown(c[0])) { return; }
       rows += "<tr><td>" + names[c[0]] + "</td><td class=rm-num>" + c[1] + "</td></tr>";
     });
     var text = rows ? {{ this.intro }} + "<table>" + rows + "</table>" : {{ this.none }};
@@ -115,7 +119,7 @@ var {{ this.get_name() }} = (function () {
     "pane": {{ this.pane }},
     "style": function () { return {{ this.style }}; },
     "onEachFeature": function (feature, layer) {
-      layer.bindPopup(popup(feature.properties), {"maxWidth": 340});
+      layer.bindPopup(function () { return popup(feature.properties); }, {"maxWidth": 340});
       layer.on("mouseover", function () { layer.setStyle({{ this.hover }}); });
       layer.on("mouseout", function () { layer.setStyle({{ this.style }}); });
     }
@@ -207,6 +211,7 @@ def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
     return _Countries(
         data=js_value({"type": "FeatureCollection", "features": features}),
         names=js_value([esc(layer.name) for layer in scene.drawn]),
+        ids=js_value([layer.id for layer in scene.drawn]),
         intro=js_value(html_parts.COUNTRY_INTRO),
         none=js_value(html_parts.COUNTRY_NONE),
         pane=js_value(_COUNTRIES_PANE),

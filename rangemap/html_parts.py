@@ -229,8 +229,10 @@ def site_popup(site: ResolvedSite) -> str:
 
 #: Texts of the country popups, which the page assembles from `country_properties`: each
 #: ring's name is stored once instead of once per country it touches.
-COUNTRY_INTRO = "<p>Share of its area within each range (shown or not):</p>"
-COUNTRY_NONE = "<p>Not within any range on this map.</p>"
+COUNTRY_INTRO = "<p>Share of its area within each range shown on the map:</p>"
+COUNTRY_NONE = (
+    "<p>Not within any range shown on the map; switch on more in the layer list (top right).</p>"
+)
 
 
 def country_properties(

@@ -349,6 +349,15 @@ def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
     share = next(r.covered_pct for r in ru480.countries if r.country == "Poland")
     assert f"Kaliningrad — 9M729 480 km (stated){share:.1f} %" in popup
     _close_popup(driver)
+    # Only rings that are switched on are listed: hide the 480 km ring and click again.
+    _toggle(driver, ru480.name)
+    try:
+        _click_at(driver, *point)
+        WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
+        assert "9M729 480 km" not in _text(driver, ".leaflet-popup-content")
+        _close_popup(driver)
+    finally:
+        _toggle(driver, ru480.name)
 
 
 def test_site_popup_says_what_the_point_marks_and_who_claims_what(driver, desktop):

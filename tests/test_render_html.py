@@ -150,7 +150,7 @@ def test_title_subtitle_caption_override(inf):
 def test_country_popups_carry_percent_per_ring(inf, default_html):
     match = re.search(r'"name":"Poland","cover":(\[\[.*?\]\])\}', default_html)
     cover = json.loads(match.group(1))
-    names = json.loads(re.search(r"var names = (\[.*?\]);", default_html).group(1))
+    names = json.loads(re.search(r"var names = (\[.*?\]), ids = ", default_html).group(1))
     index = {html.unescape(n): i for i, n in enumerate(names)}
     ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad--9m729-ru-480")
     row = next(r for r in ru480.countries if r.country == "Poland")
