@@ -216,7 +216,14 @@ def coverage(
 
 
 @cli.command()
-@site_opt
+@click.option(
+    "--site",
+    "sites",
+    required=True,
+    multiple=True,
+    metavar="SITE",
+    help="Catalog id, place name or LAT,LON; repeat to compare sites side by side.",
+)
 @click.option(
     "--km",
     type=float,
@@ -227,25 +234,27 @@ def coverage(
 )
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
-def compare(site: str, km: tuple[float, ...], fmt: str, output: Path | None) -> None:
+def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
     """What larger ranges add over the first: countries, capitals, area and population.
 
-    Prints a matrix of countries by ring (percent covered) and, in table and md formats,
-    what each range adds over the first.
+    Prints a matrix of countries by ring (percent covered: one column per site and range)
+    and, in table and md formats, what each range adds over the first at each site.
 
     Example: rangemap compare --site kaliningrad --km 480 --km 2350
     """
     from rangemap import reports, tables
     from rangemap.locations import resolve
 
-    if len(km) < 2:
-        raise BadInput("compare needs at least two --km values: the base range, then others.")
+    if len(km) < 2 and len(sites) < 2:
+        raise BadInput(
+            "compare needs two rings or more: give several --km values (the base range, then "
+            "others), or several --site values."
+        )
     if output is not None:
         from rangemap.output import check_writable
 
         check_writable(output)
-    location = resolve(site)
-    columns, rows, notes = reports.compare_rows(location, list(km))
+    columns, rows, notes = reports.compare_rows([resolve(s) for s in sites], list(km))
     text = tables.render(rows, fmt, columns=columns)
     if fmt in ("table", "md"):
         text += "\n" + "\n".join(notes) + "\n"

@@ -322,20 +322,23 @@ def compare(site: Location, base_km: float, km: float) -> Comparison:
     if km <= base_km:
         raise InputError(f"compare needs a larger second range: got {base_km:g} km then {km:g} km.")
     base, wider = make_ring(site, base_km), make_ring(site, km)
-    before = {r.iso_a3: r for r in country_rows(base)}
+    # Keyed by code and name: a few Natural Earth dependencies share their sovereign's ISO
+    # code (Indian Ocean Ter. and Australia are both AUS).
+    before = {(r.iso_a3, r.country): r for r in country_rows(base)}
     after = country_rows(wider)
     added = city_rows(make_ring(site, km, km_min=base_km))
+    more = []
+    for r in after:
+        old = before.get((r.iso_a3, r.country))
+        if r.covered_km2 > (old.covered_km2 if old else 0.0):
+            more.append((old, r))
     return Comparison(
         site.name,
         float(base_km),
         float(km),
         wider.area_km2 - base.area_km2,
-        tuple(r for r in after if r.iso_a3 not in before),
-        tuple(
-            (before.get(r.iso_a3), r)
-            for r in after
-            if r.covered_km2 > (before[r.iso_a3].covered_km2 if r.iso_a3 in before else 0.0)
-        ),
+        tuple(r for r in after if (r.iso_a3, r.country) not in before),
+        tuple(more),
         tuple(c for c in added if c.capital),
         len(added),
         sum(c.population for c in added),

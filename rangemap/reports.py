@@ -75,13 +75,31 @@ def claim_rows() -> list[ClaimRow]:
     ]
 
 
-def compare_rows(site: Location, kms: list[float]) -> tuple[list[str], list[list[Any]], list[str]]:
-    """Matrix of covered percent (countries by range) and notes on what each range adds."""
-    rings = [cov.make_ring(site, km) for km in kms]
+def compare_rows(
+    sites: list[Location], kms: list[float]
+) -> tuple[list[str], list[list[Any]], list[str]]:
+    """Matrix of covered percent (countries by ring) and notes on what each range adds.
+
+    One column per site and range: `pct_<KM>_km` for one site, `pct_<SITE>_<KM>_km` for
+    several (SITE the site id). The notes say, per site, what each range adds over the first.
+    """
+    rings = [cov.make_ring(site, km) for site in sites for km in kms]
     labels, matrix = cov.matrix(rings)
-    columns = ["iso_a3", "country"] + [f"pct_{km:g}_km" for km in kms]
+    if len(sites) == 1:
+        columns = [f"pct_{km:g}_km" for km in kms]
+    else:
+        columns = [f"pct_{site.id}_{km:g}_km" for site in sites for km in kms]
     rows = [[iso, name, *values] for iso, name, values in matrix]
-    notes = [f"Ranges from {site.name} ({site.lat:g}, {site.lon:g}): " + ", ".join(labels)]
+    notes = [f"Rings: {', '.join(labels)}"]
+    for site in sites:
+        notes.append(f"{site.name} ({site.lat:g}, {site.lon:g}):")
+        notes += _additions(site, kms)
+    return ["iso_a3", "country", *columns], rows, notes
+
+
+def _additions(site: Location, kms: list[float]) -> list[str]:
+    """What each range in kms[1:] adds over kms[0] at one site, as note lines."""
+    notes = []
     base = kms[0]
     for km in kms[1:]:
         if km <= base:
@@ -90,10 +108,10 @@ def compare_rows(site: Location, kms: list[float]) -> tuple[list[str], list[list
         new = ", ".join(f"{r.country} ({r.iso_a3})" for r in c.new_countries) or "none"
         capitals = ", ".join(f"{r.city} ({r.iso_a3})" for r in c.new_capitals) or "none"
         notes += [
-            f"{km:,g} km over {base:,g} km adds {c.added_km2:,.0f} km2;",
-            f"  countries newly in range: {new}",
-            f"  capitals newly in range: {capitals}",
-            f"  {c.added_places:,} more places, population {c.added_population:,} "
+            f"  {km:,g} km over {base:,g} km adds {c.added_km2:,.0f} km2;",
+            f"    countries newly in range: {new}",
+            f"    capitals newly in range: {capitals}",
+            f"    {c.added_places:,} more places, population {c.added_population:,} "
             f"({cov.PLACES_LABEL})",
         ]
-    return columns, rows, notes
+    return notes

@@ -133,7 +133,7 @@ def test_compare_shows_what_the_disputed_range_adds() -> None:
         (["coverage", "--site", "kaliningrad", "--km", "nan"], "not a finite number"),
         (["ring", "--site", "0,0", "--km", "20003"], "beyond the cut locus"),
         (["ring", "--site", "0,0", "--km", "500", "--km-min", "600"], "inner range 600 km"),
-        (["compare", "--site", "kaliningrad", "--km", "480"], "at least two --km values"),
+        (["compare", "--site", "kaliningrad", "--km", "480"], "compare needs two rings or more"),
         (
             ["coverage", "--site", "kaliningrad", "--km", "480", "-o", "/nonexistent/x.csv"],
             "folder '/nonexistent' does not exist",
@@ -154,3 +154,18 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     assert code == 0 and out == ""
     assert path.read_text().startswith(",".join(COUNTRY_COLUMNS))
     assert [p.name for p in tmp_path.iterdir()] == ["cov.csv"]
+
+
+def test_compare_puts_several_sites_side_by_side() -> None:
+    code, out, _ = run("compare", "--site", "kaliningrad", "--site", "deveselu",
+                       "--km", "480", "--km", "1600", "--format", "csv")  # fmt: skip
+    assert code == 0
+    reader = csv.DictReader(io.StringIO(out))
+    assert reader.fieldnames == [
+        "iso_a3", "country", "pct_kaliningrad_480_km", "pct_kaliningrad_1600_km",
+        "pct_deveselu_480_km", "pct_deveselu_1600_km",
+    ]  # fmt: skip
+    rou = next(r for r in reader if r["iso_a3"] == "ROU")
+    assert float(rou["pct_deveselu_1600_km"]) == 100.0
+    assert 99 < float(rou["pct_deveselu_480_km"]) < 100
+    assert float(rou["pct_kaliningrad_480_km"]) == 0.0

@@ -184,3 +184,13 @@ def test_a_band_leaves_out_countries_wholly_inside_its_inner_range() -> None:
     assert rows["POL"].covered_km2 == pytest.approx(
         outer["POL"].covered_km2 - inner["POL"].covered_km2
     )
+
+
+def test_compare_tells_apart_territories_that_share_their_sovereigns_code() -> None:
+    """Regression: Indian Ocean Ter. and Ashmore and Cartier Is. carry ISO code AUS, like
+    Australia; keyed by code alone they hid behind Australia and were never 'newly in range'."""
+    added = cov.compare(_at("Perth", -31.95, 115.86), 480, 3000)
+    new = {r.country for r in added.new_countries}
+    assert {"Indian Ocean Ter.", "Ashmore and Cartier Is."} <= new
+    assert "Australia" not in new
+    assert {r.iso_a3 for r in added.new_countries if r.country != "Indonesia"} >= {"AUS"}
