@@ -110,7 +110,7 @@ def test_geojson_is_rfc7946_with_sources_as_text(tmp_path, inf):
     first = data["features"][0]
     assert first["geometry"]["type"] == "MultiPolygon"
     assert first["properties"]["uncertain"] is False
-    assert first["properties"]["sources"].startswith("AP (reprinted by Hamodia), ")
+    assert first["properties"]["sources"].startswith("Associated Press (Vladimir Isachenkov), ")
     assert data["features"][-1]["geometry"]["type"] == "Point"
     assert data["features"][-1]["properties"]["kind"] == "site"
 
