@@ -185,27 +185,52 @@ class Site(_Model):
     hosts: tuple[Hosting, ...] = Field(description="Systems it hosts or is claimed to host.")
 
 
+#: What a claim's figures mean. figure: a range given as one number ("a range of 480 km");
+#: at-least: a lower bound (`km_min`: "more than 1,000 miles", "beyond 500 km"); up-to: an
+#: upper bound (`km`: "up to 2,350 km"); interval: both (`km_min` to `km`: the US "500 to
+#: 5,500 km"), which reaches at least km_min for certain and up to km at most.
+Means = Literal["figure", "at-least", "up-to", "interval"]
+
+#: Where a system or variant stands: in-service (in a force's inventory), deployed (fielded at
+#: or sent to named places), tested (flown or fired, not yet in service), planned (announced,
+#: not yet verifiably there), retired (out of service: listed, not drawn by default).
+StatusValue = Literal["in-service", "deployed", "tested", "planned", "retired"]
+
+
+class Status(_Model):
+    """Where a system (or one variant a claim is about) stands, as of a date, with sources."""
+
+    value: StatusValue
+    as_of: PartialDate = Field(description="When the sources say so: YYYY, YYYY-MM or YYYY-MM-DD.")
+    sources: Sources
+    note: Text | None = None
+
+    def text(self) -> str:
+        """'retired (as of 1992)': for tables and popups."""
+        return f"{self.value.replace('-', ' ')} (as of {self.as_of})"
+
+
 class Claim(_Model):
     """One range figure for a system, as one party gives it. Figures in km on the ground.
 
-    A figure may be a single maximum (`km`), a band (`km_min` to `km`), an open lower bound
-    (`km_min` only: "more than 500 km") or no figure at all (both null, uncertain).
+    `means` says what the figures are: one figure (`km`), an at-least (`km_min`), an up-to
+    (`km`) or an interval (`km_min` to `km`); a claim without a figure has neither and no
+    `means` (it is uncertain, listed and never drawn).
     """
 
     id: Slug = Field(description="Unique within the system: 'ru-480', 'us-inf-band'.")
     km: Annotated[float, Field(gt=0)] | None = Field(
-        description="Maximum range in km; for a band, its upper end. Null when not given."
+        description="The figure, or the upper bound of an up-to or interval claim, in km."
     )
-    km_min: Annotated[float, Field(ge=0)] | None = Field(
-        default=None, description="Lower end of a band, in km."
+    km_min: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="The lower bound of an at-least or interval claim, in km."
     )
-    km_min_means: Literal["envelope", "at-least"] | None = Field(
+    means: Means | None = Field(
         default=None,
         validate_default=True,
         description=(
-            "What km_min is, required with it. envelope: targets from km_min to km can be "
-            "struck (Iskander-M 50-500 km); at-least: the maximum range is at least km_min "
-            "(the US 'INF range' 500-5,500 km; 'more than 500 km' when km is null)."
+            "figure (km), at-least (km_min), up-to (km) or interval (km_min and km); null "
+            "only for a claim without a figure."
         ),
     )
     kind: Literal["stated", "disputed", "estimate"] = Field(
@@ -217,20 +242,35 @@ class Claim(_Model):
     claimed_by: Text = Field(description="Who gives the figure.")
     date: PartialDate | None = Field(description="When the figure was given.")
     variant: Text | None = Field(default=None, description="Variant it applies to: 'Block IIA'.")
+    status: Status | None = Field(
+        default=None, description="The variant's status when it differs from the system's."
+    )
     sources: Sources
     uncertain: bool = Field(description="Show as uncertain on maps and in tables.")
     note: Text | None = None
 
     _below_km = field_validator("km_min")(km_min_below_km)
 
-    @field_validator("km_min_means")
+    @field_validator("means")
     @classmethod
-    def _with_km_min(cls, value: str | None, info: ValidationInfo) -> str | None:
-        has_min = info.data.get("km_min") is not None
-        if has_min and value is None:
-            raise ValueError("km_min needs km_min_means: envelope or at-least")
-        if value is not None and not has_min:
-            raise ValueError("km_min_means is only meaningful with km_min")
+    def _matches_figures(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "km" not in info.data or "km_min" not in info.data:
+            return value  # a figure field is already invalid: that error is the one to fix
+        has = (info.data["km_min"] is not None, info.data["km"] is not None)
+        needs = {
+            "figure": (False, True),
+            "up-to": (False, True),
+            "at-least": (True, False),
+            "interval": (True, True),
+            None: (False, False),
+        }
+        if needs[value] != has:
+            given = " and ".join(n for n, h in zip(("km_min", "km"), has, strict=True) if h)
+            raise ValueError(
+                f"means {value!r} does not fit the figures given ({given or 'none'}): figure "
+                "and up-to need km only, at-least km_min only, interval both; a claim "
+                "without a figure has neither and no means"
+            )
         return value
 
     @field_validator("uncertain")
@@ -256,11 +296,16 @@ class System(_Model):
     operator: IsoA3 = Field(description="ISO alpha-3 code of the state that fields it.")
     description: Text
     sources: Sources = Field(description="Sources of the name, designations and description.")
+    status: Status = Field(description="Where the system stands, with its sources.")
     claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
 
     def claim(self, claim_id: str) -> Claim:
         """The claim with this id; UnknownNameError with suggestions otherwise."""
         return _lookup(self.claims, claim_id, "claim", lambda c: [c.id])
+
+    def status_of(self, claim: Claim) -> Status:
+        """A claim's status: its variant's when given, else the system's."""
+        return claim.status or self.status
 
 
 class Band(_Model):

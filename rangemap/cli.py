@@ -113,7 +113,10 @@ def sites(fmt: str, output: Path | None) -> None:
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
 def systems(fmt: str, output: Path | None) -> None:
-    """List every range claim: system, km, kind, who claims it, source, uncertainty.
+    """List every range claim: what it says, kind, who claims it, sources, status.
+
+    A claim reads as a figure, "at least", "up to" or an interval; each carries the status
+    of its system or variant (in service, deployed, tested, planned, retired) with sources.
 
     Example: rangemap systems --format md
     """

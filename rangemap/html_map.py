@@ -140,9 +140,8 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
     ring, color = layer.ring, layer.color
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring to draw")
-    weight, dash, fill_opacity = LINE_STYLES[layer.kind]
-    if layer.kind == "band":  # the nearer band darker, so adjacent bands read apart
-        fill_opacity = max(0.05, fill_opacity - 0.08 * layer.band_index)
+    weight, dash, _ = LINE_STYLES[layer.kind]
+    fill_opacity = html_parts.fill_opacity(layer)
     classes = f"rm-l-{layer.id}"
     fill_options = {
         "stroke": False,

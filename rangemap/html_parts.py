@@ -26,6 +26,16 @@ LINE_STYLES: dict[str, tuple[float, str | None, float]] = {
     "custom": (2.5, None, 0.10),
 }
 
+#: Fill opacity of a claim's disc by what it says, whatever its kind: what it reaches for
+#: certain ("at least") is filled solid, what it may reach at most ("up to") lightly, so an
+#: interval's certain core reads through its possible outer disc.
+BOUND_FILL = {"at-least": 0.22, "up-to": 0.03}
+
+BOUND_TEXT = {
+    "at-least": "Solid fill: reaches at least this far (certain, by the claim)",
+    "up-to": "Light fill: up to this far at most (possible, by the claim)",
+}
+
 KIND_TEXT = {
     "stated": "Stated range: an official or manufacturer figure",
     "disputed": "Disputed: one side's claim, which the other denies",
@@ -77,9 +87,20 @@ def source_list(sources: Iterable[Source]) -> str:
     return f"<ol>{items}</ol>" if items else ""
 
 
-def line_svg(color: str, kind: str, *, width: int = 28) -> str:
+def fill_opacity(layer: SceneLayer) -> float:
+    """A drawn layer's fill: by its bound for a claim's disc, else by its kind."""
+    fill = LINE_STYLES[layer.kind][2]
+    if layer.kind == "band":  # the nearer band darker, so adjacent bands read apart
+        return max(0.05, fill - 0.08 * layer.band_index)
+    if layer.bound is not None and layer.kind not in ("threshold", "custom"):
+        return BOUND_FILL[layer.bound]
+    return fill
+
+
+def line_svg(color: str, kind: str, *, width: int = 28, fill: float | None = None) -> str:
     """A short sample of a layer's line (and fill) for the legend."""
-    weight, dash, fill = LINE_STYLES[kind]
+    weight, dash, kind_fill = LINE_STYLES[kind]
+    fill = kind_fill if fill is None else fill
     dash_attr = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
     box = f'<rect x="0" y="0" width="{width}" height="12" fill="{color}" fill-opacity="{fill}"/>'
     if kind == "threshold":
@@ -167,6 +188,8 @@ def layer_popup(layer: SceneLayer) -> str:
     parts = [f"<h3>{esc(layer.label)}{_badges(layer)}</h3>"]
     parts.append(f"<p><b>From:</b> {esc(layer.site_label)} ({esc(layer.site.marks)})</p>")
     parts.append(f"<p><b>Range:</b> {esc(layer.span)}</p>")
+    if layer.status:
+        parts.append(f"<p><b>Status:</b> {esc(layer.status)}</p>")
     when = f" ({esc(layer.date)})" if layer.date else ""
     parts.append(f"<p><b>Claimed by:</b> {esc(layer.claimed_by)}{when}</p>")
     if layer.note:
@@ -270,6 +293,12 @@ def legend_html(scene: ResolvedScene) -> str:
     key = "".join(
         f"<li>{line_svg(scene.colors[k], k)}<span>{esc(KIND_TEXT[k])}</span></li>" for k in kinds
     )
+    key += "".join(
+        f"<li>{line_svg('#444444', 'stated', fill=BOUND_FILL[b])}<span>{esc(BOUND_TEXT[b])}"
+        "</span></li>"
+        for b in BOUND_FILL
+        if any(layer.bound == b for layer in scene.drawn)
+    )
     groups = []
     for site in scene.sites:
         items = []
@@ -282,9 +311,10 @@ def legend_html(scene: ResolvedScene) -> str:
                     f"{esc(layer.label)}{_badges(layer)} — listed, not drawn</span></li>"
                 )
                 continue
+            off = "" if layer.show else " — off at first, switch on under Layers"
             items.append(
-                f"<li>{line_svg(layer.color, layer.kind)}<span>"
-                f"{esc(layer.label)}{_badges(layer)}<br>"
+                f"<li>{line_svg(layer.color, layer.kind, fill=fill_opacity(layer))}<span>"
+                f"{esc(layer.label)}{_badges(layer)}{esc(off)}<br>"
                 f"<span class=rm-cov>{esc(coverage_line(layer))}</span></span></li>"
             )
         if items:

@@ -22,17 +22,22 @@ class SiteRow(NamedTuple):
 
 
 class ClaimRow(NamedTuple):
-    """One range claim; km_min is set for a band such as the US 'INF range' 500-5,500 km."""
+    """One range claim: what its figures mean (`reads`: 'at least 500 km', 'up to 2,350 km',
+    '500-5,500 km'), and the status of the system or variant it is about, with its sources."""
 
     system: str
     claim: str
     km_min: float | None
     km: float | None
+    means: str
+    reads: str
     kind: str
     uncertain: bool
     claimed_by: str
     date: str
     source: str
+    status: str
+    status_source: str
 
 
 def site_rows() -> list[SiteRow]:
@@ -57,6 +62,7 @@ def site_rows() -> list[SiteRow]:
 def claim_rows() -> list[ClaimRow]:
     """Every claim of every system, in catalog order."""
     from rangemap.catalog import load_catalog
+    from rangemap.scene import claim_span
 
     return [
         ClaimRow(
@@ -64,11 +70,15 @@ def claim_rows() -> list[ClaimRow]:
             claim.id,
             claim.km_min,
             claim.km,
+            claim.means or "",
+            claim_span(claim),
             claim.kind,
             claim.uncertain,
             claim.claimed_by,
             str(claim.date),
             "; ".join(src.cite() for src in claim.sources),
+            system.status_of(claim).text(),
+            "; ".join(src.cite() for src in system.status_of(claim).sources),
         )
         for system in load_catalog().systems
         for claim in system.claims

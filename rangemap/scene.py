@@ -41,6 +41,10 @@ DEFAULT_SCENE = "inf-2020"
 EN_DASH = "\u2013"
 
 Kind = Literal["stated", "disputed", "estimate", "threshold", "band", "custom"]
+#: How a claim's disc reads: at-least (reached for certain: the lower bound of an at-least or
+#: interval claim) or up-to (possible, at most: an up-to claim or an interval's upper bound).
+#: A plain figure has no bound.
+Bound = Literal["at-least", "up-to"]
 Basemap = Literal["light", "offline"]
 
 #: Colour-blind-safe colours (Okabe & Ito 2008). Claims are coloured by system, in order of
@@ -268,6 +272,8 @@ class SceneLayer:
     date: str | None = None
     show: bool = True
     band_index: int = 0
+    bound: Bound | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -390,49 +396,62 @@ class _Builder:
         )
 
     def claim_layers(self, site: ResolvedSite, ref: str) -> list[SceneLayer]:
+        """One layer per disc a claim draws (two for an interval), or one undrawn listing.
+
+        A retired system or variant is listed but switched off (`show=False`).
+        """
         system, claims = lookup_claims(self.catalog, ref)
         hosting = None
         if site.site is not None:
             hosting = next((h for h in site.site.hosts if h.system == system.id), None)
         layers = []
         for claim in claims:
-            figure, span = _claim_figure(claim)
+            status = system.status_of(claim)
             kind: Kind = claim.kind
             who = _who(claim.claimed_by)
             title = (
                 f"{system.name} ({_short_name(claim.variant)})" if claim.variant else system.name
             )
-            label = f"{title} — {span} ({who}, {claim.kind})"
             claimed_by = claim.claimed_by
-            if hosting is not None and hosting.kind == "disputed":
+            disputed_here = hosting is not None and hosting.kind == "disputed"
+            if disputed_here:
                 kind = "disputed"
-                label = (
-                    f"{title} — {span} ({who}, {claim.kind}; launch from here "
-                    f"claimed by {_who(hosting.claimed_by)}, disputed)"
-                )
                 claimed_by = f"{hosting.claimed_by}; range figure: {claim.claimed_by}"
             sources = tuple(dict.fromkeys((*claim.sources, *(hosting.sources if hosting else ()))))
-            short_span = span.replace("more than ", ">")
             qualifier = "disputed" if kind == "disputed" else claim.kind
-            layers.append(
-                self.layer(
-                    site,
-                    f"{system.id}-{claim.id}",
-                    figure,
-                    short=f"{title} {short_span} ({qualifier})",
-                    kind=kind,
-                    color=self.claim_color(system, kind) if figure else self.colors[kind],
-                    system=system.name,
-                    span=span,
-                    label=label,
-                    claimed_by=claimed_by,
-                    sources=sources,
-                    uncertain=claim.uncertain,
-                    note=claim.note,
-                    hosting=hosting,
-                    date=claim.date,
+            retired = "; retired" if status.value == "retired" else ""
+            for part, figure, span, bound in claim_discs(claim):
+                of_claim = f"; claim {claim_span(claim)}" if claim.means == "interval" else ""
+                if disputed_here:
+                    label = (
+                        f"{title} — {span} ({who}, {claim.kind}{of_claim}{retired}; launch from "
+                        f"here claimed by {_who(hosting.claimed_by)}, disputed)"
+                    )
+                else:
+                    label = f"{title} — {span} ({who}, {claim.kind}{of_claim}{retired})"
+                short_span = span.replace("at least ", "≥").replace("up to ", "≤")
+                layers.append(
+                    self.layer(
+                        site,
+                        f"{system.id}-{claim.id}{part}",
+                        figure,
+                        short=f"{title} {short_span} ({qualifier}{retired})",
+                        kind=kind,
+                        color=self.claim_color(system, kind) if figure else self.colors[kind],
+                        system=system.name,
+                        span=span,
+                        label=label,
+                        claimed_by=claimed_by,
+                        sources=sources,
+                        uncertain=claim.uncertain,
+                        note=claim.note,
+                        hosting=hosting,
+                        date=claim.date,
+                        show=status.value != "retired",
+                        bound=bound,
+                        status=status.text(),
+                    )
                 )
-            )
         return layers
 
     def threshold_layers(self, site: ResolvedSite, treaty_id: str) -> list[SceneLayer]:
@@ -505,20 +524,40 @@ class _Builder:
         )
 
 
-def _claim_figure(claim: Claim) -> tuple[tuple[float, float | None] | None, str]:
-    """What a claim draws, (km, km_min) or None, and how its range reads.
-
-    km only: the range area. km_min and km: a band (an envelope such as Iskander-M's
-    50-500 km, or an at-least class such as the US "INF range" 500-5,500 km). km_min only
-    ("at-least"): a ring at km_min, read "more than 500 km". No figure: not drawn.
-    """
-    if claim.km is not None and claim.km_min:
-        return (claim.km, claim.km_min), f"{km_text(claim.km_min)}{EN_DASH}{km_text(claim.km)} km"
+def claim_span(claim: Claim) -> str:
+    """How a claim reads: '480 km', 'at least 500 km', 'up to 2,350 km', '500-5,500 km'."""
+    if claim.means == "interval" and claim.km_min is not None and claim.km is not None:
+        return f"{km_text(claim.km_min)}{EN_DASH}{km_text(claim.km)} km"
+    if claim.means == "at-least" and claim.km_min is not None:
+        return f"at least {km_text(claim.km_min)} km"
+    if claim.means == "up-to" and claim.km is not None:
+        return f"up to {km_text(claim.km)} km"
     if claim.km is not None:
-        return (claim.km, None), f"{km_text(claim.km)} km"
-    if claim.km_min:
-        return (claim.km_min, None), f"more than {km_text(claim.km_min)} km"
-    return None, "no public range figure"
+        return f"{km_text(claim.km)} km"
+    return "no public range figure"
+
+
+def claim_discs(
+    claim: Claim,
+) -> list[tuple[str, tuple[float, None] | None, str, Bound | None]]:
+    """The discs a claim draws: (id suffix, (km, None) or None, span, bound).
+
+    A figure or an up-to draws its disc; an at-least draws the disc it reaches for certain;
+    an interval draws both: the certain disc of its lower bound and the possible disc of its
+    upper bound, never the band between them (a missile that reaches 500 km also reaches
+    everything nearer). A claim without a figure draws nothing and is listed.
+    """
+    span = claim_span(claim)
+    if claim.means == "interval" and claim.km_min is not None and claim.km is not None:
+        return [
+            ("-at-least", (claim.km_min, None), f"at least {km_text(claim.km_min)} km", "at-least"),
+            ("-up-to", (claim.km, None), f"up to {km_text(claim.km)} km", "up-to"),
+        ]
+    if claim.means == "at-least" and claim.km_min is not None:
+        return [("", (claim.km_min, None), span, "at-least")]
+    if claim.km is not None:
+        return [("", (claim.km, None), span, "up-to" if claim.means == "up-to" else None)]
+    return [("", None, span, None)]
 
 
 def resolve_scene(

@@ -20,7 +20,7 @@ from rangemap.catalog import Source
 from rangemap.display_geometry import OUTLINE_VERTICES
 from rangemap.errors import InputError
 from rangemap.geodesic import GEOD, range_area, ring_vertices
-from rangemap.html_parts import KIND_TEXT, LINE_STYLES
+from rangemap.html_parts import BOUND_FILL, BOUND_TEXT, KIND_TEXT, LINE_STYLES, fill_opacity
 from rangemap.output import atomic_path
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_text
 
@@ -275,10 +275,7 @@ def _line_kw(layer_kind: str, color: str, scale: float) -> dict[str, Any]:
 
 
 def _fill_alpha(layer: SceneLayer) -> float:
-    alpha = LINE_STYLES[layer.kind][2]
-    if layer.kind == "band":  # the nearer band darker, as in the HTML map
-        alpha = max(0.05, alpha - 0.08 * layer.band_index)
-    return alpha
+    return fill_opacity(layer)  # as in the HTML map: by bound, kind and band
 
 
 def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
@@ -470,7 +467,7 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     """What the legend lists: each drawn claim once (with the sites it is drawn from), the
     treaty thresholds, the site marker, claims without a figure, and the line-style key."""
     several_sites = len(scene.sites) > 1
-    claims: dict[tuple[str, str, str, bool], list[str]] = {}
+    claims: dict[tuple[str, str, str, bool, float], list[str]] = {}
     thresholds: dict[str, list[float]] = {}
     listed: list[str] = []
     for site in scene.sites:
@@ -483,16 +480,16 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
                 treaty = layer.claimed_by.split(" (")[0]
                 thresholds.setdefault(treaty, []).append(layer.ring.km)
             else:
-                key = (layer.label, layer.kind, layer.color, layer.uncertain)
+                key = (layer.label, layer.kind, layer.color, layer.uncertain, fill_opacity(layer))
                 claims.setdefault(key, [])
                 if site.label not in claims[key]:
                     claims[key].append(site.label)
     entries = []
-    for (label, kind, color, uncertain), sites in claims.items():
+    for (label, kind, color, uncertain, fill), sites in claims.items():
         text = label + (" [uncertain]" if uncertain else "")
         if several_sites:
             text += f"; from {', '.join(sites)}"
-        entries.append(LegendEntry(text, kind, color, LINE_STYLES[kind][2]))
+        entries.append(LegendEntry(text, kind, color, fill))
     for treaty, kms in thresholds.items():
         spans = ", ".join(km_text(km) for km in sorted(set(kms)))
         entries.append(LegendEntry(f"{treaty} thresholds: {spans} km", "threshold", "#555555"))
@@ -502,6 +499,12 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     entries += [LegendEntry(f"Not drawn: {label}") for label in dict.fromkeys(listed)]
     kinds = [k for k in ("stated", "disputed", "estimate") if any(k == e.kind for e in entries)]
     entries += [LegendEntry(KIND_TEXT[k], k, "#444444") for k in kinds]
+    bounds = {layer.bound for layer in scene.drawn if layer.show}
+    entries += [
+        LegendEntry(BOUND_TEXT[b], "stated", "#444444", BOUND_FILL[b])
+        for b in BOUND_FILL
+        if b in bounds
+    ]
     return entries
 
 
