@@ -475,6 +475,8 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
             if layer.ring is None:
                 listed.append(layer.label)
             elif not layer.show:
+                if layer.status and layer.status.startswith("retired"):
+                    listed.append(f"{layer.label} (retired; off by default)")
                 continue
             elif layer.kind == "threshold":
                 treaty = layer.claimed_by.split(" (")[0]

@@ -13,11 +13,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from pyproj import Geod
 from yaml_mutations import mutated_lines
 
 from rangemap import _yamlio
-from rangemap.catalog import load_catalog
+from rangemap.catalog import Claim, load_catalog
 from rangemap.errors import CatalogError, InputError, UnknownNameError
 from rangemap.layers import layers_dir
 
@@ -92,7 +93,95 @@ def test_9m729_has_russias_480_and_the_us_band(catalog):
     russia = system.claim("ru-480")
     assert (russia.km, russia.kind, russia.date) == (480, "stated", "2019-01-23")
     us = system.claim("us-inf-band")
-    assert (us.km_min, us.km, us.km_min_means, us.kind) == (500, 5500, "at-least", "disputed")
+    assert (us.km_min, us.km, us.means, us.kind) == (500, 5500, "interval", "disputed")
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"km": 500, "means": "at-least"}, "means 'at-least' does not fit the figures given (km)"),
+        ({"km_min": 500, "km": None, "means": "up-to"}, "up-to need km only"),
+        ({"km_min": 500, "km": 900, "means": "figure"}, "given (km_min and km)"),
+        ({"km": 500}, "means None does not fit"),
+        ({"km": None, "means": "figure"}, "given (none)"),
+    ],
+)
+def test_means_must_fit_the_figures(fields, problem):
+    """A claim says what its figures are: a wrong or missing `means` is rejected."""
+    base = {
+        "id": "x",
+        "kind": "stated",
+        "claimed_by": "someone",
+        "date": "2020",
+        "uncertain": True,
+        "sources": [{"publisher": "p", "title": "t", "date": "2020"}],
+    }
+    with pytest.raises(ValidationError, match=re.escape(problem)):
+        Claim.model_validate(base | fields)
+
+
+def test_tomahawk_more_than_1000_miles_is_a_lower_bound(catalog):
+    """Raytheon's "more than 1,000 miles" is at least 1,609 km, never a maximum."""
+    claim = catalog.system("tomahawk").claim("raytheon-1000mi")
+    assert (claim.means, claim.km_min, claim.km) == ("at-least", 1609, None)
+    assert claim.km_min <= 1000 * 1.609344
+
+
+def test_typhon_figure_is_attributed_to_defense_news_not_the_army(catalog):
+    claim = catalog.system("typhon").claim("army-500-2000")
+    assert claim.claimed_by.startswith("Defense News (media)")
+    assert (claim.kind, claim.uncertain, claim.means) == ("estimate", True, "interval")
+    assert len({s.url for s in claim.sources}) >= 2
+
+
+def test_every_system_and_variant_has_a_sourced_status(catalog):
+    statuses = {
+        (system.id, claim.id): system.status_of(claim)
+        for system in catalog.systems
+        for claim in system.claims
+    }
+    assert all(status.sources for status in statuses.values())
+    assert statuses["tomahawk", "crs-tlam-n-2500"].value == "retired"
+    assert statuses["tomahawk", "raytheon-1000mi"].value == "in-service"
+    assert statuses["oreshnik", "putin-5500"].value == "deployed"
+    assert statuses["oreshnik", "putin-5500"].as_of == "2025-12-30"
+
+
+def test_oreshnik_and_the_2024_2025_events(catalog):
+    oreshnik = catalog.system("Орешник")
+    assert oreshnik.claim("putin-5500").km == 5500
+    assert oreshnik.claim("us-irbm").km is None  # "intermediate-range", no figure
+    events = {e.id: e for e in catalog.events}
+    assert events["oreshnik-dnipro-2024-11"].date == "2024-11-21"
+    assert events["ru-moratorium-end-2025-08"].date == "2025-08-04"
+    assert events["oreshnik-belarus-2025-12"].sites == ("krychaw",)
+    assert "not public" in catalog.site("krychaw").position_note
+
+
+def test_each_new_figure_keeps_a_second_source(catalog):
+    """Every figure added or corrected in 2026 names at least two sources."""
+    for ref in (
+        "oreshnik/putin-5500",
+        "typhon/army-500-2000",
+        "typhon/ph-official-1800",
+        "tomahawk/raytheon-1000mi",
+        "sm-3/media-iia-2500",
+    ):
+        system, claim = ref.split("/")
+        assert len(catalog.system(system).claim(claim).sources) >= 2, ref
+
+
+def test_redzikowo_status_rests_on_natos_release(catalog):
+    hosting = next(h for h in catalog.site("redzikowo").hosts if h.system == "sm-3")
+    assert hosting.sources[0].publisher == "NATO"
+    assert hosting.date == "2024-07-10"
+
+
+def test_aegis_ashore_denial_rests_on_the_state_department(catalog):
+    hosting = next(h for h in catalog.site("redzikowo").hosts if h.system == "tomahawk")
+    publishers = [s.publisher for s in hosting.sources]
+    assert any(p.startswith("U.S. Department of State") for p in publishers)
+    assert not any("SOTT" in p for p in publishers)  # the RT reprint it rested on
 
 
 def test_band_claims_are_ordered(catalog):
@@ -124,7 +213,7 @@ def test_no_9m729_battalion_is_placed_in_kaliningrad(catalog):
     kinds = {h.kind for h in catalog.site("kaliningrad").hosts if h.system == "9m729"}
     assert kinds == {"implied"}
     reported = {s.id for s in catalog.sites for h in s.hosts if h.kind == "reported"}
-    assert reported == {"kapustin-yar", "shuya", "mozdok", "kamyshlov"}
+    assert reported == {"kapustin-yar", "shuya", "mozdok", "kamyshlov", "krychaw"}
 
 
 def test_site_countries(catalog):
@@ -132,6 +221,8 @@ def test_site_countries(catalog):
     assert countries.pop("deveselu") == "ROU"
     assert countries.pop("redzikowo") == "POL"
     assert countries.pop("mainz-kastel") == "DEU"  # a reference point: see its position_note
+    assert countries.pop("krychaw") == "BLR"  # a reference point too
+    assert countries.pop("laoag") == "PHL"
     assert set(countries.values()) == {"RUS"}
 
 

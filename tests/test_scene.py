@@ -112,27 +112,58 @@ def test_missing_scene_file_is_a_catalog_error(tmp_path):
 # --- claim semantics -----------------------------------------------------------------------
 
 
-def test_stated_claim_is_a_range_area(inf):
+def test_stated_maximum_is_an_up_to_disc(inf):
     layer = _layer(inf, "kaliningrad--9m729-ru-480")
     assert (layer.kind, layer.ring.km, layer.ring.km_min) == ("stated", 480.0, None)
-    assert layer.label == "9M729 — 480 km (Russia, stated)"
-    assert layer.name == "Kaliningrad — 9M729 480 km (stated)"
-    assert not layer.uncertain
+    assert layer.label == "9M729 — up to 480 km (Russia, stated)"
+    assert layer.name == "Kaliningrad — 9M729 ≤480 km (stated)"
+    assert (layer.bound, layer.uncertain) == ("up-to", False)
 
 
-def test_at_least_band_is_drawn_as_band(inf):
-    """The US "INF range" is a treaty class, 500-5,500 km: a band, not a 5,500 km disc."""
-    layer = _layer(inf, "kaliningrad--9m729-us-inf-band")
-    assert (layer.ring.km_min, layer.ring.km) == (500.0, 5500.0)
-    assert layer.kind == "disputed"
-    assert layer.span == "500\u20135,500 km"
-    assert layer.uncertain
+def test_interval_claim_is_its_two_discs_not_a_band(inf):
+    """Regression: the US 500-5,500 km position was drawn as the band 500-5,500 km, so its
+    counts left out Warsaw, Vilnius, Riga and Minsk and Germany read 95.8 %. A missile that
+    reaches at least 500 km reaches everything nearer: the claim is two discs, the certain
+    one (at least 500 km) and the possible one (up to 5,500 km)."""
+    low = _layer(inf, "kaliningrad--9m729-us-inf-band-at-least")
+    high = _layer(inf, "kaliningrad--9m729-us-inf-band-up-to")
+    assert (low.ring.km, low.ring.km_min, low.bound) == (500.0, None, "at-least")
+    assert (high.ring.km, high.ring.km_min, high.bound) == (5500.0, None, "up-to")
+    assert (low.span, high.span) == ("at least 500 km", "up to 5,500 km")
+    assert low.label == "9M729 — at least 500 km (United States, disputed; claim 500\u20135,500 km)"
+    assert low.kind == high.kind == "disputed" and low.uncertain and high.uncertain
+    capitals = set(low.summary.capitals)
+    assert {"Warsaw", "Vilnius", "Riga", "Minsk"} <= capitals
+    assert {"Warsaw", "Vilnius", "Riga", "Minsk"} <= set(high.summary.capitals)
+    germany = next(r for r in high.countries if r.iso_a3 == "DEU")
+    assert germany.covered_pct == 100.0
 
 
-def test_open_lower_bound_is_a_ring_read_more_than(inf):
+def test_interval_capitals_agree_with_geographiclib(inf):
+    """Independent check of the certain disc: no capital that GeographicLib puts beyond
+    500 km of the site is counted, and the four the issue names are."""
+    from geographiclib.geodesic import Geodesic
+
+    from rangemap import layers
+
+    low = _layer(inf, "kaliningrad--9m729-us-inf-band-at-least")
+    site = low.site
+    cities = layers.cities()
+    expected = set()
+    for i in range(len(cities.name)):
+        if cities.capital[i]:
+            s12 = Geodesic.WGS84.Inverse(site.lat, site.lon, cities.lat[i], cities.lon[i])["s12"]
+            if s12 <= 500_000:
+                expected.add(cities.name[i])
+    counted = set(low.summary.capitals)
+    assert counted <= expected
+    assert {"Warsaw", "Vilnius", "Riga", "Minsk"} <= counted
+
+
+def test_at_least_claim_is_the_disc_it_reaches_read_at_least(inf):
     layer = _layer(inf, "kaliningrad--9m729-us-beyond-500")
-    assert (layer.ring.km, layer.ring.km_min) == (500.0, None)
-    assert layer.label == "9M729 — more than 500 km (United States, disputed)"
+    assert (layer.ring.km, layer.ring.km_min, layer.bound) == (500.0, None, "at-least")
+    assert layer.label == "9M729 — at least 500 km (United States, disputed)"
 
 
 def test_estimate_is_uncertain(inf):
@@ -177,18 +208,42 @@ def test_thresholds_are_rings_and_bands_hidden_at_first(inf):
         assert not any(b.show for b in bands)
 
 
-def test_envelope_is_a_band():
-    """Iskander-M "50 to 500 km" is an envelope: targets between the two can be struck."""
+def test_iskander_up_to_500_is_a_disc_not_a_band():
+    """Iskander-M "50 to 500 km": the 50 km minimum of a mobile launcher is not drawn."""
     scene = Scene(title="t", sites=(SceneSite(site="chernyakhovsk", claims=("iskander-m",)),))
     (layer,) = resolve_scene(scene).layers
-    assert (layer.ring.km_min, layer.ring.km, layer.span) == (50.0, 500.0, "50\u2013500 km")
+    assert (layer.ring.km_min, layer.ring.km, layer.span) == (None, 500.0, "up to 500 km")
+
+
+def test_retired_variant_is_listed_but_off_by_default(inf):
+    """TLAM-N is retired: its ring exists (switch it on) but is not drawn by default."""
+    for site in ("deveselu", "redzikowo"):
+        layer = _layer(inf, f"{site}--tomahawk-crs-tlam-n-2500")
+        assert layer.ring is not None and not layer.show
+        assert layer.status.startswith("retired")
+        assert "retired" in layer.label
+    in_service = _layer(inf, "deveselu--tomahawk-raytheon-1000mi")
+    assert in_service.show and in_service.status.startswith("in service")
+
+
+def test_only_treaty_and_user_bands_are_annuli():
+    """Claims never draw a band; treaty categories and explicit km_min ranges do."""
+    scenes = [resolve_scene(load_scene(name)) for name in builtin_scenes()]
+    for scene in scenes:
+        for layer in scene.drawn:
+            if layer.ring.km_min is not None:
+                assert layer.kind in ("band", "custom"), layer.id
 
 
 def test_system_reference_means_all_its_claims():
     scene = Scene(title="t", sites=(SceneSite(site="kaliningrad", claims=("SSC-8",)),))
     layers = resolve_scene(scene).layers
-    ids = [c.id for c in load_catalog().system("9m729").claims]
-    assert [layer.id for layer in layers] == [f"kaliningrad--9m729-{i}" for i in ids]
+    parts = [
+        f"{c.id}-{end}" if c.means == "interval" else c.id
+        for c in load_catalog().system("9m729").claims
+        for end in (("at-least", "up-to") if c.means == "interval" else ("",))
+    ]
+    assert [layer.id for layer in layers] == [f"kaliningrad--9m729-{p}" for p in parts]
 
 
 def test_place_and_coordinates_sites_with_explicit_ranges():
