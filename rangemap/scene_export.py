@@ -245,7 +245,7 @@ def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) 
     path = Path(path)
     fmt = format_for(path, fmt)
     driver, options, dataset_options = DRIVERS[fmt]
-    if fmt == "kml":  # placemarks by layer name: "Kaliningrad — 9M729 480 km (stated)"
+    if fmt == "kml":  # placemarks by layer name: "Kaliningrad — 9M729 ≤480 km (stated)"
         dataset_options = {**dataset_options, "NameField": "name"}
     ranges, sites = range_fields(resolved), site_fields(resolved)
     pyogrio.set_gdal_config_options(FIXED_DATE)

@@ -308,10 +308,10 @@ def _toggle(driver, name: str) -> None:
 
 
 def test_toggling_a_layer_in_the_control_hides_and_shows_its_paths(driver, desktop):
-    _toggle(driver, "Kaliningrad — 9M729 480 km (stated)")
+    _toggle(driver, "Kaliningrad — 9M729 ≤480 km (stated)")
     assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 0
     assert _count(driver, "path.rm-l-kaliningrad--9m729-faz-2350") == 3
-    _toggle(driver, "Kaliningrad — 9M729 480 km (stated)")
+    _toggle(driver, "Kaliningrad — 9M729 ≤480 km (stated)")
     assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 3
     band = "Kaliningrad — INF shorter-range missile band 500\u20131,000 km"
     _toggle(driver, band)
@@ -347,7 +347,7 @@ def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
     popup = _text(driver, ".leaflet-popup-content")
     ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad--9m729-ru-480")
     share = next(r.covered_pct for r in ru480.countries if r.country == "Poland")
-    assert f"Kaliningrad — 9M729 480 km (stated){share:.1f} %" in popup
+    assert f"Kaliningrad — 9M729 ≤480 km (stated){share:.1f} %" in popup
     _close_popup(driver)
     # Only rings that are switched on are listed: hide the 480 km ring and click again.
     _toggle(driver, ru480.name)

@@ -57,6 +57,20 @@ def test_systems_lists_every_claim_with_its_source() -> None:
     assert any(c["system"] == "sm-3" and c["uncertain"] for c in claims)
 
 
+def test_systems_lists_oreshnik_and_every_status() -> None:
+    code, out, _ = run("systems", "--format", "json")
+    assert code == 0
+    claims = {(c["system"], c["claim"]): c for c in json.loads(out)}
+    assert claims["oreshnik", "putin-5500"]["reads"] == "up to 5,500 km"
+    assert claims["oreshnik", "putin-5500"]["status"] == "deployed (as of 2025-12-30)"
+    assert claims["tomahawk", "crs-tlam-n-2500"]["status"].startswith("retired")
+    assert claims["9m729", "us-inf-band"]["reads"] == "500\u20135,500 km"
+    assert claims["tomahawk", "raytheon-1000mi"]["reads"] == "at least 1,609 km"
+    assert all(c["status"] and c["status_source"] for c in claims.values())
+    code, out, _ = run("systems")
+    assert code == 0 and "deployed (as of 2025-12-30)" in out
+
+
 def test_coverage_csv_has_the_documented_columns() -> None:
     code, out, _ = run("coverage", "--site", "kaliningrad", "--km", "480", "--km", "2350",
                        "--format", "csv")  # fmt: skip

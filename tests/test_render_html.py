@@ -94,7 +94,7 @@ def test_sources_panel_links_every_source_once_per_claim(inf, default_html):
                 assert f'href="{esc(source.url)}"' in panel
     assert all(h.startswith(("http://", "https://")) for h in re.findall(r'href="([^"]*)"', panel))
     # the same claim from two sites is one section; its disputed hosting is another
-    assert panel.count("<h3>Tomahawk — 1,600 km") == 1
+    assert panel.count("<h3>Tomahawk — at least 1,609 km") == 1
     assert "<h3>Tomahawk at Deveselu (Romania): hosting disputed</h3>" in panel
 
 
@@ -324,3 +324,33 @@ def test_map_command_bad_scene_file_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["map", str(path), "-o", str(tmp_path / "m.html")])
     assert result.exit_code == 2
     assert "bad.yaml, line 3, site 1, field 'site'" in result.output
+
+
+def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
+    """TLAM-N is retired: it is listed (layer control, legend) but not drawn at first."""
+    import folium
+
+    from rangemap.html_map import render_map
+
+    groups = {
+        child.layer_name: child
+        for child in render_map("inf-2020", offline=True)._children.values()
+        if isinstance(child, folium.FeatureGroup)
+    }
+    tlam = [g for name, g in groups.items() if "TLAM-N" in name]
+    assert len(tlam) == 2 and not any(g.show for g in tlam)
+    assert all("retired" in name for name in groups if "TLAM-N" in name)
+    tomahawk = [g for name, g in groups.items() if "Tomahawk ≥1,609 km" in name]
+    assert len(tomahawk) == 2 and all(g.show for g in tomahawk)
+
+
+def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
+    from rangemap.html_parts import layer_popup
+
+    low = next(x for x in inf.layers if x.id == "kaliningrad--9m729-us-inf-band-at-least")
+    popup = layer_popup(low)
+    assert "<b>Range:</b> at least 500 km" in popup
+    assert "<b>Status:</b> deployed (as of 2019-02)" in popup
+    assert "Solid fill: reaches at least this far" in default_html
+    assert "Light fill: up to this far at most" in default_html
+    assert "off at first, switch on under Layers" in default_html  # the retired TLAM-N

