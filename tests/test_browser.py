@@ -326,7 +326,7 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     _hover_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
     tooltip = _text(driver, ".leaflet-tooltip")
-    assert "9M729 — 2,350 km (Western intelligence, estimate)" in tooltip
+    assert "9M729 — up to 2,350 km (Western intelligence, estimate)" in tooltip
     assert "58 countries" in tooltip and "uncertain" in tooltip
     _click_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content"))
