@@ -85,6 +85,15 @@ def _check_iso_a3(value: str) -> str:
     return value
 
 
+#: Spans of km are joined by an en dash, as in print: "500\u20135,500 km".
+EN_DASH = "\u2013"
+
+
+def km_text(km: float) -> str:
+    """'2,350', '1,609.3': thousands separated, no trailing zeros."""
+    return f"{km:,.1f}".removesuffix(".0")
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 IsoA3 = Annotated[str, AfterValidator(_check_iso_a3)]
@@ -272,6 +281,35 @@ class Claim(_Model):
                 "without a figure has neither and no means"
             )
         return value
+
+    @property
+    def reads(self) -> str:
+        """How the claim reads: '480 km', 'at least 500 km', 'up to 2,350 km', '500-5,500 km'
+        (with an en dash), or 'no public range figure'."""
+        if self.means == "interval" and self.km_min is not None and self.km is not None:
+            return f"{km_text(self.km_min)}{EN_DASH}{km_text(self.km)} km"
+        if self.means == "at-least" and self.km_min is not None:
+            return f"at least {km_text(self.km_min)} km"
+        if self.means == "up-to" and self.km is not None:
+            return f"up to {km_text(self.km)} km"
+        if self.km is not None:
+            return f"{km_text(self.km)} km"
+        return "no public range figure"
+
+    def reaches(self, distance_km: float) -> str | None:
+        """Whether the claim reaches a place this far: 'for certain' (within its figure or
+        lower bound), 'possibly' (within an interval's upper bound only), or None."""
+        if self.means == "interval" and self.km_min is not None and distance_km <= self.km_min:
+            return "for certain"
+        if self.means == "interval" and self.km is not None and distance_km <= self.km:
+            return "possibly"
+        if self.means == "at-least" and self.km_min is not None and distance_km <= self.km_min:
+            return "for certain"
+        if self.means == "up-to" and self.km is not None and distance_km <= self.km:
+            return "possibly"
+        if self.km is not None and distance_km <= self.km:
+            return "for certain"
+        return None
 
     @field_validator("uncertain")
     @classmethod

@@ -15,8 +15,9 @@ class ReachRow(NamedTuple):
     """One catalog site and how far it is from the target (geodesic km).
 
     `within` answers "is the site within the asked range" (None when no range was asked);
-    `claims_reaching` lists the claimed ranges of systems the site hosts (or is said to host)
-    that are at least the distance, each with its kind and who claims it.
+    `claims_reaching` lists the claims about systems the site hosts (or is said to host)
+    that reach the distance, as they read ("at least 1,609 km", "up to 5,500 km"), whether
+    they reach it for certain or possibly, with kind, status and who claims it.
     """
 
     target: str
@@ -32,16 +33,18 @@ def _reaching(catalog: Catalog, site: Site, dist: float) -> list[str]:
     for hosting in site.hosts:
         system = catalog.system(hosting.system)
         for claim in system.claims:
-            if claim.km is not None and claim.km >= dist:
-                found.append(_describe(system.name, claim, hosting.kind))
+            how = claim.reaches(dist)
+            if how is not None:
+                retired = system.status_of(claim).value == "retired"
+                found.append(_describe(system.name, claim, hosting.kind, how, retired))
     return found
 
 
-def _describe(system: str, claim: Claim, hosting_kind: str) -> str:
+def _describe(system: str, claim: Claim, hosting_kind: str, how: str, retired: bool) -> str:
     flags = [claim.kind] + (["uncertain"] if claim.uncertain else [])
+    flags += ["retired"] if retired else []
     hosted = "" if hosting_kind == "stated" else f"; hosting {hosting_kind}"
-    span = f"{claim.km_min:,g}-{claim.km:,g}" if claim.km_min else f"{claim.km:,g}"
-    return f"{system} {span} km ({', '.join(flags)}, {claim.claimed_by}{hosted})"
+    return f"{system} {claim.reads}, {how} ({', '.join(flags)}, {claim.claimed_by}{hosted})"
 
 
 def reach(target: Location, km: float | None = None) -> list[ReachRow]:

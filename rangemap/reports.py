@@ -62,7 +62,6 @@ def site_rows() -> list[SiteRow]:
 def claim_rows() -> list[ClaimRow]:
     """Every claim of every system, in catalog order."""
     from rangemap.catalog import load_catalog
-    from rangemap.scene import claim_span
 
     return [
         ClaimRow(
@@ -71,7 +70,7 @@ def claim_rows() -> list[ClaimRow]:
             claim.km_min,
             claim.km,
             claim.means or "",
-            claim_span(claim),
+            claim.reads,
             claim.kind,
             claim.uncertain,
             claim.claimed_by,

@@ -20,6 +20,7 @@ from pydantic import (
 from rangemap import coverage as cov
 from rangemap._yamlio import validate
 from rangemap.catalog import (
+    EN_DASH,
     Catalog,
     Claim,
     Event,
@@ -30,6 +31,7 @@ from rangemap.catalog import (
     System,
     Text,
     km_min_below_km,
+    km_text,
 )
 from rangemap.errors import RangemapError, suggest
 from rangemap.locations import Location
@@ -37,8 +39,6 @@ from rangemap.locations import Location
 SCENES_DIR = "scenes"
 DEFAULT_SCENE = "inf-2020"
 
-#: Spans of km are joined by an en dash, as in print: "500\u20135,500 km".
-EN_DASH = "\u2013"
 
 Kind = Literal["stated", "disputed", "estimate", "threshold", "band", "custom"]
 #: How a claim's disc reads: at-least (reached for certain: the lower bound of an at-least or
@@ -311,11 +311,6 @@ class ResolvedScene:
         return tuple(layer for layer in self.layers if layer.ring is not None)
 
 
-def km_text(km: float) -> str:
-    """'2,350', '1,609.3': thousands separated, no trailing zeros."""
-    return f"{km:,.1f}".removesuffix(".0")
-
-
 def slug(text: str) -> str:
     """Lowercase letters and digits joined by hyphens: safe in CSS class names and ids."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
@@ -421,7 +416,7 @@ class _Builder:
             qualifier = "disputed" if kind == "disputed" else claim.kind
             retired = "; retired" if status.value == "retired" else ""
             for part, figure, span, bound in claim_discs(claim):
-                of_claim = f"; claim {claim_span(claim)}" if claim.means == "interval" else ""
+                of_claim = f"; claim {claim.reads}" if claim.means == "interval" else ""
                 if disputed_here:
                     label = (
                         f"{title} — {span} ({who}, {claim.kind}{of_claim}{retired}; launch from "
@@ -524,19 +519,6 @@ class _Builder:
         )
 
 
-def claim_span(claim: Claim) -> str:
-    """How a claim reads: '480 km', 'at least 500 km', 'up to 2,350 km', '500-5,500 km'."""
-    if claim.means == "interval" and claim.km_min is not None and claim.km is not None:
-        return f"{km_text(claim.km_min)}{EN_DASH}{km_text(claim.km)} km"
-    if claim.means == "at-least" and claim.km_min is not None:
-        return f"at least {km_text(claim.km_min)} km"
-    if claim.means == "up-to" and claim.km is not None:
-        return f"up to {km_text(claim.km)} km"
-    if claim.km is not None:
-        return f"{km_text(claim.km)} km"
-    return "no public range figure"
-
-
 def claim_discs(
     claim: Claim,
 ) -> list[tuple[str, tuple[float, None] | None, str, Bound | None]]:
@@ -547,7 +529,7 @@ def claim_discs(
     upper bound, never the band between them (a missile that reaches 500 km also reaches
     everything nearer). A claim without a figure draws nothing and is listed.
     """
-    span = claim_span(claim)
+    span = claim.reads
     if claim.means == "interval" and claim.km_min is not None and claim.km is not None:
         return [
             ("-at-least", (claim.km_min, None), f"at least {km_text(claim.km_min)} km", "at-least"),

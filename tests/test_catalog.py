@@ -655,3 +655,22 @@ def test_mutated_sites_raise_only_catalog_error(text):
 def test_yaml_shaped_data_raises_only_catalog_error(data, wrap):
     document = {"sites": [data]} if wrap else data
     _load_sites_text(yaml.safe_dump(document, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    ("ref", "km", "expected"),
+    [
+        ("9m729/us-inf-band", 499.9, "for certain"),  # within the interval's lower bound
+        ("9m729/us-inf-band", 500.0, "for certain"),
+        ("9m729/us-inf-band", 500.1, "possibly"),
+        ("9m729/us-inf-band", 5500.1, None),
+        ("9m729/us-beyond-500", 500.0, "for certain"),
+        ("9m729/us-beyond-500", 501.0, None),  # a lower bound says nothing beyond it
+        ("9m729/faz-2350", 2350.0, "possibly"),
+        ("kalibr/putin-1400", 1400.0, "for certain"),
+        ("sm-3/no-official-figure", 1.0, None),
+    ],
+)
+def test_claim_reaches_a_distance_as_it_reads(catalog, ref, km, expected):
+    system, claim = ref.split("/")
+    assert catalog.system(system).claim(claim).reaches(km) == expected

@@ -18,9 +18,19 @@ def test_berlin_within_2350_km_lists_kaliningrad_with_the_estimate() -> None:
     assert "kaliningrad" in rows and "kamyshlov" not in rows
     kaliningrad = rows["kaliningrad"]
     assert kaliningrad.within is True
-    assert "9M729 2,350 km (estimate, uncertain" in kaliningrad.claims_reaching
-    assert "9M729 480 km" not in kaliningrad.claims_reaching  # 529 km away: out of reach
-    assert "9M729 500-5,500 km (disputed" in kaliningrad.claims_reaching
+    assert "9M729 up to 2,350 km, possibly (estimate, uncertain" in kaliningrad.claims_reaching
+    assert "9M729 up to 480 km" not in kaliningrad.claims_reaching  # 529 km: out of reach
+    # 529 km is beyond the interval's certain 500 km, within its possible 5,500 km
+    assert "9M729 500\u20135,500 km, possibly (disputed" in kaliningrad.claims_reaching
+    assert "9M729 at least 500 km" not in kaliningrad.claims_reaching
+
+
+def test_a_lower_bound_reaches_for_certain_and_retired_is_flagged() -> None:
+    """Regression: "more than 1,000 miles" was not listed at all (it had no maximum)."""
+    rows = {r.site_id: r for r in reach(resolve("Warsaw"))}
+    redzikowo = rows["redzikowo"].claims_reaching
+    assert "Tomahawk at least 1,609 km, for certain (stated, Raytheon" in redzikowo
+    assert "Tomahawk 2,500 km, for certain (stated, retired," in redzikowo
 
 
 def test_distances_agree_with_geographiclib_and_are_sorted() -> None:
