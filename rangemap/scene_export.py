@@ -31,6 +31,7 @@ RANGES_LAYER, SITES_LAYER, SCENE_LAYER = "ranges", "sites", "scene"
 RANGE_COLUMNS = (
     "layer", "name", "label", "kind", "site_id", "site", "system", "range_km", "km_min",
     "claimed_by", "uncertain", "color", "area_km2", "sources", "site_lat", "site_lon",
+    "bound", "status",
 )  # fmt: skip
 SITE_COLUMNS = (
     "name", "kind", "site_id", "site", "marks", "position_note", "sources", "site_lat", "site_lon",
@@ -172,6 +173,8 @@ def range_fields(scene: ResolvedScene) -> dict[str, np.ndarray]:
         "sources": text([sources_text(layer.sources) for layer in layers]),
         "site_lat": np.array([r.site.lat for r in rings], dtype=float),
         "site_lon": np.array([r.site.lon for r in rings], dtype=float),
+        "bound": text([layer.bound for layer in layers]),
+        "status": text([layer.status for layer in layers]),
     }
     return {name: columns[name] for name in RANGE_COLUMNS}
 

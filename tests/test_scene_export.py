@@ -212,3 +212,15 @@ def test_export_command_to_stdout_is_geojson():
 def test_bad_export_and_table_input_exit_2(args, message):
     code, out, err = run(*args)
     assert code == 2 and message in err and "Traceback" not in out + err
+
+
+def test_exports_say_which_disc_is_certain_and_what_is_retired(tmp_path, inf):
+    """GIS users get the claim's bound and status, read back through GDAL."""
+    frame = pyogrio.read_dataframe(export_scene(inf, tmp_path / "inf.gpkg"), layer="ranges")
+    rows = frame.set_index("layer")
+    low = rows.loc["kaliningrad--9m729-us-inf-band-at-least"]
+    high = rows.loc["kaliningrad--9m729-us-inf-band-up-to"]
+    assert (low.bound, low.range_km, high.bound, high.range_km) == ("at-least", 500, "up-to", 5500)
+    assert np.isnan(low.km_min) and np.isnan(high.km_min)
+    assert rows.loc["deveselu--tomahawk-crs-tlam-n-2500"].status.startswith("retired")
+    assert rows.loc["kaliningrad--inf-shorter-range"].km_min == 500  # treaty bands stay bands
