@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rangemap import __version__
-from rangemap.errors import RangemapError
+from rangemap.errors import RangemapError, describe_os_error
 
 if TYPE_CHECKING:
     from rangemap.scene import Scene
@@ -29,13 +29,25 @@ class BadInput(click.ClickException):
 
 
 class _Group(click.Group):
-    """Turns every RangemapError into one clear message and exit status 2."""
+    """Turns every RangemapError into one clear message and exit status 2 (1 for the
+    machine's failures, such as a full disk)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RangemapError as err:
+            if getattr(err, "exit_status", 2) == 1:
+                raise click.ClickException(str(err)) from None
             raise BadInput(str(err)) from None
+        except OSError as err:
+            raise click.ClickException(describe_os_error(err)) from None
+
+
+def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text option (title, caption): no control characters, valid UTF-8."""
+    from rangemap.errors import check_text
+
+    return None if value is None else check_text(value, field=f"--{param.name}")
 
 
 def _fmt_opt(choices: Sequence[str], default: str) -> Callable:
@@ -308,9 +320,13 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     is_flag=True,
     help="One file that makes no request at all (Leaflet is always inlined; implies --offline).",
 )
-@click.option("--title", default=None, help="Title above the map (replaces the scene's).")
-@click.option("--subtitle", default=None, help="Subtitle (replaces the scene's).")
-@click.option("--caption", default=None, help="Caption below the map (replaces the scene's).")
+@click.option(
+    "--title", default=None, callback=_text, help="Title above the map (replaces the scene's)."
+)
+@click.option("--subtitle", default=None, callback=_text, help="Subtitle (replaces the scene's).")
+@click.option(
+    "--caption", default=None, callback=_text, help="Caption below the map (replaces the scene's)."
+)
 @click.option(
     "--size",
     default="1800x1200",
@@ -346,15 +362,14 @@ def map_command(
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
-    from rangemap.output import check_writable, write_text
+    from rangemap.output import check_writable, output_folder, write_texts
     from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
 
     name = scene or DEFAULT_SCENE
     the_scene = load_scene(name)
     if output is None:
-        output = Path("output") / f"{Path(name).stem}.html"
-        output.parent.mkdir(exist_ok=True)
-    check_writable(output)
+        output = output_folder(Path("output")) / f"{Path(name).stem}.html"
+    check_writable(output, inputs=[name])
     if output.suffix.lower() in (".png", ".svg"):
         if offline or self_contained:
             raise BadInput("--offline and --self-contained apply to HTML maps, not PNG or SVG.")
@@ -366,9 +381,9 @@ def map_command(
     loader.start()
     resolved = resolve_scene(the_scene)
     loader.join()
-    from rangemap.html_map import embed_path, embed_snippet, render_map, save_map
+    from rangemap.html_map import embed_path, embed_snippet, map_html, render_map
 
-    check_writable(embed_path(output))
+    check_writable(embed_path(output), inputs=[name])
     the_map = render_map(
         resolved,
         offline=offline,
@@ -377,10 +392,12 @@ def map_command(
         subtitle=subtitle,
         caption=caption,
     )
-    path = save_map(the_map, output)
-    snippet = write_text(embed_path(path), embed_snippet(path, title or the_scene.title))
+    snippet = embed_path(output)
+    write_texts(  # both files or neither
+        {output: map_html(the_map), snippet: embed_snippet(output, title or the_scene.title)}
+    )
     click.echo(f"wrote {snippet} (an <iframe> to embed the map)", err=True)
-    click.echo(str(path))
+    click.echo(str(output))
 
 
 def _parse_size(size: str) -> tuple[int, int]:
@@ -456,7 +473,7 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
     if output is not None:
         from rangemap.output import check_writable
 
-        check_writable(output)
+        check_writable(output, inputs=[scene] if scene else [])
     the_scene = load_scene(scene or DEFAULT_SCENE)
     if output is None:
         import tempfile
@@ -490,7 +507,7 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
     if output is not None:
         from rangemap.output import check_writable
 
-        check_writable(output)
+        check_writable(output, inputs=[scene] if scene else [])
     the_scene = load_scene(scene or DEFAULT_SCENE)
     _emit(render_table(the_scene, fmt, places=cities, capitals_only=capitals), output)
 
@@ -530,7 +547,7 @@ def batch(
     if output is not None:
         from rangemap.output import check_writable
 
-        check_writable(output)
+        check_writable(output, inputs=[file])
     rings = batch_mod.read_rings(file)
     places = cities or capitals
     bar = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -27,7 +28,17 @@ class AmbiguousNameError(RangemapError, LookupError):
 
 
 class OutputError(RangemapError, OSError):
-    """An output file cannot be written (missing or read-only directory)."""
+    """An output path that cannot be used: a missing or read-only folder, a link, a device,
+    a FIFO, the command's own input, a name too long or not UTF-8 (exit status 2)."""
+
+
+class WriteError(RangemapError, OSError):
+    """Writing failed on the machine's side: disk full, file size limit, permissions.
+
+    Not the user's input, so the command line exits with status 1, not 2.
+    """
+
+    exit_status = 1
 
 
 def suggest(
@@ -47,3 +58,33 @@ def suggest(
     hint = f" Did you mean {', '.join(repr(lower[c]) for c in close)}?" if close else ""
     listing = ", ".join(listed) if len(listed) <= 20 else f"{len(listed)} known names"
     return UnknownNameError(f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}.")
+
+
+#: Control characters: they truncate GIS attributes (NUL) and make SVG invalid XML. Tabs and
+#: line breaks are text; lone surrogates are bytes that were not UTF-8 (an argument's).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_text(text: str, *, field: str) -> str:
+    """Return `text` if it holds no control characters and is valid UTF-8; else InputError
+    naming the field and the first offending character."""
+    bad = _CONTROL.search(text)
+    if bad is None:
+        return text
+    char = bad.group()
+    what = (
+        "bytes that are not UTF-8"
+        if "\ud800" <= char <= "\udfff"
+        else f"the control character U+{ord(char):04X}"
+    )
+    raise InputError(
+        f"{field} {text[:60]!r} contains {what} at position {bad.start() + 1}. Remove it "
+        "(write plain UTF-8 text) and run again."
+    )
+
+
+def describe_os_error(err: OSError) -> str:
+    """One line for an OSError that reached the command line: what failed, on which file."""
+    where = f" {err.filename!s}" if err.filename is not None else ""
+    reason = err.strerror or str(err) or type(err).__name__
+    return f"cannot complete the command:{where}: {reason}."

@@ -23,6 +23,15 @@ DRIVERS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
     "gpkg": ("GPKG", {}, {}),
 }
 FORMATS = tuple(DRIVERS)
+
+
+def gdal_failures() -> tuple[type[Exception], ...]:
+    """GDAL's write errors (a full disk, a file size limit): the machine's failures, exit 1."""
+    import pyogrio.errors
+
+    return (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
 _SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpkg": "gpkg"}
 
 #: GeoPackages record a "last change" time; fixing it makes the same inputs give the same bytes.
@@ -66,7 +75,7 @@ def write_rings(rings: Sequence[Ring], path: Path, *, fmt: str | None = None) ->
         output_dimension=2,
     )
     pyogrio.set_gdal_config_options(FIXED_DATE)
-    with atomic_path(Path(path)) as tmp:
+    with atomic_path(Path(path), failures=gdal_failures()) as tmp:
         pyogrio.raw.write(
             str(tmp),
             geometry,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -379,7 +380,9 @@ def embed_path(path: str | Path) -> Path:
 
 def embed_snippet(path: str | Path, title: str, *, height_px: int = 640) -> str:
     """An <iframe> that embeds the map in an article; point src at where the map is hosted."""
-    name = esc(Path(path).name)
+    # Percent-encoded, so the name is always a relative path: a ':' can make no scheme
+    # ("javascript:..."), and '#', '?' and spaces stay part of the name.
+    name = esc(urllib.parse.quote(Path(path).name, safe=""))
     return (
         f'<iframe src="{name}" title="{esc(title)}" width="100%" height="{height_px}" '
         'style="border:0;max-width:100%;" loading="lazy" allowfullscreen></iframe>\n'

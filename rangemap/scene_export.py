@@ -14,7 +14,7 @@ from rangemap import coverage as cov
 from rangemap.catalog import Source
 from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError
-from rangemap.export import DRIVERS, FIXED_DATE, format_for
+from rangemap.export import DRIVERS, FIXED_DATE, format_for, gdal_failures
 from rangemap.output import atomic_path
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
 
@@ -82,15 +82,20 @@ def coverage_rows(
     ]
 
 
-def coverage_notes(scene: SceneLike) -> list[str]:
+def coverage_notes(scene: SceneLike, *, markdown: bool = False) -> list[str]:
     """What each drawn layer covers in a line, then the population label and the credits.
 
-    Printed under Markdown and text tables: the sidebar of an article in a few lines.
+    Printed under Markdown and text tables: the sidebar of an article in a few lines. With
+    `markdown`, the scene's own texts are escaped so that they show as written.
     """
     from rangemap.html_parts import millions
+    from rangemap.tables import md_text
+
+    def text(value: str) -> str:
+        return md_text(value) if markdown else value
 
     resolved = as_resolved(scene)
-    lines = [f"{resolved.title}", ""]
+    lines = [text(resolved.title), ""]
     for layer in resolved.drawn:
         summary = layer.summary
         if summary is None:  # pragma: no cover - every drawn layer has one
@@ -100,7 +105,7 @@ def coverage_notes(scene: SceneLike) -> list[str]:
             capitals += f" and {len(summary.capitals) - _MAX_CAPITALS} more"
         flag = " (uncertain)" if layer.uncertain else ""
         lines.append(
-            f"- {layer.name}{flag}: range area {summary.area_km2:,.0f} km2; "
+            f"- {text(layer.name)}{flag}: range area {summary.area_km2:,.0f} km2; "
             f"{summary.countries} countries; capitals: {capitals}; "
             f"{millions(summary.population)} people*"
         )
@@ -120,7 +125,7 @@ def render_table(
     columns = (SceneCityRow if places or capitals_only else SceneCountryRow)._fields
     text = tables.render(rows, fmt, columns=columns)
     if fmt in ("md", "table"):
-        text += "\n" + "\n".join(coverage_notes(resolved)) + "\n"
+        text += "\n" + "\n".join(coverage_notes(resolved, markdown=fmt == "md")) + "\n"
     return text
 
 
@@ -252,7 +257,7 @@ def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) 
         dataset_options = {**dataset_options, "NameField": "name"}
     ranges, sites = range_fields(resolved), site_fields(resolved)
     pyogrio.set_gdal_config_options(FIXED_DATE)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, failures=gdal_failures()) as tmp:
         common = {"driver": driver, "crs": "EPSG:4326", "layer_options": options}
         if fmt == "gpkg":
             pyogrio.raw.write(

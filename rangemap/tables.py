@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,13 +82,13 @@ def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows([["" if x is None else x for x in v] for v in values])
+        writer.writerows([[csv_cell(x) for x in v] for v in values])
         return buffer.getvalue()
     cells = [[_display(c, x) for c, x in zip(names, v, strict=True)] for v in values]
     if fmt == "md":
-        escape = [[c.replace("|", "\\|") for c in row] for row in cells]
-        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in escape]) + "\n"
+        lines = ["| " + " | ".join(map(md_text, names)) + " |", "|" + "---|" * len(names)]
+        rows = ["| " + " | ".join(map(md_text, row)) + " |" for row in cells]
+        return "\n".join(lines + rows) + "\n"
     widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
     numeric = [bool(values) and all(_is_number(v[i]) for v in values) for i in range(len(names))]
 
@@ -101,3 +103,30 @@ def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | 
 
 def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+#: Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"): a cell
+#: starting with one is prefixed with an apostrophe, which spreadsheets show as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Text that is plainly a number or "LAT,LON" ("-33.9,18.4"): no formula, left as it is.
+_NUMBERS = re.compile(r"[-+]?\d+(\.\d+)?(,\s*[-+]?\d+(\.\d+)?)?", re.ASCII)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula; numbers are written as they are."""
+    if value is None:
+        return ""
+    formula = isinstance(value, str) and value.startswith(_FORMULA_START)
+    return "'" + value if formula and not _NUMBERS.fullmatch(value) else value
+
+
+#: Markdown punctuation that makes links, emphasis, code or table cells (not "_", which
+#: column names hold and which inside a word is text in CommonMark and Python-Markdown).
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|])")
+
+
+def md_text(text: str) -> str:
+    """Text for a Markdown table cell or line, shown as written: HTML markup escaped (no tag
+    or entity renders), link, emphasis and cell syntax escaped, line breaks folded to spaces."""
+    one_line = " ".join(str(text).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))

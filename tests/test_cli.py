@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
+import resource
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pyogrio
@@ -12,7 +18,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from rangemap import __version__
+from rangemap import __version__, output
 from rangemap.cli import cli
 from rangemap.geodesic import area_km2, range_area
 
@@ -183,3 +189,123 @@ def test_compare_puts_several_sites_side_by_side() -> None:
     assert float(rou["pct_deveselu_1600_km"]) == 100.0
     assert 99 < float(rou["pct_deveselu_480_km"]) < 100
     assert float(rou["pct_kaliningrad_480_km"]) == 0.0
+
+
+SMALL_SCENE = """\
+title: Small
+sites:
+  - site: "54.35,18.65"
+    name: Gdansk
+    ranges:
+      - {km: 50, label: "50 km"}
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["table", "{scene}", "-o", "{scene}"],
+        ["map", "{scene}", "-o", "{scene}"],
+        ["export", "{scene}", "-o", "{scene}"],
+        ["batch", "{rings}", "-o", "{rings}"],
+    ],
+)
+def test_output_naming_the_input_is_refused(tmp_path: Path, args: list[str]) -> None:
+    """Regression: `table s.yaml -o s.yaml`, `map s.yaml -o s.yaml` and `batch r.csv -o r.csv`
+    exited 0 and destroyed their input."""
+    scene, rings = tmp_path / "s.yaml", tmp_path / "r.csv"
+    scene.write_text(SMALL_SCENE)
+    rings.write_text('site,km\n"54.35,18.65",50\n')
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    code, out, err = run(*[a.format(scene=scene, rings=rings) for a in args])
+    assert code == 2, err
+    assert "it is the input file" in err and "Traceback" not in err + out
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_links_fifos_and_devices_are_refused_as_outputs(tmp_path: Path) -> None:
+    """Regression: `-o` on a symlink, FIFO or device replaced it with a regular file (as root,
+    `-o /dev/null` replaced the machine's /dev/null)."""
+    real = tmp_path / "real.csv"
+    real.write_text("keep")
+    (tmp_path / "link.csv").symlink_to(real)
+    os.mkfifo(tmp_path / "fifo")
+    for target, message in [
+        (tmp_path / "link.csv", "symbolic link"),
+        (tmp_path / "fifo", "not a regular file"),
+        (Path("/dev/null"), "not a regular file"),
+    ]:
+        code, out, err = run("sites", "-o", str(target))
+        assert code == 2 and message in err and "Traceback" not in err + out
+    assert real.read_text() == "keep" and (tmp_path / "link.csv").is_symlink()
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo").st_mode)
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+
+
+def test_map_writes_map_and_snippet_or_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `map -o NAME.html` replaced the map, then failed writing the embed snippet
+    (exit 1): a failed command had changed its output."""
+    scene, page = tmp_path / "s.yaml", tmp_path / "m.html"
+    scene.write_text(SMALL_SCENE)
+    page.write_text("old map")
+    real_fdopen = os.fdopen
+    opened = []
+
+    def fdopen(fd, *args, **kwargs):  # the disk fills up while the snippet is written
+        opened.append(fd)
+        if len(opened) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(output.os, "fdopen", fdopen)
+    code, out, err = run("map", str(scene), "-o", str(page))
+    assert code == 1 and "the disk is full" in err and "Traceback" not in err + out
+    assert page.read_text() == "old map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.html", "s.yaml"]
+
+
+def test_map_default_folder_problems_are_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `rangemap map` with ./output a file or a dangling link gave a traceback."""
+    monkeypatch.chdir(tmp_path)
+    Path("output").write_text("")
+    code, out, err = run("map")
+    assert code == 2 and "it is a file, not a folder" in err and "Traceback" not in err + out
+    Path("output").unlink()
+    Path("output").symlink_to(tmp_path / "nowhere")
+    code, out, err = run("map")
+    assert code == 2 and "a symbolic link to nothing" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "suffix"),
+    [
+        (["export", "inf-2020"], ".gpkg"),
+        (["coverage", "--site", "deveselu", "--km", "900"], ".csv"),
+    ],
+)
+def test_file_size_limit_is_one_message_and_exit_1(
+    tmp_path: Path, args: list[str], suffix: str
+) -> None:
+    """Regression: `ulimit -f` (and a full disk) ended in an OSError or GDAL traceback."""
+    target = tmp_path / f"out{suffix}"
+    target.write_text("old")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "rangemap", *args, "-o", str(target)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]

@@ -18,7 +18,14 @@ from pyproj import Geod
 from rangemap.cli import cli
 from rangemap.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.geodesic import range_area
-from rangemap.html_map import embed_path, js_value, map_html, render_map, save_map
+from rangemap.html_map import (
+    embed_path,
+    embed_snippet,
+    js_value,
+    map_html,
+    render_map,
+    save_map,
+)
 from rangemap.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
@@ -354,3 +361,18 @@ def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
     assert "Solid fill: reaches at least this far" in default_html
     assert "Light fill: up to this far at most" in default_html
     assert "off at first, switch on under Layers" in default_html  # the retired TLAM-N
+
+
+@pytest.mark.parametrize(
+    ("name", "src"),
+    [
+        ("javascript:alert(document.domain).html", "javascript%3Aalert%28document.domain%29.html"),
+        ("a map #2?.html", "a%20map%20%232%3F.html"),
+        ('x"><script>.html', "x%22%3E%3Cscript%3E.html"),
+    ],
+)
+def test_embed_snippet_encodes_the_file_name(name, src):
+    """Regression: `-o 'javascript:alert(document.domain).html'` made an iframe that ran
+    script, and '#', '?' or spaces broke the link: the name is percent-encoded now."""
+    snippet = embed_snippet(Path("/out") / name, 'T "1" <b>')
+    assert snippet.startswith(f'<iframe src="{src}" title="T &quot;1&quot; &lt;b&gt;"')
