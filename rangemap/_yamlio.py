@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
 import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import ErrorDetails
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from rangemap.errors import CatalogError
+from rangemap.errors import CatalogError, control_character
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -22,6 +25,17 @@ M = TypeVar("M", bound=BaseModel)
 FIX_VALUE = "Fix the value and run again."
 # Aliases can expand exponentially ("billion laughs"); a catalog has a few thousand nodes.
 _MAX_NODES = 200_000
+#: Deepest nesting accepted (a scene is 5 levels deep); deeper input would exhaust the stack.
+_MAX_DEPTH = 50
+#: Largest YAML file read, in bytes (the biggest catalog is about 25 kB); a scene path naming
+#: /dev/zero or a huge file is refused before it is read.
+MAX_YAML_BYTES = 2_000_000
+#: Numbers as YAML 1.2 and JSON write them. YAML 1.1 also reads 1:30 (base 60: 90), 1_0 (10),
+#: 010 (octal: 8) and 0x10 as numbers: silent surprises in a range, so they are refused.
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_FLOAT = re.compile(
+    r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
 _TAG = "tag:yaml.org,2002:"
 # SafeConstructor's own scalar constructors, so "0x1F", "1_000", ".nan", "2019-01-23" mean
 # what YAML 1.1 says they mean.
@@ -74,7 +88,7 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
     """
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path, shown)
     except FileNotFoundError:
         raise CatalogError(
             f"{shown}: file not found. Check the path (or restore the file) and run again."
@@ -109,6 +123,43 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
     if root is None:
         raise CatalogError(f"{shown}: the file is empty. Restore its content and run again.")
     return _Converter(shown, root).convert(root, ()), root
+
+
+def _read_regular(path: Path, shown: str) -> bytes:
+    """The bytes of a regular file of at most MAX_YAML_BYTES; a device, FIFO or larger file
+    is refused (opened without blocking, so a FIFO cannot hang the command)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CatalogError(
+                f"{shown}: not a regular file (a device, FIFO or folder). Give a YAML file."
+            )
+        raw = handle.read(MAX_YAML_BYTES + 1)
+    if len(raw) > MAX_YAML_BYTES:
+        raise CatalogError(
+            f"{shown}: larger than {MAX_YAML_BYTES:,} bytes, too large for a scene or catalog. "
+            "Check the path."
+        )
+    return raw
+
+
+def plain_number(value: Any) -> Any:
+    """Before-validator of number fields: no booleans (YAML 1.1 reads yes/no/on/off as
+    true/false, which pydantic would take as 1 and 0), no text that is not plain decimal."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, str) and not _FLOAT.fullmatch(value.strip()):
+        try:
+            float(value)
+        except ValueError:
+            return value  # not a number at all: pydantic says so in its words
+        raise ValueError(f"expected a number in plain decimal digits, got {value!r}")
+    return value
+
+
+#: A number field of a YAML file: see plain_number.
+Number = typing.Annotated[float, BeforeValidator(plain_number)]
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -321,6 +372,13 @@ class _Converter:
             raise self.fail(
                 loc, node, "too many values (aliases expand too far)", "Write the values out."
             )
+        if len(loc) > _MAX_DEPTH:
+            raise self.fail(
+                loc[:2],  # where the nesting starts; the full path would fill a page
+                node,
+                f"nested more than {_MAX_DEPTH} levels deep",
+                "Flatten the structure and run again.",
+            )
         if id(node) in self.open:
             raise self.fail(
                 loc, node, "an alias refers to itself", "Remove the alias and run again."
@@ -352,6 +410,19 @@ class _Converter:
         fits = node.tag == _TAG + "str" or node.tag == self.resolver.resolve(
             yaml.ScalarNode, node.value, (True, False)
         )
+        if node.tag == _TAG + "str":
+            bad = control_character(node.value)
+            if bad:
+                raise self.fail(loc, node, f"the text contains {bad}", "Remove it and run again.")
+        plain = {_TAG + "int": _INT, _TAG + "float": _FLOAT}.get(node.tag)
+        if fits and plain is not None and not plain.fullmatch(node.value):
+            raise self.fail(
+                loc,
+                node,
+                f"{node.value!r} is not a plain decimal number (YAML 1.1 reads base-60 "
+                "1:30, 1_0, octal 010 and hex 0x10 as numbers)",
+                "Write the number in decimal digits (or quote it if it is text) and run again.",
+            )
         try:
             if not fits:
                 raise ValueError(node.value)
@@ -373,6 +444,8 @@ class _Converter:
                     "Write the fields out and run again.",
                 )
             key = _key_text(key_node)
+            if key is not None and control_character(key):
+                key = None
             if key is None:
                 raise self.fail(
                     loc, key_node, "keys must be plain text", "Fix the key and run again."

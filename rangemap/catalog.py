@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from rangemap._yamlio import Loc, LocatedProblem, display_path, validate
+from rangemap._yamlio import Loc, LocatedProblem, Number, display_path, validate
 from rangemap.errors import CatalogError, InputError, suggest
 
 SITES_FILE = "sites.yaml"
@@ -99,6 +99,18 @@ Slug = Annotated[str, AfterValidator(_check_slug)]
 IsoA3 = Annotated[str, AfterValidator(_check_iso_a3)]
 PartialDate = Annotated[str, BeforeValidator(_date_text), AfterValidator(_check_partial_date)]
 Url = Annotated[str, AfterValidator(_check_url)]
+
+
+def _check_km(value: float) -> float:
+    """A range within the documented limits (geodesic.check_range), checked as the file is
+    read so the message names the line: 1e306 km would overflow to infinity in metres."""
+    from rangemap.geodesic import check_range
+
+    check_range(value)
+    return value
+
+
+Km = Annotated[Number, AfterValidator(_check_km)]
 
 
 def _key(name: str) -> str:
@@ -186,8 +198,8 @@ class Site(_Model):
     id: Slug
     name: Text
     country: IsoA3 = Field(description="ISO 3166-1 alpha-3 code of the country it lies in.")
-    lat: Annotated[float, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
-    lon: Annotated[float, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
+    lat: Annotated[Number, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
+    lon: Annotated[Number, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
     marks: Text = Field(description="What the point marks: base, town centre, whole test range.")
     position_note: Text = Field(description="How precise the point is; where sources differ.")
     sources: Sources = Field(description="Sources of the position and of what it marks.")
@@ -228,10 +240,10 @@ class Claim(_Model):
     """
 
     id: Slug = Field(description="Unique within the system: 'ru-480', 'us-inf-band'.")
-    km: Annotated[float, Field(gt=0)] | None = Field(
+    km: Km | None = Field(
         description="The figure, or the upper bound of an up-to or interval claim, in km."
     )
-    km_min: Annotated[float, Field(gt=0)] | None = Field(
+    km_min: Km | None = Field(
         default=None, description="The lower bound of an at-least or interval claim, in km."
     )
     means: Means | None = Field(
@@ -353,9 +365,9 @@ class Band(_Model):
     name: Text
     article: Text = Field(description="Where the treaty defines it: 'Article II(6)'.")
     wording: Text = Field(description="The defining words, quoted from the treaty text.")
-    min_km: Annotated[float, Field(ge=0)]
+    min_km: Annotated[Number, Field(ge=0)]
     min_inclusive: bool
-    max_km: Annotated[float, Field(gt=0)]
+    max_km: Annotated[Number, Field(gt=0)]
     max_inclusive: bool
 
     @field_validator("max_km")

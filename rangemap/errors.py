@@ -65,22 +65,28 @@ def suggest(
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def check_text(text: str, *, field: str) -> str:
-    """Return `text` if it holds no control characters and is valid UTF-8; else InputError
-    naming the field and the first offending character."""
+def control_character(text: str) -> str | None:
+    """What is wrong with `text`, if anything: "the control character U+0000 at position 3",
+    or "bytes that are not UTF-8 at position 5"; None for plain text."""
     bad = _CONTROL.search(text)
     if bad is None:
-        return text
+        return None
     char = bad.group()
     what = (
         "bytes that are not UTF-8"
         if "\ud800" <= char <= "\udfff"
         else f"the control character U+{ord(char):04X}"
     )
-    raise InputError(
-        f"{field} {text[:60]!r} contains {what} at position {bad.start() + 1}. Remove it "
-        "(write plain UTF-8 text) and run again."
-    )
+    return f"{what} at position {bad.start() + 1}"
+
+
+def check_text(text: str, *, field: str) -> str:
+    """Return `text` if it holds no control characters and is valid UTF-8; else InputError
+    naming the field and the first offending character."""
+    bad = control_character(text)
+    if bad is None:
+        return text
+    raise InputError(f"{field} {text[:60]!r} contains {bad}. Remove it and run again.")
 
 
 def describe_os_error(err: OSError) -> str:

@@ -20,6 +20,12 @@ GEOD = pyproj.Geod(ellps="WGS84")
 #: shortest distance from any point to its cut locus (an equatorial site's conjugate point).
 SAFE_MAX_KM = 19_970.0
 
+#: Accepted ranges, km: from 1 m (shorter rings collapse to a point in floating point) to
+#: just beyond the antipode's distance (20,003.9 km along a meridian); rings beyond the cut
+#: locus are rejected by ring_vertices with the largest range possible from the site.
+MIN_KM = 0.001
+MAX_KM = 20_004.0
+
 #: Default number of ring vertices. 1,440 keeps lon/lat chords within 0.0003 % of the true
 #: area (shared/DESIGN.md); edges are refined further where the ring passes near a pole.
 DEFAULT_VERTICES = 1440
@@ -49,11 +55,23 @@ def check_position(lat: float, lon: float) -> None:
 
 
 def check_range(km: float, *, label: str = "range") -> None:
-    """Raise InputError unless km is a finite, positive distance."""
-    if not isinstance(km, int | float) or not math.isfinite(km):
+    """Raise InputError unless km is a number of km from MIN_KM to MAX_KM.
+
+    Checked before any conversion: 1e306 km is finite, but infinite in metres, and NaN
+    comparisons downstream would then pass every test.
+    """
+    if isinstance(km, bool) or not isinstance(km, int | float) or not math.isfinite(km):
         raise InputError(f"{label} {km!r} is not a finite number of km.")
     if km <= 0:
         raise InputError(f"{label} {km!r} km must be greater than zero.")
+    if km < MIN_KM:
+        raise InputError(f"{label} {km:g} km is shorter than {MIN_KM:g} km (1 m); give more.")
+    if km > MAX_KM:
+        raise InputError(
+            f"{label} {km:g} km from any site reaches beyond the antipode, farther than any "
+            f"distance on the Earth: give at most {SAFE_MAX_KM:,g} km (accepted from every "
+            f"site; up to about {MAX_KM:,g} km near the poles)."
+        )
 
 
 def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -115,7 +133,8 @@ def ring_vertices(
         k = np.arange(starts.size) - np.repeat(np.cumsum(parts) - parts, parts)
         azimuths = starts - (360.0 / vertices) * k / np.repeat(parts, parts)
         lons, lats = _fwd(lat, lon, azimuths, metres)
-    if km > SAFE_MAX_KM and _radius_error_m(lat, lon, lons, lats, metres) > _RADIUS_TOL_M:
+    # `not <=`: a NaN error (no shortest path at all) fails the check too.
+    if km > SAFE_MAX_KM and not _radius_error_m(lat, lon, lons, lats, metres) <= _RADIUS_TOL_M:
         limit = _max_range_km(lat, lon, vertices)
         raise InputError(
             f"range {km:g} km from ({lat:g}, {lon:g}) reaches beyond the cut locus, where "

@@ -10,20 +10,30 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from rangemap import layers
-from rangemap.errors import AmbiguousNameError, InputError, UnknownNameError
+from rangemap.errors import AmbiguousNameError, InputError, UnknownNameError, check_text
 from rangemap.geodesic import check_position
 
 if TYPE_CHECKING:
     from rangemap.catalog import Site
 
 _LOOKS_NUMERIC = re.compile(r"^\s*[-+.\d]")
+#: A coordinate as written in decimal degrees: ASCII digits, an optional sign and point.
+#: float() would also take "1_0", full-width digits, "nan", "inf" and "1e1".
+_DEGREES = re.compile(r"\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*", re.ASCII)
 
 
 def _number(text: str) -> float | None:
+    return float(text) if _DEGREES.fullmatch(text) else None
+
+
+def _numberish(text: str) -> bool:
+    """Text a reader would take for a number (full-width digits, 1_0, 1e5, nan) but that is
+    not plain decimal degrees."""
     try:
-        return float(text)
+        float(text)
     except ValueError:
-        return None
+        return False
+    return True
 
 
 #: A place name picks the most populous match outright when it has this many times the
@@ -56,13 +66,15 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     parts = text.split(",")
     numbers = [_number(p) for p in parts]
     if not _LOOKS_NUMERIC.match(text) and not (
-        len(parts) == 2 and any(n is not None for n in numbers)
+        len(parts) == 2
+        and any(n is not None or _numberish(p) for n, p in zip(numbers, parts, strict=True))
     ):
         return None
     if len(parts) != 2 or None in numbers:
         raise InputError(
             f"cannot read {text!r} as coordinates: write them as LAT,LON in decimal "
-            'degrees, latitude first, e.g. "54.717,20.517" (south and west negative).'
+            'degrees with ASCII digits, latitude first, e.g. "54.717,20.517" (south and west '
+            "negative)."
         )
     lat, lon = numbers
     check_position(lat, lon)
@@ -73,6 +85,7 @@ def resolve(spec: str) -> Location:
     """Resolve a site id ("deveselu"), a place name ("Warsaw", "Paris, FR") or "LAT,LON"."""
     if not isinstance(spec, str) or not spec.strip():
         raise InputError("empty site: give a catalog id, a place name or LAT,LON.")
+    check_text(spec, field="site")
     coords = parse_coordinates(spec)
     if coords is not None:
         lat, lon = coords

@@ -41,7 +41,7 @@ def check_writable(path: Path, *, inputs: Iterable[str | Path] = ()) -> Path:
     `inputs` (the files the command reads), so that `-o` never destroys its own input.
     """
     path = Path(path)
-    shown = os.fsdecode(path).encode("utf-8", "backslashreplace").decode()
+    shown = os.fsdecode(path)  # shown with !r: undecodable bytes print as \udcXX
     try:
         os.fsdecode(path).encode("utf-8")
     except UnicodeEncodeError:

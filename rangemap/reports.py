@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from rangemap import coverage as cov
+from rangemap.errors import InputError
 from rangemap.locations import Location
 
 
@@ -92,6 +93,8 @@ def compare_rows(
     One column per site and range: `pct_<KM>_km` for one site, `pct_<SITE>_<KM>_km` for
     several (SITE the site id). The notes say, per site, what each range adds over the first.
     """
+    _refuse_repeats([f"{km:g}" for km in kms], "range", "--km")
+    _refuse_repeats([site.id for site in sites], "site", "--site")
     rings = [cov.make_ring(site, km) for site in sites for km in kms]
     labels, matrix = cov.matrix(rings)
     if len(sites) == 1:
@@ -104,6 +107,17 @@ def compare_rows(
         notes.append(f"{site.name} ({site.lat:g}, {site.lon:g}):")
         notes += _additions(site, kms)
     return ["iso_a3", "country", *columns], rows, notes
+
+
+def _refuse_repeats(names: list[str], kind: str, option: str) -> None:
+    """Each ring gets a column: a range or site given twice would repeat a column name (and
+    JSON would keep only one of them)."""
+    seen = [name for i, name in enumerate(names) if name in names[:i]]
+    if seen:
+        raise InputError(
+            f"the {kind} {seen[0]} is given twice: each {kind} makes a column, so give each "
+            f"once (remove the repeated {option})."
+        )
 
 
 def _additions(site: Location, kms: list[float]) -> list[str]:

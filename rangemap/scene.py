@@ -25,6 +25,7 @@ from rangemap.catalog import (
     Claim,
     Event,
     Hosting,
+    Km,
     Site,
     Slug,
     Source,
@@ -127,8 +128,8 @@ class _SceneModel(BaseModel):
 class SceneRange(_SceneModel):
     """An explicit range drawn from a site: a ring at `km`, or a band from `km_min` to `km`."""
 
-    km: Annotated[float, Field(gt=0)] = Field(description="Outer range in km.")
-    km_min: Annotated[float, Field(gt=0)] | None = Field(
+    km: Km = Field(description="Outer range in km.")
+    km_min: Km | None = Field(
         default=None, description="Inner range in km: draw the band km_min..km."
     )
     label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")

@@ -309,3 +309,34 @@ def test_file_size_limit_is_one_message_and_exit_1(
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ring", "--site", "90,0", "--km", "1e-12"], "shorter than 0.001 km"),
+        (["coverage", "--site", "kaliningrad", "--km", "1e306"], "beyond the antipode"),
+        (["compare", "--site", "kaliningrad", "--km", "480", "--km", "1e306"], "antipode"),
+        (["reach", "--target", "Berlin", "--km", "1e306"], "beyond the antipode"),
+        (["compare", "--site", "kaliningrad", "--km", "480", "--km", "480.0"],
+         "the range 480 is given twice"),
+        (["compare", "--site", "kaliningrad", "--site", "Kaliningrad", "--km", "480"],
+         "the site kaliningrad is given twice"),
+        (["coverage", "--site", "1_0,2_0", "--km", "5"], "cannot read '1_0,2_0' as coordinates"),
+        (["map", "--title", "a\x00b"], "--title 'a\\x00b' contains the control character U+0000"),
+        (["map", "--caption", "caf\udce9"], "--caption 'caf\\udce9' contains bytes that are not"),
+        (["sites", "-o", "caf\udce9.csv"], "the file name is not valid UTF-8"),
+        (["sites", "-o", "x" * 300 + ".csv"], "the file name is 304 bytes long"),
+        (["map", "/dev/zero"], "/dev/zero: not a regular file"),
+    ],
+)  # fmt: skip
+def test_more_bad_input_gives_one_message_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """Regressions: each of these gave a traceback, a repeated column or a silent wrong answer
+    (1e306 km covered every country 100 %)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(*args)
+    assert code == 2, err
+    assert message in err and "Traceback" not in err + out
+    assert list(tmp_path.iterdir()) == []

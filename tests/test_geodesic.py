@@ -13,7 +13,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rangemap.errors import InputError
-from rangemap.geodesic import SAFE_MAX_KM, area_km2, band_area, range_area, ring_vertices
+from rangemap.geodesic import (
+    MIN_KM,
+    SAFE_MAX_KM,
+    area_km2,
+    band_area,
+    range_area,
+    ring_vertices,
+)
 
 WGS84 = Geodesic.WGS84
 EARTH_KM2 = 4 * math.pi * WGS84._c2 / 1e6  # 4 pi c^2, c the authalic radius
@@ -210,3 +217,26 @@ def test_band_needs_inner_range_below_outer() -> None:
 def test_polar_site_accepts_ranges_beyond_the_equatorial_limit() -> None:
     area = range_area(90.0, 0.0, 20_000)
     assert area_km2(area) == pytest.approx(_oracle_area_km2(90.0, 0.0, 20_000), rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "km", "message"),
+    [
+        # 1e306 km overflowed to infinity in metres; the cut-locus test compared NaN and passed
+        (54.7, 20.5, 1e306, r"range 1e\+306 km from any site reaches beyond the antipode"),
+        (54.7, 20.5, 20_005.0, "reaches beyond the antipode"),
+        (0.0, 0.0, 20_000.0, "beyond the cut locus"),
+        # 1e-12 km at the pole collapsed to no vertices: an IndexError
+        (90.0, 0.0, 1e-12, r"range 1e-12 km is shorter than 0\.001 km"),
+        (0.0, 0.0, True, "is not a finite number of km"),
+    ],
+)
+def test_ranges_outside_the_documented_limits_are_refused(lat, lon, km, message) -> None:
+    with pytest.raises(InputError, match=message):
+        range_area(lat, lon, km)
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(90.0, 0.0), (-90.0, 0.0), (0.0, 180.0)])
+def test_shortest_range_is_a_tiny_valid_area(lat, lon) -> None:
+    area = range_area(lat, lon, MIN_KM)
+    assert area.is_valid and 0 < area_km2(area) < 1e-5

@@ -37,6 +37,17 @@ def test_coordinates_are_read_latitude_first(text: str, expected: tuple[float, f
         ("54.7;20.5;3", "cannot read '54.7;20.5;3' as coordinates"),
         ("54.7,abc", "cannot read '54.7,abc' as coordinates"),
         ("nan,20", "cannot read 'nan,20' as coordinates|not a finite number"),
+        # float() reads these, a reader would not: plain ASCII decimal degrees only
+        ("1_0,2_0", "cannot read '1_0,2_0' as coordinates"),
+        (
+            "\uff15\uff14,\uff12\uff10",
+            "as coordinates: write them as LAT,LON in decimal degrees with ASCII",
+        ),
+        ("54.7,2e1", "cannot read '54.7,2e1' as coordinates"),
+        ("inf,20", "cannot read 'inf,20' as coordinates"),
+        # control characters and bytes that are not UTF-8 (a surrogate-escaped argument)
+        ("Kalinin\x00grad", "site 'Kalinin\\\\x00grad' contains the control character U\\+0000"),
+        ("caf\udce9", "contains bytes that are not UTF-8 at position 4"),
     ],
 )
 def test_malformed_coordinates_get_a_clear_message(text: str, message: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from rangemap import coverage as cov
+from rangemap._yamlio import MAX_YAML_BYTES
 from rangemap.catalog import load_catalog
 from rangemap.errors import CatalogError, UnknownNameError
 from rangemap.scene import (
@@ -304,3 +306,61 @@ def test_colour_overrides_by_system_then_kind():
     assert by_id["kaliningrad--9m729-ru-480"] == "#112233"
     assert by_id["deveselu--tomahawk-raytheon-1000mi"] == "#445566"
     assert by_id["kaliningrad--inf-500"] == "#778899"
+
+
+RANGE = (
+    "title: T\nsites:\n  - site: '54.35,18.65'\n    name: {name}\n"
+    "    ranges:\n      - {{km: {km}}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "km", "where"),
+    [
+        # 1e306 km is finite, but infinite in metres: every country came out 100 %
+        ("G", "1e306", r"line 6, site 1, range 1, field 'km': range 1e\+306 km from any site "
+         r"reaches beyond the antipode"),
+        ("G", "0.0000000001", r"field 'km': range 1e-10 km is shorter than 0.001 km"),
+        # YAML 1.1 leftovers: true is 1, 1:30 is 90 (base 60), 1_0 is 10, 010 is 8 (octal)
+        ("G", "true", r"field 'km': expected a number, got True"),
+        ("G", "yes", r"field 'km': expected a number, got True"),
+        ("G", "1:30", r"field 'km': '1:30' is not a plain decimal number"),
+        ("G", "1_0", r"field 'km': '1_0' is not a plain decimal number"),
+        ("G", "010", r"field 'km': '010' is not a plain decimal number"),
+        ("G", "0x10", r"field 'km': '0x10' is not a plain decimal number"),
+        ("G", "'1_0'", r"field 'km': expected a number in plain decimal digits, got '1_0'"),
+        # control characters: a NUL truncated GIS attributes, others made the SVG invalid XML
+        ('"a\\0b"', "50", r"line 4, site 1, field 'name': the text contains the control "
+         r"character U\+0000 at position 2"),
+        ('"a\\x1bb"', "50", r"field 'name': the text contains the control character U\+001B"),
+        ('"\\x85"', "50", r"field 'name': the text contains the control character U\+0085"),
+    ],
+)  # fmt: skip
+def test_numbers_are_numbers_and_text_is_text(tmp_path, name, km, where):
+    """Regression: `km: true` drew 1 km, `km: 1:30` drew 90 km, 1e306 km covered every
+    country, a NUL in a label truncated GIS attributes."""
+    path = _write(tmp_path, RANGE.format(name=name, km=km))
+    with pytest.raises(CatalogError, match=re.escape(path.name) + r", .*" + where):
+        load_scene(path)
+
+
+@pytest.mark.parametrize("depth", [60, 495, 700, 999, 1500])
+def test_deep_nesting_is_one_message(tmp_path, depth):
+    """Regression: YAML nested 495-999 deep raised RecursionError."""
+    path = _write(tmp_path, "title: T\nsites: " + "[" * depth + "]" * depth + "\n")
+    with pytest.raises(CatalogError, match=r"nested (more than 50 levels|too) deep"):
+        load_scene(path)
+
+
+def test_devices_fifos_and_huge_files_are_not_read(tmp_path):
+    """Regression: `map /dev/zero` read until MemoryError (and a FIFO would block)."""
+    with pytest.raises(CatalogError, match="/dev/zero: not a regular file"):
+        load_scene("/dev/zero")
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(CatalogError, match="not a regular file"):
+        load_scene(fifo)
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_YAML_BYTES + 1))
+    with pytest.raises(CatalogError, match="larger than 2,000,000 bytes"):
+        load_scene(big)
