@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,53 @@ def test_every_command_is_in_the_command_table():
     commands = set(re.findall(r"^  ([a-z]+) ", help_text.split("Commands:")[1], flags=re.M))
     missing = commands - documented - {"batch"}  # batch: documented with its own issue
     assert not missing, f"commands missing from README's command table: {sorted(missing)}"
+
+
+ROOT = README.parent
+INSTALL_BROWSER = ROOT / "tests" / "install-browser.sh"
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_second_as_written():
+    """A newcomer runs the two Quick start commands: the second installs what the tests
+    need (the browser too), and CI runs exactly that command."""
+    quick = TEXT.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^```sh\n(.*?)\n```", quick, flags=re.M | re.S)
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    assert "bash tests/install-browser.sh" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci
+
+
+def _fake_bin(folder: Path, tools: dict[str, str]) -> str:
+    folder.mkdir()
+    for name, script in tools.items():
+        path = folder / name
+        path.write_text(f"#!/bin/sh\n{script}\n")
+        path.chmod(0o755)
+    return str(folder)
+
+
+def test_install_browser_does_nothing_when_the_browser_is_there(tmp_path):
+    path = _fake_bin(tmp_path / "bin", {"chromium": "exit 0", "chromedriver": "exit 0"})
+    result = subprocess.run(
+        ["/bin/bash", str(INSTALL_BROWSER)],
+        env={"PATH": path},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_install_browser_says_what_to_install_when_it_cannot(tmp_path):
+    """Not root (id -u says 1000) and no browser: a message and a failure, not a red suite."""
+    path = _fake_bin(tmp_path / "bin", {"id": "echo 1000"})
+    result = subprocess.run(
+        ["/bin/bash", str(INSTALL_BROWSER)],
+        env={"PATH": path},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "apt-get install chromium chromium-driver" in result.stderr
