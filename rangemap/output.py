@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from rangemap.errors import OutputError, WriteError
+from rangemap.errors import OutputError, WriteError, control_character
 
 #: Temporary names: `.` + at most this many characters of the target's name + `.` + 8 hex
 #: digits + `.part`, so a 255-byte target name still gives a valid temporary name.
@@ -42,12 +42,13 @@ def check_writable(path: Path, *, inputs: Iterable[str | Path] = ()) -> Path:
     """
     path = Path(path)
     shown = os.fsdecode(path)  # shown with !r: undecodable bytes print as \udcXX
-    try:
-        os.fsdecode(path).encode("utf-8")
-    except UnicodeEncodeError:
+    bad = control_character(shown)
+    if bad is not None:
+        if "UTF-8" in bad:
+            bad = "bytes that are not valid UTF-8"
         raise OutputError(
-            f"cannot write {shown!r}: the file name is not valid UTF-8. Choose another name."
-        ) from None
+            f"cannot write {shown!r}: the file name contains {bad}. Choose another name."
+        )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(

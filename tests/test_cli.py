@@ -325,7 +325,7 @@ def test_file_size_limit_is_one_message_and_exit_1(
         (["coverage", "--site", "1_0,2_0", "--km", "5"], "cannot read '1_0,2_0' as coordinates"),
         (["map", "--title", "a\x00b"], "--title 'a\\x00b' contains the control character U+0000"),
         (["map", "--caption", "caf\udce9"], "--caption 'caf\\udce9' contains bytes that are not"),
-        (["sites", "-o", "caf\udce9.csv"], "the file name is not valid UTF-8"),
+        (["sites", "-o", "caf\udce9.csv"], "the file name contains bytes that are not valid UTF-8"),
         (["sites", "-o", "x" * 300 + ".csv"], "the file name is 304 bytes long"),
         (["map", "/dev/zero"], "/dev/zero: not a regular file"),
     ],

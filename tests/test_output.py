@@ -199,3 +199,11 @@ def test_default_output_folder_problems_are_messages(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="a symbolic link to nothing"):
         output_folder(tmp_path / "dangling")
     assert output_folder(tmp_path / "new").is_dir()
+
+
+def test_control_characters_in_file_names_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"the file name contains the control character U\+0000"):
+        write_text(tmp_path / "a\x00b.csv", "")
+    with pytest.raises(OutputError, match=r"the control character U\+001B"):
+        write_text(tmp_path / "a\x1b[31m.csv", "")
+    assert os.listdir(tmp_path) == []
