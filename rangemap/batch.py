@@ -6,6 +6,7 @@ import csv
 import math
 import multiprocessing
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -14,8 +15,8 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from rangemap.coverage import CityRow, CountryRow, prefixed
-from rangemap.errors import InputError, RangemapError
-from rangemap.geodesic import SAFE_MAX_KM, ring_vertices
+from rangemap.errors import InputError, RangemapError, check_text
+from rangemap.geodesic import SAFE_MAX_KM, check_range, ring_vertices
 from rangemap.locations import Location
 
 __all__ = [
@@ -205,12 +206,24 @@ def _validate(rows: list[tuple[str, Mapping[str, object]]]) -> list[BatchRing]:
                 f"{where}, column km_min: {_shown(row.get('km_min'))} must be less than "
                 f"km ({km:g})."
             )
+        _checked(f"{where}, column km", check_range, km)
+        if km_min:
+            _checked(f"{where}, column km_min", check_range, km_min, label="inner range")
         if km > SAFE_MAX_KM:
             _check_cut_locus(location, km, f"{where}, column km")
         label = row.get("label")
         label = str(label).strip() if label is not None else ""
+        _checked(f"{where}, column label", check_text, label, field="label")
         rings.append(BatchRing(location, km, km_min or None, label or None))
     return rings
+
+
+#: A number as a CSV cell writes it: ASCII digits, sign, point, exponent; nan and inf too, so
+#: that they get their own message below.
+_DECIMAL = re.compile(
+    r"\s*[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|nan|inf|infinity)\s*",
+    re.ASCII | re.IGNORECASE,
+)
 
 
 def _number_or_none(text: str) -> float | None:
@@ -232,6 +245,9 @@ def _number(value: object, where: str, *, required: bool) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InputError(f"{where}: {value!r} is not a number.")
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        # float() also reads "1_0" and full-width digits: not what a table means by a number
+        raise InputError(f"{where}: {_shown(value)} is not a number in plain decimal digits.")
     try:
         number = float(value)
     except ValueError:
@@ -239,6 +255,15 @@ def _number(value: object, where: str, *, required: bool) -> float | None:
     if not math.isfinite(number):
         raise InputError(f"{where}: {_shown(value)} is not a finite number.")
     return number
+
+
+def _checked(where: str, check: Callable[..., object], *args: object, **kwargs: object) -> None:
+    """Run a check of rangemap.geodesic or rangemap.errors; its message names the file, line
+    and column."""
+    try:
+        check(*args, **kwargs)
+    except InputError as err:
+        raise InputError(f"{where}: {err}") from None
 
 
 def _check_cut_locus(site: Location, km: float, where: str) -> None:

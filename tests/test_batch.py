@@ -116,6 +116,15 @@ BAD_FILES = [
      "line 2, column km_min: '1000' must be less than km (500)"),
     ("site,km,km_min\ndeveselu,500,-1\n", "line 2, column km_min: '-1' is negative"),
     ("site,km,km_min\ndeveselu,500,x\n", "line 2, column km_min: 'x' is not a number"),
+    # 1e306 km is infinite in metres; 1e-12 km at a pole left a ring of no vertices
+    ("site,km\nkaliningrad,1e306\n", "line 2, column km: range 1e+306 km from any site reaches"),
+    ('site,km\n"90,0",1e-12\n', "line 2, column km: range 1e-12 km is shorter than 0.001 km"),
+    ("site,km,km_min\ndeveselu,500,1e-9\n", "column km_min: inner range 1e-09 km is shorter"),
+    # float() reads these; a table means plain decimal digits
+    ("site,km\nkaliningrad,1_0\n", "column km: '1_0' is not a number in plain decimal digits"),
+    ("site,km\nkaliningrad,\uff14\uff18\uff10\n", "is not a number in plain decimal digits"),
+    ("site,km,label\nkaliningrad,480,a\x00b\n",
+     "line 2, column label: label 'a\\x00b' contains the control character U+0000"),
 ]  # fmt: skip
 
 
