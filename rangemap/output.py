@@ -126,6 +126,12 @@ def _name_max(folder: Path) -> int:
 
 
 def _umask() -> int:
+    """The process's umask: read from /proc on Linux, since setting it to read it back would
+    briefly change it for every thread."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
