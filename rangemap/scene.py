@@ -88,13 +88,23 @@ Color = Annotated[str, AfterValidator(_check_color)]
 ColorKey = Annotated[Slug, AfterValidator(_check_color_key)]
 
 
+#: Most sites a scene may hold: a map with more is unreadable, and each is resolved.
+MAX_SITES = 200
+
+
 def _check_site(value: str, info: ValidationInfo) -> str:
-    """Resolve the site while validating, so an unknown name is reported at its line."""
-    resolver = (info.context or {}).get("resolve")
-    if resolver is not None:
+    """Resolve the site while validating, so an unknown name is reported at its line.
+
+    After the first unknown site the others are not looked up: the first is the one
+    reported, and each miss costs a fuzzy search through thousands of place names.
+    """
+    context = info.context if info.context is not None else {}
+    resolver = context.get("resolve")
+    if resolver is not None and not context.get("site_failed"):
         try:
             resolver(value)
         except RangemapError as err:
+            context["site_failed"] = True
             raise ValueError(str(err)) from None
     return value
 
@@ -179,6 +189,16 @@ class Scene(_SceneModel):
     sources: tuple[Source, ...] = Field(default=(), description="Sources of the scene's texts.")
     sites: tuple[SceneSite, ...]
     style: SceneStyle = Field(default_factory=SceneStyle)
+
+    @field_validator("sites", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:
+        # Before the sites are validated (each is resolved): a huge list fails at once.
+        if isinstance(value, list | tuple) and len(value) > MAX_SITES:
+            raise ValueError(
+                f"a scene holds at most {MAX_SITES} sites, this one has {len(value):,}"
+            )
+        return value
 
     @field_validator("sites")
     @classmethod
