@@ -285,6 +285,7 @@ def test_map_default_folder_problems_are_messages(
     [
         (["export", "inf-2020"], ".gpkg"),
         (["coverage", "--site", "deveselu", "--km", "900"], ".csv"),
+        (["map", "inf-2020"], ".png"),
     ],
 )
 def test_file_size_limit_is_one_message_and_exit_1(

@@ -207,3 +207,16 @@ def test_control_characters_in_file_names_are_refused(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match=r"the control character U\+001B"):
         write_text(tmp_path / "a\x1b[31m.csv", "")
     assert os.listdir(tmp_path) == []
+
+
+def test_default_output_folder_that_cannot_be_created_is_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only working folder: CI runs as root, so mkdir itself is made to say no."""
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(OutputError, match=r"cannot create the folder .*: Permission denied"):
+        output_folder(tmp_path / "output")
