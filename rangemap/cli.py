@@ -217,8 +217,8 @@ def coverage(
             places = cov.city_rows(the_ring, capitals_only=capitals)
             rows += places
             footer.append(
-                f"{the_ring.label}: {len(places):,} places, population "
-                f"{sum(p.population for p in places):,} ({cov.PLACES_LABEL})"
+                f"{the_ring.label}: {len(places):,} places, "
+                f"{sum(p.population for p in places):,} {cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})"
             )
         else:
             rows += cov.country_rows(the_ring)

@@ -16,8 +16,18 @@ from rangemap.errors import InputError
 from rangemap.geodesic import area_km2, band_area, distance_km, range_area
 from rangemap.locations import Location
 
-#: How the populations summed by rangemap are labelled wherever they are shown.
-PLACES_LABEL = "GeoNames populated places of 15,000+ inhabitants (city districts not counted)"
+#: What a summed population is, said after the figure ("21.2 million people in ...").
+PEOPLE_LABEL = "people in cities and towns of 15,000+"
+#: The footnote wherever a summed population is shown.
+PLACES_LABEL = (
+    "People in cities and towns of 15,000+: the sum over GeoNames populated places of "
+    "15,000+ inhabitants, a city's districts not counted on top of it. Not everyone within "
+    "range: people in smaller towns and the countryside are left out"
+)
+#: Country status (rangemap.layers.CountryLayer.status): counted as countries, or apart.
+STATE, TERRITORY = "state", "territory"
+#: CityRow.capital values: national capital of a state, capital of a territory, or neither.
+NATIONAL, TERRITORIAL = "national", "territorial"
 
 
 @dataclass(frozen=True)
@@ -42,29 +52,41 @@ class Ring:
 
 
 class CountryRow(NamedTuple):
-    """One country touched by a ring. Areas in km2, on the WGS84 ellipsoid."""
+    """One country or territory touched by a ring. Areas in km2, on the WGS84 ellipsoid.
+
+    `status` is "state" (a UN member or observer state, counted as a country) or
+    "territory" (listed apart); `sovereign` names the state a territory belongs to, or is
+    "" (Kosovo, Taiwan, Western Sahara, Bir Tawil): see layers/README.md.
+    """
 
     site: str
     range_km: float
     km_min: float | None
     iso_a3: str
     country: str
+    status: str
+    sovereign: str
     covered_km2: float
     country_km2: float
     covered_pct: float
 
 
 class CityRow(NamedTuple):
-    """One populated place within a ring; distance is geodesic, from the site, in km."""
+    """One populated place within a ring; distance is geodesic, from the site, in km.
+
+    `status` is that of the place's country ("state" or "territory"); `capital` is
+    "national" (capital of a state), "territorial" (of a territory: Mariehamn, Nuuk) or "".
+    """
 
     site: str
     range_km: float
     km_min: float | None
     city: str
     iso_a3: str
+    status: str
     population: int
     distance_km: float
-    capital: bool
+    capital: str
     lat: float
     lon: float
 
@@ -176,7 +198,9 @@ def country_rows(ring: Ring) -> list[CountryRow]:
             ring.km,
             ring.km_min,
             str(countries.iso_a3[i]),
-            str(countries.name[i]),
+            str(countries.name_en[i]),
+            str(countries.status[i]),
+            str(countries.sovereign[i]),
             float(covered[i]),
             float(countries.area_km2[i]),
             float(pct[i]),
@@ -191,12 +215,16 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
     hit, dist = _places_within(ring, capitals_only=capitals_only)
     # Whole columns to Python objects at once (.tolist()): a 12,000 km ring holds ~29,000
     # places, and indexing numpy scalars one by one took most of the time.
+    capital = np.where(
+        cities.capital[hit], NATIONAL, np.where(cities.territory_capital[hit], TERRITORIAL, "")
+    )
     columns = (
         cities.name[hit].tolist(),
         cities.country_iso3[hit].tolist(),
+        cities.status[hit].tolist(),
         cities.population[hit].tolist(),
         dist.tolist(),
-        cities.capital[hit].tolist(),
+        capital.tolist(),
         cities.lat[hit].tolist(),
         cities.lon[hit].tolist(),
     )
@@ -206,11 +234,11 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
 
 def _places_within(ring: Ring, *, capitals_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the city layer within the ring and their geodesic distances in km, nearest first
-    (ties by GeoNames id)."""
+    (ties by GeoNames id). `capitals_only` keeps national and territorial capitals."""
     cities = layers.cities()
     near, _ = _near_on_sphere(ring.site, ring.km)
     if capitals_only:
-        near = near[cities.capital[near]]
+        near = near[cities.capital[near] | cities.territory_capital[near]]
     dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[near], cities.lon[near])
     inside = dist <= ring.km
     if ring.km_min:
@@ -266,7 +294,12 @@ def _places_set(ring: Ring) -> np.ndarray:
 
 
 class Summary(NamedTuple):
-    """What one ring covers, in a line: counts, areas in km2 and summed place population."""
+    """What one ring covers, in a line: counts, areas in km2 and summed place population.
+
+    `countries` counts states (UN members and observers) only; the territories touched and
+    their capitals are listed apart. `capitals` are national capitals, nearest first;
+    `population` is the sum over PLACES_LABEL places in range.
+    """
 
     site: str
     range_km: float
@@ -276,6 +309,17 @@ class Summary(NamedTuple):
     capitals: tuple[str, ...]
     places: int
     population: int
+    territories: tuple[str, ...] = ()
+    territory_capitals: tuple[str, ...] = ()
+
+    def counts(self) -> str:
+        """'95 countries and 11 territories, 81 capitals': the counts a reader quotes."""
+        text = f"{self.countries} countr{'ies' if self.countries != 1 else 'y'}"
+        if self.territories:
+            n = len(self.territories)
+            text += f" and {n} territor{'ies' if n != 1 else 'y'}"
+        n = len(self.capitals)
+        return f"{text}, {n} capital{'s' if n != 1 else ''}"
 
 
 def summarize(ring: Ring, *, countries: Sequence[CountryRow] | None = None) -> Summary:
@@ -288,18 +332,22 @@ def summarize(ring: Ring, *, countries: Sequence[CountryRow] | None = None) -> S
         countries = country_rows(ring)
     cities = layers.cities()
     hit = _places_set(ring)
-    capitals = hit[cities.capital[hit]]
-    dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[capitals], cities.lon[capitals])
-    capitals = capitals[np.lexsort((cities.geonameid[capitals], dist))]  # nearest first
+
+    def nearest_first(rows: np.ndarray) -> tuple[str, ...]:
+        dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[rows], cities.lon[rows])
+        return tuple(cities.name[rows[np.lexsort((cities.geonameid[rows], dist))]].tolist())
+
     return Summary(
         ring.site.name,
         ring.km,
         ring.km_min,
         ring.area_km2,
-        len(countries),
-        tuple(cities.name[capitals].tolist()),
+        sum(r.status == STATE for r in countries),
+        nearest_first(hit[cities.capital[hit]]),
         len(hit),
         int(cities.population[hit].sum()),
+        tuple(r.country for r in countries if r.status != STATE),
+        nearest_first(hit[cities.territory_capital[hit]]),
     )
 
 
@@ -339,18 +387,20 @@ def compare(site: Location, base_km: float, km: float) -> Comparison:
         wider.area_km2 - base.area_km2,
         tuple(r for r in after if (r.iso_a3, r.country) not in before),
         tuple(more),
-        tuple(c for c in added if c.capital),
+        tuple(c for c in added if c.capital == NATIONAL),
         len(added),
         sum(c.population for c in added),
     )
 
 
-def matrix(rings: list[Ring]) -> tuple[list[str], list[tuple[str, str, list[float]]]]:
-    """Countries by ring: column labels and, per country, covered percent in each ring."""
+def matrix(rings: list[Ring]) -> tuple[list[str], list[tuple[str, str, str, list[float]]]]:
+    """Countries by ring: column labels and, per country, its status and covered percent in
+    each ring."""
     columns = [ring.label for ring in rings]
-    table: dict[tuple[str, str], list[float]] = {}
+    table: dict[tuple[str, str, str], list[float]] = {}
     for j, ring in enumerate(rings):
         for row in country_rows(ring):
-            table.setdefault((row.iso_a3, row.country), [0.0] * len(rings))[j] = row.covered_pct
+            key = (row.iso_a3, row.country, row.status)
+            table.setdefault(key, [0.0] * len(rings))[j] = row.covered_pct
     rows = sorted(table.items(), key=lambda kv: ([-v for v in kv[1]], kv[0][0]))
-    return columns, [(iso, name, values) for (iso, name), values in rows]
+    return columns, [(iso, name, status, values) for (iso, name, status), values in rows]

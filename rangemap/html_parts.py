@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from rangemap import __version__
 from rangemap.catalog import Hosting, Source
-from rangemap.coverage import PLACES_LABEL, CountryRow
+from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow
 from rangemap.scene import ResolvedScene, ResolvedSite, SceneLayer
 
 #: Line look per kind of layer: stroke width (px), SVG dash pattern, fill opacity.
@@ -128,15 +128,12 @@ def pct(value: float) -> str:
 
 
 def coverage_line(layer: SceneLayer) -> str:
-    """'10 countries, 4 capitals, 21.2 million people*' for the legend and tooltips."""
+    """'10 countries and 1 territory, 4 capitals, 21.2 million people in cities and towns of
+    15,000+*' for the legend and tooltips."""
     if layer.summary is None:
         return ""
     s = layer.summary
-    capitals = f"{len(s.capitals)} capital{'s' if len(s.capitals) != 1 else ''}"
-    return (
-        f"{s.countries} countr{'ies' if s.countries != 1 else 'y'}, {capitals}, "
-        f"{millions(s.population)} people*"
-    )
+    return f"{s.counts()}, {millions(s.population)} {PEOPLE_LABEL}*"
 
 
 def _badges(layer: SceneLayer) -> str:
@@ -199,11 +196,17 @@ def layer_popup(layer: SceneLayer) -> str:
     if layer.summary is not None:
         s = layer.summary
         capitals = ", ".join(esc(c) for c in s.capitals) or "none"
+        apart = ""
+        if s.territories:
+            apart = f"<p><b>Territories, counted apart:</b> {esc(', '.join(s.territories))}"
+            if s.territory_capitals:
+                apart += f" (capitals: {esc(', '.join(s.territory_capitals))})"
+            apart += ".</p>"
         parts.append(
             f"<p><b>Covers:</b> {s.countries} countries, {s.area_km2 / 1e6:,.2f} million km² "
             f"({_country_list(layer.countries)}).</p>"
-            f"<p><b>Capitals in range:</b> {capitals}.</p>"
-            f"<p><b>Population of places in range:</b> {millions(s.population)} "
+            f"<p><b>Capitals in range:</b> {capitals}.</p>{apart}"
+            f"<p><b>Population:</b> {millions(s.population)} {PEOPLE_LABEL}, "
             f"in {s.places:,} places.*</p>"
             f"<p class=rm-cov>* {esc(PLACES_LABEL)}. Geodesic distance on WGS84.</p>"
         )

@@ -101,12 +101,12 @@ def compare_rows(
         columns = [f"pct_{km:g}_km" for km in kms]
     else:
         columns = [f"pct_{site.id}_{km:g}_km" for site in sites for km in kms]
-    rows = [[iso, name, *values] for iso, name, values in matrix]
+    rows = [[iso, name, status, *values] for iso, name, status, values in matrix]
     notes = [f"Rings: {', '.join(labels)}"]
     for site in sites:
         notes.append(f"{site.name} ({site.lat:g}, {site.lon:g}):")
         notes += _additions(site, kms)
-    return ["iso_a3", "country", *columns], rows, notes
+    return ["iso_a3", "country", "status", *columns], rows, notes
 
 
 def _refuse_repeats(names: list[str], kind: str, option: str) -> None:
@@ -128,13 +128,15 @@ def _additions(site: Location, kms: list[float]) -> list[str]:
         if km <= base:
             continue
         c = cov.compare(site, base, km)
-        new = ", ".join(f"{r.country} ({r.iso_a3})" for r in c.new_countries) or "none"
+        new = [f"{r.country} ({r.iso_a3})" for r in c.new_countries if r.status == cov.STATE]
+        apart = [f"{r.country} ({r.iso_a3})" for r in c.new_countries if r.status != cov.STATE]
         capitals = ", ".join(f"{r.city} ({r.iso_a3})" for r in c.new_capitals) or "none"
         notes += [
             f"  {km:,g} km over {base:,g} km adds {c.added_km2:,.0f} km2;",
-            f"    countries newly in range: {new}",
+            f"    countries newly in range: {', '.join(new) or 'none'}",
+            *([f"    territories newly in range: {', '.join(apart)}"] if apart else []),
             f"    capitals newly in range: {capitals}",
-            f"    {c.added_places:,} more places, population {c.added_population:,} "
-            f"({cov.PLACES_LABEL})",
+            f"    {c.added_places:,} more places, {c.added_population:,} "
+            f"{cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})",
         ]
     return notes

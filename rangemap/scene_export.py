@@ -100,14 +100,14 @@ def coverage_notes(scene: SceneLike, *, markdown: bool = False) -> list[str]:
         summary = layer.summary
         if summary is None:  # pragma: no cover - every drawn layer has one
             continue
-        capitals = ", ".join(summary.capitals[:_MAX_CAPITALS]) or "none"
+        capitals = ", ".join(summary.capitals[:_MAX_CAPITALS]) or "none named"
         if len(summary.capitals) > _MAX_CAPITALS:
             capitals += f" and {len(summary.capitals) - _MAX_CAPITALS} more"
         flag = " (uncertain)" if layer.uncertain else ""
         lines.append(
             f"- {text(layer.name)}{flag}: range area {summary.area_km2:,.0f} km2; "
-            f"{summary.countries} countries; capitals: {capitals}; "
-            f"{millions(summary.population)} people*"
+            f"{summary.counts()} ({capitals}); "
+            f"{millions(summary.population)} {cov.PEOPLE_LABEL}*"
         )
     return [*lines, "", _PLACES_NOTE, _CREDITS]
 
