@@ -475,8 +475,10 @@ def find_districts(
             # the rule of 2019: 5 times smaller, within the radius
             ((pop[idx] * PARENT_POP_RATIO <= pop[b]) & (dist_km <= radius_km))
             # at the very centre of a bigger place, a place is part of it whatever its size
-            # (Cankaya, 0.75 km from Ankara; Buda, 0.57 km from Budapest)
-            | (coded[b] & (pop[idx] < pop[b]) & (dist_km <= CORE_KM))
+            # (Cankaya, 0.75 km from Ankara; Buda, 0.57 km from Budapest); a parent added
+            # since 2019 only takes places added since too (Marne-la-Vallee, a new-town
+            # area, is no parent of the communes it spans)
+            | ((coded[b] | ~coded[idx]) & (pop[idx] < pop[b]) & (dist_km <= CORE_KM))
             # added since 2019 (no admin code can speak for it), parent 1.5 times its size or
             # more, within 1.5 times the radius (Ukraine's city raions, Naujoji Vilnia)
             | (
