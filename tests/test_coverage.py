@@ -129,7 +129,7 @@ def test_matrix_has_one_column_per_ring() -> None:
     rings = [cov.make_ring(KALININGRAD, 480), cov.make_ring(DEVESELU, 1000)]
     labels, rows = cov.matrix(rings)
     assert labels == ["Kaliningrad, 480 km", "Deveselu, 1,000 km"]
-    table = {iso: values for iso, _, values in rows}
+    table = {iso: values for iso, _, _, values in rows}
     assert table["LTU"][0] == 100.0 and table["LTU"][1] == 0.0
     assert table["ROU"][0] == 0.0 and table["ROU"][1] == 100.0
 
@@ -139,7 +139,51 @@ def test_summary_labels_population_honestly() -> None:
     assert summary.countries == 10
     assert set(summary.capitals) == {"Warsaw", "Vilnius", "Riga", "Minsk"}
     assert summary.population > 5_000_000
-    assert "15,000+" in cov.PLACES_LABEL and "districts not counted" in cov.PLACES_LABEL
+    assert summary.territories == ()
+    assert cov.PEOPLE_LABEL == "people in cities and towns of 15,000+"
+    assert "districts not counted" in cov.PLACES_LABEL and "Not everyone" in cov.PLACES_LABEL
+
+
+MINSK = _at("Minsk", 53.9, 27.56667)
+#: Units that a 5,000 km ring from Minsk touches and that are no UN member or observer state.
+MINSK_5000_TERRITORIES = {
+    "Bir Tawil", "Akrotiri Sovereign Base Area", "Dhekelia Cantonment", "Åland", "Jersey",
+    "Guernsey", "Isle of Man", "Faroe Islands", "Gibraltar", "Greenland", "Western Sahara",
+    "Kosovo",
+}  # fmt: skip
+
+
+def test_countries_are_states_and_territories_are_listed_apart() -> None:
+    """Regression: a 5,000 km ring from Belarus counted "106 countries", among them Bir Tawil,
+    Akrotiri, Dhekelia, Åland, the Channel Islands, the Isle of Man, the Faroes, Gibraltar,
+    Greenland and Western Sahara."""
+    ring = cov.make_ring(MINSK, 5000)
+    rows = cov.country_rows(ring)
+    summary = cov.summarize(ring, countries=rows)
+    assert set(summary.territories) == MINSK_5000_TERRITORIES
+    assert summary.countries + len(summary.territories) == len(rows)
+    assert summary.countries == sum(r.status == "state" for r in rows)
+    by_name = {r.country: r for r in rows}
+    assert by_name["Jersey"].sovereign == "United Kingdom"
+    assert by_name["Greenland"].sovereign == "Denmark"
+    assert by_name["Kosovo"].sovereign == ""
+    assert by_name["Bosnia and Herzegovina"].status == "state"  # full names, not "Bosnia and Herz."
+    assert summary.counts().startswith(f"{summary.countries} countries and 12 territories, ")
+
+
+def test_capitals_are_national_capitals_territorial_ones_apart() -> None:
+    """Regression: the same ring's "89 capitals" included Mariehamn, Douglas, St Helier,
+    St Peter Port, Tórshavn, Longyearbyen, Nuuk and Gibraltar."""
+    summary = cov.summarize(cov.make_ring(MINSK, 5000))
+    territorial = {"Mariehamn", "Douglas", "Saint Helier", "Saint Peter Port", "Tórshavn",
+                   "Longyearbyen", "Nuuk", "Gibraltar", "Pristina"}  # fmt: skip
+    assert set(summary.territory_capitals) == territorial
+    assert not territorial & set(summary.capitals)
+    assert {"Warsaw", "Berlin", "London", "Ankara", "Moscow"} <= set(summary.capitals)
+    rows = cov.city_rows(cov.make_ring(MINSK, 5000), capitals_only=True)
+    kinds = {r.city: r.capital for r in rows}
+    assert kinds["Nuuk"] == "territorial" and kinds["Warsaw"] == "national"
+    assert {r.status for r in rows if r.capital == "territorial"} == {"territory"}
 
 
 @pytest.mark.parametrize(
@@ -191,6 +235,6 @@ def test_compare_tells_apart_territories_that_share_their_sovereigns_code() -> N
     Australia; keyed by code alone they hid behind Australia and were never 'newly in range'."""
     added = cov.compare(_at("Perth", -31.95, 115.86), 480, 3000)
     new = {r.country for r in added.new_countries}
-    assert {"Indian Ocean Ter.", "Ashmore and Cartier Is."} <= new
+    assert {"Australian Indian Ocean Territories", "Ashmore and Cartier Islands"} <= new
     assert "Australia" not in new
     assert {r.iso_a3 for r in added.new_countries if r.country != "Indonesia"} >= {"AUS"}
