@@ -23,11 +23,12 @@ from rangemap.cli import cli
 from rangemap.geodesic import area_km2, range_area
 
 COUNTRY_COLUMNS = [
-    "site", "range_km", "km_min", "iso_a3", "country", "covered_km2", "country_km2", "covered_pct"
+    "site", "range_km", "km_min", "iso_a3", "country", "status", "sovereign", "covered_km2",
+    "country_km2", "covered_pct",
 ]  # fmt: skip
 CITY_COLUMNS = [
-    "site", "range_km", "km_min", "city", "iso_a3", "population", "distance_km", "capital",
-    "lat", "lon",
+    "site", "range_km", "km_min", "city", "iso_a3", "status", "population", "distance_km",
+    "capital", "lat", "lon",
 ]  # fmt: skip
 
 
@@ -106,7 +107,7 @@ def test_coverage_table_and_markdown_label_population_honestly() -> None:
     assert code == 0
     assert out.startswith("| site | range_km |")
     assert "Bucharest" in out and "Sofia" in out
-    assert "GeoNames populated places of 15,000+ inhabitants" in out
+    assert "people in cities and towns of 15,000+" in out and "Not everyone" in out
 
 
 def test_coverage_over_open_ocean_keeps_the_csv_header() -> None:
@@ -182,7 +183,7 @@ def test_compare_puts_several_sites_side_by_side() -> None:
     assert code == 0
     reader = csv.DictReader(io.StringIO(out))
     assert reader.fieldnames == [
-        "iso_a3", "country", "pct_kaliningrad_480_km", "pct_kaliningrad_1600_km",
+        "iso_a3", "country", "status", "pct_kaliningrad_480_km", "pct_kaliningrad_1600_km",
         "pct_deveselu_480_km", "pct_deveselu_1600_km",
     ]  # fmt: skip
     rou = next(r for r in reader if r["iso_a3"] == "ROU")

@@ -152,7 +152,10 @@ def test_markdown_table_ends_with_a_sidebar(inf):
     assert text.startswith("| layer | label | kind | site | range_km |")
     assert "- Kaliningrad — 9M729 ≤480 km (stated): range area" in text
     line = next(x for x in text.splitlines() if x.startswith("- Kaliningrad — 9M729 ≤480 km"))
-    assert "10 countries; capitals: Warsaw, Vilnius, Riga, Minsk; 21.2 million people*" in line
+    assert (
+        "10 countries, 4 capitals (Warsaw, Vilnius, Riga, Minsk); "
+        "21.2 million people in cities and towns of 15,000+*"
+    ) in line
     assert cov.PLACES_LABEL in text and "GeoNames (CC BY 4.0)" in text
 
 
