@@ -193,12 +193,17 @@ def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
     rounded = shapely.transform(countries.display, lambda xy: np.round(xy, _COUNTRY_DECIMALS) + 0.0)
     features = []
     for i, geometry in enumerate(shapely.to_geojson(rounded)):
-        name = str(countries.name[i])
+        name = str(countries.name_en[i])
         rows = covered.get((str(countries.iso_a3[i]), name), [])
+        if countries.status[i] != "state":  # territories say so, and whose they are
+            sovereign = str(countries.sovereign[i])
+            label = f"{name} (territory{' of ' + sovereign if sovereign else ''})"
+        else:
+            label = name
         features.append(
             {
                 "type": "Feature",
-                "properties": html_parts.country_properties(name, rows),
+                "properties": html_parts.country_properties(label, rows),
                 "geometry": json.loads(geometry),
             }
         )

@@ -164,6 +164,26 @@ def test_country_popups_carry_percent_per_ring(inf, default_html):
     assert [index[ru480.name], f"{row.covered_pct:.1f} %"] in cover
 
 
+def test_country_popups_use_full_names_and_mark_territories(default_html):
+    """Reader-facing names are Natural Earth's full English names ("Bosnia and Herz." was
+    shown before); a territory says it is one, and whose, and still carries its coverage."""
+    assert '"name":"Bosnia and Herzegovina","cover":[[' in default_html
+    assert "Bosnia and Herz." not in default_html
+    assert '"name":"Greenland (territory of Denmark)","cover":[[' in default_html
+    assert '"name":"Kosovo (territory)","cover":[[' in default_html
+
+
+def test_legend_names_what_a_population_counts(default_html):
+    """No population figure without its definition: "people in cities and towns of 15,000+"
+    after every figure, and the footnote saying it is not everyone within range."""
+    figures = re.findall(r"[\d.,]+ (?:million )?people[^<*]*", default_html)
+    assert figures
+    assert all(
+        f.split("people", 1)[1].startswith(" in cities and towns of 15,000+") for f in figures
+    )
+    assert "Not everyone within range" in default_html
+
+
 # --- escaping ------------------------------------------------------------------------------
 
 
