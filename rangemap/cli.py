@@ -221,8 +221,14 @@ def coverage(
                 f"{sum(p.population for p in places):,} {cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})"
             )
         else:
-            rows += cov.country_rows(the_ring)
-            footer.append(f"{the_ring.label}: range area {the_ring.area_km2:,.0f} km2")
+            found = cov.country_rows(the_ring)
+            rows += found
+            states = sum(r.status == cov.STATE for r in found)
+            apart = len(found) - states
+            footer.append(
+                f"{the_ring.label}: range area {the_ring.area_km2:,.0f} km2; {states} countries"
+                + (f" and {apart} territories (status column)" if apart else "")
+            )
     columns = (cov.CityRow if cities or capitals else cov.CountryRow)._fields
     text = tables.render(rows, fmt, columns=columns)
     if fmt in ("table", "md"):

@@ -342,3 +342,12 @@ def test_more_bad_input_gives_one_message_and_exit_2(
     assert code == 2, err
     assert message in err and "Traceback" not in err + out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_coverage_footer_counts_states_and_territories_apart() -> None:
+    """Regression: a 5,000 km ring from Belarus was "106 countries" with no rule stated."""
+    code, out, _ = run("coverage", "--site", "minsk", "--km", "5000")
+    assert code == 0
+    assert out.rstrip().endswith("94 countries and 12 territories (status column)")
+    greenland = next(line for line in out.splitlines() if "Greenland" in line)
+    assert "territory" in greenland.split() and "Denmark" in greenland.split()
