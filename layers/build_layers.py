@@ -105,6 +105,12 @@ PARENT_RADIUS_KM_PER_SQRT_POP = 0.012
 CORE_KM = 2.0
 UNCODED_RADIUS_FACTOR = 1.5
 UNCODED_POP_RATIO = 1.5
+# A first-level division whose places all lie within CITY_REGION_FACTOR times the radius of
+# its biggest place, a city of CITY_REGION_MIN_POP or more that holds CITY_REGION_SHARE of
+# its people, is that city (a federal city, a city-state): its places are districts.
+CITY_REGION_FACTOR = 2.0
+CITY_REGION_SHARE = 2 / 3
+CITY_REGION_MIN_POP = 1_000_000
 DUPLICATE_KM = 3.0
 DUPLICATE_NAME_RATIO = 0.8
 
@@ -471,6 +477,20 @@ def find_districts(
             continue
         dist_km = distance_km(lat[b], lon[b], lat[idx], lon[idx])
         radius_km = PARENT_RADIUS_KM_PER_SQRT_POP * np.sqrt(pop[b])
+        # A first-level division that is the city itself (St Petersburg, Moscow, Vienna,
+        # Hamburg, Kyiv): every place of it lies within CITY_REGION_FACTOR times B's radius
+        # and B, a city of a million or more, holds CITY_REGION_SHARE of its people (Tel
+        # Aviv's or Khartoum's division does not).
+        region = members[group[b]]
+        region = region[~excluded[region]]
+        city_region = bool(
+            coded[b]
+            and pop[b] >= CITY_REGION_MIN_POP
+            and len(region) > 1
+            and pop[b] >= CITY_REGION_SHARE * pop[region].sum()
+            and distance_km(lat[b], lon[b], lat[region], lon[region]).max()
+            <= CITY_REGION_FACTOR * radius_km
+        )
         near = (
             # the rule of 2019: 5 times smaller, within the radius
             ((pop[idx] * PARENT_POP_RATIO <= pop[b]) & (dist_km <= radius_km))
@@ -487,6 +507,9 @@ def find_districts(
                 & (pop[idx] * UNCODED_POP_RATIO <= pop[b])
                 & (dist_km <= UNCODED_RADIUS_FACTOR * radius_km)
             )
+            # a smaller place of a division that is the city itself is part of the city
+            # (Lomonosov and Pavlovsk, towns of the federal city of St Petersburg)
+            | (city_region & (pop[idx] < pop[b]))
         )
         idx, dist_km = idx[near], dist_km[near]
         # A different admin2/3/4 code, where both places have one, marks a separate

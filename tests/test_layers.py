@@ -276,6 +276,8 @@ DISTRICTS_COUNTED_TWICE = {
     13607720: "Kindrativskyi (Horlivka)",
     6694367: "Brno-střed (Brno)",
     596713: "Naujoji Vilnia (Vilnius)",
+    534341: "Lomonosov (federal city of St Petersburg)",
+    512052: "Pavlovsk (federal city of St Petersburg)",
     13631665: "gorod Solnetchnogorsk, Solnechnogorsk twice",
     824988: "Gorod Shebekino, Shebekino twice",
     563705: "Dzerzhinskiy, Dzerzhinsky twice",
