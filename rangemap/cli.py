@@ -362,11 +362,11 @@ def map_command(
         return
     # folium takes ~0.4 s to import: import it on a second thread while this one computes the
     # scene's coverage, most of which runs in GEOS and PROJ with the GIL released.
-    loader = threading.Thread(target=importlib.import_module, args=("rangemap.html_map",))
+    loader = threading.Thread(target=importlib.import_module, args=("rangemap.render.html_map",))
     loader.start()
     resolved = resolve_scene(the_scene)
     loader.join()
-    from rangemap.html_map import embed_path, embed_snippet, render_map, save_map
+    from rangemap.render.html_map import embed_path, embed_snippet, render_map, save_map
 
     check_writable(embed_path(output))
     the_map = render_map(
@@ -400,7 +400,7 @@ def _static_map(
     texts: tuple[str | None, str | None, str | None],
 ) -> None:
     """`map -o FILE.png|.svg`: matplotlib is imported only here, so --help stays instant."""
-    from rangemap.static_map import render_image, save_image
+    from rangemap.render.static_map import render_image, save_image
 
     width, height = _parse_size(size)
     title, subtitle, caption = texts

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from pyproj import Geod
 
 from rangemap.cli import cli
-from rangemap.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
+from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.geodesic import range_area
-from rangemap.html_map import embed_path, js_value, map_html, render_map, save_map
-from rangemap.html_parts import esc, link
+from rangemap.render.html_map import embed_path, js_value, map_html, render_map, save_map
+from rangemap.render.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
 GEOD = Geod(ellps="WGS84")
@@ -204,7 +204,7 @@ def test_js_value_cannot_close_a_script_or_open_a_template():
 # --- determinism and size ------------------------------------------------------------------
 
 _RENDER = (
-    "import sys; from rangemap.html_map import render_map, save_map; "
+    "import sys; from rangemap.render.html_map import render_map, save_map; "
     "save_map(render_map(self_contained=sys.argv[2] == '1'), sys.argv[1])"
 )
 

@@ -17,7 +17,7 @@ from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
-from rangemap.static_map import (
+from rangemap.render.static_map import (
     MapView,
     fit_view,
     legend_entries,
@@ -225,7 +225,7 @@ def test_band_fill_keeps_its_hole():
     from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
 
-    from rangemap.static_map import _path
+    from rangemap.render.static_map import _path
 
     site = SceneSite(site="deveselu", ranges=(SceneRange(km=1000, km_min=500),))
     scene = resolve_scene(Scene(title="band", sites=(site,)))

@@ -14,9 +14,9 @@ import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from rangemap import html_assets, html_parts
-from rangemap.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
-from rangemap.html_parts import LINE_STYLES, esc
+from rangemap.render import html_assets, html_parts
+from rangemap.render.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
+from rangemap.render.html_parts import LINE_STYLES, esc
 from rangemap.scene import ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
