@@ -77,9 +77,9 @@ if TYPE_CHECKING:
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area
     from rangemap.render.html_map import render_map, save_map
+    from rangemap.render.static_map import render_image, save_image
     from rangemap.scene import builtin_scenes, load_scene, resolve_scene
     from rangemap.scene_export import export_scene, scene_frame
-    from rangemap.render.static_map import render_image, save_image
 
 
 def __getattr__(name: str) -> Any:

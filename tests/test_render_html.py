@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from pyproj import Geod
 
 from rangemap.cli import cli
-from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.geodesic import range_area
+from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.render.html_map import embed_path, js_value, map_html, render_map, save_map
 from rangemap.render.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
@@ -330,7 +330,7 @@ def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
     """TLAM-N is retired: it is listed (layer control, legend) but not drawn at first."""
     import folium
 
-    from rangemap.html_map import render_map
+    from rangemap.render.html_map import render_map
 
     groups = {
         child.layer_name: child
@@ -345,7 +345,7 @@ def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
 
 
 def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
-    from rangemap.html_parts import layer_popup
+    from rangemap.render.html_parts import layer_popup
 
     low = next(x for x in inf.layers if x.id == "kaliningrad--9m729-us-inf-band-at-least")
     popup = layer_popup(low)

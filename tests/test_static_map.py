@@ -16,7 +16,6 @@ from rangemap import layers
 from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area
-from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 from rangemap.render.static_map import (
     MapView,
     fit_view,
@@ -27,6 +26,7 @@ from rangemap.render.static_map import (
     save_image,
     scene_centre,
 )
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
 #: Small and quick, still large enough to read.
 SIZE = {"width_px": 900, "height_px": 600, "dpi": 100}
@@ -168,7 +168,7 @@ def _retired_label(scene):
 
 def test_interval_discs_are_filled_certain_solid_possible_light(inf):
     """The certain disc (at least 500 km) is filled more strongly than the possible one."""
-    from rangemap.html_parts import fill_opacity
+    from rangemap.render.html_parts import fill_opacity
 
     layers = {layer.id: layer for layer in inf.layers}
     low = layers["kaliningrad--9m729-us-inf-band-at-least"]

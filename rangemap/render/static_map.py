@@ -17,11 +17,11 @@ import shapely
 
 from rangemap import __version__
 from rangemap.catalog import Source
-from rangemap.render.display_geometry import OUTLINE_VERTICES
 from rangemap.errors import InputError
 from rangemap.geodesic import GEOD, range_area, ring_vertices
-from rangemap.render.html_parts import BOUND_FILL, BOUND_TEXT, KIND_TEXT, LINE_STYLES, fill_opacity
 from rangemap.output import atomic_path
+from rangemap.render.display_geometry import OUTLINE_VERTICES
+from rangemap.render.html_parts import BOUND_FILL, BOUND_TEXT, KIND_TEXT, LINE_STYLES, fill_opacity
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_text
 
 if TYPE_CHECKING:
