@@ -87,7 +87,7 @@ def coverage_notes(scene: SceneLike) -> list[str]:
 
     Printed under Markdown and text tables: the sidebar of an article in a few lines.
     """
-    from rangemap.render.html_parts import millions
+    from rangemap.render.style import millions
 
     resolved = as_resolved(scene)
     lines = [f"{resolved.title}", ""]

@@ -168,7 +168,7 @@ def _retired_label(scene):
 
 def test_interval_discs_are_filled_certain_solid_possible_light(inf):
     """The certain disc (at least 500 km) is filled more strongly than the possible one."""
-    from rangemap.render.html_parts import fill_opacity
+    from rangemap.render.style import fill_opacity
 
     layers = {layer.id: layer for layer in inf.layers}
     low = layers["kaliningrad--9m729-us-inf-band-at-least"]

@@ -21,7 +21,14 @@ from rangemap.errors import InputError
 from rangemap.geodesic import GEOD, range_area, ring_vertices
 from rangemap.output import atomic_path
 from rangemap.render.display_geometry import OUTLINE_VERTICES
-from rangemap.render.html_parts import BOUND_FILL, BOUND_TEXT, KIND_TEXT, LINE_STYLES, fill_opacity
+from rangemap.render.style import (
+    BOUND_FILL,
+    BOUND_TEXT,
+    KIND_TEXT,
+    LINE_STYLES,
+    fill_opacity,
+    line_opacity,
+)
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_text
 
 if TYPE_CHECKING:
@@ -270,12 +277,8 @@ def _line_kw(layer_kind: str, color: str, scale: float) -> dict[str, Any]:
         "linewidth": weight * _PT_PER_PX * scale,
         "linestyle": _dashes(layer_kind),
         "dash_capstyle": "round" if dash else "butt",
-        "alpha": 0.75 if layer_kind == "threshold" else 0.95,
+        "alpha": line_opacity(layer_kind),
     }
-
-
-def _fill_alpha(layer: SceneLayer) -> float:
-    return fill_opacity(layer)  # as in the HTML map: by bound, kind and band
 
 
 def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
@@ -335,7 +338,7 @@ def _draw_layers(
     rings = np.array([layer.ring.geometry for layer in shown if layer.ring], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
     for layer, fill in zip(shown, fills, strict=True):
-        alpha = _fill_alpha(layer)
+        alpha = fill_opacity(layer)
         path = None if fill.is_empty or alpha <= 0 else _path(fill)
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
