@@ -7,27 +7,53 @@ from collections.abc import Iterable
 
 
 class RangemapError(Exception):
-    """Base class of every error rangemap raises on purpose."""
+    """Base class of every error rangemap raises on purpose.
+
+    `exit_code` is the command line's exit status for it: 2 where the user's input is at
+    fault (fix the argument or the file), 1 for every other failure, as the README says.
+    """
+
+    exit_code = 1
 
 
 class InputError(RangemapError, ValueError):
     """A value given by the user (argument, option, coordinate, range) is invalid."""
 
+    exit_code = 2
+
 
 class CatalogError(RangemapError, ValueError):
     """A catalog or scene file is missing, not valid YAML, or has a wrong or missing field."""
+
+    exit_code = 2
+
+
+class LayerFileError(CatalogError):
+    """A data layer file shipped with the package is missing or corrupt: not the user's input."""
+
+    exit_code = 1
 
 
 class UnknownNameError(RangemapError, LookupError):
     """A site, system, place or scene name that no catalog knows."""
 
+    exit_code = 2
+
 
 class AmbiguousNameError(RangemapError, LookupError):
     """A place name that matches several places; the message lists them."""
 
+    exit_code = 2
+
 
 class OutputError(RangemapError, OSError):
-    """An output file cannot be written (missing or read-only directory)."""
+    """An output path given by the user cannot be written (missing or read-only folder)."""
+
+    exit_code = 2
+
+
+class MissingPackageError(RangemapError, ImportError):
+    """A package rangemap needs is not installed: the installation, not the input, is at fault."""
 
 
 def suggest(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from rangemap import coverage as cov
+from rangemap.errors import InputError
 from rangemap.locations import Location
 
 
@@ -92,6 +94,11 @@ def compare_rows(
     One column per site and range: `pct_<KM>_km` for one site, `pct_<SITE>_<KM>_km` for
     several (SITE the site id). The notes say, per site, what each range adds over the first.
     """
+    if len(kms) < 2 and len(sites) < 2:
+        raise InputError(
+            "compare needs two rings or more: give several --km values (the base range, then "
+            "others), or several --site values."
+        )
     rings = [cov.make_ring(site, km) for site in sites for km in kms]
     labels, matrix = cov.matrix(rings)
     if len(sites) == 1:
@@ -124,3 +131,36 @@ def _additions(site: Location, kms: list[float]) -> list[str]:
             f"({cov.PLACES_LABEL})",
         ]
     return notes
+
+
+def coverage_report(
+    site: Location,
+    kms: Sequence[float],
+    *,
+    km_min: float | None = None,
+    places: bool = False,
+    capitals_only: bool = False,
+) -> tuple[tuple[str, ...], list[Any], list[str]]:
+    """Columns, rows and footer lines of `rangemap coverage`: countries (or places) per range."""
+    rows: list[Any] = []
+    footer = []
+    for km in kms:
+        ring = cov.make_ring(site, km, km_min=km_min)
+        if places:
+            found = cov.city_rows(ring, capitals_only=capitals_only)
+            rows += found
+            footer.append(coverage_footer(ring, found))
+        else:
+            rows += cov.country_rows(ring)
+            footer.append(coverage_footer(ring))
+    return (cov.CityRow if places else cov.CountryRow)._fields, rows, footer
+
+
+def coverage_footer(ring: cov.Ring, places: Sequence[cov.CityRow] | None = None) -> str:
+    """The line under a text or Markdown coverage table: the range area, or the places' sum."""
+    if places is None:
+        return f"{ring.label}: range area {ring.area_km2:,.0f} km2"
+    return (
+        f"{ring.label}: {len(places):,} places, population "
+        f"{sum(p.population for p in places):,} ({cov.PLACES_LABEL})"
+    )
