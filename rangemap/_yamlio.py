@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +13,7 @@ from pydantic_core import ErrorDetails
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from rangemap.errors import CatalogError
+from rangemap.errors import CatalogError, close_matches
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -194,7 +193,7 @@ def _explain(error: ErrorDetails, model_cls: type[BaseModel]) -> tuple[str, str]
         loc = tuple(error["loc"])
         allowed = sorted(_fields_at(model_cls, loc[:-1]))
         name = str(loc[-1])
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+        close = close_matches(name, allowed, n=1, key=str)
         known = f"; known fields: {', '.join(allowed)}" if allowed else ""
         fix = f"Did you mean {close[0]!r}? Rename it" if close else "Remove or rename it"
         return f"unknown field {name!r}{known}", f"{fix} and run again."
