@@ -112,7 +112,7 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
 
 def _compose(text: str) -> yaml.Node | None:
     """The node tree, composed by libyaml where PyYAML has it: catalogs load on every command,
-    and the pure-Python composer took ~30 ms of `rangemap coverage`'s ~0.3 s (libyaml: ~3 ms).
+    and the pure-Python composer is ten times slower (BENCHMARKS.md).
 
     On any problem the text is composed again in pure Python, so that errors carry PyYAML's
     own messages and marks, exactly as before.

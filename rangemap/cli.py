@@ -147,8 +147,8 @@ def _emit_gis(write: Callable[[Path], Path], output: Path | None, fmt: str | Non
 
 @contextlib.contextmanager
 def _importing(module: str) -> Iterator[None]:
-    """Import `module` on a second thread while the block runs: folium takes ~0.4 s to import,
-    and the block's coverage runs mostly in GEOS and PROJ with the GIL released."""
+    """Import `module` on a second thread while the block runs: folium is slow to import
+    (BENCHMARKS.md), and the block's coverage runs mostly in GEOS and PROJ without the GIL."""
     loader = threading.Thread(target=importlib.import_module, args=(module,))
     loader.start()
     try:
@@ -534,6 +534,6 @@ def main() -> None:
         cli(prog_name="rangemap")
     finally:
         # At exit CPython's collector walks every object still alive (the layers, folium's
-        # templates), for garbage the end of the process frees anyway (BENCHMARKS.md: ~0.15 s
-        # after a map). Freezing them skips that walk; files are closed and streams flushed.
+        # templates), for garbage the end of the process frees anyway (BENCHMARKS.md).
+        # Freezing them skips that walk; files are closed and streams flushed as usual.
         gc.freeze()
