@@ -29,7 +29,7 @@ from rangemap.render.style import (
     fill_opacity,
     line_opacity,
 )
-from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_text
+from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_span, km_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -444,7 +444,7 @@ def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> None:
         ax.plot([x, x], [y0, y0 + tick], lw=0.8 * scale, **kw)
     text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
     ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text)
-    ax.text(x1, y0 + 1.6 * tick, f"{km_text(km)} km", ha="center", va="bottom", **text)
+    ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text)
     ax.text(
         x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
         fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
