@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from pyproj import Geod
 
 from rangemap.cli import cli
+from rangemap.coverage import make_ring
 from rangemap.geodesic import range_area
+from rangemap.locations import resolve
 from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.render.html_map import embed_path, js_value, map_html, render_map, save_map
 from rangemap.render.html_parts import esc, link
@@ -252,7 +254,7 @@ def _distances_km(lat, lon, points):
     ],
 )
 def test_outline_is_the_true_circle_split_at_180(lat, lon, km, pieces):
-    lines = outline_latlngs(lat, lon, km)
+    lines = outline_latlngs(make_ring(resolve(f"{lat},{lon}"), km).boundaries)
     for line in lines:
         pts = np.asarray(line)
         assert np.all(np.abs(pts[:, 1]) <= 180) and np.all(np.abs(pts[:, 0]) < 90)
@@ -269,7 +271,7 @@ def test_polar_fill_closes_through_the_pole_and_outline_does_not():
     fill = fill_latlngs(range_area(54.70639, 20.51102, 5500))
     lats = np.asarray(fill[0][0])[:, 0]
     assert lats.max() == 90.0
-    (outline,) = outline_latlngs(54.70639, 20.51102, 5500)
+    (outline,) = outline_latlngs(make_ring(resolve("54.70639,20.51102"), 5500).boundaries)
     assert max(p[0] for p in outline) < 90 and {outline[0][1], outline[-1][1]} == {-180.0, 180.0}
 
 
@@ -281,7 +283,10 @@ def test_split_keeps_a_ring_that_never_crosses_whole():
 
 
 def test_display_rings_are_light():
-    assert sum(len(line) for line in outline_latlngs(54.7, 20.5, 5500)) < 400
+    assert (
+        sum(len(line) for line in outline_latlngs(make_ring(resolve("54.7,20.5"), 5500).boundaries))
+        < 400
+    )
     assert len(json.dumps(fill_latlngs(range_area(54.7, 20.5, 5500)))) < 6000
 
 

@@ -170,7 +170,7 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
     }
     return _Ring(
         fill=js_value(fill_latlngs(ring.geometry)) if fill > 0 else "",
-        outline=js_value(outline_latlngs(ring.site.lat, ring.site.lon, ring.km, ring.km_min)),
+        outline=js_value(outline_latlngs(ring.boundaries)),
         fill_options=js_value(fill_options),
         line_options=js_value(line_options),
         hit_options=js_value(hit_options),

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,6 @@ from rangemap.catalog import Source
 from rangemap.errors import InputError
 from rangemap.geodesic import GEOD, range_area, ring_vertices
 from rangemap.output import atomic_path
-from rangemap.render.display_geometry import OUTLINE_VERTICES
 from rangemap.render.style import (
     BOUND_FILL,
     BOUND_TEXT,
@@ -89,6 +89,11 @@ class MapView:
     ymin: float
     ymax: float
     cap_km: float
+
+    @cached_property
+    def cap(self) -> shapely.Geometry:
+        """The part of the globe the map shows (within cap_km of the centre), built once."""
+        return range_area(self.lat, self.lon, self.cap_km)
 
     @property
     def proj(self) -> str:
@@ -162,8 +167,7 @@ def ring_outline(view: MapView, tr: pyproj.Transformer, layer: SceneLayer) -> li
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
     lines = []
-    for km in (ring.km, ring.km_min) if ring.km_min else (ring.km,):
-        lons, lats = ring_vertices(ring.site.lat, ring.site.lon, km, vertices=OUTLINE_VERTICES)
+    for lons, lats in ring.boundaries:
         lines += project_lines(view, tr, lons, lats, closed=True)
     return lines
 
@@ -298,7 +302,7 @@ def _draw_basemap(
 
     from rangemap import layers
 
-    cap = range_area(view.lat, view.lon, view.cap_km)
+    cap = view.cap
     lons, lats = ring_vertices(view.lat, view.lon, view.cap_km, vertices=1440)
     globe = shapely.Polygon(_project_points(tr, lons, lats))
     ax.add_patch(PathPatch(_path(globe), facecolor=_SEA, edgecolor=_EDGE, lw=0.5, zorder=0))
@@ -333,7 +337,7 @@ def _draw_layers(
 ) -> None:
     from matplotlib.patches import PathPatch
 
-    cap = range_area(view.lat, view.lon, view.cap_km)
+    cap = view.cap
     shown = [layer for layer in scene.drawn if layer.show]
     rings = np.array([layer.ring.geometry for layer in shown if layer.ring], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
