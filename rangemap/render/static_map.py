@@ -17,7 +17,7 @@ import pyproj
 import shapely
 
 from rangemap import __version__
-from rangemap.catalog import Source
+from rangemap.catalog import Source, km_span, km_text
 from rangemap.errors import InputError
 from rangemap.geodesic import GEOD, range_area, ring_vertices
 from rangemap.output import atomic_path
@@ -29,7 +29,7 @@ from rangemap.render.style import (
     fill_opacity,
     line_opacity,
 )
-from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_span, km_text
+from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
