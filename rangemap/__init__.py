@@ -24,13 +24,13 @@ _EXPORTS = {
     "make_ring": "rangemap.api",
     "places_covered": "rangemap.api",
     "range_area": "rangemap.geodesic",
-    "render_image": "rangemap.static_map",
-    "render_map": "rangemap.html_map",
+    "render_image": "rangemap.render.static_map",
+    "render_map": "rangemap.render.html_map",
     "resolve_scene": "rangemap.scene",
     "resolve_site": "rangemap.api",
     "rings_to_frame": "rangemap.api",
-    "save_image": "rangemap.static_map",
-    "save_map": "rangemap.html_map",
+    "save_image": "rangemap.render.static_map",
+    "save_map": "rangemap.render.html_map",
     "scene_coverage": "rangemap.api",
     "scene_frame": "rangemap.scene_export",
 }
@@ -76,10 +76,10 @@ if TYPE_CHECKING:
     from rangemap.catalog import load_catalog
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area
-    from rangemap.html_map import render_map, save_map
+    from rangemap.render.html_map import render_map, save_map
+    from rangemap.render.static_map import render_image, save_image
     from rangemap.scene import builtin_scenes, load_scene, resolve_scene
     from rangemap.scene_export import export_scene, scene_frame
-    from rangemap.static_map import render_image, save_image
 
 
 def __getattr__(name: str) -> Any:

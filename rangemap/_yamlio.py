@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -17,7 +16,7 @@ from pydantic_core import ErrorDetails
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from rangemap.errors import CatalogError, control_character
+from rangemap.errors import CatalogError, close_matches, control_character
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -164,7 +163,7 @@ Number = typing.Annotated[float, BeforeValidator(plain_number)]
 
 def _compose(text: str) -> yaml.Node | None:
     """The node tree, composed by libyaml where PyYAML has it: catalogs load on every command,
-    and the pure-Python composer took ~30 ms of `rangemap coverage`'s ~0.3 s (libyaml: ~3 ms).
+    and the pure-Python composer is ten times slower (BENCHMARKS.md).
 
     On any problem the text is composed again in pure Python, so that errors carry PyYAML's
     own messages and marks, exactly as before.
@@ -245,7 +244,7 @@ def _explain(error: ErrorDetails, model_cls: type[BaseModel]) -> tuple[str, str]
         loc = tuple(error["loc"])
         allowed = sorted(_fields_at(model_cls, loc[:-1]))
         name = str(loc[-1])
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+        close = close_matches(name, allowed, n=1, key=str)
         known = f"; known fields: {', '.join(allowed)}" if allowed else ""
         fix = f"Did you mean {close[0]!r}? Rename it" if close else "Remove or rename it"
         return f"unknown field {name!r}{known}", f"{fix} and run again."

@@ -94,6 +94,13 @@ def km_text(km: float) -> str:
     return f"{km:,.1f}".removesuffix(".0")
 
 
+def km_span(km: float, km_min: float | None = None) -> str:
+    """'2,350 km', or a band '500\u20135,500 km' (an en dash): how every text writes a range."""
+    if km_min is None:
+        return f"{km_text(km)} km"
+    return f"{km_text(km_min)}{EN_DASH}{km_text(km)} km"
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 IsoA3 = Annotated[str, AfterValidator(_check_iso_a3)]
@@ -299,13 +306,13 @@ class Claim(_Model):
         """How the claim reads: '480 km', 'at least 500 km', 'up to 2,350 km', '500-5,500 km'
         (with an en dash), or 'no public range figure'."""
         if self.means == "interval" and self.km_min is not None and self.km is not None:
-            return f"{km_text(self.km_min)}{EN_DASH}{km_text(self.km)} km"
+            return km_span(self.km, self.km_min)
         if self.means == "at-least" and self.km_min is not None:
-            return f"at least {km_text(self.km_min)} km"
+            return f"at least {km_span(self.km_min)}"
         if self.means == "up-to" and self.km is not None:
-            return f"up to {km_text(self.km)} km"
+            return f"up to {km_span(self.km)}"
         if self.km is not None:
-            return f"{km_text(self.km)} km"
+            return km_span(self.km)
         return "no public range figure"
 
     def reaches(self, distance_km: float) -> str | None:

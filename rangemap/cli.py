@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import importlib
 import logging
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from rangemap import __version__
+from rangemap import __version__, tables
 from rangemap.errors import RangemapError, describe_os_error
+from rangemap.output import check_writable, write_text
 
 if TYPE_CHECKING:
     from rangemap.scene import Scene
@@ -29,17 +33,19 @@ class BadInput(click.ClickException):
 
 
 class _Group(click.Group):
-    """Turns every RangemapError into one clear message and exit status 2 (1 for the
-    machine's failures, such as a full disk)."""
+    """Turns every error into one clear message: exit status 2 for the user's input (the
+    error's `exit_code`), 1 for anything else, such as a corrupt layer file or a full disk."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RangemapError as err:
-            if getattr(err, "exit_status", 2) == 1:
-                raise click.ClickException(str(err)) from None
-            raise BadInput(str(err)) from None
+            failure = click.ClickException(str(err))
+            failure.exit_code = err.exit_code
+            raise failure from None
         except OSError as err:
+            if err.errno == errno.EPIPE:  # click reports a closed pipe itself
+                raise
             raise click.ClickException(describe_os_error(err)) from None
 
 
@@ -50,23 +56,47 @@ def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return None if value is None else check_text(value, field=f"--{param.name}")
 
 
-def _fmt_opt(choices: Sequence[str], default: str) -> Callable:
+class _Echo(logging.Handler):
+    """Log records on standard error through click, so CliRunner and pipes both see them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+def _checked_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Check -o before any work: a missing or read-only folder fails at once."""
+    return None if value is None else check_writable(value)
+
+
+def output_opt(help: str = "Write to FILE (atomically) instead of standard output.") -> Callable:
     return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(choices, case_sensitive=False),
-        default=default,
-        show_default=True,
-        help="Output format.",
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        callback=_checked_output,
+        help=help,
     )
 
 
-output_opt = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+#: Table formats of every listing command (rangemap.tables.FORMATS).
+format_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(tables.FORMATS, case_sensitive=False),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+#: GIS formats of `ring` and `export` (rangemap.export.FORMATS, not imported: it loads GDAL).
+GIS_FORMATS = ("geojson", "kml", "gpkg")
+gis_format_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GIS_FORMATS, case_sensitive=False),
     default=None,
-    help="Write to FILE (atomically) instead of standard output.",
+    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
+    "suffix, else GeoJSON. KML and GeoPackage need -o.",
 )
 site_opt = click.option(
     "--site",
@@ -82,6 +112,27 @@ km_min_opt = click.option(
     metavar="KM",
     help="Inner range: draw the band from KM-MIN to KM instead of the full area.",
 )
+scene_arg = click.argument("scene", required=False, default=None, metavar="[SCENE]")
+
+
+def places_opts(command: Callable) -> Callable:
+    """--cities and --capitals: list populated places (or capitals only) instead of countries."""
+    command = click.option("--capitals", is_flag=True, help="With --cities: capitals only.")(
+        command
+    )
+    return click.option(
+        "--cities", is_flag=True, help="List populated places in range, not countries."
+    )(command)
+
+
+def _not_input(output: Path | None, *inputs: str | Path | None) -> None:
+    """Refuse an -o that names one of the command's input files (it would destroy it)."""
+    if output is not None:
+        check_writable(output, inputs=[i for i in inputs if i])
+
+
+def _wrote(path: Path, what: str = "") -> None:
+    log.info("wrote %s%s", path, what)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -89,41 +140,68 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from rangemap.output import write_text
-
     write_text(output, text)
-    click.echo(f"wrote {output}", err=True)
+    _wrote(output)
+
+
+def _emit_gis(write: Callable[[Path], Path], output: Path | None, fmt: str | None) -> None:
+    """A GIS file to -o FILE, or GeoJSON to standard output through a temporary file (GDAL
+    writes files, not streams)."""
+    if output is None and fmt not in (None, "geojson"):
+        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+    if output is not None:
+        write(output)
+        _wrote(output)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp) / "data.geojson")
+        click.echo(path.read_text(encoding="utf-8"), nl=False)
+
+
+@contextlib.contextmanager
+def _importing(module: str) -> Iterator[None]:
+    """Import `module` on a second thread while the block runs: folium is slow to import
+    (BENCHMARKS.md), and the block's coverage runs mostly in GEOS and PROJ without the GIL."""
+    loader = threading.Thread(target=importlib.import_module, args=(module,))
+    loader.start()
+    try:
+        yield
+    finally:
+        loader.join()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rangemap")
-@click.option("-v", "--verbose", count=True, help="More log messages on stderr.")
-@click.option("-q", "--quiet", count=True, help="Fewer log messages on stderr.")
+@click.option("-v", "--verbose", count=True, help="More messages on stderr (details of the work).")
+@click.option("-q", "--quiet", count=True, help='Fewer messages on stderr (no "wrote FILE").')
 def cli(verbose: int, quiet: int) -> None:
     """True geodesic range areas around basing sites: what they cover, as maps and tables.
 
     Ranges are exact on the WGS84 ellipsoid; every site and claim carries its source.
     """
-    level = logging.WARNING - 10 * verbose + 10 * quiet
-    logging.basicConfig(stream=sys.stderr, level=level, format="rangemap: %(message)s")
+    handler = _Echo()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.INFO - 10 * verbose + 10 * quiet)
 
 
 @cli.command()
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@format_opt
+@output_opt()
 def sites(fmt: str, output: Path | None) -> None:
     """List the basing sites: position, what the point marks, hosted systems, sources.
 
     Example: rangemap sites --format csv
     """
-    from rangemap import reports, tables
+    from rangemap import reports
 
     _emit(tables.render(reports.site_rows(), fmt), output)
 
 
 @cli.command()
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@format_opt
+@output_opt()
 def systems(fmt: str, output: Path | None) -> None:
     """List every range claim: what it says, kind, who claims it, sources, status.
 
@@ -132,7 +210,7 @@ def systems(fmt: str, output: Path | None) -> None:
 
     Example: rangemap systems --format md
     """
-    from rangemap import reports, tables
+    from rangemap import reports
 
     _emit(tables.render(reports.claim_rows(), fmt), output)
 
@@ -141,40 +219,19 @@ def systems(fmt: str, output: Path | None) -> None:
 @site_opt
 @click.option("--km", type=float, required=True, metavar="KM", help="Range in km.")
 @km_min_opt
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["geojson", "kml", "gpkg"], case_sensitive=False),
-    default=None,
-    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
-    "suffix, else GeoJSON. KML and GeoPackage need -o.",
-)
-@output_opt
+@gis_format_opt
+@output_opt()
 def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Path | None) -> None:
     """Write the geodesic range area (or band) of SITE as GeoJSON, KML or GeoPackage.
 
     Example: rangemap ring --site kaliningrad --km 5500 -o kaliningrad-5500.geojson
     """
-    from rangemap.coverage import make_ring
+    from rangemap.api import make_ring
     from rangemap.export import write_rings
-    from rangemap.locations import resolve
 
-    if output is None and fmt not in (None, "geojson"):
-        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output)
-    the_ring = make_ring(resolve(site), km, km_min=km_min)
-    if output is None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_rings([the_ring], Path(tmp) / "ring.geojson", fmt=fmt)
-            click.echo(path.read_text(encoding="utf-8"), nl=False)
-        return
-    write_rings([the_ring], output, fmt=fmt)
-    click.echo(f"wrote {output}", err=True)
+    _emit_gis(
+        lambda path: write_rings([make_ring(site, km, km_min=km_min)], path, fmt=fmt), output, fmt
+    )
 
 
 @cli.command()
@@ -183,10 +240,9 @@ def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Pa
     "--km", type=float, required=True, multiple=True, metavar="KM", help="Range in km; repeat."
 )
 @km_min_opt
-@click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
-@click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@places_opts
+@format_opt
+@output_opt()
 def coverage(
     site: str,
     km: tuple[float, ...],
@@ -200,40 +256,18 @@ def coverage(
 
     Example: rangemap coverage --site kaliningrad --km 480 --km 2350 --format csv
     """
-    from rangemap import coverage as cov
-    from rangemap import tables
-    from rangemap.locations import resolve
+    from rangemap import reports
+    from rangemap.api import resolve_site
 
-    if output is not None:
-        from rangemap.output import check_writable
+    columns, rows, footer = reports.coverage_report(
+        resolve_site(site), km, km_min=km_min, places=cities or capitals, capitals_only=capitals
+    )
+    _emit(_with_notes(tables.render(rows, fmt, columns=columns), fmt, footer), output)
 
-        check_writable(output)
-    location = resolve(site)
-    rows: list = []
-    footer = []
-    for value in km:
-        the_ring = cov.make_ring(location, value, km_min=km_min)
-        if cities or capitals:
-            places = cov.city_rows(the_ring, capitals_only=capitals)
-            rows += places
-            footer.append(
-                f"{the_ring.label}: {len(places):,} places, "
-                f"{sum(p.population for p in places):,} {cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})"
-            )
-        else:
-            found = cov.country_rows(the_ring)
-            rows += found
-            states = sum(r.status == cov.STATE for r in found)
-            apart = len(found) - states
-            footer.append(
-                f"{the_ring.label}: range area {the_ring.area_km2:,.0f} km2; {states} countries"
-                + (f" and {apart} territories (status column)" if apart else "")
-            )
-    columns = (cov.CityRow if cities or capitals else cov.CountryRow)._fields
-    text = tables.render(rows, fmt, columns=columns)
-    if fmt in ("table", "md"):
-        text += "\n" + "\n".join(footer) + "\n"
-    _emit(text, output)
+
+def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
+    """Text and Markdown tables end with their notes; CSV and JSON stay plain data."""
+    return text + "\n" + "\n".join(notes) + "\n" if fmt in ("table", "md") else text
 
 
 @cli.command()
@@ -253,8 +287,8 @@ def coverage(
     metavar="KM",
     help="Ranges in km: the first is the base (e.g. the stated range), then the others.",
 )
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@format_opt
+@output_opt()
 def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
     """What larger ranges add over the first: countries, capitals, area and population.
 
@@ -263,23 +297,11 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 
     Example: rangemap compare --site kaliningrad --km 480 --km 2350
     """
-    from rangemap import reports, tables
-    from rangemap.locations import resolve
+    from rangemap import reports
+    from rangemap.api import resolve_site
 
-    if len(km) < 2 and len(sites) < 2:
-        raise BadInput(
-            "compare needs two rings or more: give several --km values (the base range, then "
-            "others), or several --site values."
-        )
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output)
-    columns, rows, notes = reports.compare_rows([resolve(s) for s in sites], list(km))
-    text = tables.render(rows, fmt, columns=columns)
-    if fmt in ("table", "md"):
-        text += "\n" + "\n".join(notes) + "\n"
-    _emit(text, output)
+    columns, rows, notes = reports.compare_rows([resolve_site(s) for s in sites], list(km))
+    _emit(_with_notes(tables.render(rows, fmt, columns=columns), fmt, notes), output)
 
 
 @cli.command()
@@ -287,8 +309,8 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
     "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
 )
 @click.option("--km", type=float, default=None, metavar="KM", help="Only sites within KM.")
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@format_opt
+@output_opt()
 def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
@@ -297,28 +319,18 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
 
     Example: rangemap reach --target Berlin --km 2350
     """
-    from rangemap import tables
-    from rangemap.locations import resolve
+    from rangemap.api import resolve_site
     from rangemap.reach import ReachRow
     from rangemap.reach import reach as find
 
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output)
-    rows = find(resolve(target), km)
-    _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
+    _emit(tables.render(find(resolve_site(target), km), fmt, columns=ReachRow._fields), output)
 
 
 @cli.command(name="map")
-@click.argument("scene", required=False, default=None, metavar="[SCENE]")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
-    "FILE.png or FILE.svg draws a static map instead.",
+@scene_arg
+@output_opt(
+    "Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
+    "FILE.png or FILE.svg draws a static map instead."
 )
 @click.option("--offline", is_flag=True, help="Draw the countries as the basemap: no map tiles.")
 @click.option(
@@ -368,7 +380,7 @@ def map_command(
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
-    from rangemap.output import check_writable, output_folder, write_texts
+    from rangemap.output import output_folder, write_texts
     from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
 
     name = scene or DEFAULT_SCENE
@@ -381,13 +393,9 @@ def map_command(
             raise BadInput("--offline and --self-contained apply to HTML maps, not PNG or SVG.")
         _static_map(the_scene, output, size=size, dpi=dpi, texts=(title, subtitle, caption))
         return
-    # folium takes ~0.4 s to import: import it on a second thread while this one computes the
-    # scene's coverage, most of which runs in GEOS and PROJ with the GIL released.
-    loader = threading.Thread(target=importlib.import_module, args=("rangemap.html_map",))
-    loader.start()
-    resolved = resolve_scene(the_scene)
-    loader.join()
-    from rangemap.html_map import embed_path, embed_snippet, map_html, render_map
+    with _importing("rangemap.render.html_map"):
+        resolved = resolve_scene(the_scene)
+    from rangemap.render.html_map import embed_path, embed_snippet, map_html, render_map
 
     check_writable(embed_path(output), inputs=[name])
     the_map = render_map(
@@ -402,7 +410,7 @@ def map_command(
     write_texts(  # both files or neither
         {output: map_html(the_map), snippet: embed_snippet(output, title or the_scene.title)}
     )
-    click.echo(f"wrote {snippet} (an <iframe> to embed the map)", err=True)
+    _wrote(snippet, " (an <iframe> to embed the map)")
     click.echo(str(output))
 
 
@@ -423,7 +431,7 @@ def _static_map(
     texts: tuple[str | None, str | None, str | None],
 ) -> None:
     """`map -o FILE.png|.svg`: matplotlib is imported only here, so --help stays instant."""
-    from rangemap.static_map import render_image, save_image
+    from rangemap.render.static_map import render_image, save_image
 
     width, height = _parse_size(size)
     title, subtitle, caption = texts
@@ -452,16 +460,9 @@ def scenes() -> None:
 
 
 @cli.command(name="export")
-@click.argument("scene", required=False, default=None, metavar="[SCENE]")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["geojson", "kml", "gpkg"], case_sensitive=False),
-    default=None,
-    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
-    "suffix, else GeoJSON. KML and GeoPackage need -o.",
-)
-@output_opt
+@scene_arg
+@gis_format_opt
+@output_opt()
 def export_command(scene: str | None, fmt: str | None, output: Path | None) -> None:
     """Write every drawn ring and band of SCENE, and its sites, as a GIS file.
 
@@ -474,30 +475,17 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_export import export_scene
 
-    if output is None and fmt not in (None, "geojson"):
-        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output, inputs=[scene] if scene else [])
-    the_scene = load_scene(scene or DEFAULT_SCENE)
-    if output is None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = export_scene(the_scene, Path(tmp) / "scene.geojson", fmt=fmt)
-            click.echo(path.read_text(encoding="utf-8"), nl=False)
-        return
-    export_scene(the_scene, output, fmt=fmt)
-    click.echo(f"wrote {output}", err=True)
+    _not_input(output, scene)
+    _emit_gis(
+        lambda path: export_scene(load_scene(scene or DEFAULT_SCENE), path, fmt=fmt), output, fmt
+    )
 
 
 @cli.command()
-@click.argument("scene", required=False, default=None, metavar="[SCENE]")
-@click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
-@click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@scene_arg
+@places_opts
+@format_opt
+@output_opt()
 def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Path | None) -> None:
     """Coverage of every drawn ring and band of SCENE: the "rangemap coverage" columns,
     after layer (its id), label and kind.
@@ -510,18 +498,14 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_export import render_table
 
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output, inputs=[scene] if scene else [])
+    _not_input(output, scene)
     the_scene = load_scene(scene or DEFAULT_SCENE)
     _emit(render_table(the_scene, fmt, places=cities, capitals_only=capitals), output)
 
 
 @cli.command()
 @click.argument("file", metavar="FILE.csv", type=click.Path(path_type=Path))
-@click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
-@click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
+@places_opts
 @click.option(
     "-j",
     "--jobs",
@@ -530,8 +514,8 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
     metavar="N",
     help="Worker processes (default: every core). The output does not depend on it.",
 )
-@_fmt_opt(("table", "csv", "json", "md"), "table")
-@output_opt
+@format_opt
+@output_opt()
 def batch(
     file: Path, cities: bool, capitals: bool, jobs: int | None, fmt: str, output: Path | None
 ) -> None:
@@ -545,15 +529,9 @@ def batch(
 
     Example: rangemap batch rings.csv --format csv -o coverage.csv
     """
-    import contextlib
-
     from rangemap import batch as batch_mod
-    from rangemap import tables
 
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output, inputs=[file])
+    _not_input(output, file)
     rings = batch_mod.read_rings(file)
     places = cities or capitals
     bar = None
@@ -568,7 +546,7 @@ def batch(
         else:
             rows = batch_mod.batch_coverage(rings, jobs=jobs, progress=progress)
     columns = (batch_mod.BatchCityRow if places else batch_mod.BatchCountryRow)._fields
-    log.info("%s rings, %s rows", f"{len(rings):,}", f"{len(rows):,}")
+    log.debug("%s rings, %s rows", f"{len(rings):,}", f"{len(rows):,}")
     _emit(tables.render(rows, fmt, columns=columns), output)
 
 
@@ -578,6 +556,6 @@ def main() -> None:
         cli(prog_name="rangemap")
     finally:
         # At exit CPython's collector walks every object still alive (the layers, folium's
-        # templates): ~0.15 s after a map, for garbage the end of the process frees anyway.
+        # templates), for garbage the end of the process frees anyway (BENCHMARKS.md).
         # Freezing them skips that walk; files are closed and streams flushed as usual.
         gc.freeze()

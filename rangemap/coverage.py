@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -13,7 +13,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from rangemap import layers
 from rangemap.errors import InputError
-from rangemap.geodesic import area_km2, band_area, distance_km, range_area
+from rangemap.geodesic import area_km2, band_area, distance_km, range_area, ring_vertices
 from rangemap.locations import Location
 
 #: What a summed population is, said after the figure ("21.2 million people in ...").
@@ -29,6 +29,9 @@ STATE, TERRITORY = "state", "territory"
 #: CityRow.capital values: national capital of a state, capital of a territory, or neither.
 NATIONAL, TERRITORIAL = "national", "territorial"
 
+#: Vertices of each boundary circle that maps draw: smooth at any zoom, light in a page.
+OUTLINE_VERTICES = 720
+
 
 @dataclass(frozen=True)
 class Ring:
@@ -43,6 +46,16 @@ class Ring:
     km_min: float | None
     geometry: Polygon | MultiPolygon
     area_km2: float
+
+    @cached_property
+    def boundaries(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """The circles bounding the area as (lons, lats), the outer first, then a band's inner
+        one: the lines maps draw, computed once. The polygon's own edge also runs along the
+        180th meridian and the poles, where the area has no boundary."""
+        kms = (self.km, self.km_min) if self.km_min else (self.km,)
+        return tuple(
+            ring_vertices(self.site.lat, self.site.lon, km, vertices=OUTLINE_VERTICES) for km in kms
+        )
 
     @property
     def label(self) -> str:

@@ -3,33 +3,57 @@
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 
 class RangemapError(Exception):
-    """Base class of every error rangemap raises on purpose."""
+    """Base class of every error rangemap raises on purpose.
+
+    `exit_code` is the command line's exit status for it: 2 where the user's input is at
+    fault (fix the argument or the file), 1 for every other failure, as the README says.
+    """
+
+    exit_code = 1
 
 
 class InputError(RangemapError, ValueError):
     """A value given by the user (argument, option, coordinate, range) is invalid."""
 
+    exit_code = 2
+
 
 class CatalogError(RangemapError, ValueError):
     """A catalog or scene file is missing, not valid YAML, or has a wrong or missing field."""
+
+    exit_code = 2
+
+
+class LayerFileError(CatalogError):
+    """A data layer file shipped with the package is missing or corrupt: not the user's input."""
+
+    exit_code = 1
 
 
 class UnknownNameError(RangemapError, LookupError):
     """A site, system, place or scene name that no catalog knows."""
 
+    exit_code = 2
+
 
 class AmbiguousNameError(RangemapError, LookupError):
     """A place name that matches several places; the message lists them."""
 
+    exit_code = 2
+
 
 class OutputError(RangemapError, OSError):
     """An output path that cannot be used: a missing or read-only folder, a link, a device,
-    a FIFO, the command's own input, a name too long or not UTF-8 (exit status 2)."""
+    a FIFO, the command's own input, a name too long or not UTF-8."""
+
+    exit_code = 2
 
 
 class WriteError(RangemapError, OSError):
@@ -38,7 +62,48 @@ class WriteError(RangemapError, OSError):
     Not the user's input, so the command line exits with status 1, not 2.
     """
 
-    exit_status = 1
+
+class MissingPackageError(RangemapError, ImportError):
+    """A package rangemap needs is not installed: the installation, not the input, is at fault."""
+
+
+#: How alike a name must be to a known one to be suggested (difflib's ratio, 0 to 1) ...
+SUGGEST_CUTOFF = 0.5
+#: ... and how close to the best match: "lattitude" finds "lat" among a few field names,
+#: while "kalinigrad" finds "kaliningrad" and not also "Paulinia" among 5,000 place names.
+SUGGEST_SPREAD = 0.1
+
+
+def close_matches(
+    name: str, choices: Iterable[str], *, n: int = 3, key: Callable[[str], str] = str.lower
+) -> list[str]:
+    """Up to `n` of `choices` spelled like `name`, closest first: every "did you mean".
+
+    Names are compared by `key` (lower case by default); of choices with the same key, the
+    first one's spelling is returned.
+    """
+    by_key: dict[str, str] = {}
+    for choice in choices:
+        by_key.setdefault(key(choice), choice)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key(name))
+    scored = []
+    for candidate in by_key:  # difflib.get_close_matches's quick tests, keeping the scores
+        matcher.set_seq1(candidate)
+        if (
+            matcher.real_quick_ratio() >= SUGGEST_CUTOFF
+            and matcher.quick_ratio() >= SUGGEST_CUTOFF
+            and (score := matcher.ratio()) >= SUGGEST_CUTOFF
+        ):
+            scored.append((score, candidate))
+    best = heapq.nlargest(n, scored)
+    return [by_key[c] for score, c in best if score >= best[0][0] - SUGGEST_SPREAD]
+
+
+def did_you_mean(name: str, choices: Iterable[str], **kwargs: Any) -> str:
+    """' Did you mean 'a', 'b'?' for the close matches of `name`, or ''."""
+    close = close_matches(name, choices, **kwargs)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 def suggest(
@@ -50,12 +115,8 @@ def suggest(
     aliases can be matched for suggestions without crowding the listing.
     """
     listed = sorted(set(choices if known is None else known))
-    # One spelling per lower-cased name, the listed one first: id 'tomahawk' over 'Tomahawk'.
-    lower: dict[str, str] = {}
-    for choice in [*listed, *sorted(set(choices))]:
-        lower.setdefault(choice.lower(), choice)
-    close = difflib.get_close_matches(name.lower(), list(lower), n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(repr(lower[c]) for c in close)}?" if close else ""
+    # The listed spelling first: id 'tomahawk' over 'Tomahawk'.
+    hint = did_you_mean(name, [*listed, *sorted(set(choices))])
     listing = ", ".join(listed) if len(listed) <= 20 else f"{len(listed)} known names"
     return UnknownNameError(f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}.")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -38,6 +40,27 @@ _SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpkg": 
 FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}
 
 
+class GisLayer(NamedTuple):
+    """One layer of a GIS file.
+
+    Attributes
+    ----------
+    name : str
+        The layer's name in the file ("rings", "ranges", "sites" ...).
+    geometry : numpy.ndarray
+        WKB geometries, lon/lat on WGS84, one per feature.
+    fields : dict of str to numpy.ndarray
+        Attribute columns, one value per feature.
+    geometry_type : str
+        GDAL's geometry type name: "MultiPolygon", "Point" or "Unknown" (mixed).
+    """
+
+    name: str
+    geometry: np.ndarray
+    fields: dict[str, np.ndarray]
+    geometry_type: str
+
+
 def format_for(path: Path, fmt: str | None = None) -> str:
     """The export format: `fmt` if given, else from the file suffix (GeoJSON by default)."""
     if fmt:
@@ -65,27 +88,61 @@ def write_rings(rings: Sequence[Ring], path: Path, *, fmt: str | None = None) ->
 
     KML is read by Google Earth, GeoPackage by QGIS; all three are lon/lat on WGS84.
     """
-    import pyogrio
-    import pyogrio.raw
-
-    driver, options, dataset_options = DRIVERS[format_for(path, fmt)]
-    fields = ring_fields(rings)
     geometry = shapely.to_wkb(
         np.array([shapely.multipolygons(shapely.get_parts(r.geometry)) for r in rings]),
         output_dimension=2,
     )
-    pyogrio.set_gdal_config_options(FIXED_DATE)
-    with atomic_path(Path(path), failures=gdal_failures()) as tmp:
-        pyogrio.raw.write(
-            str(tmp),
-            geometry,
-            list(fields.values()),
-            list(fields),
-            driver=driver,
-            geometry_type="MultiPolygon",
-            crs="EPSG:4326",
-            layer="rings",
-            layer_options=options,
-            dataset_options=dataset_options,
-        )
-    return Path(path)
+    return write_gis(
+        path, [GisLayer("rings", geometry, ring_fields(rings), "MultiPolygon")], fmt=fmt
+    )
+
+
+def write_gis(
+    path: str | Path,
+    layers: Sequence[GisLayer],
+    *,
+    fmt: str | None = None,
+    name_field: str | None = None,
+) -> Path:
+    """Write `layers` to one GIS file through GDAL, atomically: the writer of every command.
+
+    `fmt` defaults to the suffix of `path`; `name_field` overrides the KML placemark name
+    field. Returns the path written.
+    """
+    import pyogrio.raw
+
+    path = Path(path)
+    fmt = format_for(path, fmt)
+    driver, options, dataset_options = DRIVERS[fmt]
+    if name_field and fmt == "kml":
+        dataset_options = {**dataset_options, "NameField": name_field}
+    with _fixed_date(), atomic_path(path, failures=gdal_failures()) as tmp:
+        for i, layer in enumerate(layers):
+            pyogrio.raw.write(
+                str(tmp),
+                layer.geometry,
+                list(layer.fields.values()),
+                list(layer.fields),
+                driver=driver,
+                geometry_type=layer.geometry_type,
+                crs="EPSG:4326",
+                layer=layer.name,
+                layer_options=options,
+                dataset_options=dataset_options if i == 0 else {},
+                append=i > 0,
+            )
+    return path
+
+
+@contextlib.contextmanager
+def _fixed_date() -> Iterator[None]:
+    """GDAL's date for this write only: its configuration is global, so restore it after."""
+    import pyogrio
+
+    (name, date), *_ = FIXED_DATE.items()
+    before = pyogrio.get_gdal_config_option(name)
+    pyogrio.set_gdal_config_options({name: date})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({name: before})

@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely import GeometryType
 
-from rangemap.errors import CatalogError, suggest
+from rangemap.errors import LayerFileError, suggest
 
 if TYPE_CHECKING:  # geopandas is imported inside to_frame() only, for cold-start speed
     import geopandas
@@ -345,10 +345,10 @@ def _check_lengths(path: Path, layer: CountryLayer | CityLayer, skip_prefix: str
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Read every array of an .npz layer file, turning each way it can fail into CatalogError."""
+    """Read every array of an .npz layer file, turning each way it can fail into LayerFileError."""
     path = Path(path)
     if not path.is_file():
-        raise CatalogError(
+        raise LayerFileError(
             f"layer file {str(path)!r} is missing; rebuild it with `{REBUILD_COMMAND}`"
         )
     try:
@@ -363,8 +363,8 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _corrupt(path: Path, exc: BaseException) -> CatalogError:
-    return CatalogError(
+def _corrupt(path: Path, exc: BaseException) -> LayerFileError:
+    return LayerFileError(
         f"layer file {str(path)!r} is unreadable or corrupt ({exc}); "
         f"rebuild it with `{REBUILD_COMMAND}`"
     )

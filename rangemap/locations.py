@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -10,7 +9,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from rangemap import layers
-from rangemap.errors import AmbiguousNameError, InputError, UnknownNameError, check_text
+from rangemap.errors import (
+    AmbiguousNameError,
+    InputError,
+    UnknownNameError,
+    check_text,
+    did_you_mean,
+)
 from rangemap.geodesic import check_position
 
 if TYPE_CHECKING:
@@ -111,9 +116,7 @@ def resolve(spec: str) -> Location:
     except UnknownNameError:
         pass
     names = [s.id for s in catalog.sites] + _popular_place_names()
-    by_key = {layers.fold_name(n): n for n in reversed(names)}  # first spelling wins
-    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75)
-    hint = f" Did you mean {', '.join(repr(by_key[c]) for c in close)}?" if close else ""
+    hint = did_you_mean(spec, names, key=layers.fold_name)
     raise UnknownNameError(
         f"unknown site or place {spec!r}.{hint} Give a catalog site id "
         f"({', '.join(sorted(s.id for s in catalog.sites))}), a place name from GeoNames "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from rangemap import coverage as cov
@@ -93,6 +94,11 @@ def compare_rows(
     One column per site and range: `pct_<KM>_km` for one site, `pct_<SITE>_<KM>_km` for
     several (SITE the site id). The notes say, per site, what each range adds over the first.
     """
+    if len(kms) < 2 and len(sites) < 2:
+        raise InputError(
+            "compare needs two rings or more: give several --km values (the base range, then "
+            "others), or several --site values."
+        )
     _refuse_repeats([f"{km:g}" for km in kms], "range", "--km")
     _refuse_repeats([site.id for site in sites], "site", "--site")
     rings = [cov.make_ring(site, km) for site in sites for km in kms]
@@ -140,3 +146,47 @@ def _additions(site: Location, kms: list[float]) -> list[str]:
             f"{cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})",
         ]
     return notes
+
+
+def coverage_report(
+    site: Location,
+    kms: Sequence[float],
+    *,
+    km_min: float | None = None,
+    places: bool = False,
+    capitals_only: bool = False,
+) -> tuple[tuple[str, ...], list[Any], list[str]]:
+    """Columns, rows and footer lines of `rangemap coverage`: countries (or places) per range."""
+    rows: list[Any] = []
+    footer = []
+    for km in kms:
+        ring = cov.make_ring(site, km, km_min=km_min)
+        if places:
+            found = cov.city_rows(ring, capitals_only=capitals_only)
+            rows += found
+            footer.append(coverage_footer(ring, found))
+        else:
+            found_countries = cov.country_rows(ring)
+            rows += found_countries
+            footer.append(coverage_footer(ring, countries=found_countries))
+    return (cov.CityRow if places else cov.CountryRow)._fields, rows, footer
+
+
+def coverage_footer(
+    ring: cov.Ring,
+    places: Sequence[cov.CityRow] | None = None,
+    *,
+    countries: Sequence[cov.CountryRow] = (),
+) -> str:
+    """The line under a text or Markdown coverage table: the range area and how many states
+    and territories it reaches, or the places and the people living in them."""
+    if places is None:
+        states = sum(r.status == cov.STATE for r in countries)
+        apart = len(countries) - states
+        return f"{ring.label}: range area {ring.area_km2:,.0f} km2; {states} countries" + (
+            f" and {apart} territories (status column)" if apart else ""
+        )
+    return (
+        f"{ring.label}: {len(places):,} places, "
+        f"{sum(p.population for p in places):,} {cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})"
+    )

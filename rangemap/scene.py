@@ -20,7 +20,6 @@ from pydantic import (
 from rangemap import coverage as cov
 from rangemap._yamlio import validate
 from rangemap.catalog import (
-    EN_DASH,
     Catalog,
     Claim,
     Event,
@@ -32,7 +31,7 @@ from rangemap.catalog import (
     System,
     Text,
     km_min_below_km,
-    km_text,
+    km_span,
 )
 from rangemap.errors import RangemapError, suggest
 from rangemap.locations import Location
@@ -478,12 +477,12 @@ class _Builder:
                 site,
                 f"{treaty.id}-{km:g}",
                 (km, None),
-                short=f"{short} {km_text(km)} km threshold",
+                short=f"{short} {km_span(km)} threshold",
                 kind="threshold",
                 color=self.colors["threshold"],
                 system=None,
-                span=f"{km_text(km)} km",
-                label=f"{treaty.name} threshold — {km_text(km)} km",
+                span=km_span(km),
+                label=f"{treaty.name} threshold — {km_span(km)}",
                 claimed_by=f"{treaty.name} (Article II)",
                 sources=treaty.sources,
                 uncertain=False,
@@ -493,7 +492,7 @@ class _Builder:
             if km > 0
         ]
         for index, band in enumerate(sorted(treaty.bands, key=lambda b: b.min_km)):
-            span = f"{km_text(band.min_km)}{EN_DASH}{km_text(band.max_km)} km"
+            span = km_span(band.max_km, band.min_km)
             layers.append(
                 self.layer(
                     site,
@@ -516,11 +515,7 @@ class _Builder:
         return layers
 
     def range_layer(self, site: ResolvedSite, spec: SceneRange) -> SceneLayer:
-        span = (
-            f"{km_text(spec.km_min)}{EN_DASH}{km_text(spec.km)} km"
-            if spec.km_min
-            else f"{km_text(spec.km)} km"
-        )
+        span = km_span(spec.km, spec.km_min or None)
         label = spec.label or span
         part = f"range-{spec.km_min:g}-{spec.km:g}" if spec.km_min else f"range-{spec.km:g}"
         return self.layer(
@@ -553,8 +548,8 @@ def claim_discs(
     span = claim.reads
     if claim.means == "interval" and claim.km_min is not None and claim.km is not None:
         return [
-            ("-at-least", (claim.km_min, None), f"at least {km_text(claim.km_min)} km", "at-least"),
-            ("-up-to", (claim.km, None), f"up to {km_text(claim.km)} km", "up-to"),
+            ("-at-least", (claim.km_min, None), f"at least {km_span(claim.km_min)}", "at-least"),
+            ("-up-to", (claim.km, None), f"up to {km_span(claim.km)}", "up-to"),
         ]
     if claim.means == "at-least" and claim.km_min is not None:
         return [("", (claim.km_min, None), span, "at-least")]

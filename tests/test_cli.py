@@ -313,6 +313,9 @@ def test_file_size_limit_is_one_message_and_exit_1(
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+# Exit status: 2 when the user's input is at fault, 1 for every other failure (README).
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -351,3 +354,86 @@ def test_coverage_footer_counts_states_and_territories_apart() -> None:
     assert out.rstrip().endswith("94 countries and 12 territories (status column)")
     greenland = next(line for line in out.splitlines() if "Greenland" in line)
     assert "territory" in greenland.split() and "Denmark" in greenland.split()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # InputError: a value out of range.
+        (["coverage", "--site", "91,20", "--km", "500"], "latitude"),
+        # UnknownNameError, with its suggestion.
+        (["coverage", "--site", "kalinigrad", "--km", "500"], "Did you mean 'kaliningrad'"),
+        # AmbiguousNameError: several places of that name.
+        (["coverage", "--site", "Valencia", "--km", "500"], "Add the country code"),
+        # OutputError: -o into a folder that does not exist, checked before any work.
+        (["sites", "-o", "no/such/folder/sites.csv"], "does not exist"),
+        # BadInput: an option combination the command refuses.
+        (["ring", "--site", "kaliningrad", "--km", "500", "--format", "kml"], "give it with -o"),
+        (["compare", "--site", "kaliningrad", "--km", "480"], "two rings or more"),
+    ],
+)
+def test_users_input_exits_2(args: list[str], message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_bad_scene_file_exits_2(tmp_path: Path) -> None:
+    """CatalogError: a scene file the user wrote, with a field the schema does not know."""
+    scene = tmp_path / "scene.yaml"
+    scene.write_text("title: T\nsites:\n  - site: kaliningrad\n    colour: red\n", encoding="utf-8")
+    code, _, err = run("export", str(scene))
+    assert code == 2 and "scene.yaml" in err
+
+
+def test_corrupt_layer_file_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LayerFileError: a broken installation, not the user's input."""
+    from rangemap import layers
+
+    bad = tmp_path / "countries.npz"
+    bad.write_bytes(b"not a zip file")
+    monkeypatch.setattr(layers, "countries", lambda: layers._load_countries(bad))
+    code, _, err = run("coverage", "--site", "54.7,20.5", "--km", "500")
+    assert code == 1 and "corrupt" in err and "Traceback" not in err
+
+
+def test_missing_package_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MissingPackageError: the Leaflet wheel is not installed."""
+    from rangemap.render import html_assets
+
+    monkeypatch.setattr(html_assets, "_LEAFLET_PACKAGE", "no_such_leaflet_package")
+    html_assets.leaflet_js.cache_clear()
+    html_assets.leaflet_css.cache_clear()
+    try:
+        code, _, err = run("map", "--self-contained", "-o", str(tmp_path / "m.html"))
+    finally:
+        html_assets.leaflet_js.cache_clear()
+        html_assets.leaflet_css.cache_clear()
+    assert code == 1 and "django-js-lib-leaflet" in err and not (tmp_path / "m.html").exists()
+
+
+def test_os_error_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An OSError while writing (here a full disk) is no input mistake: one line, status 1."""
+    import errno
+
+    from rangemap import cli as cli_module
+
+    def full_disk(path: Path, text: str) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(cli_module, "write_text", full_disk)
+    code, _, err = run("sites", "-o", str(tmp_path / "sites.csv"))
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err
+
+
+def test_quiet_hides_notices_and_verbose_adds_details(tmp_path: Path) -> None:
+    rings = tmp_path / "rings.csv"
+    rings.write_text('site,km\n"54.7,20.5",500\n', encoding="utf-8")
+    out = tmp_path / "t.csv"
+    _, _, err = run("batch", str(rings), "-j", "1", "-o", str(out))
+    assert err == f"wrote {out}\n"
+    _, _, err = run("-q", "batch", str(rings), "-j", "1", "-o", str(out))
+    assert err == ""
+    _, _, err = run("-v", "batch", str(rings), "-j", "1", "-o", str(out))
+    lines = err.splitlines()
+    assert lines[0].startswith("1 rings, ") and lines[0].endswith(" rows")
+    assert lines[1:] == [f"wrote {out}"]

@@ -51,3 +51,12 @@ def test_format_follows_the_suffix() -> None:
         "kml", "gpkg", "geojson", "geojson"
     ]  # fmt: skip
     assert format_for(Path("a.kml"), "geojson") == "geojson"
+
+
+def test_fixed_gdal_date_applies_to_the_write_only(tmp_path: Path) -> None:
+    """GDAL's configuration is process-wide: the fixed GeoPackage date must not outlive a write."""
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    write_rings(RINGS[:1], tmp_path / "a.gpkg")
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
+    write_rings(RINGS[:1], tmp_path / "b.gpkg")
+    assert (tmp_path / "a.gpkg").read_bytes() == (tmp_path / "b.gpkg").read_bytes()

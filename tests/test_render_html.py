@@ -16,9 +16,11 @@ from click.testing import CliRunner
 from pyproj import Geod
 
 from rangemap.cli import cli
-from rangemap.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
+from rangemap.coverage import make_ring
 from rangemap.geodesic import range_area
-from rangemap.html_map import (
+from rangemap.locations import resolve
+from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
+from rangemap.render.html_map import (
     embed_path,
     embed_snippet,
     js_value,
@@ -26,7 +28,7 @@ from rangemap.html_map import (
     render_map,
     save_map,
 )
-from rangemap.html_parts import esc, link
+from rangemap.render.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
 GEOD = Geod(ellps="WGS84")
@@ -231,7 +233,7 @@ def test_js_value_cannot_close_a_script_or_open_a_template():
 # --- determinism and size ------------------------------------------------------------------
 
 _RENDER = (
-    "import sys; from rangemap.html_map import render_map, save_map; "
+    "import sys; from rangemap.render.html_map import render_map, save_map; "
     "save_map(render_map(self_contained=sys.argv[2] == '1'), sys.argv[1])"
 )
 
@@ -279,7 +281,7 @@ def _distances_km(lat, lon, points):
     ],
 )
 def test_outline_is_the_true_circle_split_at_180(lat, lon, km, pieces):
-    lines = outline_latlngs(lat, lon, km)
+    lines = outline_latlngs(make_ring(resolve(f"{lat},{lon}"), km).boundaries)
     for line in lines:
         pts = np.asarray(line)
         assert np.all(np.abs(pts[:, 1]) <= 180) and np.all(np.abs(pts[:, 0]) < 90)
@@ -296,7 +298,7 @@ def test_polar_fill_closes_through_the_pole_and_outline_does_not():
     fill = fill_latlngs(range_area(54.70639, 20.51102, 5500))
     lats = np.asarray(fill[0][0])[:, 0]
     assert lats.max() == 90.0
-    (outline,) = outline_latlngs(54.70639, 20.51102, 5500)
+    (outline,) = outline_latlngs(make_ring(resolve("54.70639,20.51102"), 5500).boundaries)
     assert max(p[0] for p in outline) < 90 and {outline[0][1], outline[-1][1]} == {-180.0, 180.0}
 
 
@@ -308,7 +310,10 @@ def test_split_keeps_a_ring_that_never_crosses_whole():
 
 
 def test_display_rings_are_light():
-    assert sum(len(line) for line in outline_latlngs(54.7, 20.5, 5500)) < 400
+    assert (
+        sum(len(line) for line in outline_latlngs(make_ring(resolve("54.7,20.5"), 5500).boundaries))
+        < 400
+    )
     assert len(json.dumps(fill_latlngs(range_area(54.7, 20.5, 5500)))) < 6000
 
 
@@ -357,7 +362,7 @@ def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
     """TLAM-N is retired: it is listed (layer control, legend) but not drawn at first."""
     import folium
 
-    from rangemap.html_map import render_map
+    from rangemap.render.html_map import render_map
 
     groups = {
         child.layer_name: child
@@ -372,7 +377,7 @@ def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
 
 
 def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
-    from rangemap.html_parts import layer_popup
+    from rangemap.render.html_parts import layer_popup
 
     low = next(x for x in inf.layers if x.id == "kaliningrad--9m729-us-inf-band-at-least")
     popup = layer_popup(low)

@@ -146,7 +146,7 @@ def test_non_web_urls_in_a_scene_are_rejected(tmp_path, where):
     ],
 )
 def test_new_builtin_scenes_render_as_html(name):
-    from rangemap.html_map import map_html, render_map
+    from rangemap.render.html_map import map_html, render_map
 
     the_map = render_map(name, offline=True)
     assert callable(the_map._repr_html_)  # a folium.Map shows itself inline in Jupyter

@@ -16,8 +16,7 @@ from rangemap import layers
 from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area
-from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
-from rangemap.static_map import (
+from rangemap.render.static_map import (
     MapView,
     fit_view,
     legend_entries,
@@ -27,6 +26,7 @@ from rangemap.static_map import (
     save_image,
     scene_centre,
 )
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
 #: Small and quick, still large enough to read.
 SIZE = {"width_px": 900, "height_px": 600, "dpi": 100}
@@ -168,7 +168,7 @@ def _retired_label(scene):
 
 def test_interval_discs_are_filled_certain_solid_possible_light(inf):
     """The certain disc (at least 500 km) is filled more strongly than the possible one."""
-    from rangemap.html_parts import fill_opacity
+    from rangemap.render.style import fill_opacity
 
     layers = {layer.id: layer for layer in inf.layers}
     low = layers["kaliningrad--9m729-us-inf-band-at-least"]
@@ -225,7 +225,7 @@ def test_band_fill_keeps_its_hole():
     from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
 
-    from rangemap.static_map import _path
+    from rangemap.render.static_map import _path
 
     site = SceneSite(site="deveselu", ranges=(SceneRange(km=1000, km_min=500),))
     scene = resolve_scene(Scene(title="band", sites=(site,)))

@@ -14,36 +14,15 @@ from urllib.parse import urlsplit
 from rangemap import __version__
 from rangemap.catalog import Hosting, Source
 from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow
+from rangemap.render.style import (
+    BOUND_FILL,
+    BOUND_TEXT,
+    KIND_TEXT,
+    LINE_STYLES,
+    fill_opacity,
+    millions,
+)
 from rangemap.scene import ResolvedScene, ResolvedSite, SceneLayer
-
-#: Line look per kind of layer: stroke width (px), SVG dash pattern, fill opacity.
-LINE_STYLES: dict[str, tuple[float, str | None, float]] = {
-    "stated": (2.5, None, 0.10),
-    "disputed": (2.5, "9 6", 0.05),
-    "estimate": (2.5, "1 6", 0.04),
-    "threshold": (1.0, None, 0.0),
-    "band": (1.0, None, 0.16),
-    "custom": (2.5, None, 0.10),
-}
-
-#: Fill opacity of a claim's disc by what it says, whatever its kind: what it reaches for
-#: certain ("at least") is filled solid, what it may reach at most ("up to") lightly, so an
-#: interval's certain core reads through its possible outer disc.
-BOUND_FILL = {"at-least": 0.22, "up-to": 0.03}
-
-BOUND_TEXT = {
-    "at-least": "Solid fill: reaches at least this far (certain, by the claim)",
-    "up-to": "Light fill: up to this far at most (possible, by the claim)",
-}
-
-KIND_TEXT = {
-    "stated": "Stated range: an official or manufacturer figure",
-    "disputed": "Disputed: one side's claim, which the other denies",
-    "estimate": "Estimate by analysts, intelligence or media (uncertain)",
-    "threshold": "INF Treaty thresholds (thin grey rings)",
-    "band": "Treaty range bands (shaded; off at first, switch on under Layers)",
-    "custom": "Range drawn for this map",
-}
 
 NATURAL_EARTH = "https://www.naturalearthdata.com/"
 GEONAMES = "https://www.geonames.org/"
@@ -87,16 +66,6 @@ def source_list(sources: Iterable[Source]) -> str:
     return f"<ol>{items}</ol>" if items else ""
 
 
-def fill_opacity(layer: SceneLayer) -> float:
-    """A drawn layer's fill: by its bound for a claim's disc, else by its kind."""
-    fill = LINE_STYLES[layer.kind][2]
-    if layer.kind == "band":  # the nearer band darker, so adjacent bands read apart
-        return max(0.05, fill - 0.08 * layer.band_index)
-    if layer.bound is not None and layer.kind not in ("threshold", "custom"):
-        return BOUND_FILL[layer.bound]
-    return fill
-
-
 def line_svg(color: str, kind: str, *, width: int = 28, fill: float | None = None) -> str:
     """A short sample of a layer's line (and fill) for the legend."""
     weight, dash, kind_fill = LINE_STYLES[kind]
@@ -110,13 +79,6 @@ def line_svg(color: str, kind: str, *, width: int = 28, fill: float | None = Non
         f'<line x1="1" y1="6" x2="{width - 1}" y2="6" stroke="{color}" '
         f'stroke-width="{weight}"{dash_attr}/></svg>'
     )
-
-
-def millions(population: int) -> str:
-    """'21.2 million', '850,000': populations as a reader takes them in."""
-    if population >= 1_000_000:
-        return f"{population / 1e6:,.1f} million"
-    return f"{population:,}"
 
 
 def pct(value: float) -> str:

@@ -7,19 +7,17 @@ where rangemap flips (lon, lat).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import shapely
 from shapely.geometry import LineString
-
-from rangemap.geodesic import ring_vertices
 
 #: Douglas-Peucker tolerance in degrees: ~1 km, under a pixel at the zoom levels that show
 #: whole rings, and it cuts a 1,440-vertex ring to a few hundred points.
 SIMPLIFY_DEG = 0.01
 #: Decimals kept: 1e-4 degrees is ~11 m, far below what a range map can claim.
 DECIMALS = 4
-#: Vertices of a displayed outline before simplification.
-OUTLINE_VERTICES = 720
 
 LatLon = list[list[float]]
 
@@ -71,15 +69,11 @@ def split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> list[np.ndarray
     return [np.asarray(line) for line in lines if len(line) >= 2]
 
 
-def outline_latlngs(lat: float, lon: float, km: float, km_min: float | None = None) -> list[LatLon]:
-    """The true boundary of a range area (both circles of a band) as polylines in [lat, lon].
-
-    Built from the geodesic ring vertices, not from the polygon, whose boundary also runs
-    along the artificial edges at latitude +-90 and longitude +-180.
-    """
+def outline_latlngs(boundaries: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[LatLon]:
+    """The true boundary of a range area (`Ring.boundaries`: both circles of a band) as
+    polylines in [lat, lon], split at the 180th meridian and simplified for the page."""
     lines = []
-    for radius in (km, km_min) if km_min else (km,):
-        lons, lats = ring_vertices(lat, lon, radius, vertices=OUTLINE_VERTICES)
+    for lons, lats in boundaries:
         for piece in split_at_antimeridian(lons, lats):
             simple = shapely.simplify(LineString(piece), SIMPLIFY_DEG)
             lines.append(_latlon(np.asarray(simple.coords)))

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +17,19 @@ import pyproj
 import shapely
 
 from rangemap import __version__
-from rangemap.catalog import Source
-from rangemap.display_geometry import OUTLINE_VERTICES
+from rangemap.catalog import Source, km_span, km_text
 from rangemap.errors import InputError
 from rangemap.geodesic import GEOD, range_area, ring_vertices
-from rangemap.html_parts import BOUND_FILL, BOUND_TEXT, KIND_TEXT, LINE_STYLES, fill_opacity
 from rangemap.output import atomic_path
-from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved, km_text
+from rangemap.render.style import (
+    BOUND_FILL,
+    BOUND_TEXT,
+    KIND_TEXT,
+    LINE_STYLES,
+    fill_opacity,
+    line_opacity,
+)
+from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -82,6 +89,11 @@ class MapView:
     ymin: float
     ymax: float
     cap_km: float
+
+    @cached_property
+    def cap(self) -> shapely.Geometry:
+        """The part of the globe the map shows (within cap_km of the centre), built once."""
+        return range_area(self.lat, self.lon, self.cap_km)
 
     @property
     def proj(self) -> str:
@@ -155,8 +167,7 @@ def ring_outline(view: MapView, tr: pyproj.Transformer, layer: SceneLayer) -> li
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
     lines = []
-    for km in (ring.km, ring.km_min) if ring.km_min else (ring.km,):
-        lons, lats = ring_vertices(ring.site.lat, ring.site.lon, km, vertices=OUTLINE_VERTICES)
+    for lons, lats in ring.boundaries:
         lines += project_lines(view, tr, lons, lats, closed=True)
     return lines
 
@@ -270,12 +281,8 @@ def _line_kw(layer_kind: str, color: str, scale: float) -> dict[str, Any]:
         "linewidth": weight * _PT_PER_PX * scale,
         "linestyle": _dashes(layer_kind),
         "dash_capstyle": "round" if dash else "butt",
-        "alpha": 0.75 if layer_kind == "threshold" else 0.95,
+        "alpha": line_opacity(layer_kind),
     }
-
-
-def _fill_alpha(layer: SceneLayer) -> float:
-    return fill_opacity(layer)  # as in the HTML map: by bound, kind and band
 
 
 def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
@@ -295,7 +302,7 @@ def _draw_basemap(
 
     from rangemap import layers
 
-    cap = range_area(view.lat, view.lon, view.cap_km)
+    cap = view.cap
     lons, lats = ring_vertices(view.lat, view.lon, view.cap_km, vertices=1440)
     globe = shapely.Polygon(_project_points(tr, lons, lats))
     ax.add_patch(PathPatch(_path(globe), facecolor=_SEA, edgecolor=_EDGE, lw=0.5, zorder=0))
@@ -330,12 +337,12 @@ def _draw_layers(
 ) -> None:
     from matplotlib.patches import PathPatch
 
-    cap = range_area(view.lat, view.lon, view.cap_km)
+    cap = view.cap
     shown = [layer for layer in scene.drawn if layer.show]
     rings = np.array([layer.ring.geometry for layer in shown if layer.ring], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
     for layer, fill in zip(shown, fills, strict=True):
-        alpha = _fill_alpha(layer)
+        alpha = fill_opacity(layer)
         path = None if fill.is_empty or alpha <= 0 else _path(fill)
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
@@ -441,7 +448,7 @@ def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> None:
         ax.plot([x, x], [y0, y0 + tick], lw=0.8 * scale, **kw)
     text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
     ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text)
-    ax.text(x1, y0 + 1.6 * tick, f"{km_text(km)} km", ha="center", va="bottom", **text)
+    ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text)
     ax.text(
         x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
         fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),

@@ -7,7 +7,7 @@ import functools
 import re
 from importlib import resources
 
-from rangemap.errors import RangemapError
+from rangemap.errors import MissingPackageError
 
 LEAFLET_VERSION = "1.9.4"
 #: The PyPI wheel django-js-lib-leaflet ships Leaflet's dist files; nothing is downloaded.
@@ -19,7 +19,7 @@ def _leaflet_file(name: str) -> bytes:
     try:
         root = resources.files(_LEAFLET_PACKAGE)
     except ModuleNotFoundError:
-        raise RangemapError(
+        raise MissingPackageError(
             "maps inline Leaflet from the package django-js-lib-leaflet, which "
             "is not installed: pip install 'django-js-lib-leaflet==1.9.4.1'"
         ) from None

@@ -15,9 +15,10 @@ import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from rangemap import html_assets, html_parts
-from rangemap.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
-from rangemap.html_parts import LINE_STYLES, esc
+from rangemap.render import html_assets, html_parts
+from rangemap.render.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
+from rangemap.render.html_parts import esc
+from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
 from rangemap.scene import ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
@@ -142,19 +143,19 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring to draw")
     weight, dash, _ = LINE_STYLES[layer.kind]
-    fill_opacity = html_parts.fill_opacity(layer)
+    fill = fill_opacity(layer)
     classes = f"rm-l-{layer.id}"
     fill_options = {
         "stroke": False,
         "fillColor": color,
-        "fillOpacity": fill_opacity,
+        "fillOpacity": fill,
         "interactive": False,
         "className": f"rm-fill {classes}",
     }
     line_options: dict[str, Any] = {
         "color": color,
         "weight": weight,
-        "opacity": 0.75 if layer.kind == "threshold" else 0.95,
+        "opacity": line_opacity(layer.kind),
         "fill": False,
         "interactive": False,
         "className": f"rm-line {classes}",
@@ -169,8 +170,8 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
         "className": f"rm-hit {classes}",
     }
     return _Ring(
-        fill=js_value(fill_latlngs(ring.geometry)) if fill_opacity > 0 else "",
-        outline=js_value(outline_latlngs(ring.site.lat, ring.site.lon, ring.km, ring.km_min)),
+        fill=js_value(fill_latlngs(ring.geometry)) if fill > 0 else "",
+        outline=js_value(outline_latlngs(ring.boundaries)),
         fill_options=js_value(fill_options),
         line_options=js_value(line_options),
         hit_options=js_value(hit_options),

@@ -1,0 +1,1 @@
+"""Everything that draws: interactive HTML maps, static images, their geometry and assets."""
