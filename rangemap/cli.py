@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rangemap import __version__
+from rangemap.cli_params import RANGE
 from rangemap.errors import RangemapError, describe_os_error
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return None if value is None else check_text(value, field=f"--{param.name}")
 
 
+_KM_HELP = "Range: km (480, 480km), miles (1000mi) or nautical miles (300nmi)."
+
+
 def _fmt_opt(choices: Sequence[str], default: str) -> Callable:
     return click.option(
         "--format",
@@ -77,7 +81,7 @@ site_opt = click.option(
 )
 km_min_opt = click.option(
     "--km-min",
-    type=float,
+    type=RANGE,
     default=None,
     metavar="KM",
     help="Inner range: draw the band from KM-MIN to KM instead of the full area.",
@@ -139,7 +143,7 @@ def systems(fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @site_opt
-@click.option("--km", type=float, required=True, metavar="KM", help="Range in km.")
+@click.option("--km", type=RANGE, required=True, metavar="KM", help=_KM_HELP)
 @km_min_opt
 @click.option(
     "--format",
@@ -180,7 +184,7 @@ def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Pa
 @cli.command()
 @site_opt
 @click.option(
-    "--km", type=float, required=True, multiple=True, metavar="KM", help="Range in km; repeat."
+    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
 )
 @km_min_opt
 @click.option("--cities", is_flag=True, help="List populated places in range, not countries.")
@@ -247,7 +251,7 @@ def coverage(
 )
 @click.option(
     "--km",
-    type=float,
+    type=RANGE,
     required=True,
     multiple=True,
     metavar="KM",
@@ -286,7 +290,7 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 @click.option(
     "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
 )
-@click.option("--km", type=float, default=None, metavar="KM", help="Only sites within KM.")
+@click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
 def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:

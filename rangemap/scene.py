@@ -13,19 +13,20 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     ValidationInfo,
     field_validator,
 )
 
 from rangemap import coverage as cov
-from rangemap._yamlio import validate
+from rangemap._yamlio import plain_number, validate
 from rangemap.catalog import (
     EN_DASH,
     Catalog,
     Claim,
     Event,
     Hosting,
-    Km,
     Site,
     Slug,
     Source,
@@ -36,6 +37,7 @@ from rangemap.catalog import (
 )
 from rangemap.errors import RangemapError, suggest
 from rangemap.locations import Location
+from rangemap.units import Km, parse_range, span_text
 
 SCENES_DIR = "scenes"
 DEFAULT_SCENE = "inf-2020"
@@ -129,6 +131,20 @@ def _check_treaty(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _check_range(value: object) -> Km:
+    """A number (km) or text with a unit, as on the command line (rangemap.units); YAML's
+    booleans and numbers not in plain decimal digits are refused as in every number field."""
+    value = plain_number(value)
+    try:
+        return parse_range(value, label="range")
+    except RangemapError as err:
+        raise ValueError(str(err).removeprefix("range: ")) from None
+
+
+#: A range in a scene file: 480, "480km", "1000mi" or "300nmi"; km inside, as given in labels.
+RangeKm = Annotated[Km, PlainValidator(_check_range), PlainSerializer(float)]
+
+
 class _SceneModel(BaseModel):
     """Immutable, and strict about unknown fields so a typo in a scene file is an error."""
 
@@ -138,9 +154,9 @@ class _SceneModel(BaseModel):
 class SceneRange(_SceneModel):
     """An explicit range drawn from a site: a ring at `km`, or a band from `km_min` to `km`."""
 
-    km: Km = Field(description="Outer range in km.")
-    km_min: Km | None = Field(
-        default=None, description="Inner range in km: draw the band km_min..km."
+    km: RangeKm = Field(description="Outer range: 480, '480km', '1000mi' or '300nmi'.")
+    km_min: RangeKm | None = Field(
+        default=None, description="Inner range, same units: draw the band km_min..km."
     )
     label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
     sources: tuple[Source, ...] = Field(default=(), description="Where the figure comes from.")
@@ -516,11 +532,7 @@ class _Builder:
         return layers
 
     def range_layer(self, site: ResolvedSite, spec: SceneRange) -> SceneLayer:
-        span = (
-            f"{km_text(spec.km_min)}{EN_DASH}{km_text(spec.km)} km"
-            if spec.km_min
-            else f"{km_text(spec.km)} km"
-        )
+        span = span_text(spec.km, spec.km_min, dash=EN_DASH)
         label = spec.label or span
         part = f"range-{spec.km_min:g}-{spec.km:g}" if spec.km_min else f"range-{spec.km:g}"
         return self.layer(
