@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import logging
@@ -88,6 +89,51 @@ km_min_opt = click.option(
 )
 
 
+gis_fmt_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "kml", "gpkg", "fgb", "shp"], case_sensitive=False),
+    default=None,
+    help="GeoJSON (RFC 7946), KML (Google Earth), GeoPackage (QGIS), FlatGeobuf or zipped "
+    "Shapefile; default: from the -o suffix (.geojson .kml .gpkg .fgb .shp.zip), else "
+    "GeoJSON on standard output. Only GeoJSON goes to standard output.",
+)
+
+
+def _gis_output(
+    fmt: str | None, output: Path | None, *, inputs: Sequence[str | Path] = ()
+) -> str | None:
+    """Check -o against the GIS formats before any work; only GeoJSON goes to stdout."""
+    if output is None:
+        if fmt not in (None, "geojson"):
+            raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+        return fmt
+    from rangemap.export import format_for
+    from rangemap.output import check_writable
+
+    check_writable(output, inputs=inputs)
+    return format_for(output, fmt)
+
+
+def table_output(command: Callable) -> Callable:
+    """Table commands: -o FILE must be .csv, .json, .md or .txt; its suffix gives the format
+    unless --format is given, and then the two must agree. Checked before any work."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, fmt: str, output: Path | None, **kwargs: Any) -> Any:
+        if output is not None:
+            from click.core import ParameterSource
+
+            from rangemap.formats import TABLE_SUFFIXES, output_format
+
+            given = click.get_current_context().get_parameter_source("fmt")
+            chosen = None if given is ParameterSource.DEFAULT else fmt
+            fmt = output_format(output, TABLE_SUFFIXES, what="a table", fmt=chosen)
+        return command(*args, fmt=fmt, output=output, **kwargs)
+
+    return checked
+
+
 def _emit(text: str, output: Path | None) -> None:
     """Data to standard output, or atomically to a file with a notice on stderr."""
     if output is None:
@@ -115,6 +161,7 @@ def cli(verbose: int, quiet: int) -> None:
 @cli.command()
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def sites(fmt: str, output: Path | None) -> None:
     """List the basing sites: position, what the point marks, hosted systems, sources.
 
@@ -128,6 +175,7 @@ def sites(fmt: str, output: Path | None) -> None:
 @cli.command()
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def systems(fmt: str, output: Path | None) -> None:
     """List every range claim: what it says, kind, who claims it, sources, status.
 
@@ -143,41 +191,34 @@ def systems(fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @site_opt
-@click.option("--km", type=RANGE, required=True, metavar="KM", help=_KM_HELP)
-@km_min_opt
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["geojson", "kml", "gpkg"], case_sensitive=False),
-    default=None,
-    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
-    "suffix, else GeoJSON. KML and GeoPackage need -o.",
+    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
 )
+@km_min_opt
+@gis_fmt_opt
 @output_opt
-def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Path | None) -> None:
-    """Write the geodesic range area (or band) of SITE as GeoJSON, KML or GeoPackage.
+def ring(
+    site: str, km: tuple[float, ...], km_min: float | None, fmt: str | None, output: Path | None
+) -> None:
+    """Write the geodesic range area (or band) of SITE as a GIS file: one feature per --km.
 
-    Example: rangemap ring --site kaliningrad --km 5500 -o kaliningrad-5500.geojson
+    Example: rangemap ring --site kaliningrad --km 480 --km 1000mi -o kaliningrad.fgb
     """
     from rangemap.coverage import make_ring
     from rangemap.export import write_rings
     from rangemap.locations import resolve
 
-    if output is None and fmt not in (None, "geojson"):
-        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output)
-    the_ring = make_ring(resolve(site), km, km_min=km_min)
+    fmt = _gis_output(fmt, output)
+    location = resolve(site)
+    rings = [make_ring(location, value, km_min=km_min) for value in km]
     if output is None:
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
-            path = write_rings([the_ring], Path(tmp) / "ring.geojson", fmt=fmt)
+            path = write_rings(rings, Path(tmp) / "ring.geojson", fmt=fmt)
             click.echo(path.read_text(encoding="utf-8"), nl=False)
         return
-    write_rings([the_ring], output, fmt=fmt)
+    write_rings(rings, output, fmt=fmt)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -191,6 +232,7 @@ def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Pa
 @click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def coverage(
     site: str,
     km: tuple[float, ...],
@@ -259,6 +301,7 @@ def coverage(
 )
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
     """What larger ranges add over the first: countries, capitals, area and population.
 
@@ -293,6 +336,7 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 @click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
@@ -322,7 +366,7 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
-    "FILE.png or FILE.svg draws a static map instead.",
+    "FILE.png, FILE.svg or FILE.pdf draws a static map instead.",
 )
 @click.option("--offline", is_flag=True, help="Draw the countries as the basemap: no map tiles.")
 @click.option(
@@ -342,7 +386,7 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     default="1800x1200",
     show_default=True,
     metavar="WIDTHxHEIGHT",
-    help="Static maps (-o FILE.png or .svg): size in pixels.",
+    help="Static maps (-o FILE.png, .svg or .pdf): size in pixels.",
 )
 @click.option(
     "--dpi",
@@ -366,12 +410,13 @@ def map_command(
 
     SCENE is a built-in scene name (see "rangemap scenes"; default: inf-2020, the October
     2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
-    written beside it (map.html -> map.embed.html). With -o FILE.png or -o FILE.svg, a
+    written beside it (map.html -> map.embed.html). With -o FILE.png, .svg or .pdf, a
     static map for print and social media is drawn instead, in an azimuthal equidistant
     projection centred on the scene.
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
+    from rangemap.formats import MAP_SUFFIXES, output_format
     from rangemap.output import check_writable, output_folder, write_texts
     from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
 
@@ -380,9 +425,9 @@ def map_command(
     if output is None:
         output = output_folder(Path("output")) / f"{Path(name).stem}.html"
     check_writable(output, inputs=[name])
-    if output.suffix.lower() in (".png", ".svg"):
+    if output_format(output, MAP_SUFFIXES, what="a map") != "html":
         if offline or self_contained:
-            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG or SVG.")
+            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
         _static_map(the_scene, output, size=size, dpi=dpi, texts=(title, subtitle, caption))
         return
     # folium takes ~0.4 s to import: import it on a second thread while this one computes the
@@ -426,7 +471,7 @@ def _static_map(
     dpi: int,
     texts: tuple[str | None, str | None, str | None],
 ) -> None:
-    """`map -o FILE.png|.svg`: matplotlib is imported only here, so --help stays instant."""
+    """`map -o FILE.png|.svg|.pdf`: matplotlib is imported only here, so --help stays instant."""
     from rangemap.static_map import render_image, save_image
 
     width, height = _parse_size(size)
@@ -457,14 +502,7 @@ def scenes() -> None:
 
 @cli.command(name="export")
 @click.argument("scene", required=False, default=None, metavar="[SCENE]")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["geojson", "kml", "gpkg"], case_sensitive=False),
-    default=None,
-    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
-    "suffix, else GeoJSON. KML and GeoPackage need -o.",
-)
+@gis_fmt_opt
 @output_opt
 def export_command(scene: str | None, fmt: str | None, output: Path | None) -> None:
     """Write every drawn ring and band of SCENE, and its sites, as a GIS file.
@@ -478,12 +516,7 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_export import export_scene
 
-    if output is None and fmt not in (None, "geojson"):
-        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
-    if output is not None:
-        from rangemap.output import check_writable
-
-        check_writable(output, inputs=[scene] if scene else [])
+    fmt = _gis_output(fmt, output, inputs=[scene] if scene else [])
     the_scene = load_scene(scene or DEFAULT_SCENE)
     if output is None:
         import tempfile
@@ -502,6 +535,7 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
 @click.option("--capitals", is_flag=True, help="With --cities: capitals only.")
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Path | None) -> None:
     """Coverage of every drawn ring and band of SCENE: the "rangemap coverage" columns,
     after layer (its id), label and kind.
@@ -536,6 +570,7 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
 )
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
+@table_output
 def batch(
     file: Path, cities: bool, capitals: bool, jobs: int | None, fmt: str, output: Path | None
 ) -> None:

@@ -14,8 +14,8 @@ from rangemap import coverage as cov
 from rangemap.catalog import Source
 from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError
-from rangemap.export import DRIVERS, FIXED_DATE, format_for, gdal_failures
-from rangemap.output import atomic_path
+from rangemap.export import format_for
+from rangemap.gis_files import MULTI_LAYER, GisLayer, write_layers
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
 
 if TYPE_CHECKING:
@@ -241,42 +241,26 @@ def _combined(ranges: dict[str, np.ndarray], sites: dict[str, np.ndarray]) -> di
 def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) -> Path:
     """Write every drawn layer of a scene, and its sites, to a GIS file through GDAL.
 
-    GeoPackage (QGIS): a "ranges" layer of MultiPolygons and a "sites" layer of points.
-    GeoJSON (RFC 7946) and KML (Google Earth): one collection, the ranges then the sites
-    (kind "site"). All lon/lat on WGS84, split at the 180th meridian; the same scene gives
-    the same bytes. Returns the path written.
+    GeoPackage (QGIS) and zipped Shapefile: a "ranges" layer of MultiPolygons and a "sites"
+    layer of points. GeoJSON (RFC 7946), KML (Google Earth) and FlatGeobuf: one collection,
+    the ranges then the sites (kind "site"). All lon/lat on WGS84, split at the 180th
+    meridian; the same scene gives the same bytes. Returns the path written.
     """
-    import pyogrio
-    import pyogrio.raw
-
     resolved = as_resolved(scene)
     path = Path(path)
     fmt = format_for(path, fmt)
-    driver, options, dataset_options = DRIVERS[fmt]
-    if fmt == "kml":  # placemarks by layer name: "Kaliningrad — 9M729 ≤480 km (stated)"
-        dataset_options = {**dataset_options, "NameField": "name"}
     ranges, sites = range_fields(resolved), site_fields(resolved)
-    pyogrio.set_gdal_config_options(FIXED_DATE)
-    with atomic_path(path, failures=gdal_failures()) as tmp:
-        common = {"driver": driver, "crs": "EPSG:4326", "layer_options": options}
-        if fmt == "gpkg":
-            pyogrio.raw.write(
-                str(tmp), _range_wkb(resolved), list(ranges.values()), list(ranges),
-                geometry_type="MultiPolygon", layer=RANGES_LAYER, **common,
-            )  # fmt: skip
-            pyogrio.raw.write(
-                str(tmp), _site_wkb(resolved), list(sites.values()), list(sites),
-                geometry_type="Point", layer=SITES_LAYER, append=True, **common,
-            )  # fmt: skip
-        else:
-            fields = _combined(ranges, sites)
-            geometry = np.concatenate([_range_wkb(resolved), _site_wkb(resolved)])
-            pyogrio.raw.write(
-                str(tmp), geometry, list(fields.values()), list(fields),
-                geometry_type="Unknown", layer=SCENE_LAYER, dataset_options=dataset_options,
-                **common,
-            )  # fmt: skip
-    return path
+    if fmt in MULTI_LAYER:
+        layers = [
+            GisLayer(RANGES_LAYER, _range_wkb(resolved), ranges, "MultiPolygon"),
+            GisLayer(SITES_LAYER, _site_wkb(resolved), sites, "Point"),
+        ]
+    else:
+        geometry = np.concatenate([_range_wkb(resolved), _site_wkb(resolved)])
+        layers = [GisLayer(SCENE_LAYER, geometry, _combined(ranges, sites), "Unknown")]
+    # KML placemarks by layer name: "Kaliningrad — 9M729 ≤480 km (stated)"
+    options = {"NameField": "name"} if fmt == "kml" else None
+    return write_layers(path, layers, fmt=fmt, dataset_options=options)
 
 
 def scene_frame(scene: SceneLike) -> geopandas.GeoDataFrame:
