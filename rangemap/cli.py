@@ -134,6 +134,15 @@ def table_output(command: Callable) -> Callable:
     return checked
 
 
+lang_opt = click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="en",
+    show_default=True,
+    help="Language of the text: English or German (country names from Natural Earth).",
+)
+
+
 def _emit(text: str, output: Path | None) -> None:
     """Data to standard output, or atomically to a file with a notice on stderr."""
     if output is None:
@@ -395,6 +404,7 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     show_default=True,
     help="Static maps: dots per inch (type and lines scale with the size in inches).",
 )
+@lang_opt
 def map_command(
     scene: str | None,
     output: Path | None,
@@ -405,6 +415,7 @@ def map_command(
     caption: str | None,
     size: str,
     dpi: int,
+    lang: str,
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
@@ -412,7 +423,8 @@ def map_command(
     2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
     written beside it (map.html -> map.embed.html). With -o FILE.png, .svg or .pdf, a
     static map for print and social media is drawn instead, in an azimuthal equidistant
-    projection centred on the scene.
+    projection centred on the scene, with its alt text beside it (map.png -> map.alt.txt,
+    in --lang).
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
@@ -428,7 +440,8 @@ def map_command(
     if output_format(output, MAP_SUFFIXES, what="a map") != "html":
         if offline or self_contained:
             raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
-        _static_map(the_scene, output, size=size, dpi=dpi, texts=(title, subtitle, caption))
+        texts = (title, subtitle, caption)
+        _static_map(the_scene, output, size=size, dpi=dpi, texts=texts, lang=lang)
         return
     # folium takes ~0.4 s to import: import it on a second thread while this one computes the
     # scene's coverage, most of which runs in GEOS and PROJ with the GIL released.
@@ -470,14 +483,18 @@ def _static_map(
     size: str,
     dpi: int,
     texts: tuple[str | None, str | None, str | None],
+    lang: str,
 ) -> None:
     """`map -o FILE.png|.svg|.pdf`: matplotlib is imported only here, so --help stays instant."""
-    from rangemap.static_map import render_image, save_image
+    from rangemap.scene import resolve_scene
+    from rangemap.static_map import render_image
+    from rangemap.summary import alt_path, save_image_with_alt
 
     width, height = _parse_size(size)
     title, subtitle, caption = texts
+    resolved = resolve_scene(scene)
     figure = render_image(
-        scene,
+        resolved,
         width_px=width,
         height_px=height,
         dpi=dpi,
@@ -485,7 +502,38 @@ def _static_map(
         subtitle=subtitle,
         caption=caption,
     )
-    click.echo(str(save_image(figure, output)))
+    path = save_image_with_alt(figure, resolved, output, lang=lang)
+    click.echo(f"wrote {alt_path(path)} (the image's alt text)", err=True)
+    click.echo(str(path))
+
+
+@cli.command()
+@click.argument("scene", required=False, default=None, metavar="[SCENE]")
+@lang_opt
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE.txt or FILE.md (atomically) instead of standard output.",
+)
+def summary(scene: str | None, lang: str, output: Path | None) -> None:
+    """Article text for SCENE: per drawn range, the countries and capitals it reaches, the
+    capitals just out of range, and what a disputed or estimated figure adds over the
+    stated one. Every figure is read from the tables of "rangemap table".
+
+    Example: rangemap summary inf-2020 --lang de -o inf-2020.txt
+    """
+    from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.summary import summary_text
+
+    if output is not None:
+        from rangemap.formats import output_format
+        from rangemap.output import check_writable
+
+        check_writable(output)
+        output_format(output, {".txt": "text", ".md": "text"}, what="a text")
+    _emit(summary_text(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
 
 
 @cli.command()
