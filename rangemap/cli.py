@@ -532,7 +532,7 @@ def summary(scene: str | None, lang: str, output: Path | None) -> None:
         from rangemap.output import check_writable
 
         check_writable(output)
-        output_format(output, {".txt": "text", ".md": "text"}, what="a text")
+        output_format(output, {".txt": "text", ".md": "text"}, what="the text")
     _emit(summary_text(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
 
 

@@ -167,7 +167,7 @@ def test_summary_command_and_static_alt_text(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == summary_text("inf-2020", lang="de")
     bad = runner.invoke(cli, ["summary", "-o", str(tmp_path / "s.pdf")])
-    assert bad.exit_code == 2 and "Markdown" not in bad.stderr and "(.txt)" in bad.stderr
+    assert bad.exit_code == 2 and "it can be written as text (.txt, .md)" in bad.stderr
     image = tmp_path / "germany.png"
     done = runner.invoke(
         cli, ["map", "us-germany-2024", "-o", str(image), "--size", "900x600", "--dpi", "100"]
