@@ -342,17 +342,28 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 @click.option(
     "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
 )
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="SITE",
+    help="Ask about this site instead of the catalog's (place name, LAT,LON or catalog id); "
+    "repeat for several.",
+)
 @click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @_fmt_opt(("table", "csv", "json", "md"), "table")
 @output_opt
 @table_output
-def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
+def reach(
+    target: str, sites: tuple[str, ...], km: float | None, fmt: str, output: Path | None
+) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
     Lists sites by geodesic distance from PLACE, with the claimed ranges of systems each site
-    hosts (or is said to host) that reach that far.
+    hosts (or is said to host) that reach that far. With --site, answers for those sites
+    (any place or LAT,LON), with --km saying whether each is within KM.
 
-    Example: rangemap reach --target Berlin --km 2350
+    Example: rangemap reach --target Berlin --site "53.9,27.57" --km 1000mi
     """
     from rangemap import tables
     from rangemap.locations import resolve
@@ -363,7 +374,8 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
         from rangemap.output import check_writable
 
         check_writable(output)
-    rows = find(resolve(target), km)
+    asked = [resolve(s) for s in sites] if sites else None
+    rows = find(resolve(target), km, sites=asked)
     _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
 
 
