@@ -19,6 +19,7 @@ from rangemap import html_assets, html_parts
 from rangemap.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
 from rangemap.html_parts import LINE_STYLES, esc
 from rangemap.scene import ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
+from rangemap.summary import text_alternative_html
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
 _COUNTRY_DECIMALS = 2
@@ -362,6 +363,7 @@ def render_map(
     body.add_child(_Raw(html_parts.footer_html(caption, offline=offline)), name="rm_footer")
     body.add_child(_Raw(html_parts.legend_html(resolved)), name="rm_legend")
     body.add_child(_Raw(html_parts.sources_html(resolved)), name="rm_sources")
+    body.add_child(_Raw(text_alternative_html(resolved)), name="rm_text")
     return m
 
 

@@ -308,6 +308,19 @@ def text_alternative(scene: SceneLike = None, *, lang: str = "en") -> str:
     return summary_text(scene, lang=lang)
 
 
+def text_alternative_html(scene: SceneLike = None, *, lang: str = "en") -> str:
+    """The text alternative as a folded HTML block for the page under an HTML map (escaped)."""
+    from html import escape
+
+    paragraphs = summary_paragraphs(scene, lang=lang)
+    label = phrases(lang)["text_label"]
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (
+        f'<details class="rm-text" lang="{escape(lang)}"><summary>{escape(label)}</summary>'
+        f"{body}</details>"
+    )
+
+
 def alt_path(image: str | Path) -> Path:
     """Where an image's alt text goes: map.png -> map.alt.txt."""
     return Path(image).with_suffix(".alt.txt")

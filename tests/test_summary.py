@@ -175,3 +175,16 @@ def test_summary_command_and_static_alt_text(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.stderr
     assert alt_path(image).read_text(encoding="utf-8") == summary_text("us-germany-2024")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["germany.alt.txt", "germany.png"]
+
+
+def test_html_map_carries_the_text_alternative() -> None:
+    """The page under an HTML map holds the same paragraphs, HTML-escaped, in a <details>."""
+    from html import escape
+
+    from rangemap.html_map import map_html, render_map
+
+    scene = resolve_scene(load_scene("us-germany-2024"))
+    page = map_html(render_map(scene))
+    block = page[page.index('<details class="rm-text"') :]
+    for paragraph in summary_paragraphs(scene):
+        assert f"<p>{escape(paragraph)}</p>" in block
