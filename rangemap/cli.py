@@ -529,15 +529,21 @@ def _static_map(
     default=None,
     help="Write to FILE.txt or FILE.md (atomically) instead of standard output.",
 )
-def summary(scene: str | None, lang: str, output: Path | None) -> None:
+@click.option(
+    "--sidebar",
+    is_flag=True,
+    help="A short Markdown table for an article's sidebar instead of sentences.",
+)
+def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) -> None:
     """Article text for SCENE: per drawn range, the countries and capitals it reaches, the
     capitals just out of range, and what a disputed or estimated figure adds over the
-    stated one. Every figure is read from the tables of "rangemap table".
+    stated one. Every figure is read from the tables of "rangemap table". With --sidebar,
+    a short Markdown table: site, range, claim, counts, capitals in reach, area.
 
     Example: rangemap summary inf-2020 --lang de -o inf-2020.txt
     """
     from rangemap.scene import DEFAULT_SCENE, load_scene
-    from rangemap.summary import summary_text
+    from rangemap.summary import sidebar_markdown, summary_text
 
     if output is not None:
         from rangemap.formats import output_format
@@ -545,7 +551,8 @@ def summary(scene: str | None, lang: str, output: Path | None) -> None:
 
         check_writable(output)
         output_format(output, {".txt": "text", ".md": "text"}, what="the text")
-    _emit(summary_text(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
+    write = sidebar_markdown if sidebar else summary_text
+    _emit(write(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
 
 
 @cli.command()

@@ -163,6 +163,14 @@ class _Writer:
         text = f"{round(value):,}"
         return text.replace(",", self.words["thousands"])
 
+    def area(self, km2: float) -> str:
+        """'74.6 million km²' from a million up, else '725,000 km²' (to the thousand)."""
+        if km2 >= 1e6:
+            shown = f"{km2 / 1e6:,.1f}".replace(",", "\0").replace(".", self.words["decimal"])
+            shown = shown.replace("\0", self.words["thousands"])
+            return self.words["area_million"].format(n=shown)
+        return self.words["area"].format(n=self.number(round(km2, -3)))
+
     def distance(self, km: float) -> str:
         """'480 km'; a range given in miles: '1,000 mi (1,609 km)'."""
         if isinstance(km, Km) and km.unit != "km":
@@ -300,6 +308,46 @@ def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
     """
     resolved = as_resolved(scene)
     return "\n\n".join([resolved.title, *summary_paragraphs(resolved, lang=lang)]) + "\n"
+
+
+def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
+    """A short Markdown sidebar for an article: per drawn range the site, the range, who
+    claims it, the counts and the capitals in reach, and the area in readable units; display
+    names, no ids. Built from the same table rows as summary_text.
+    """
+    resolved = as_resolved(scene)
+    w = _Writer(lang)
+    header = w.words["sidebar_columns"]
+    lines = [
+        f"**{_md(resolved.title)}**",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] * len(header)) + "|",
+    ]
+    for item in facts(resolved):
+        layer = item.layer
+        claim = w.kind(layer.kind)
+        if layer.system is not None:
+            claim = f"{layer.system}, {claim} ({w.who(layer.claimed_by)})"
+        cells = [
+            layer.site_label,
+            w.span(layer),
+            claim,
+            w.number(len(item.countries)),
+            w.join([r.city for r in item.capitals]) or "\u2013",
+            w.area(layer.ring.area_km2 if layer.ring is not None else 0.0),
+        ]
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    from rangemap.scene_export import _CREDITS
+
+    return "\n".join([*lines, "", _md(_CREDITS)]) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell pasted into a CMS: no pipes, no HTML, no newlines."""
+    from html import escape
+
+    return escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
 def text_alternative(scene: SceneLike = None, *, lang: str = "en") -> str:

@@ -188,3 +188,36 @@ def test_html_map_carries_the_text_alternative() -> None:
     block = page[page.index('<details class="rm-text"') :]
     for paragraph in summary_paragraphs(scene):
         assert f"<p>{escape(paragraph)}</p>" in block
+
+
+def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
+    """One row per described range: the site's display name, the range, the counts and
+    capitals from the tables, the area in readable units; no layer ids, no 13 columns."""
+    from rangemap.summary import sidebar_markdown
+
+    countries, capitals = _table(scene), _table(scene, capitals_only=True)
+    text = sidebar_markdown(scene)
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    layers = described(scene)
+    assert len(rows) == len(layers)
+    for layer, row in zip(layers, rows, strict=True):
+        site, span, _claim, count, caps, area = (c.strip() for c in row.strip("|").split(" | "))
+        assert layer.id not in text
+        assert site == layer.site_label
+        assert count == f"{sum(r['layer'] == layer.id for r in countries):,}"
+        own_caps = [r["city"] for r in capitals if r["layer"] == layer.id]
+        assert caps == "\u2013" if not own_caps else caps.startswith(own_caps[0])
+        km2 = layer.ring.area_km2
+        if km2 >= 1e6:
+            assert area == f"{km2 / 1e6:,.1f} million km\u00b2"
+        else:
+            assert area == f"{round(km2, -3):,.0f} km\u00b2"
+        assert span.endswith(" km") or span.endswith(" km)")
+    assert "GeoNames (CC BY 4.0)" in text
+
+
+def test_sidebar_command_in_german() -> None:
+    result = CliRunner().invoke(cli, ["summary", "us-germany-2024", "--sidebar", "--lang", "de"])
+    assert result.exit_code == 0
+    assert "| Standort | Reichweite |" in result.stdout
+    assert "8,0 Mio. km\u00b2" in result.stdout and "785.000 km\u00b2" in result.stdout
