@@ -136,10 +136,11 @@ def table_output(command: Callable) -> Callable:
 
 lang_opt = click.option(
     "--lang",
-    type=click.Choice(["de", "en"]),
+    # One choice per phrases file (rangemap/phrases/LANG.yaml): a new file is a new language.
+    type=click.Choice(sorted(p.stem for p in (Path(__file__).parent / "phrases").glob("*.yaml"))),
     default="en",
     show_default=True,
-    help="Language of the text: English or German (country names from Natural Earth).",
+    help="Language of the text (en English, de German; country names from Natural Earth).",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rangemap import coverage as cov
 from rangemap.errors import InputError
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, _who, as_resolved
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
@@ -113,14 +114,19 @@ def facts(scene: SceneLike) -> list[LayerFacts]:
     of the same system at the same site that a disputed or estimated one is compared with."""
     resolved = as_resolved(scene)
     countries = coverage_rows(resolved)
-    capitals = coverage_rows(resolved, capitals_only=True)
     misses = near_miss_rows(resolved)
     out: list[LayerFacts] = []
     for layer in described(resolved):
+        # The rows `rangemap table --capitals` prints for this layer, computed for the
+        # described layers only (not for every threshold and band).
+        capitals = [
+            SceneCityRow(layer.id, layer.label, layer.kind, *row)
+            for row in cov.city_rows(layer.ring, capitals_only=True)  # type: ignore[arg-type]
+        ]
         own = LayerFacts(
             layer,
             tuple(r for r in countries if r.layer == layer.id),
-            tuple(r for r in capitals if r.layer == layer.id),
+            tuple(capitals),
             tuple(r for r in misses if r.layer == layer.id),
         )
         out.append(replace(own, base=_base(own, out)))

@@ -112,3 +112,12 @@ def test_api_takes_units() -> None:
     assert set(table.range_km) == {555.6}
     with pytest.raises(InputError, match="thousands separator"):
         rangemap.countries_covered("kaliningrad", "2,350")
+
+
+def test_compare_notes_show_the_range_as_given() -> None:
+    result = CliRunner().invoke(
+        cli, ["compare", "--site", "kaliningrad", "--km", "480", "--km", "1000mi"]
+    )
+    assert result.exit_code == 0
+    assert "pct_1609.34_km" in result.stdout  # columns stay in km
+    assert "  1,000 mi (1,609 km) over 480 km adds " in result.stdout
