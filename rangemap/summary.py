@@ -362,16 +362,25 @@ def text_alternative(scene: SceneLike = None, *, lang: str = "en") -> str:
     return summary_text(scene, lang=lang)
 
 
+#: Visually hidden, read by screen readers: the map's text alternative takes no room from the
+#: map in the page (the usual "sr-only" rule, inline so the block needs no stylesheet).
+_SR_ONLY = (
+    "position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+    "clip:rect(0,0,0,0);border:0"
+)
+
+
 def text_alternative_html(scene: SceneLike = None, *, lang: str = "en") -> str:
-    """The text alternative as a folded HTML block for the page under an HTML map (escaped)."""
+    """The text alternative as an HTML block for the page of an HTML map (escaped), hidden
+    from view and read by screen readers."""
     from html import escape
 
     paragraphs = summary_paragraphs(scene, lang=lang)
-    label = phrases(lang)["text_label"]
+    label = escape(phrases(lang)["text_label"])
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (
-        f'<details class="rm-text" lang="{escape(lang)}"><summary>{escape(label)}</summary>'
-        f"{body}</details>"
+        f'<section class="rm-text" lang="{escape(lang)}" aria-label="{label}" '
+        f'style="{_SR_ONLY}"><h2>{label}</h2>{body}</section>'
     )
 
 

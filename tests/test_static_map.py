@@ -206,7 +206,7 @@ def test_map_command_draws_png_svg_and_pdf(tmp_path):
         b"1"
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "germany.pdf", "germany.png", "germany.svg"
+        "germany.alt.txt", "germany.pdf", "germany.png", "germany.svg"
     ]  # fmt: skip
 
 

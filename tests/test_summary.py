@@ -178,14 +178,14 @@ def test_summary_command_and_static_alt_text(tmp_path: Path) -> None:
 
 
 def test_html_map_carries_the_text_alternative() -> None:
-    """The page under an HTML map holds the same paragraphs, HTML-escaped, in a <details>."""
+    """The page of an HTML map holds the same paragraphs, HTML-escaped, for screen readers."""
     from html import escape
 
     from rangemap.html_map import map_html, render_map
 
     scene = resolve_scene(load_scene("us-germany-2024"))
     page = map_html(render_map(scene))
-    block = page[page.index('<details class="rm-text"') :]
+    block = page[page.index('<section class="rm-text"') :]
     for paragraph in summary_paragraphs(scene):
         assert f"<p>{escape(paragraph)}</p>" in block
 
