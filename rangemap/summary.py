@@ -63,8 +63,10 @@ def phrases(lang: str) -> Mapping[str, Any]:
 
 
 def described(scene: ResolvedScene) -> tuple[SceneLayer, ...]:
-    """The drawn layers the text speaks about, in scene order."""
-    return tuple(layer for layer in scene.drawn if layer.kind in DESCRIBED_KINDS)
+    """The drawn layers the text speaks about, in scene order: claims and own ranges that
+    the map shows when it opens (a retired system's claims are one click away, and left out
+    here as there)."""
+    return tuple(layer for layer in scene.drawn if layer.kind in DESCRIBED_KINDS and layer.show)
 
 
 def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
@@ -192,8 +194,9 @@ class _Writer:
             text = f"{low.removesuffix(' km')}\u2013{high}" if low.endswith(" km") else low
         else:
             text = self.distance(ring.km)
-        if layer.span.startswith("more than"):
-            return self.words["more_than"].format(span=text)
+        # "up to 480 km", "at least 500 km": what the claim says of the disc drawn
+        if layer.bound is not None:
+            return self.words["bounds"][layer.bound].format(span=text)
         return text
 
     def join(self, names: Sequence[str]) -> str:

@@ -132,7 +132,9 @@ def test_german_text_shows_the_same_figures(scene) -> None:
 
 def test_german_names_come_from_the_layers() -> None:
     text = summary_text("inf-2020", lang="de")
-    assert "Von Kaliningrad aus erreicht der 9M729 mit 480 km (angegeben, laut Russland)" in text
+    assert (
+        "Von Kaliningrad aus erreicht der 9M729 (bis zu 480 km; angegeben, laut Russland)" in text
+    )
     assert "Polen, Belarus, Litauen" in text and "Poland, Belarus" not in text
     assert "Deutschland" in text
     assert "2.350 km" in text
@@ -220,4 +222,5 @@ def test_sidebar_command_in_german() -> None:
     result = CliRunner().invoke(cli, ["summary", "us-germany-2024", "--sidebar", "--lang", "de"])
     assert result.exit_code == 0
     assert "| Standort | Reichweite |" in result.stdout
-    assert "8,0 Mio. km\u00b2" in result.stdout and "785.000 km\u00b2" in result.stdout
+    assert re.search(r"\| \d+,\d Mio\. km\u00b2 \|", result.stdout)
+    assert "| 785.000 km\u00b2 |" in result.stdout
