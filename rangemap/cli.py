@@ -125,7 +125,11 @@ def table_output(command: Callable) -> Callable:
             from click.core import ParameterSource
 
             from rangemap.formats import TABLE_SUFFIXES, output_format
+            from rangemap.output import check_writable
 
+            # The input named as the output is the worse mistake: say that one first.
+            inputs = [kwargs[k] for k in ("scene", "file") if kwargs.get(k)]
+            check_writable(output, inputs=inputs)
             given = click.get_current_context().get_parameter_source("fmt")
             chosen = None if given is ParameterSource.DEFAULT else fmt
             fmt = output_format(output, TABLE_SUFFIXES, what="a table", fmt=chosen)
