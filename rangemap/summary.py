@@ -250,10 +250,20 @@ def _country_names(lang: str) -> dict[tuple[str, str], str]:
     }
 
 
+def _states(rows: Sequence[SceneCountryRow]) -> list[SceneCountryRow]:
+    """Countries as the tables count them: UN member and observer states."""
+    return [r for r in rows if r.status == cov.STATE]
+
+
+def _national(rows: Sequence[SceneCityRow]) -> list[SceneCityRow]:
+    """National capitals (of states); territorial ones (Mariehamn, Nuuk) are told apart."""
+    return [r for r in rows if r.capital == "national"]
+
+
 def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     layer = item.layer
-    countries = w.counted("countries", [w.country(r) for r in item.countries])
-    capitals = w.counted("capitals", [r.city for r in item.capitals])
+    countries = w.counted("countries", [w.country(r) for r in _states(item.countries)])
+    capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
     if layer.kind == "custom" or layer.system is None:
         first = w.words["custom"].format(
             site=layer.site_label, span=w.span(layer), countries=countries, capitals=capitals
@@ -269,6 +279,15 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             capitals=capitals,
         )
     out = [first]
+    territories = [w.country(r) for r in item.countries if r.status != cov.STATE]
+    if territories:
+        held = [r.city for r in item.capitals if r.capital == "territorial"]
+        also = {"territories": w.counted("territories", territories)}
+        if held:
+            also["capitals"] = w.counted("territorial_capitals", held)
+            out.append(w.words["also_with_capitals"].format(**also))
+        else:
+            out.append(w.words["also"].format(**also))
     if item.near_misses:
         items = [
             w.words["near_miss"].format(
@@ -282,9 +301,13 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
         had_countries = {(r.iso_a3, r.country) for r in base.countries}
         had_capitals = {(r.city, r.iso_a3) for r in base.capitals}
         new_countries = [
-            w.country(r) for r in item.countries if (r.iso_a3, r.country) not in had_countries
+            w.country(r)
+            for r in _states(item.countries)
+            if (r.iso_a3, r.country) not in had_countries
         ]
-        new_capitals = [r.city for r in item.capitals if (r.city, r.iso_a3) not in had_capitals]
+        new_capitals = [
+            r.city for r in _national(item.capitals) if (r.city, r.iso_a3) not in had_capitals
+        ]
         fields = {
             "base_span": w.span(base.layer),
             "base_kind": w.kind(base.layer.kind),
@@ -342,8 +365,8 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
             layer.site_label,
             w.span(layer),
             claim,
-            w.number(len(item.countries)),
-            w.join([r.city for r in item.capitals]) or "\u2013",
+            w.number(len(_states(item.countries))),
+            w.join([r.city for r in _national(item.capitals)]) or "\u2013",
             w.area(layer.ring.area_km2 if layer.ring is not None else 0.0),
         ]
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")

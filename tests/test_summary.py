@@ -63,13 +63,27 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
     assert len(paragraphs) == len(layers) > 0
     checked = 0
     for layer, text in zip(layers, paragraphs, strict=True):
-        own = [r for r in countries if r["layer"] == layer.id]
-        caps = [r for r in capitals if r["layer"] == layer.id]
+        rows = [r for r in countries if r["layer"] == layer.id]
+        own = [
+            r for r in rows if r["status"] == "state"
+        ]  # countries: UN member and observer states
+        apart = [r for r in rows if r["status"] != "state"]
+        placed = [r for r in capitals if r["layer"] == layer.id]
+        caps = [r for r in placed if r["capital"] == "national"]
+        held = [r for r in placed if r["capital"] == "territorial"]
         expected: list[int] = []  # every figure the paragraph may show, from the tables
-        ranges = {round(float(own[0]["range_km"]))}
-        if own[0]["km_min"]:
-            ranges.add(round(float(own[0]["km_min"])))
+        ranges = {round(float(rows[0]["range_km"]))}
+        if rows[0]["km_min"]:
+            ranges.add(round(float(rows[0]["km_min"])))
         expected += ranges
+        if apart:
+            found = re.search(rf"Also in range: ({NUMBER}) territor(?:y|ies) \(([^)]*)\)", text)
+            assert found and _n(found.group(1)) == len(apart)
+            assert found.group(2).startswith(apart[0]["country"])
+            expected += [len(apart), len(apart) - MAX_NAMES]
+            if held:
+                assert re.search(rf"and {len(held):,} territorial capitals? \(", text)
+                expected += [len(held), len(held) - MAX_NAMES]
         found = re.search(rf"reaches ({NUMBER}) countr(?:y|ies) \(([^)]*)\)", text)
         assert found and _n(found.group(1)) == len(own)
         listed = [r["country"] for r in own]
@@ -93,15 +107,15 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
                 f"{row.city}, {round(row.beyond_km):,} km beyond (at {round(row.distance_km):,} km)"
             ) in text
             # beyond = distance - range, and within the near-miss share of the range
-            assert abs(row.distance_km - float(own[0]["range_km"]) - row.beyond_km) < 1e-6
-            assert 0 < row.beyond_km <= NEAR_MISS_SHARE * float(own[0]["range_km"])
+            assert abs(row.distance_km - float(rows[0]["range_km"]) - row.beyond_km) < 1e-6
+            assert 0 < row.beyond_km <= NEAR_MISS_SHARE * float(rows[0]["range_km"])
             expected += [round(row.beyond_km), round(row.distance_km)]
         base = _base(layer, layers)
         if base is not None:
             had = {(r["iso_a3"], r["country"]) for r in countries if r["layer"] == base.id}
             new = [r for r in own if (r["iso_a3"], r["country"]) not in had]
-            had_caps = {r["city"] for r in capitals if r["layer"] == base.id}
-            new_caps = [r for r in caps if r["city"] not in had_caps]
+            had_caps = {(r["city"], r["iso_a3"]) for r in capitals if r["layer"] == base.id}
+            new_caps = [r for r in caps if (r["city"], r["iso_a3"]) not in had_caps]
             base_km = round(float(next(r for r in countries if r["layer"] == base.id)["range_km"]))
             expected.append(base_km)
             if new:
@@ -206,8 +220,11 @@ def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
         site, span, _claim, count, caps, area = (c.strip() for c in row.strip("|").split(" | "))
         assert layer.id not in text
         assert site == layer.site_label
-        assert count == f"{sum(r['layer'] == layer.id for r in countries):,}"
-        own_caps = [r["city"] for r in capitals if r["layer"] == layer.id]
+        states = [r for r in countries if r["layer"] == layer.id and r["status"] == "state"]
+        assert count == f"{len(states):,}"
+        own_caps = [
+            r["city"] for r in capitals if r["layer"] == layer.id and r["capital"] == "national"
+        ]
         assert caps == "\u2013" if not own_caps else caps.startswith(own_caps[0])
         km2 = layer.ring.area_km2
         if km2 >= 1e6:
