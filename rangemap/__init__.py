@@ -33,6 +33,9 @@ _EXPORTS = {
     "save_map": "rangemap.render.html_map",
     "scene_coverage": "rangemap.api",
     "scene_frame": "rangemap.scene_export",
+    "sidebar_markdown": "rangemap.summary",
+    "summary_text": "rangemap.summary",
+    "text_alternative": "rangemap.summary",
 }
 
 __all__ = [
@@ -60,6 +63,9 @@ __all__ = [
     "save_map",
     "scene_coverage",
     "scene_frame",
+    "sidebar_markdown",
+    "summary_text",
+    "text_alternative",
 ]
 
 if TYPE_CHECKING:
@@ -80,6 +86,7 @@ if TYPE_CHECKING:
     from rangemap.render.static_map import render_image, save_image
     from rangemap.scene import builtin_scenes, load_scene, resolve_scene
     from rangemap.scene_export import export_scene, scene_frame
+    from rangemap.summary import sidebar_markdown, summary_text, text_alternative
 
 
 def __getattr__(name: str) -> Any:

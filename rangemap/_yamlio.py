@@ -244,7 +244,16 @@ def _explain(error: ErrorDetails, model_cls: type[BaseModel]) -> tuple[str, str]
         loc = tuple(error["loc"])
         allowed = sorted(_fields_at(model_cls, loc[:-1]))
         name = str(loc[-1])
-        close = close_matches(name, allowed, n=1, key=str)
+        # A misspelling ("lable", "claim") or a longer form ("lattitude" for lat), not merely
+        # a field with some letters in common (an unknown `kind` is not `km_min`, ratio 0.6).
+        close = (
+            close_matches(name, allowed, n=1, key=str, cutoff=0.7)
+            or [
+                f
+                for f in allowed
+                if min(len(f), len(name)) >= 3 and (name.startswith(f) or f.startswith(name))
+            ][:1]
+        )
         known = f"; known fields: {', '.join(allowed)}" if allowed else ""
         fix = f"Did you mean {close[0]!r}? Rename it" if close else "Remove or rename it"
         return f"unknown field {name!r}{known}", f"{fix} and run again."

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rangemap import coverage as cov
 from rangemap.locations import Location, resolve
+from rangemap.units import parse_range
 
 if TYPE_CHECKING:
     import geopandas
@@ -20,13 +21,19 @@ def resolve_site(site: str | Location) -> Location:
     return site if isinstance(site, Location) else resolve(site)
 
 
-def make_ring(site: str | Location, km: float, *, km_min: float | None = None) -> cov.Ring:
-    """The geodesic range area of `site` out to `km` (or the band from `km_min`)."""
-    return cov.make_ring(resolve_site(site), km, km_min=km_min)
+def make_ring(
+    site: str | Location, km: float | str, *, km_min: float | str | None = None
+) -> cov.Ring:
+    """The geodesic range area of `site` out to `km` (or the band from `km_min`).
+
+    Ranges are km, or text with a unit as on the command line: "1000mi", "300nmi".
+    """
+    inner = parse_range(km_min, label="km_min") if km_min is not None else None
+    return cov.make_ring(resolve_site(site), parse_range(km, label="km"), km_min=inner)
 
 
 def countries_covered(
-    site: str | Location, km: float, *, km_min: float | None = None
+    site: str | Location, km: float | str, *, km_min: float | str | None = None
 ) -> pandas.DataFrame:
     """Countries within range: site, range_km, km_min, iso_a3, country, covered_km2,
     country_km2, covered_pct (the `rangemap coverage` columns), largest covered area first.
@@ -41,7 +48,11 @@ def countries_covered(
 
 
 def places_covered(
-    site: str | Location, km: float, *, km_min: float | None = None, capitals_only: bool = False
+    site: str | Location,
+    km: float | str,
+    *,
+    km_min: float | str | None = None,
+    capitals_only: bool = False,
 ) -> geopandas.GeoDataFrame:
     """Populated places within range, nearest first, as points (EPSG:4326)."""
     import geopandas
@@ -51,9 +62,10 @@ def places_covered(
     return frame.set_geometry(geopandas.points_from_xy(frame.lon, frame.lat), crs="EPSG:4326")
 
 
-def compare_ranges(site: str | Location, base_km: float, km: float) -> cov.Comparison:
+def compare_ranges(site: str | Location, base_km: float | str, km: float | str) -> cov.Comparison:
     """What the range `km` adds over `base_km` (e.g. a disputed range over a stated one)."""
-    return cov.compare(resolve_site(site), base_km, km)
+    base, wider = parse_range(base_km, label="base_km"), parse_range(km, label="km")
+    return cov.compare(resolve_site(site), base, wider)
 
 
 def rings_to_frame(rings: Sequence[cov.Ring]) -> geopandas.GeoDataFrame:

@@ -6,7 +6,6 @@ import csv
 import math
 import multiprocessing
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,8 +15,9 @@ from typing import NamedTuple, TypeVar
 
 from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError, RangemapError, check_text
-from rangemap.geodesic import SAFE_MAX_KM, check_range, ring_vertices
+from rangemap.geodesic import SAFE_MAX_KM, ring_vertices
 from rangemap.locations import Location
+from rangemap.units import Km, parse_range, range_text
 
 __all__ = [
     "COLUMNS",
@@ -195,20 +195,15 @@ def _validate(rows: list[tuple[str, Mapping[str, object]]]) -> list[BatchRing]:
                         hint = ' In CSV, put LAT,LON in quotes: "54.717,20.517".'
                     raise InputError(f"{where}, column site: {err}{hint}") from None
             location = sites[spec]
-        km = _number(row.get("km"), f"{where}, column km", required=True)
-        if km is None or km <= 0:
-            raise InputError(f"{where}, column km: {_shown(row.get('km'))} must be greater than 0.")
-        km_min = _number(row.get("km_min"), f"{where}, column km_min", required=False)
-        if km_min is not None and km_min < 0:
-            raise InputError(f"{where}, column km_min: {_shown(row.get('km_min'))} is negative.")
+        km = _range(row.get("km"), f"{where}, column km", required=True)
+        km_min = _range(
+            row.get("km_min"), f"{where}, column km_min", required=False, what="inner range"
+        )
         if km_min is not None and km_min >= km:
             raise InputError(
                 f"{where}, column km_min: {_shown(row.get('km_min'))} must be less than "
-                f"km ({km:g})."
+                f"km ({range_text(km)})."
             )
-        _checked(f"{where}, column km", check_range, km)
-        if km_min:
-            _checked(f"{where}, column km_min", check_range, km_min, label="inner range")
         if km > SAFE_MAX_KM:
             _check_cut_locus(location, km, f"{where}, column km")
         label = row.get("label")
@@ -216,14 +211,6 @@ def _validate(rows: list[tuple[str, Mapping[str, object]]]) -> list[BatchRing]:
         _checked(f"{where}, column label", check_text, label, field="label")
         rings.append(BatchRing(location, km, km_min or None, label or None))
     return rings
-
-
-#: A number as a CSV cell writes it: ASCII digits, sign, point, exponent; nan and inf too, so
-#: that they get their own message below.
-_DECIMAL = re.compile(
-    r"\s*[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|nan|inf|infinity)\s*",
-    re.ASCII | re.IGNORECASE,
-)
 
 
 def _number_or_none(text: str) -> float | None:
@@ -237,24 +224,14 @@ def _shown(value: object) -> str:
     return repr(value.strip()) if isinstance(value, str) else repr(value)
 
 
-def _number(value: object, where: str, *, required: bool) -> float | None:
-    """A finite float from CSV text or a Python number; None for an empty optional value."""
+def _range(value: object, where: str, *, required: bool, what: str = "range") -> Km | None:
+    """A range from CSV text ("480", "1000mi") or a Python number (km); None for an empty
+    optional value."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise InputError(f"{where}: missing value.")
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InputError(f"{where}: {value!r} is not a number.")
-    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
-        # float() also reads "1_0" and full-width digits: not what a table means by a number
-        raise InputError(f"{where}: {_shown(value)} is not a number in plain decimal digits.")
-    try:
-        number = float(value)
-    except ValueError:
-        raise InputError(f"{where}: {_shown(value)} is not a number.") from None
-    if not math.isfinite(number):
-        raise InputError(f"{where}: {_shown(value)} is not a finite number.")
-    return number
+    return parse_range(value, label=where, what=what)
 
 
 def _checked(where: str, check: Callable[..., object], *args: object, **kwargs: object) -> None:

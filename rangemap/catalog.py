@@ -26,6 +26,7 @@ from pydantic import (
 
 from rangemap._yamlio import Loc, LocatedProblem, Number, display_path, validate
 from rangemap.errors import CatalogError, InputError, suggest
+from rangemap.units import number_text, span_text
 
 SITES_FILE = "sites.yaml"
 SYSTEMS_FILE = "systems.yaml"
@@ -91,14 +92,13 @@ EN_DASH = "\u2013"
 
 def km_text(km: float) -> str:
     """'2,350', '1,609.3': thousands separated, no trailing zeros."""
-    return f"{km:,.1f}".removesuffix(".0")
+    return number_text(km)
 
 
 def km_span(km: float, km_min: float | None = None) -> str:
-    """'2,350 km', or a band '500\u20135,500 km' (an en dash): how every text writes a range."""
-    if km_min is None:
-        return f"{km_text(km)} km"
-    return f"{km_text(km_min)}{EN_DASH}{km_text(km)} km"
+    """'2,350 km', a band '500\u20135,500 km' (an en dash), or a range given in miles
+    '1,000 mi (1,609 km)': how every text writes a range (rangemap.units.span_text)."""
+    return span_text(km, km_min or None, dash=EN_DASH)
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

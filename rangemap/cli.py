@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gc
 import importlib
 import logging
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from rangemap import __version__, tables
+from rangemap.cli_params import RANGE
 from rangemap.errors import RangemapError, describe_os_error
 from rangemap.output import check_writable, write_text
 
@@ -56,6 +58,9 @@ def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return None if value is None else check_text(value, field=f"--{param.name}")
 
 
+_KM_HELP = "Range: km (480, 480km), miles (1000mi) or nautical miles (300nmi)."
+
+
 class _Echo(logging.Handler):
     """Log records on standard error through click, so CliRunner and pipes both see them."""
 
@@ -88,16 +93,6 @@ format_opt = click.option(
     show_default=True,
     help="Output format.",
 )
-#: GIS formats of `ring` and `export` (rangemap.export.FORMATS, not imported: it loads GDAL).
-GIS_FORMATS = ("geojson", "kml", "gpkg")
-gis_format_opt = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(GIS_FORMATS, case_sensitive=False),
-    default=None,
-    help="GeoJSON (RFC 7946), KML (Google Earth) or GeoPackage (QGIS); default: from the -o "
-    "suffix, else GeoJSON. KML and GeoPackage need -o.",
-)
 site_opt = click.option(
     "--site",
     "site",
@@ -107,7 +102,7 @@ site_opt = click.option(
 )
 km_min_opt = click.option(
     "--km-min",
-    type=float,
+    type=RANGE,
     default=None,
     metavar="KM",
     help="Inner range: draw the band from KM-MIN to KM instead of the full area.",
@@ -125,14 +120,67 @@ def places_opts(command: Callable) -> Callable:
     )(command)
 
 
-def _not_input(output: Path | None, *inputs: str | Path | None) -> None:
-    """Refuse an -o that names one of the command's input files (it would destroy it)."""
-    if output is not None:
-        check_writable(output, inputs=[i for i in inputs if i])
-
-
 def _wrote(path: Path, what: str = "") -> None:
     log.info("wrote %s%s", path, what)
+
+
+#: GIS formats of `ring` and `export` (rangemap.formats.GIS_SUFFIXES).
+gis_format_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "kml", "gpkg", "fgb", "shp"], case_sensitive=False),
+    default=None,
+    help="GeoJSON (RFC 7946), KML (Google Earth), GeoPackage (QGIS), FlatGeobuf or zipped "
+    "Shapefile; default: from the -o suffix (.geojson .kml .gpkg .fgb .shp.zip), else "
+    "GeoJSON on standard output. Only GeoJSON goes to standard output.",
+)
+
+
+def _gis_output(
+    fmt: str | None, output: Path | None, *, inputs: Sequence[str | Path] = ()
+) -> str | None:
+    """Check -o against the GIS formats before any work; only GeoJSON goes to stdout."""
+    if output is None:
+        if fmt not in (None, "geojson"):
+            raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+        return fmt
+    from rangemap.export import format_for
+
+    check_writable(output, inputs=inputs)
+    return format_for(output, fmt)
+
+
+def table_output(command: Callable) -> Callable:
+    """Table commands: -o FILE must be .csv, .json, .md or .txt; its suffix gives the format
+    unless --format is given, and then the two must agree. Checked before any work."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, fmt: str, output: Path | None, **kwargs: Any) -> Any:
+        if output is not None:
+            from click.core import ParameterSource
+
+            from rangemap.formats import TABLE_SUFFIXES, output_format
+            from rangemap.output import check_writable
+
+            # The input named as the output is the worse mistake: say that one first.
+            inputs = [kwargs[k] for k in ("scene", "file") if kwargs.get(k)]
+            check_writable(output, inputs=inputs)
+            given = click.get_current_context().get_parameter_source("fmt")
+            chosen = None if given is ParameterSource.DEFAULT else fmt
+            fmt = output_format(output, TABLE_SUFFIXES, what="a table", fmt=chosen)
+        return command(*args, fmt=fmt, output=output, **kwargs)
+
+    return checked
+
+
+lang_opt = click.option(
+    "--lang",
+    # One choice per phrases file (rangemap/phrases/LANG.yaml): a new file is a new language.
+    type=click.Choice(sorted(p.stem for p in (Path(__file__).parent / "phrases").glob("*.yaml"))),
+    default="en",
+    show_default=True,
+    help="Language of the text (en English, de German; country names from Natural Earth).",
+)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -144,11 +192,9 @@ def _emit(text: str, output: Path | None) -> None:
     _wrote(output)
 
 
-def _emit_gis(write: Callable[[Path], Path], output: Path | None, fmt: str | None) -> None:
+def _emit_gis(write: Callable[[Path], Path], output: Path | None) -> None:
     """A GIS file to -o FILE, or GeoJSON to standard output through a temporary file (GDAL
-    writes files, not streams)."""
-    if output is None and fmt not in (None, "geojson"):
-        raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+    writes files, not streams). The format is checked before, by _gis_output."""
     if output is not None:
         write(output)
         _wrote(output)
@@ -189,6 +235,7 @@ def cli(verbose: int, quiet: int) -> None:
 @cli.command()
 @format_opt
 @output_opt()
+@table_output
 def sites(fmt: str, output: Path | None) -> None:
     """List the basing sites: position, what the point marks, hosted systems, sources.
 
@@ -202,6 +249,7 @@ def sites(fmt: str, output: Path | None) -> None:
 @cli.command()
 @format_opt
 @output_opt()
+@table_output
 def systems(fmt: str, output: Path | None) -> None:
     """List every range claim: what it says, kind, who claims it, sources, status.
 
@@ -217,32 +265,38 @@ def systems(fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @site_opt
-@click.option("--km", type=float, required=True, metavar="KM", help="Range in km.")
+@click.option(
+    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
+)
 @km_min_opt
 @gis_format_opt
 @output_opt()
-def ring(site: str, km: float, km_min: float | None, fmt: str | None, output: Path | None) -> None:
-    """Write the geodesic range area (or band) of SITE as GeoJSON, KML or GeoPackage.
+def ring(
+    site: str, km: tuple[float, ...], km_min: float | None, fmt: str | None, output: Path | None
+) -> None:
+    """Write the geodesic range area (or band) of SITE as a GIS file: one feature per --km.
 
-    Example: rangemap ring --site kaliningrad --km 5500 -o kaliningrad-5500.geojson
+    Example: rangemap ring --site kaliningrad --km 480 --km 1000mi -o kaliningrad.fgb
     """
-    from rangemap.api import make_ring
+    from rangemap.api import make_ring, resolve_site
     from rangemap.export import write_rings
 
-    _emit_gis(
-        lambda path: write_rings([make_ring(site, km, km_min=km_min)], path, fmt=fmt), output, fmt
-    )
+    fmt = _gis_output(fmt, output)
+    location = resolve_site(site)
+    rings = [make_ring(location, value, km_min=km_min) for value in km]
+    _emit_gis(lambda path: write_rings(rings, path, fmt=fmt), output)
 
 
 @cli.command()
 @site_opt
 @click.option(
-    "--km", type=float, required=True, multiple=True, metavar="KM", help="Range in km; repeat."
+    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
 )
 @km_min_opt
 @places_opts
 @format_opt
 @output_opt()
+@table_output
 def coverage(
     site: str,
     km: tuple[float, ...],
@@ -281,7 +335,7 @@ def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
 )
 @click.option(
     "--km",
-    type=float,
+    type=RANGE,
     required=True,
     multiple=True,
     metavar="KM",
@@ -289,6 +343,7 @@ def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
 )
 @format_opt
 @output_opt()
+@table_output
 def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
     """What larger ranges add over the first: countries, capitals, area and population.
 
@@ -308,29 +363,43 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 @click.option(
     "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
 )
-@click.option("--km", type=float, default=None, metavar="KM", help="Only sites within KM.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="SITE",
+    help="Ask about this site instead of the catalog's (place name, LAT,LON or catalog id); "
+    "repeat for several.",
+)
+@click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @format_opt
 @output_opt()
-def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
+@table_output
+def reach(
+    target: str, sites: tuple[str, ...], km: float | None, fmt: str, output: Path | None
+) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
     Lists sites by geodesic distance from PLACE, with the claimed ranges of systems each site
-    hosts (or is said to host) that reach that far.
+    hosts (or is said to host) that reach that far. With --site, answers for those sites
+    (any place or LAT,LON), with --km saying whether each is within KM.
 
-    Example: rangemap reach --target Berlin --km 2350
+    Example: rangemap reach --target Berlin --site "53.9,27.57" --km 1000mi
     """
     from rangemap.api import resolve_site
     from rangemap.reach import ReachRow
     from rangemap.reach import reach as find
 
-    _emit(tables.render(find(resolve_site(target), km), fmt, columns=ReachRow._fields), output)
+    asked = [resolve_site(s) for s in sites] if sites else None
+    rows = find(resolve_site(target), km, sites=asked)
+    _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
 
 
 @cli.command(name="map")
 @scene_arg
 @output_opt(
     "Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
-    "FILE.png or FILE.svg draws a static map instead."
+    "FILE.png, FILE.svg or FILE.pdf draws a static map instead."
 )
 @click.option("--offline", is_flag=True, help="Draw the countries as the basemap: no map tiles.")
 @click.option(
@@ -350,7 +419,7 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     default="1800x1200",
     show_default=True,
     metavar="WIDTHxHEIGHT",
-    help="Static maps (-o FILE.png or .svg): size in pixels.",
+    help="Static maps (-o FILE.png, .svg or .pdf): size in pixels.",
 )
 @click.option(
     "--dpi",
@@ -359,6 +428,7 @@ def reach(target: str, km: float | None, fmt: str, output: Path | None) -> None:
     show_default=True,
     help="Static maps: dots per inch (type and lines scale with the size in inches).",
 )
+@lang_opt
 def map_command(
     scene: str | None,
     output: Path | None,
@@ -369,17 +439,20 @@ def map_command(
     caption: str | None,
     size: str,
     dpi: int,
+    lang: str,
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
     SCENE is a built-in scene name (see "rangemap scenes"; default: inf-2020, the October
     2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
-    written beside it (map.html -> map.embed.html). With -o FILE.png or -o FILE.svg, a
+    written beside it (map.html -> map.embed.html). With -o FILE.png, .svg or .pdf, a
     static map for print and social media is drawn instead, in an azimuthal equidistant
-    projection centred on the scene.
+    projection centred on the scene, with its alt text beside it (map.png -> map.alt.txt,
+    in --lang).
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
+    from rangemap.formats import MAP_SUFFIXES, output_format
     from rangemap.output import output_folder, write_texts
     from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
 
@@ -388,10 +461,11 @@ def map_command(
     if output is None:
         output = output_folder(Path("output")) / f"{Path(name).stem}.html"
     check_writable(output, inputs=[name])
-    if output.suffix.lower() in (".png", ".svg"):
+    if output_format(output, MAP_SUFFIXES, what="a map") != "html":
         if offline or self_contained:
-            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG or SVG.")
-        _static_map(the_scene, output, size=size, dpi=dpi, texts=(title, subtitle, caption))
+            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
+        texts = (title, subtitle, caption)
+        _static_map(the_scene, output, size=size, dpi=dpi, texts=texts, lang=lang)
         return
     with _importing("rangemap.render.html_map"):
         resolved = resolve_scene(the_scene)
@@ -429,14 +503,18 @@ def _static_map(
     size: str,
     dpi: int,
     texts: tuple[str | None, str | None, str | None],
+    lang: str,
 ) -> None:
-    """`map -o FILE.png|.svg`: matplotlib is imported only here, so --help stays instant."""
-    from rangemap.render.static_map import render_image, save_image
+    """`map -o FILE.png|.svg|.pdf`: matplotlib is imported only here, so --help stays instant."""
+    from rangemap.render.static_map import render_image
+    from rangemap.scene import resolve_scene
+    from rangemap.summary import alt_path, save_image_with_alt
 
     width, height = _parse_size(size)
     title, subtitle, caption = texts
+    resolved = resolve_scene(scene)
     figure = render_image(
-        scene,
+        resolved,
         width_px=width,
         height_px=height,
         dpi=dpi,
@@ -444,7 +522,45 @@ def _static_map(
         subtitle=subtitle,
         caption=caption,
     )
-    click.echo(str(save_image(figure, output)))
+    path = save_image_with_alt(figure, resolved, output, lang=lang)
+    click.echo(f"wrote {alt_path(path)} (the image's alt text)", err=True)
+    click.echo(str(path))
+
+
+@cli.command()
+@click.argument("scene", required=False, default=None, metavar="[SCENE]")
+@lang_opt
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE.txt or FILE.md (atomically) instead of standard output.",
+)
+@click.option(
+    "--sidebar",
+    is_flag=True,
+    help="A short Markdown table for an article's sidebar instead of sentences.",
+)
+def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) -> None:
+    """Article text for SCENE: per drawn range, the countries and capitals it reaches, the
+    capitals just out of range, and what a disputed or estimated figure adds over the
+    stated one. Every figure is read from the tables of "rangemap table". With --sidebar,
+    a short Markdown table: site, range, claim, counts, capitals in reach, area.
+
+    Example: rangemap summary inf-2020 --lang de -o inf-2020.txt
+    """
+    from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.summary import sidebar_markdown, summary_text
+
+    if output is not None:
+        from rangemap.formats import output_format
+        from rangemap.output import check_writable
+
+        check_writable(output)
+        output_format(output, {".txt": "text", ".md": "text"}, what="the text")
+    write = sidebar_markdown if sidebar else summary_text
+    _emit(write(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
 
 
 @cli.command()
@@ -475,10 +591,8 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_export import export_scene
 
-    _not_input(output, scene)
-    _emit_gis(
-        lambda path: export_scene(load_scene(scene or DEFAULT_SCENE), path, fmt=fmt), output, fmt
-    )
+    fmt = _gis_output(fmt, output, inputs=[scene] if scene else [])
+    _emit_gis(lambda path: export_scene(load_scene(scene or DEFAULT_SCENE), path, fmt=fmt), output)
 
 
 @cli.command()
@@ -486,6 +600,7 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
 @places_opts
 @format_opt
 @output_opt()
+@table_output
 def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Path | None) -> None:
     """Coverage of every drawn ring and band of SCENE: the "rangemap coverage" columns,
     after layer (its id), label and kind.
@@ -498,7 +613,6 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_export import render_table
 
-    _not_input(output, scene)
     the_scene = load_scene(scene or DEFAULT_SCENE)
     _emit(render_table(the_scene, fmt, places=cities, capitals_only=capitals), output)
 
@@ -516,6 +630,7 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
 )
 @format_opt
 @output_opt()
+@table_output
 def batch(
     file: Path, cities: bool, capitals: bool, jobs: int | None, fmt: str, output: Path | None
 ) -> None:
@@ -531,7 +646,6 @@ def batch(
     """
     from rangemap import batch as batch_mod
 
-    _not_input(output, file)
     rings = batch_mod.read_rings(file)
     places = cities or capitals
     bar = None

@@ -15,6 +15,7 @@ from rangemap import layers
 from rangemap.errors import InputError
 from rangemap.geodesic import area_km2, band_area, distance_km, range_area, ring_vertices
 from rangemap.locations import Location
+from rangemap.units import as_km, span_text
 
 #: What a summed population is, said after the figure ("21.2 million people in ...").
 PEOPLE_LABEL = "people in cities and towns of 15,000+"
@@ -59,9 +60,9 @@ class Ring:
 
     @property
     def label(self) -> str:
-        """Short human label, e.g. "Kaliningrad, 480 km" or "Deveselu, 500-1,000 km"."""
-        span = f"{self.km_min:,g}-{self.km:,g} km" if self.km_min else f"{self.km:,g} km"
-        return f"{self.site.name}, {span}"
+        """Short human label, e.g. "Kaliningrad, 480 km", "Deveselu, 500-1,000 km" or, for a
+        range given in miles, "Deveselu, 1,000 mi (1,609 km)"."""
+        return f"{self.site.name}, {span_text(self.km, self.km_min, dash='-')}"
 
 
 class CountryRow(NamedTuple):
@@ -119,7 +120,8 @@ def make_ring(site: Location, km: float, *, km_min: float | None = None) -> Ring
         geometry = band_area(site.lat, site.lon, km_min, km)
     else:
         geometry = range_area(site.lat, site.lon, km)
-    return Ring(site, float(km), float(km_min) if km_min else None, geometry, area_km2(geometry))
+    # Km keeps how a range was written (1,000 mi) for labels; tables read it as a float.
+    return Ring(site, as_km(km), as_km(km_min) if km_min else None, geometry, area_km2(geometry))
 
 
 @cache
@@ -208,8 +210,8 @@ def country_rows(ring: Ring) -> list[CountryRow]:
     return [
         CountryRow(
             ring.site.name,
-            ring.km,
-            ring.km_min,
+            float(ring.km),
+            ring.km_min and float(ring.km_min),
             str(countries.iso_a3[i]),
             str(countries.name_en[i]),
             str(countries.status[i]),
@@ -241,7 +243,7 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
         cities.lat[hit].tolist(),
         cities.lon[hit].tolist(),
     )
-    head = (ring.site.name, ring.km, ring.km_min)
+    head = (ring.site.name, float(ring.km), ring.km_min and float(ring.km_min))
     return [CityRow(*head, *values) for values in zip(*columns, strict=True)]
 
 
@@ -352,8 +354,8 @@ def summarize(ring: Ring, *, countries: Sequence[CountryRow] | None = None) -> S
 
     return Summary(
         ring.site.name,
-        ring.km,
-        ring.km_min,
+        float(ring.km),
+        ring.km_min and float(ring.km_min),
         ring.area_km2,
         sum(r.status == STATE for r in countries),
         nearest_first(hit[cities.capital[hit]]),

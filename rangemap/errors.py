@@ -75,12 +75,18 @@ SUGGEST_SPREAD = 0.1
 
 
 def close_matches(
-    name: str, choices: Iterable[str], *, n: int = 3, key: Callable[[str], str] = str.lower
+    name: str,
+    choices: Iterable[str],
+    *,
+    n: int = 3,
+    key: Callable[[str], str] = str.lower,
+    cutoff: float = SUGGEST_CUTOFF,
 ) -> list[str]:
     """Up to `n` of `choices` spelled like `name`, closest first: every "did you mean".
 
     Names are compared by `key` (lower case by default); of choices with the same key, the
-    first one's spelling is returned.
+    first one's spelling is returned. Short names need a higher `cutoff`: among a few field
+    names, 'kind' and 'km_min' share half their letters without being alike.
     """
     by_key: dict[str, str] = {}
     for choice in choices:
@@ -91,9 +97,9 @@ def close_matches(
     for candidate in by_key:  # difflib.get_close_matches's quick tests, keeping the scores
         matcher.set_seq1(candidate)
         if (
-            matcher.real_quick_ratio() >= SUGGEST_CUTOFF
-            and matcher.quick_ratio() >= SUGGEST_CUTOFF
-            and (score := matcher.ratio()) >= SUGGEST_CUTOFF
+            matcher.real_quick_ratio() >= cutoff
+            and matcher.quick_ratio() >= cutoff
+            and (score := matcher.ratio()) >= cutoff
         ):
             scored.append((score, candidate))
     best = heapq.nlargest(n, scored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -14,7 +15,7 @@ from rangemap.errors import (
     InputError,
     UnknownNameError,
     check_text,
-    did_you_mean,
+    close_matches,
 )
 from rangemap.geodesic import check_position
 
@@ -115,8 +116,7 @@ def resolve(spec: str) -> Location:
         return place(spec)
     except UnknownNameError:
         pass
-    names = [s.id for s in catalog.sites] + _popular_place_names()
-    hint = did_you_mean(spec, names, key=layers.fold_name)
+    hint = _place_hint(spec, [s.id for s in catalog.sites])
     raise UnknownNameError(
         f"unknown site or place {spec!r}.{hint} Give a catalog site id "
         f"({', '.join(sorted(s.id for s in catalog.sites))}), a place name from GeoNames "
@@ -124,17 +124,77 @@ def resolve(spec: str) -> Location:
     )
 
 
-def _popular_place_names(limit: int = 5000) -> list[str]:
-    """Names of the most populous places: enough for suggestions, quick to compare."""
+def _place_hint(spec: str, site_ids: list[str]) -> str:
+    """' Did you mean ...?' with the nearest catalog ids and GeoNames names, alternate
+    spellings included ("Osipovichy" -> 'Osipovichi, BY', listed also as 'asipovichy'), or ''.
+
+    Only runs when a name is not found, so comparing every spelling (~170,000, ~0.3 s) is
+    affordable; each suggestion is written so that it resolves when given back.
+    """
+    name = spec.partition(",")[0]
+    key = layers.fold_name(name)
+    spellings = _spellings()
+    choices = {layers.fold_name(s): s for s in site_ids}
+    near = [k for k in spellings if abs(len(k) - len(key)) <= 2]
+    close = close_matches(key, [*choices, *near], n=8, key=str, cutoff=0.75)
     cities = layers.cities()
-    order = np.argsort(-cities.population, kind="stable")[:limit]
-    return [str(n) for n in cities.name[order]]
+    shown: dict[str, str] = {}
+    for match in close:
+        if match in choices:
+            shown.setdefault(choices[match], repr(choices[match]))
+            continue
+        i = spellings[match]
+        full = f"{cities.name[i]}, {cities.country_iso2[i]}"
+        # Matched on another spelling only: say which ("Asipovichy" for Osipovichi).
+        own = layers.fold_name(str(cities.name[i])) in close
+        shown.setdefault(full, f"{full!r}" if own else f"{full!r} (also written {match!r})")
+    if not shown:
+        return ""
+    return f" Did you mean {', '.join(list(shown.values())[:3])}?"
+
+
+@cache
+def _spellings() -> dict[str, int]:
+    """Every folded name and alternate name of the places layer -> its most populous place."""
+    cities = layers.cities()
+    out: dict[str, int] = {}
+    for i in np.argsort(-cities.population, kind="stable").tolist():
+        for key in str(cities.search_keys[i]).strip("|").split("|"):
+            out.setdefault(key, i)
+    return out
 
 
 def site_location(site: Site) -> Location:
     """The Location of a catalog site, citing the first source of its position."""
     return Location(
         site.id, site.name, site.lat, site.lon, "site", site.marks, site.sources[0].cite()
+    )
+
+
+def _ambiguous(spec: str, hits: np.ndarray, *, country_given: bool) -> str:
+    """Name the candidates and a fix the user has not tried yet: the country code when the
+    places lie in several countries and none was given, else the coordinates of each."""
+    cities = layers.cities()
+    countries = dict.fromkeys(str(c) for c in cities.country_iso2[hits])
+    name = str(cities.name[hits[0]])
+    if not country_given and len(countries) > 1:
+        counts = {c: int((cities.country_iso2[hits] == c).sum()) for c in countries}
+        listing = "; ".join(
+            f'"{name}, {c}"' + (f" ({n} places)" if n > 1 else "") for c, n in counts.items()
+        )
+        return (
+            f"place {spec!r} matches {hits.size} places in {len(countries)} countries. Add the "
+            f"country code: {listing}; or give LAT,LON."
+        )
+    listing = "; ".join(
+        f"{cities.name[i]}, {cities.country_iso2[i]} at "
+        f'"{cities.lat[i]:.4f},{cities.lon[i]:.4f}" (population {cities.population[i]:,})'
+        for i in hits[:8]
+    )
+    more = f" and {hits.size - 8} more" if hits.size > 8 else ""
+    return (
+        f"place {spec!r} matches {hits.size} places: {listing}{more}. GeoNames gives no "
+        "finer name for them here: give the LAT,LON of the one you mean, as listed."
     )
 
 
@@ -151,14 +211,7 @@ def place(spec: str) -> Location:
     hits = hits[np.argsort(-cities.population[hits], kind="stable")]
     top = hits[0]
     if hits.size > 1 and cities.population[top] < _DOMINANCE * cities.population[hits[1]]:
-        listing = "; ".join(
-            f"{cities.name[i]}, {cities.country_iso2[i]} (population {cities.population[i]:,})"
-            for i in hits[:8]
-        )
-        raise AmbiguousNameError(
-            f"place {spec!r} matches {hits.size} places: {listing}. Add the country code "
-            f'(e.g. "{cities.name[top]}, {cities.country_iso2[top]}") or give LAT,LON.'
-        )
+        raise AmbiguousNameError(_ambiguous(spec, hits, country_given=bool(country.strip())))
     return Location(
         f"geonames:{cities.geonameid[top]}",
         str(cities.name[top]),

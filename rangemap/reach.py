@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -47,28 +48,42 @@ def _describe(system: str, claim: Claim, hosting_kind: str, how: str, retired: b
     return f"{system} {claim.reads}, {how} ({', '.join(flags)}, {claim.claimed_by}{hosted})"
 
 
-def reach(target: Location, km: float | None = None) -> list[ReachRow]:
-    """Catalog sites by distance from `target`; with `km`, only those within `km`."""
+def reach(
+    target: Location, km: float | None = None, *, sites: Sequence[Location] | None = None
+) -> list[ReachRow]:
+    """Catalog sites by distance from `target`; with `km`, only those within `km`.
+
+    `sites` asks about these sites instead of the catalog's: any place or LAT,LON, listed
+    whether or not within `km` (`within` answers). A catalog site among them also lists the
+    claims of the systems it hosts; other places host none in the catalog.
+    """
     if km is not None:
         check_range(km)
     catalog = load_catalog()
-    sites = catalog.sites
+    if sites is None:
+        points = [(site.id, site.name, site.lat, site.lon, site) for site in catalog.sites]
+    else:
+        by_id = {site.id: site for site in catalog.sites}
+        points = [
+            (s.id, s.name, s.lat, s.lon, by_id.get(s.id) if s.kind == "site" else None)
+            for s in sites
+        ]
     dist = distance_km(
         target.lat,
         target.lon,
-        np.array([s.lat for s in sites]),
-        np.array([s.lon for s in sites]),
+        np.array([p[2] for p in points], dtype=float),
+        np.array([p[3] for p in points], dtype=float),
     )
     rows = [
         ReachRow(
             target.name,
-            site.id,
-            site.name,
+            site_id,
+            name,
             float(d),
             None if km is None else bool(d <= km),
-            "; ".join(_reaching(catalog, site, float(d))),
+            "; ".join(_reaching(catalog, site, float(d))) if site is not None else "",
         )
-        for site, d in zip(sites, dist, strict=True)
-        if km is None or d <= km
+        for (site_id, name, _, _, site), d in zip(points, dist, strict=True)
+        if km is None or sites is not None or d <= km
     ]
     return sorted(rows, key=lambda r: (r.distance_km, r.site_id))

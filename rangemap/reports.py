@@ -126,6 +126,13 @@ def _refuse_repeats(names: list[str], kind: str, option: str) -> None:
         )
 
 
+def _given(km: float) -> str:
+    """'2,350 km'; a range given in miles: '1,000 mi (1,609 km)'."""
+    from rangemap.units import Km, range_text
+
+    return range_text(km) if isinstance(km, Km) and km.unit != "km" else f"{km:,g} km"
+
+
 def _additions(site: Location, kms: list[float]) -> list[str]:
     """What each range in kms[1:] adds over kms[0] at one site, as note lines."""
     notes = []
@@ -138,7 +145,7 @@ def _additions(site: Location, kms: list[float]) -> list[str]:
         apart = [f"{r.country} ({r.iso_a3})" for r in c.new_countries if r.status != cov.STATE]
         capitals = ", ".join(f"{r.city} ({r.iso_a3})" for r in c.new_capitals) or "none"
         notes += [
-            f"  {km:,g} km over {base:,g} km adds {c.added_km2:,.0f} km2;",
+            f"  {_given(km)} over {_given(base)} adds {c.added_km2:,.0f} km2;",
             f"    countries newly in range: {', '.join(new) or 'none'}",
             *([f"    territories newly in range: {', '.join(apart)}"] if apart else []),
             f"    capitals newly in range: {capitals}",

@@ -13,18 +13,19 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     ValidationInfo,
     field_validator,
 )
 
 from rangemap import coverage as cov
-from rangemap._yamlio import validate
+from rangemap._yamlio import plain_number, validate
 from rangemap.catalog import (
     Catalog,
     Claim,
     Event,
     Hosting,
-    Km,
     Site,
     Slug,
     Source,
@@ -35,6 +36,7 @@ from rangemap.catalog import (
 )
 from rangemap.errors import RangemapError, suggest
 from rangemap.locations import Location
+from rangemap.units import Km, parse_range
 
 SCENES_DIR = "scenes"
 DEFAULT_SCENE = "inf-2020"
@@ -128,6 +130,20 @@ def _check_treaty(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _check_range(value: object) -> Km:
+    """A number (km) or text with a unit, as on the command line (rangemap.units); YAML's
+    booleans and numbers not in plain decimal digits are refused as in every number field."""
+    value = plain_number(value)
+    try:
+        return parse_range(value, label="range")
+    except RangemapError as err:
+        raise ValueError(str(err).removeprefix("range: ")) from None
+
+
+#: A range in a scene file: 480, "480km", "1000mi" or "300nmi"; km inside, as given in labels.
+RangeKm = Annotated[Km, PlainValidator(_check_range), PlainSerializer(float)]
+
+
 class _SceneModel(BaseModel):
     """Immutable, and strict about unknown fields so a typo in a scene file is an error."""
 
@@ -137,9 +153,9 @@ class _SceneModel(BaseModel):
 class SceneRange(_SceneModel):
     """An explicit range drawn from a site: a ring at `km`, or a band from `km_min` to `km`."""
 
-    km: Km = Field(description="Outer range in km.")
-    km_min: Km | None = Field(
-        default=None, description="Inner range in km: draw the band km_min..km."
+    km: RangeKm = Field(description="Outer range: 480, '480km', '1000mi' or '300nmi'.")
+    km_min: RangeKm | None = Field(
+        default=None, description="Inner range, same units: draw the band km_min..km."
     )
     label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
     sources: tuple[Source, ...] = Field(default=(), description="Where the figure comes from.")

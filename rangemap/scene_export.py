@@ -14,7 +14,8 @@ from rangemap import coverage as cov
 from rangemap.catalog import Source
 from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError
-from rangemap.export import GisLayer, format_for, write_gis
+from rangemap.export import format_for
+from rangemap.gis_files import MULTI_LAYER, GisLayer, write_layers
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
 
 if TYPE_CHECKING:
@@ -240,14 +241,16 @@ def _combined(ranges: dict[str, np.ndarray], sites: dict[str, np.ndarray]) -> di
 def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) -> Path:
     """Write every drawn layer of a scene, and its sites, to a GIS file through GDAL.
 
-    GeoPackage (QGIS): a "ranges" layer of MultiPolygons and a "sites" layer of points.
-    GeoJSON (RFC 7946) and KML (Google Earth): one collection, the ranges then the sites
-    (kind "site"). All lon/lat on WGS84, split at the 180th meridian; the same scene gives
-    the same bytes. Returns the path written.
+    GeoPackage (QGIS) and zipped Shapefile: a "ranges" layer of MultiPolygons and a "sites"
+    layer of points. GeoJSON (RFC 7946), KML (Google Earth) and FlatGeobuf: one collection,
+    the ranges then the sites (kind "site"). All lon/lat on WGS84, split at the 180th
+    meridian; the same scene gives the same bytes. Returns the path written.
     """
     resolved = as_resolved(scene)
+    path = Path(path)
+    fmt = format_for(path, fmt)
     ranges, sites = range_fields(resolved), site_fields(resolved)
-    if format_for(Path(path), fmt) == "gpkg":
+    if fmt in MULTI_LAYER:
         layers = [
             GisLayer(RANGES_LAYER, _range_wkb(resolved), ranges, "MultiPolygon"),
             GisLayer(SITES_LAYER, _site_wkb(resolved), sites, "Point"),
@@ -256,7 +259,8 @@ def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) 
         geometry = np.concatenate([_range_wkb(resolved), _site_wkb(resolved)])
         layers = [GisLayer(SCENE_LAYER, geometry, _combined(ranges, sites), "Unknown")]
     # KML placemarks by layer name: "Kaliningrad — 9M729 ≤480 km (stated)"
-    return write_gis(path, layers, fmt=fmt, name_field="name")
+    options = {"NameField": "name"} if fmt == "kml" else None
+    return write_layers(path, layers, fmt=fmt, dataset_options=options)
 
 
 def scene_frame(scene: SceneLike) -> geopandas.GeoDataFrame:

@@ -100,12 +100,15 @@ BAD_FILES = [
     ("site;km\nkaliningrad;480\n", "Columns are separated by commas"),
     ("site,km,km\nkaliningrad,480,480\n", "rings.csv, line 1: column 'km' appears twice"),
     ("site,km\nkaliningrad,480\n\ndeveselu,abc\n",
-     "rings.csv, line 4, column km: 'abc' is not a number"),
+     "rings.csv, line 4, column km: 'abc' is not a number in plain decimal digits; write a "
+     "range as digits"),
     ("site,km\nkaliningrad,\n", "rings.csv, line 2, column km: missing value"),
     ("site,km\nkaliningrad,nan\n", "rings.csv, line 2, column km: 'nan' is not a finite number"),
-    ("site,km\nkaliningrad,0\n", "rings.csv, line 2, column km: '0' must be greater than 0"),
-    ("site,km\nkaliningrad,-480\n", "rings.csv, line 2, column km: '-480' must be greater than 0"),
-    ("site,km\nkaliningrad,25000\n", "rings.csv, line 2, column km: range 25000 km from"),
+    ("site,km\nkaliningrad,0\n", "rings.csv, line 2, column km: '0' must be greater than zero"),
+    ("site,km\nkaliningrad,-480\n",
+     "rings.csv, line 2, column km: '-480' must be greater than zero"),
+    ("site,km\nkaliningrad,25000\n",
+     "rings.csv, line 2, column km: range 25000 km from any site reaches beyond the antipode"),
     ("site,km\nkaliningradd,480\n",
      "rings.csv, line 2, column site: unknown site or place 'kaliningradd'. "
      "Did you mean 'kaliningrad'"),
@@ -113,9 +116,14 @@ BAD_FILES = [
     ("site,km\n54.7,20.5\n", 'In CSV, put LAT,LON in quotes'),
     ("site,km\n54.7,20.5,480\n", "rings.csv, line 2: 3 values but the header names 2 columns"),
     ("site,km,km_min\ndeveselu,500,1000\n",
-     "line 2, column km_min: '1000' must be less than km (500)"),
-    ("site,km,km_min\ndeveselu,500,-1\n", "line 2, column km_min: '-1' is negative"),
-    ("site,km,km_min\ndeveselu,500,x\n", "line 2, column km_min: 'x' is not a number"),
+     "line 2, column km_min: '1000' must be less than km (500 km)"),
+    ("site,km\ndeveselu,20003\n", "rings.csv, line 2, column km: range 20003 km from"),
+    ("site,km\nkaliningrad,\"2,350\"\n",
+     "line 2, column km: '2,350' has a thousands separator; write the number without it, "
+     "e.g. '2350'"),
+    ("site,km,km_min\ndeveselu,500,-1\n", "line 2, column km_min: '-1' must be greater than zero"),
+    ("site,km,km_min\ndeveselu,500,x\n",
+     "line 2, column km_min: 'x' is not a number in plain decimal digits"),
     # 1e306 km is infinite in metres; 1e-12 km at a pole left a ring of no vertices
     ("site,km\nkaliningrad,1e306\n", "line 2, column km: range 1e+306 km from any site reaches"),
     ('site,km\n"90,0",1e-12\n', "line 2, column km: range 1e-12 km is shorter than 0.001 km"),
@@ -156,7 +164,9 @@ def test_file_that_is_not_utf8_or_missing(tmp_path: Path) -> None:
 
 
 def test_python_rows_are_checked_like_file_rows() -> None:
-    with pytest.raises(InputError, match="row 2, column km: 'far' is not a number"):
+    with pytest.raises(
+        InputError, match="row 2, column km: 'far' is not a number in plain decimal digits"
+    ):
         batch.resolve_rings([("kaliningrad", 480), ("deveselu", "far")])
     with pytest.raises(InputError, match="row 1: unknown column 'kms'"):
         batch.resolve_rings([{"site": "kaliningrad", "kms": 480}])
@@ -196,7 +206,7 @@ def test_cli_batch_bad_row_exits_2_with_the_message(tmp_path: Path) -> None:
     path = _write(tmp_path / "rings.csv", "site,km\nkaliningrad,480\nkaliningrad,abc\n")
     code, out, err = run("batch", str(path))
     assert code == 2 and out == ""
-    assert f"{path}, line 3, column km: 'abc' is not a number" in err
+    assert f"{path}, line 3, column km: 'abc' is not a number in plain decimal digits" in err
 
 
 def test_cli_batch_rejects_zero_jobs(tmp_path: Path) -> None:
@@ -214,3 +224,13 @@ def test_script_from_stdin_runs_in_process(monkeypatch: pytest.MonkeyPatch) -> N
     assert not batch._workers_can_start()
     rings = [("kaliningrad", 300.0 + i) for i in range(batch._MIN_PARALLEL)]
     assert len(batch.batch_coverage(rings, jobs=2)) > 0
+
+
+def test_rows_take_miles_and_nautical_miles() -> None:
+    """A batch row may give its range with a unit; rows stay in km, labels show the unit."""
+    rings = batch.resolve_rings([("kaliningrad", "1000mi"), ("kaliningrad", "300 nmi", None)])
+    assert [float(r.km) for r in rings] == [1609.344, 555.6]
+    rows = batch.batch_coverage([("deveselu", "1000mi", "500mi")], jobs=1)
+    assert {r.range_km for r in rows} == {1609.344}
+    assert {r.km_min for r in rows} == {804.672}
+    assert {r.label.split(", ")[-1] for r in rows} == {"500-1,000 mi (805-1,609 km)"}

@@ -150,7 +150,7 @@ def test_compare_shows_what_the_disputed_range_adds() -> None:
     [
         (["coverage", "--site", "kalinigrad", "--km", "480"], "Did you mean 'kaliningrad'"),
         (["coverage", "--site", "95,20", "--km", "480"], "latitude 95.0 is out of range"),
-        (["coverage", "--site", "kaliningrad", "--km", "0"], "must be greater than zero"),
+        (["coverage", "--site", "kaliningrad", "--km", "0"], "'0' must be greater than zero"),
         (["coverage", "--site", "kaliningrad", "--km", "nan"], "not a finite number"),
         (["ring", "--site", "0,0", "--km", "20003"], "beyond the cut locus"),
         (["ring", "--site", "0,0", "--km", "500", "--km-min", "600"], "inner range 600 km"),

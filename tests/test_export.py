@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pyogrio
@@ -9,6 +10,7 @@ import pytest
 import shapely
 
 from rangemap.coverage import make_ring
+from rangemap.errors import InputError
 from rangemap.export import format_for, write_rings
 from rangemap.geodesic import area_km2
 from rangemap.locations import resolve
@@ -20,7 +22,7 @@ RINGS = [
 ]
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".kml", ".gpkg"])
+@pytest.mark.parametrize("suffix", [".geojson", ".kml", ".gpkg", ".fgb", ".shp.zip"])
 def test_rings_read_back_through_gdal_with_the_same_areas(tmp_path: Path, suffix: str) -> None:
     path = write_rings(RINGS, tmp_path / f"rings{suffix}")
     meta, _, wkb, fields = pyogrio.raw.read(path)
@@ -34,7 +36,7 @@ def test_rings_read_back_through_gdal_with_the_same_areas(tmp_path: Path, suffix
     assert list(labels) == [r.label for r in RINGS]
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".kml", ".gpkg"])
+@pytest.mark.parametrize("suffix", [".geojson", ".kml", ".gpkg", ".fgb", ".shp.zip"])
 def test_same_rings_give_identical_bytes(tmp_path: Path, suffix: str) -> None:
     first = write_rings(RINGS, tmp_path / f"a{suffix}").read_bytes()
     second = write_rings(RINGS, tmp_path / f"b{suffix}").read_bytes()
@@ -47,10 +49,38 @@ def test_kml_names_placemarks_by_label(tmp_path: Path) -> None:
 
 
 def test_format_follows_the_suffix() -> None:
-    assert [format_for(Path(p)) for p in ("a.kml", "b.GPKG", "c.json", "d.out")] == [
-        "kml", "gpkg", "geojson", "geojson"
-    ]  # fmt: skip
-    assert format_for(Path("a.kml"), "geojson") == "geojson"
+    paths = ("a.kml", "b.GPKG", "c.json", "d.fgb", "e.shp.zip", "f.SHZ")
+    assert [format_for(Path(p)) for p in paths] == ["kml", "gpkg", "geojson", "fgb", "shp", "shp"]
+    assert format_for(Path("a.kml"), "kml") == "kml"
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt", "message"),
+    [
+        ("d.out", None, "cannot write a GIS file to 'd.out' (.out); it can be written as "
+         "GeoJSON (.geojson, .json), KML (.kml), GeoPackage (.gpkg), FlatGeobuf (.fgb), zipped "
+         "Shapefile (.shp.zip, .shz): give -o a file with one of these suffixes."),
+        ("r.shp", None, "A Shapefile is written zipped, as one file: -o r.shp.zip."),
+        ("r.csv", None, "cannot write a GIS file to 'r.csv' (.csv)"),
+        ("rings", None, "(no suffix)"),
+        ("a.kml", "geojson", "--format geojson does not match 'a.kml', which names a kml file"),
+    ],
+)  # fmt: skip
+def test_unknown_suffix_names_the_formats(path: str, fmt: str | None, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        format_for(Path(path), fmt)
+    assert message in str(info.value)
+
+
+def test_shapefile_keeps_dbf_limits_without_losing_the_start_of_long_text(tmp_path: Path) -> None:
+    """dBase fields hold 254 bytes and 10-character names: long text is cut with an ellipsis,
+    position_source becomes pos_source; the zip holds the shapefile's five files."""
+    path = write_rings(RINGS[:1], tmp_path / "ring.shp.zip")
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(archive.namelist())
+    assert names == ["rings.cpg", "rings.dbf", "rings.prj", "rings.shp", "rings.shx"]
+    frame = pyogrio.read_dataframe(path)
+    assert frame.pos_source[0] == RINGS[0].site.source[:254]
 
 
 def test_fixed_gdal_date_applies_to_the_write_only(tmp_path: Path) -> None:

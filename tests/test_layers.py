@@ -476,6 +476,21 @@ def test_build_is_byte_identical(tmp_path):
     shutil.rmtree(tmp_path)
 
 
+def test_country_names_rebuild_byte_identical(countries):
+    """layers/data/country_names.tsv is Natural Earth's NAME_DE/PL/RU, one row per country of
+    the countries layer (by ADM0_A3), rebuilt byte for byte by layers/build_country_names.py."""
+    sys.path.insert(0, str(REPO / "layers"))
+    try:
+        import build_country_names
+    finally:
+        sys.path.remove(str(REPO / "layers"))
+    committed = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
+    assert build_country_names.build() == committed
+    rows = [line.split("\t") for line in committed.splitlines()[1:]]
+    assert [r[0] for r in rows] == sorted(countries.adm0_a3.tolist())
+    assert dict((r[0], r[1]) for r in rows)["POL"] == "Polen"
+
+
 def test_names_are_decoded_as_utf8(countries):
     """Regression: the NE zip has no .cpg, and GDAL read "Côte d'Ivoire" as Latin-1 mojibake."""
     names = set(countries.name.tolist())

@@ -69,12 +69,15 @@ def test_dominant_place_wins_and_country_suffix_narrows() -> None:
 
 
 def test_ambiguous_place_lists_the_candidates() -> None:
-    with pytest.raises(AmbiguousNameError, match=r"matches \d+ places: .*Add the country code"):
+    with pytest.raises(
+        AmbiguousNameError,
+        match=r"matches \d+ places in \d+ countries\. Add the country code: \"Valencia, VE\"",
+    ):
         resolve("Valencia")
 
 
 def test_unknown_name_suggests_the_catalog_site() -> None:
-    with pytest.raises(UnknownNameError, match=r"Did you mean 'kaliningrad'\?"):
+    with pytest.raises(UnknownNameError, match=r"Did you mean 'kaliningrad'[,?]"):
         resolve("kalinigrad")
 
 
@@ -98,3 +101,33 @@ def test_coordinate_parsing_only_gives_coordinates_none_or_input_error(text: str
     if parsed is not None:
         lat, lon = parsed
         assert -90 <= lat <= 90 and -180 <= lon <= 180
+
+
+def test_misspelt_place_gets_the_nearest_geonames_names() -> None:
+    """Regression: "Osipovichy" (between the Russian and Belarusian spellings) got no hint."""
+    with pytest.raises(UnknownNameError, match=r"Did you mean 'Osipovichi, BY'\?"):
+        resolve("Osipovichy")
+    # matched on an alternate spelling only: the message says which
+    with pytest.raises(
+        UnknownNameError, match=r"'Osipovichi, BY' \(also written 'ossipowitschi'\)"
+    ):
+        resolve("Ossipowitschy")
+    # each suggestion resolves when given back
+    assert resolve("Osipovichi, BY").name == "Osipovichi"
+
+
+def test_ambiguous_place_with_its_country_lists_coordinates_not_the_country() -> None:
+    """Regression: "Springfield, US" was told to add the country code it already had."""
+    with pytest.raises(AmbiguousNameError) as info:
+        resolve("Springfield, US")
+    message = str(info.value)
+    assert "Add the country code" not in message
+    assert 'Springfield, US at "37.2153,-93.2982" (population 170,188)' in message
+    assert "give the LAT,LON of the one you mean" in message
+    assert resolve("37.2153,-93.2982").kind == "coordinates"
+
+
+def test_ambiguous_place_across_countries_suggests_the_codes() -> None:
+    with pytest.raises(AmbiguousNameError) as info:
+        resolve("Birmingham")
+    assert 'Add the country code: "Birmingham, GB"; "Birmingham, US" (3 places)' in str(info.value)

@@ -56,3 +56,27 @@ def test_cli_reach_csv() -> None:
     header, *lines = result.stdout.splitlines()
     assert header == "target,site_id,site,distance_km,within,claims_reaching"
     assert any(line.startswith("Berlin,kaliningrad,Kaliningrad,528.") for line in lines)
+
+
+def test_reach_answers_for_any_site() -> None:
+    """Regression: reach answered for catalog sites only; a place or LAT,LON works too, and
+    is listed with `within` whether or not it reaches."""
+    target = resolve("Berlin")
+    rows = reach(target, 1000, sites=[resolve("Minsk"), resolve("35.0,139.0"), resolve("deveselu")])
+    by_id = {r.site_id: r for r in rows}
+    minsk = next(r for r in rows if r.site == "Minsk")
+    expected = Geodesic.WGS84.Inverse(target.lat, target.lon, 53.9, 27.56667)["s12"] / 1000
+    assert minsk.distance_km == pytest.approx(expected, abs=5)
+    assert minsk.within is True and minsk.claims_reaching == ""
+    assert by_id["35,139"].within is False
+    assert by_id["deveselu"].within is False  # 1,300 km from Berlin
+
+
+def test_cli_reach_with_sites() -> None:
+    result = CliRunner().invoke(
+        cli, ["reach", "--target", "Berlin", "--site", "Osipovichi", "--km", "1000mi",
+              "--format", "csv"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    (line,) = result.stdout.splitlines()[1:]
+    assert line.startswith("Berlin,geonames:") and ",Osipovichi,1025." in line and ",True," in line

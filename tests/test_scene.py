@@ -99,6 +99,18 @@ def test_unknown_scene_name_suggests_builtin():
         ("title: T\nevent: offer\nsites:\n  - site: kaliningrad\n",
          r"line 2, field 'event': unknown event 'offer'"),
         ("sites:\n  - site: kaliningrad\n", r"line 1.*'title'.*Field required"),
+        # an unknown field far from every known one gets no suggestion (not 'km_min')
+        ("title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: 300, kind: x}\n",
+         r"line 5, .*field 'kind': unknown field 'kind'; known fields: km, km_min, label, "
+         r"sources\. Remove or rename it"),
+        # ranges are written like on the command line, never with thousands separators
+        ("title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: '2,350'}\n",
+         r"line 5, site 1, range 1, field 'km': '2,350' has a thousands separator; write the "
+         r"number without it, e.g. '2350'"),
+        ("title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: 1000 miles}\n",
+         r"line 5, .*field 'km': '1000 miles' is not a number in plain decimal digits; write a "
+         r"range as digits with an "
+         r"optional unit, e.g. 2350, 2350km, 1000mi or 300nmi"),
     ],
 )  # fmt: skip
 def test_bad_scene_file_names_file_line_and_field(tmp_path, text, where):
@@ -387,3 +399,18 @@ def test_many_unknown_sites_fail_fast(tmp_path):
     with pytest.raises(CatalogError, match=r"line 3, site 1, field 'site': unknown site"):
         validate(Scene, path, context=context)
     assert calls == ["nowhere0x"]
+
+
+def test_scene_ranges_take_units_and_label_as_given(tmp_path):
+    """1,000 mi is drawn at 1,609.344 km; the label shows the miles with km beside them."""
+    path = _write(
+        tmp_path,
+        "title: T\nsites:\n  - site: deveselu\n    ranges:\n      - {km: 1000mi}\n"
+        "      - {km: 300nmi, km_min: 100 nmi}\n      - {km: 480km}\n",
+    )
+    miles, nautical, km = resolve_scene(load_scene(path)).layers
+    assert (miles.ring.km, miles.label, miles.span) == (1609.344, *["1,000 mi (1,609 km)"] * 2)
+    assert nautical.label == "100\u2013300 nmi (185\u2013556 km)"
+    assert (nautical.ring.km, nautical.ring.km_min) == (555.6, 185.2)
+    assert km.label == "480 km"
+    assert {row.range_km for row in miles.countries} == {1609.344}

@@ -17,6 +17,7 @@ import rangemap
 from rangemap import coverage as cov
 from rangemap.cli import cli
 from rangemap.geodesic import area_km2
+from rangemap.gis_files import SHAPEFILE_NAMES
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 from rangemap.scene_export import (
     RANGE_COLUMNS,
@@ -29,7 +30,7 @@ from rangemap.scene_export import (
     sources_text,
 )
 
-SUFFIXES = [".geojson", ".kml", ".gpkg"]
+SUFFIXES = (".geojson", ".kml", ".gpkg", ".fgb", ".shp.zip")
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +64,23 @@ def read_layers(path: Path) -> dict[str, tuple[dict, np.ndarray, dict[str, np.nd
     return out
 
 
+def _dbf_cut(text: str) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= 254 else data[:251].decode("utf-8", "ignore") + "\u2026"
+
+
 @pytest.mark.parametrize("scene_name", ["inf", "awkward"])
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_export_reads_back_with_the_layers_areas(request, tmp_path, scene_name, suffix):
     scene = request.getfixturevalue(scene_name)
     path = export_scene(scene, tmp_path / f"scene{suffix}")
     found = read_layers(path)
-    if suffix == ".gpkg":
-        assert list(found) == ["ranges", "sites"]
+    if suffix in (".gpkg", ".shp.zip"):
+        assert sorted(found) == ["ranges", "sites"]
         (meta, geoms, fields), (site_meta, points, site_fields) = found["ranges"], found["sites"]
+        short = SHAPEFILE_NAMES if suffix == ".shp.zip" else {}
         assert list(meta["fields"]) == list(RANGE_COLUMNS)
-        assert list(site_meta["fields"]) == list(SITE_COLUMNS)
+        assert list(site_meta["fields"]) == [short.get(c, c) for c in SITE_COLUMNS]
     else:
         ((meta, everything, all_fields),) = found.values()
         n = len(scene.drawn)
@@ -92,7 +99,10 @@ def test_export_reads_back_with_the_layers_areas(request, tmp_path, scene_name, 
     assert list(fields["range_km"]) == [layer.ring.km for layer in scene.drawn]
     assert [bool(u) for u in fields["uncertain"]] == [layer.uncertain for layer in scene.drawn]
     if scene_name == "inf":  # the awkward scene's own ranges have no sources
-        assert list(fields["sources"]) == [sources_text(layer.sources) for layer in scene.drawn]
+        expected = [sources_text(layer.sources) for layer in scene.drawn]
+        if suffix == ".shp.zip":  # dBase text fields hold 254 bytes: cut, with an ellipsis
+            expected = [_dbf_cut(text) for text in expected]
+        assert list(fields["sources"]) == expected
     assert [(p.x, p.y) for p in points] == [(s.location.lon, s.location.lat) for s in scene.sites]
     assert list(site_fields["site_id"]) == [s.location.id for s in scene.sites]
 
@@ -193,7 +203,7 @@ def test_export_command_writes_each_format(tmp_path):
         assert code == 0 and out == "" and "wrote" in err
         assert path.stat().st_size > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "germany.geojson", "germany.gpkg", "germany.kml"
+        "germany.fgb", "germany.geojson", "germany.gpkg", "germany.kml", "germany.shp.zip"
     ]  # fmt: skip
 
 
@@ -210,6 +220,20 @@ def test_export_command_to_stdout_is_geojson():
         (["export", "nope"], "unknown scene 'nope'"),
         (["table", "inf-202"], "Did you mean 'inf-2020'"),
         (["export", "inf-2020", "-o", "/nonexistent/x.gpkg"], "does not exist"),
+        (
+            ["export", "inf-2020", "-o", "x.shp"],
+            "A Shapefile is written zipped, as one file: -o x.shp.zip",
+        ),
+        (
+            ["export", "inf-2020", "-o", "x.csv"],
+            "cannot write a GIS file to 'x.csv' (.csv); it "
+            "can be written as GeoJSON (.geojson, .json), KML (.kml), GeoPackage (.gpkg), "
+            "FlatGeobuf (.fgb), zipped Shapefile (.shp.zip, .shz)",
+        ),
+        (
+            ["export", "inf-2020", "--format", "kml", "-o", "x.gpkg"],
+            "--format kml does not match 'x.gpkg'",
+        ),
     ],
 )
 def test_bad_export_and_table_input_exit_2(args, message):

@@ -72,7 +72,7 @@ def test_svg_keeps_escaped_text_and_its_size(inf, tmp_path):
     assert "<dc:date>" not in text  # no date: the same scene gives the same file
 
 
-@pytest.mark.parametrize("suffix", [".png", ".svg"])
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
 def test_same_scene_gives_identical_bytes(inf, tmp_path, suffix):
     first = save_image(render_image(inf, **SIZE), tmp_path / f"a{suffix}").read_bytes()
     second = save_image(render_image(inf, **SIZE), tmp_path / f"b{suffix}").read_bytes()
@@ -181,8 +181,8 @@ def test_too_small_or_odd_sizes_are_rejected(inf):
         render_image(inf, width_px=120, height_px=80, dpi=100)
     with pytest.raises(InputError, match="width_px must be a whole number"):
         render_image(inf, width_px=True)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"use one of \.png, \.svg"):
-        save_image(render_image(inf, **SIZE), Path("map.pdf"))
+    with pytest.raises(InputError, match=r"use one of \.png, \.svg, \.pdf"):
+        save_image(render_image(inf, **SIZE), Path("map.jpg"))
 
 
 # --- command line ----------------------------------------------------------------------------
@@ -193,15 +193,21 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_map_command_draws_png_and_svg(tmp_path):
-    for suffix in (".png", ".svg"):
+def test_map_command_draws_png_svg_and_pdf(tmp_path):
+    for suffix in (".png", ".svg", ".pdf"):
         path = tmp_path / f"germany{suffix}"
         code, out, _ = run("map", "us-germany-2024", "-o", str(path), "--size", "900x600",
                            "--dpi", "100")  # fmt: skip
         assert code == 0 and out.strip() == str(path)
     assert Image.open(io.BytesIO((tmp_path / "germany.png").read_bytes())).size == (900, 600)
     assert "Wiesbaden (reference point)" in (tmp_path / "germany.svg").read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["germany.png", "germany.svg"]
+    pdf = (tmp_path / "germany.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and re.findall(rb"/Type /Pages\b[^>]*?/Count (\d+)", pdf) == [
+        b"1"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "germany.alt.txt", "germany.pdf", "germany.png", "germany.svg"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from rangemap.render.display_geometry import bounds_latlng, fill_latlngs, outlin
 from rangemap.render.html_parts import esc
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
 from rangemap.scene import ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
+from rangemap.summary import text_alternative_html
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
 _COUNTRY_DECIMALS = 2
@@ -363,6 +364,7 @@ def render_map(
     body.add_child(_Raw(html_parts.footer_html(caption, offline=offline)), name="rm_footer")
     body.add_child(_Raw(html_parts.legend_html(resolved)), name="rm_legend")
     body.add_child(_Raw(html_parts.sources_html(resolved)), name="rm_sources")
+    body.add_child(_Raw(text_alternative_html(resolved)), name="rm_text")
     return m
 
 

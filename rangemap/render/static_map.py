@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-IMAGE_FORMATS = ("png", "svg")
+IMAGE_FORMATS = ("png", "svg", "pdf")
 #: 3:2 at 200 dpi: 9 x 6 inches, a print column or a social-media card.
 DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX, DEFAULT_DPI = 1800, 1200, 200
 
@@ -697,15 +697,15 @@ def image_format(path: Path, fmt: str | None = None) -> str:
 
 
 def save_image(figure: Figure, path: str | Path, *, fmt: str | None = None) -> Path:
-    """Write a figure from render_image as PNG or SVG, atomically and byte-for-byte stable
+    """Write a figure from render_image as PNG, SVG or PDF, atomically and byte-for-byte stable
     (no dates or software versions in the file, fixed SVG ids)."""
     path = Path(path)
     chosen = image_format(path, fmt)
-    metadata: dict[str, Any] = (
-        {"Software": None}
-        if chosen == "png"
-        else {"Date": None, "Creator": f"rangemap {__version__}"}
-    )
+    metadata: dict[str, Any] = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": f"rangemap {__version__}"},
+        "pdf": {"CreationDate": None, "Creator": f"rangemap {__version__}"},
+    }[chosen]
     with _style(), atomic_path(path) as tmp:
         figure.savefig(tmp, format=chosen, dpi=figure.dpi, metadata=metadata)
     return path

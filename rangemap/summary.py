@@ -1,0 +1,431 @@
+"""Article text from the coverage tables: what each drawn range reaches, in a chosen language.
+
+Every figure in the text is read from table rows (rangemap.scene_export.coverage_rows and
+near_miss_rows), never computed apart from them, so the text and the tables cannot disagree.
+A language is a file of phrases, rangemap/phrases/LANG.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from rangemap import coverage as cov
+from rangemap.errors import InputError
+from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, _who, as_resolved
+from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
+from rangemap.units import Km
+
+PHRASES_DIR = Path(__file__).resolve().parent / "phrases"
+
+#: Kinds of layer the text describes: claims and the scene's own ranges. Treaty thresholds
+#: and bands are the treaty's lines, not a claim about a missile: the tables list them.
+DESCRIBED_KINDS = ("stated", "disputed", "estimate", "custom")
+#: A capital beyond the range by at most this share of it is a near miss (10 % of 480 km is
+#: 48 km); the nearest MAX_NEAR_MISSES are named.
+NEAR_MISS_SHARE = 0.10
+MAX_NEAR_MISSES = 3
+#: Names listed in a sentence; the rest are counted ("... and 12 more").
+MAX_NAMES = 8
+
+
+class NearMissRow(NamedTuple):
+    """A capital just beyond a drawn range: geodesic distance from the site and how far
+    beyond the (outer) range it lies, in km."""
+
+    layer: str
+    label: str
+    city: str
+    iso_a3: str
+    distance_km: float
+    beyond_km: float
+
+
+def languages() -> list[str]:
+    """The languages with a phrases file: ['de', 'en']."""
+    return sorted(p.stem for p in PHRASES_DIR.glob("*.yaml"))
+
+
+@cache
+def phrases(lang: str) -> Mapping[str, Any]:
+    """The phrases of `lang` (rangemap/phrases/LANG.yaml); InputError for an unknown one."""
+    import yaml
+
+    if lang not in languages():
+        raise InputError(f"unknown language {lang!r}; known languages: {', '.join(languages())}.")
+    with open(PHRASES_DIR / f"{lang}.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def described(scene: ResolvedScene) -> tuple[SceneLayer, ...]:
+    """The drawn layers the text speaks about, in scene order: claims and own ranges that
+    the map shows when it opens (a retired system's claims are one click away, and left out
+    here as there)."""
+    return tuple(layer for layer in scene.drawn if layer.kind in DESCRIBED_KINDS and layer.show)
+
+
+def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
+    """Capitals beyond each described layer's range by at most NEAR_MISS_SHARE of it, nearest
+    first (at most MAX_NEAR_MISSES per layer): the table behind "just out of range"."""
+    from rangemap import layers
+    from rangemap.geodesic import distance_km
+
+    resolved = as_resolved(scene)
+    cities = layers.cities()
+    capitals = np.flatnonzero(cities.capital)
+    rows = []
+    for layer in described(resolved):
+        ring = layer.ring
+        if ring is None:  # pragma: no cover - described layers are drawn
+            continue
+        dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[capitals], cities.lon[capitals])
+        near = np.flatnonzero((dist > ring.km) & (dist <= ring.km * (1 + NEAR_MISS_SHARE)))
+        near = near[np.lexsort((cities.geonameid[capitals[near]], dist[near]))][:MAX_NEAR_MISSES]
+        rows += [
+            NearMissRow(
+                layer.id,
+                layer.label,
+                str(cities.name[capitals[i]]),
+                str(cities.country_iso3[capitals[i]]),
+                float(dist[i]),
+                float(dist[i] - ring.km),
+            )
+            for i in near
+        ]
+    return rows
+
+
+@dataclass(frozen=True)
+class LayerFacts:
+    """The table rows one layer's sentences are built from."""
+
+    layer: SceneLayer
+    countries: tuple[SceneCountryRow, ...]
+    capitals: tuple[SceneCityRow, ...]
+    near_misses: tuple[NearMissRow, ...]
+    base: LayerFacts | None = None
+
+
+def facts(scene: SceneLike) -> list[LayerFacts]:
+    """Per described layer, its country, capital and near-miss rows, and the stated figure
+    of the same system at the same site that a disputed or estimated one is compared with."""
+    resolved = as_resolved(scene)
+    countries = coverage_rows(resolved)
+    misses = near_miss_rows(resolved)
+    out: list[LayerFacts] = []
+    for layer in described(resolved):
+        # The rows `rangemap table --capitals` prints for this layer, computed for the
+        # described layers only (not for every threshold and band).
+        capitals = [
+            SceneCityRow(layer.id, layer.label, layer.kind, *row)
+            for row in cov.city_rows(layer.ring, capitals_only=True)  # type: ignore[arg-type]
+        ]
+        own = LayerFacts(
+            layer,
+            tuple(r for r in countries if r.layer == layer.id),
+            tuple(capitals),
+            tuple(r for r in misses if r.layer == layer.id),
+        )
+        out.append(replace(own, base=_base(own, out)))
+    return out
+
+
+def _base(own: LayerFacts, earlier: Sequence[LayerFacts]) -> LayerFacts | None:
+    """The largest stated full range of the same system and site below a disputed or
+    estimated one; bands are not compared (their rows cover the band only)."""
+    layer = own.layer
+    if layer.kind not in ("disputed", "estimate") or layer.system is None or layer.ring is None:
+        return None
+    if layer.ring.km_min:
+        return None
+    bases = [
+        f
+        for f in earlier
+        if f.layer.kind == "stated"
+        and f.layer.system == layer.system
+        and f.layer.site == layer.site
+        and f.layer.ring is not None
+        and not f.layer.ring.km_min
+        and f.layer.ring.km < layer.ring.km
+    ]
+    return max(bases, key=lambda f: f.layer.ring.km) if bases else None  # type: ignore[union-attr]
+
+
+# --- words ---------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Formats numbers, names and lists in one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.words = phrases(lang)
+        self.country_names = _country_names(lang)
+
+    def number(self, value: float) -> str:
+        text = f"{round(value):,}"
+        return text.replace(",", self.words["thousands"])
+
+    def area(self, km2: float) -> str:
+        """'74.6 million km²' from a million up, else '725,000 km²' (to the thousand)."""
+        if km2 >= 1e6:
+            shown = f"{km2 / 1e6:,.1f}".replace(",", "\0").replace(".", self.words["decimal"])
+            shown = shown.replace("\0", self.words["thousands"])
+            return self.words["area_million"].format(n=shown)
+        return self.words["area"].format(n=self.number(round(km2, -3)))
+
+    def distance(self, km: float) -> str:
+        """'480 km'; a range given in miles: '1,000 mi (1,609 km)'."""
+        if isinstance(km, Km) and km.unit != "km":
+            return f"{self.number(km.given)} {km.unit} ({self.number(km)} km)"
+        return f"{self.number(km)} km"
+
+    def span(self, layer: SceneLayer) -> str:
+        ring = layer.ring
+        if ring is None:  # pragma: no cover - described layers are drawn
+            return layer.span
+        if ring.km_min:
+            low, high = self.distance(ring.km_min), self.distance(ring.km)
+            text = f"{low.removesuffix(' km')}\u2013{high}" if low.endswith(" km") else low
+        else:
+            text = self.distance(ring.km)
+        # "up to 480 km", "at least 500 km": what the claim says of the disc drawn
+        if layer.bound is not None:
+            return self.words["bounds"][layer.bound].format(span=text)
+        return text
+
+    def join(self, names: Sequence[str]) -> str:
+        if len(names) > MAX_NAMES:
+            shown = ", ".join(names[:MAX_NAMES])
+            return self.words["list_more"].format(
+                names=shown, n=self.number(len(names) - MAX_NAMES)
+            )
+        if len(names) <= 1:
+            return "".join(names)
+        return ", ".join(names[:-1]) + self.words["and"] + names[-1]
+
+    def counted(self, key: str, names: Sequence[str]) -> str:
+        forms = self.words[key]
+        form = "zero" if not names and "zero" in forms else "one" if len(names) == 1 else "other"
+        return forms[form].format(n=self.number(len(names)), names=self.join(names))
+
+    def country(self, row: SceneCountryRow) -> str:
+        return self.country_names.get((row.iso_a3, row.country), row.country)
+
+    def who(self, claimed_by: str) -> str:
+        party = _who(claimed_by)
+        return self.words["parties"].get(party, party)
+
+    def kind(self, kind: str) -> str:
+        return self.words["kinds"].get(kind, kind)
+
+
+@cache
+def _country_names(lang: str) -> dict[tuple[str, str], str]:
+    """(iso_a3, Natural Earth name) -> the name in `lang` (layers/data/country_names.tsv)."""
+    from rangemap import layers
+
+    if lang == "en":
+        return {}
+    table = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
+    header, *lines = table.splitlines()
+    columns = header.split("\t")
+    if lang not in columns:
+        return {}
+    by_adm0 = {}
+    for line in lines:
+        cells = line.split("\t")
+        if cells[columns.index(lang)]:
+            by_adm0[cells[0]] = cells[columns.index(lang)]
+    countries = layers.countries()
+    return {
+        (str(iso), str(name)): by_adm0[str(adm0)]
+        for adm0, iso, name in zip(countries.adm0_a3, countries.iso_a3, countries.name, strict=True)
+        if str(adm0) in by_adm0
+    }
+
+
+def _states(rows: Sequence[SceneCountryRow]) -> list[SceneCountryRow]:
+    """Countries as the tables count them: UN member and observer states."""
+    return [r for r in rows if r.status == cov.STATE]
+
+
+def _national(rows: Sequence[SceneCityRow]) -> list[SceneCityRow]:
+    """National capitals (of states); territorial ones (Mariehamn, Nuuk) are told apart."""
+    return [r for r in rows if r.capital == "national"]
+
+
+def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
+    layer = item.layer
+    countries = w.counted("countries", [w.country(r) for r in _states(item.countries)])
+    capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
+    if layer.kind == "custom" or layer.system is None:
+        first = w.words["custom"].format(
+            site=layer.site_label, span=w.span(layer), countries=countries, capitals=capitals
+        )
+    else:
+        first = w.words["claim"].format(
+            site=layer.site_label,
+            system=layer.system,
+            span=w.span(layer),
+            kind=w.kind(layer.kind),
+            who=w.who(layer.claimed_by),
+            countries=countries,
+            capitals=capitals,
+        )
+    out = [first]
+    territories = [w.country(r) for r in item.countries if r.status != cov.STATE]
+    if territories:
+        held = [r.city for r in item.capitals if r.capital == "territorial"]
+        also = {"territories": w.counted("territories", territories)}
+        if held:
+            also["capitals"] = w.counted("territorial_capitals", held)
+            out.append(w.words["also_with_capitals"].format(**also))
+        else:
+            out.append(w.words["also"].format(**also))
+    if item.near_misses:
+        items = [
+            w.words["near_miss"].format(
+                city=r.city, beyond=w.number(r.beyond_km), distance=w.number(r.distance_km)
+            )
+            for r in item.near_misses
+        ]
+        out.append(w.words["near_misses"].format(items="; ".join(items)))
+    if item.base is not None:
+        base = item.base
+        had_countries = {(r.iso_a3, r.country) for r in base.countries}
+        had_capitals = {(r.city, r.iso_a3) for r in base.capitals}
+        new_countries = [
+            w.country(r)
+            for r in _states(item.countries)
+            if (r.iso_a3, r.country) not in had_countries
+        ]
+        new_capitals = [
+            r.city for r in _national(item.capitals) if (r.city, r.iso_a3) not in had_capitals
+        ]
+        fields = {
+            "base_span": w.span(base.layer),
+            "base_kind": w.kind(base.layer.kind),
+            "base_who": w.who(base.layer.claimed_by),
+        }
+        if new_countries or new_capitals:
+            out.append(
+                w.words["adds"].format(
+                    countries=w.counted("countries", new_countries),
+                    capitals=w.counted("capitals", new_capitals),
+                    **fields,
+                )
+            )
+        else:
+            out.append(w.words["adds_nothing"].format(**fields))
+    return out
+
+
+def summary_paragraphs(scene: SceneLike, *, lang: str = "en") -> list[str]:
+    """One paragraph per described layer, its sentences built from the table rows."""
+    writer = _Writer(lang)
+    return [" ".join(_sentences(item, writer)) for item in facts(scene)]
+
+
+def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
+    """The article text of a scene: its title, then a paragraph per drawn range.
+
+    >>> print(summary_text("inf-2020").splitlines()[2])  # doctest: +ELLIPSIS
+    From Kaliningrad, the 9M729 at 480 km (stated, according to Russia) reaches ...
+    """
+    resolved = as_resolved(scene)
+    return "\n\n".join([resolved.title, *summary_paragraphs(resolved, lang=lang)]) + "\n"
+
+
+def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
+    """A short Markdown sidebar for an article: per drawn range the site, the range, who
+    claims it, the counts and the capitals in reach, and the area in readable units; display
+    names, no ids. Built from the same table rows as summary_text.
+    """
+    resolved = as_resolved(scene)
+    w = _Writer(lang)
+    header = w.words["sidebar_columns"]
+    lines = [
+        f"**{_md(resolved.title)}**",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] * len(header)) + "|",
+    ]
+    for item in facts(resolved):
+        layer = item.layer
+        claim = w.kind(layer.kind)
+        if layer.system is not None:
+            claim = f"{layer.system}, {claim} ({w.who(layer.claimed_by)})"
+        cells = [
+            layer.site_label,
+            w.span(layer),
+            claim,
+            w.number(len(_states(item.countries))),
+            w.join([r.city for r in _national(item.capitals)]) or "\u2013",
+            w.area(layer.ring.area_km2 if layer.ring is not None else 0.0),
+        ]
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    from rangemap.scene_export import _CREDITS
+
+    return "\n".join([*lines, "", _md(_CREDITS)]) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell pasted into a CMS: no pipes, no HTML, no newlines."""
+    from html import escape
+
+    return escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+def text_alternative(scene: SceneLike = None, *, lang: str = "en") -> str:
+    """The text alternative of a map of the scene (HTML maps' and the static image's alt
+    text): the same words as summary_text."""
+    return summary_text(scene, lang=lang)
+
+
+#: Visually hidden, read by screen readers: the map's text alternative takes no room from the
+#: map in the page (the usual "sr-only" rule, inline so the block needs no stylesheet).
+_SR_ONLY = (
+    "position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+    "clip:rect(0,0,0,0);border:0"
+)
+
+
+def text_alternative_html(scene: SceneLike = None, *, lang: str = "en") -> str:
+    """The text alternative as an HTML block for the page of an HTML map (escaped), hidden
+    from view and read by screen readers."""
+    from html import escape
+
+    paragraphs = summary_paragraphs(scene, lang=lang)
+    label = escape(phrases(lang)["text_label"])
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (
+        f'<section class="rm-text" lang="{escape(lang)}" aria-label="{label}" '
+        f'style="{_SR_ONLY}"><h2>{label}</h2>{body}</section>'
+    )
+
+
+def alt_path(image: str | Path) -> Path:
+    """Where an image's alt text goes: map.png -> map.alt.txt."""
+    return Path(image).with_suffix(".alt.txt")
+
+
+def save_image_with_alt(
+    figure: Any, scene: SceneLike, path: str | Path, *, lang: str = "en"
+) -> Path:
+    """Save a static map and its alt text (alt_path) together: the text's temporary file is
+    renamed only after the image is complete, so neither is left without the other."""
+    from rangemap.output import atomic_path, check_writable
+    from rangemap.render.static_map import save_image
+
+    text = text_alternative(scene, lang=lang)
+    check_writable(alt_path(path))
+    with atomic_path(alt_path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        save_image(figure, path)
+    return Path(path)

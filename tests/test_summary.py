@@ -1,0 +1,243 @@
+"""Article text: every figure equals the table it comes from, in English and German."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rangemap.cli import cli
+from rangemap.errors import InputError
+from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene, resolve_scene
+from rangemap.scene_export import render_table
+from rangemap.summary import (
+    MAX_NAMES,
+    NEAR_MISS_SHARE,
+    alt_path,
+    described,
+    languages,
+    near_miss_rows,
+    summary_paragraphs,
+    summary_text,
+)
+
+#: A number as the English text writes it: 1,234 (not part of a word such as 9M729).
+NUMBER = r"(?<![\w.,])\d{1,3}(?:,\d{3})*(?![\w])"
+
+
+@pytest.fixture(scope="module", params=builtin_scenes())
+def scene(request):
+    return resolve_scene(load_scene(request.param))
+
+
+def _table(scene, **options) -> list[dict[str, str]]:
+    """Rows of `rangemap table SCENE --format csv`, as a reader of the CSV gets them."""
+    return list(csv.DictReader(io.StringIO(render_table(scene, "csv", **options))))
+
+
+def _n(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _base(layer, layers):
+    """The stated full range of the same system and site, just below (as the text compares)."""
+    if layer.kind not in ("disputed", "estimate") or layer.ring.km_min:
+        return None
+    bases = [
+        b for b in layers
+        if b.kind == "stated" and b.system == layer.system and b.site == layer.site
+        and not b.ring.km_min and b.ring.km < layer.ring.km
+    ]  # fmt: skip
+    return max(bases, key=lambda b: b.ring.km) if bases else None
+
+
+def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
+    countries, capitals = _table(scene), _table(scene, capitals_only=True)
+    misses = near_miss_rows(scene)
+    layers = described(scene)
+    paragraphs = summary_paragraphs(scene)
+    assert len(paragraphs) == len(layers) > 0
+    checked = 0
+    for layer, text in zip(layers, paragraphs, strict=True):
+        rows = [r for r in countries if r["layer"] == layer.id]
+        own = [
+            r for r in rows if r["status"] == "state"
+        ]  # countries: UN member and observer states
+        apart = [r for r in rows if r["status"] != "state"]
+        placed = [r for r in capitals if r["layer"] == layer.id]
+        caps = [r for r in placed if r["capital"] == "national"]
+        held = [r for r in placed if r["capital"] == "territorial"]
+        expected: list[int] = []  # every figure the paragraph may show, from the tables
+        ranges = {round(float(rows[0]["range_km"]))}
+        if rows[0]["km_min"]:
+            ranges.add(round(float(rows[0]["km_min"])))
+        expected += ranges
+        if apart:
+            found = re.search(rf"Also in range: ({NUMBER}) territor(?:y|ies) \(([^)]*)\)", text)
+            assert found and _n(found.group(1)) == len(apart)
+            assert found.group(2).startswith(apart[0]["country"])
+            expected += [len(apart), len(apart) - MAX_NAMES]
+            if held:
+                assert re.search(rf"and {len(held):,} territorial capitals? \(", text)
+                expected += [len(held), len(held) - MAX_NAMES]
+        found = re.search(rf"reaches ({NUMBER}) countr(?:y|ies) \(([^)]*)\)", text)
+        assert found and _n(found.group(1)) == len(own)
+        listed = [r["country"] for r in own]
+        if len(listed) > MAX_NAMES:
+            assert found.group(2).endswith(f" and {len(listed) - MAX_NAMES} more")
+            expected.append(len(listed) - MAX_NAMES)
+            listed = listed[:MAX_NAMES]
+        assert found.group(2).startswith(listed[0])
+        expected.append(len(own))
+        if caps:
+            found = re.search(rf"and ({NUMBER}) capitals? \(([^)]*)\)", text)
+            assert found and _n(found.group(1)) == len(caps)
+            assert found.group(2).startswith(caps[0]["city"])
+            expected.append(len(caps))
+            if len(caps) > MAX_NAMES:
+                expected.append(len(caps) - MAX_NAMES)
+        else:
+            assert "and no capital" in text
+        for row in (m for m in misses if m.layer == layer.id):
+            assert (
+                f"{row.city}, {round(row.beyond_km):,} km beyond (at {round(row.distance_km):,} km)"
+            ) in text
+            # beyond = distance - range, and within the near-miss share of the range
+            assert abs(row.distance_km - float(rows[0]["range_km"]) - row.beyond_km) < 1e-6
+            assert 0 < row.beyond_km <= NEAR_MISS_SHARE * float(rows[0]["range_km"])
+            expected += [round(row.beyond_km), round(row.distance_km)]
+        base = _base(layer, layers)
+        if base is not None:
+            had = {(r["iso_a3"], r["country"]) for r in countries if r["layer"] == base.id}
+            new = [r for r in own if (r["iso_a3"], r["country"]) not in had]
+            had_caps = {(r["city"], r["iso_a3"]) for r in capitals if r["layer"] == base.id}
+            new_caps = [r for r in caps if (r["city"], r["iso_a3"]) not in had_caps]
+            base_km = round(float(next(r for r in countries if r["layer"] == base.id)["range_km"]))
+            expected.append(base_km)
+            if new:
+                assert f"adds {len(new):,} countr" in text
+                expected += [len(new), len(new) - MAX_NAMES]
+            if new_caps:
+                assert re.search(rf"and {len(new_caps):,} capitals? \(", text.split("adds")[1])
+                expected += [len(new_caps), len(new_caps) - MAX_NAMES]
+            if not new and not new_caps:
+                assert "adds no country and no capital" in text
+        words = text.replace(layer.system or "", "")
+        shown = [_n(t) for t in re.findall(NUMBER, words)]
+        assert shown and set(shown) <= set(expected), (layer.id, shown, expected)
+        checked += len(shown)
+    assert checked > len(layers)
+
+
+def test_german_text_shows_the_same_figures(scene) -> None:
+    """The same figures in both languages, written 1.234 in German; country names from
+    Natural Earth's NAME_DE."""
+    for en, de in zip(summary_paragraphs(scene), summary_paragraphs(scene, lang="de"), strict=True):
+        en_numbers = re.findall(NUMBER, en)
+        de_numbers = [
+            n.replace(".", ",") for n in re.findall(r"(?<![\w.,])\d{1,3}(?:\.\d{3})*(?![\w])", de)
+        ]
+        assert sorted(de_numbers) == sorted(en_numbers)
+
+
+def test_german_names_come_from_the_layers() -> None:
+    text = summary_text("inf-2020", lang="de")
+    assert (
+        "Von Kaliningrad aus erreicht der 9M729 (bis zu 480 km; angegeben, laut Russland)" in text
+    )
+    assert "Polen, Belarus, Litauen" in text and "Poland, Belarus" not in text
+    assert "Deutschland" in text
+    assert "2.350 km" in text
+
+
+def test_near_misses_are_the_capitals_just_beyond() -> None:
+    """Berlin is 529 km from Kaliningrad: a near miss of the 500 km claim, not of 480 km
+    (beyond 10 % of it)."""
+    scene = resolve_scene(load_scene("inf-2020"))
+    rows = {(m.layer, m.city): m for m in near_miss_rows(scene)}
+    berlin = rows[("kaliningrad--9m729-us-beyond-500", "Berlin")]
+    assert berlin.distance_km == pytest.approx(529, abs=1)
+    assert berlin.beyond_km == pytest.approx(berlin.distance_km - 500, abs=1e-9)
+    assert ("kaliningrad--9m729-ru-480", "Berlin") not in rows
+
+
+def test_own_range_in_miles_reads_as_given() -> None:
+    site = SceneSite(site="deveselu", name="Deveselu", ranges=(SceneRange(km="1000mi"),))
+    text = summary_text(resolve_scene(Scene(title="T", sites=(site,))))
+    assert "From Deveselu, a range of 1,000 mi (1,609 km) reaches" in text
+
+
+def test_unknown_language_lists_the_known_ones() -> None:
+    assert languages() == ["de", "en"]
+    with pytest.raises(InputError, match="unknown language 'fr'; known languages: de, en"):
+        summary_text("inf-2020", lang="fr")
+
+
+def test_summary_command_and_static_alt_text(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["summary", "inf-2020", "--lang", "de"])
+    assert result.exit_code == 0
+    assert result.stdout == summary_text("inf-2020", lang="de")
+    bad = runner.invoke(cli, ["summary", "-o", str(tmp_path / "s.pdf")])
+    assert bad.exit_code == 2 and "it can be written as text (.txt, .md)" in bad.stderr
+    image = tmp_path / "germany.png"
+    done = runner.invoke(
+        cli, ["map", "us-germany-2024", "-o", str(image), "--size", "900x600", "--dpi", "100"]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert alt_path(image).read_text(encoding="utf-8") == summary_text("us-germany-2024")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["germany.alt.txt", "germany.png"]
+
+
+def test_html_map_carries_the_text_alternative() -> None:
+    """The page of an HTML map holds the same paragraphs, HTML-escaped, for screen readers."""
+    from html import escape
+
+    from rangemap.render.html_map import map_html, render_map
+
+    scene = resolve_scene(load_scene("us-germany-2024"))
+    page = map_html(render_map(scene))
+    block = page[page.index('<section class="rm-text"') :]
+    for paragraph in summary_paragraphs(scene):
+        assert f"<p>{escape(paragraph)}</p>" in block
+
+
+def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
+    """One row per described range: the site's display name, the range, the counts and
+    capitals from the tables, the area in readable units; no layer ids, no 13 columns."""
+    from rangemap.summary import sidebar_markdown
+
+    countries, capitals = _table(scene), _table(scene, capitals_only=True)
+    text = sidebar_markdown(scene)
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    layers = described(scene)
+    assert len(rows) == len(layers)
+    for layer, row in zip(layers, rows, strict=True):
+        site, span, _claim, count, caps, area = (c.strip() for c in row.strip("|").split(" | "))
+        assert layer.id not in text
+        assert site == layer.site_label
+        states = [r for r in countries if r["layer"] == layer.id and r["status"] == "state"]
+        assert count == f"{len(states):,}"
+        own_caps = [
+            r["city"] for r in capitals if r["layer"] == layer.id and r["capital"] == "national"
+        ]
+        assert caps == "\u2013" if not own_caps else caps.startswith(own_caps[0])
+        km2 = layer.ring.area_km2
+        if km2 >= 1e6:
+            assert area == f"{km2 / 1e6:,.1f} million km\u00b2"
+        else:
+            assert area == f"{round(km2, -3):,.0f} km\u00b2"
+        assert span.endswith(" km") or span.endswith(" km)")
+    assert "GeoNames (CC BY 4.0)" in text
+
+
+def test_sidebar_command_in_german() -> None:
+    result = CliRunner().invoke(cli, ["summary", "us-germany-2024", "--sidebar", "--lang", "de"])
+    assert result.exit_code == 0
+    assert "| Standort | Reichweite |" in result.stdout
+    assert re.search(r"\| \d+,\d Mio\. km\u00b2 \|", result.stdout)
+    assert "| 785.000 km\u00b2 |" in result.stdout
