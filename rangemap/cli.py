@@ -408,6 +408,14 @@ def reach(
     help="One file that makes no request at all (Leaflet is always inlined; implies --offline).",
 )
 @click.option(
+    "--projection",
+    type=click.Choice(["mercator", "aeqd"]),
+    default=None,
+    help="HTML maps: mercator (Web Mercator, tiles) or aeqd (azimuthal equidistant centred "
+    "on the scene, true distances from the centre). Default: the scene's, else aeqd when "
+    "Mercator would misdraw a ring by more than 1.5x (README).",
+)
+@click.option(
     "--title", default=None, callback=_text, help="Title above the map (replaces the scene's)."
 )
 @click.option("--subtitle", default=None, callback=_text, help="Subtitle (replaces the scene's).")
@@ -434,6 +442,7 @@ def map_command(
     output: Path | None,
     offline: bool,
     self_contained: bool,
+    projection: str | None,
     title: str | None,
     subtitle: str | None,
     caption: str | None,
@@ -464,6 +473,11 @@ def map_command(
     if output_format(output, MAP_SUFFIXES, what="a map") != "html":
         if offline or self_contained:
             raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
+        if projection == "mercator":
+            raise BadInput(
+                "--projection mercator applies to HTML maps; static maps are always "
+                "azimuthal equidistant. Leave it out or write FILE.html."
+            )
         texts = (title, subtitle, caption)
         _static_map(the_scene, output, size=size, dpi=dpi, texts=texts, lang=lang)
         return
@@ -476,6 +490,7 @@ def map_command(
         resolved,
         offline=offline,
         self_contained=self_contained,
+        projection=projection,  # type: ignore[arg-type]  (click.Choice checked it)
         title=title,
         subtitle=subtitle,
         caption=caption,

@@ -48,6 +48,8 @@ Kind = Literal["stated", "disputed", "estimate", "threshold", "band", "custom"]
 #: A plain figure has no bound.
 Bound = Literal["at-least", "up-to"]
 Basemap = Literal["light", "offline"]
+#: Projections of the interactive map (rangemap.render.html_projection).
+Projection = Literal["mercator", "aeqd"]
 
 #: Colour-blind-safe colours (Okabe & Ito 2008). Claims are coloured by system, in order of
 #: first appearance, so one missile reads as one colour from every site; the line style (solid
@@ -200,6 +202,14 @@ class Scene(_SceneModel):
     basemap: Basemap = Field(
         default="light", description="light: CartoDB Positron tiles; offline: countries only."
     )
+    projection: Projection | None = Field(
+        default=None,
+        description=(
+            "Interactive map: mercator (tiles or countries) or aeqd (azimuthal equidistant "
+            "centred on the scene: distances from the centre true). Default: aeqd when "
+            "Mercator would misdraw a ring (see rangemap.render.html_projection)."
+        ),
+    )
     event: Slug | None = Field(default=None, description="Catalog event the map is about.")
     sources: tuple[Source, ...] = Field(default=(), description="Sources of the scene's texts.")
     sites: tuple[SceneSite, ...]
@@ -335,6 +345,7 @@ class ResolvedScene:
     sites: tuple[ResolvedSite, ...]
     event: Event | None = None
     sources: tuple[Source, ...] = field(default=())
+    projection: Projection | None = None
 
     @property
     def layers(self) -> tuple[SceneLayer, ...]:
@@ -628,6 +639,7 @@ def resolve_scene(
         sites=tuple(sites),
         event=event,
         sources=tuple(dict.fromkeys((*scene.sources, *(event.sources if event else ())))),
+        projection=scene.projection,
     )
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -150,10 +152,13 @@ def shots(tmp_path_factory) -> Path:
 def pages(tmp_path_factory, inf) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("maps")
     paths = {
-        "self-contained": save_map(render_map(inf, self_contained=True), folder / "sc.html"),
+        "self-contained": save_map(
+            render_map(inf, self_contained=True, projection="mercator"), folder / "sc.html"
+        ),
         "xss": save_map(render_map(_xss_scene(), self_contained=True), folder / "xss.html"),
     }
-    paths["tiles"] = save_map(render_map(inf), folder / "tiles.html")  # the default map
+    tiles = render_map(inf, projection="mercator")  # the default map in Mercator
+    paths["tiles"] = save_map(tiles, folder / "tiles.html")
     return paths
 
 
@@ -458,3 +463,144 @@ def test_default_map_asks_the_network_for_tiles_only(driver, pages):
     assert tiles and all("basemaps.cartocdn.com/light_all/" in t for t in tiles)
     assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 3
     assert _count(driver, "path.rm-country") > 200
+
+
+# --- the azimuthal equidistant map (rangemap.render.html_projection) ------------------------------
+
+_BOX = "return document.querySelector(arguments[0]).getBoundingClientRect().toJSON()"
+
+
+def _one_ring_scene(site: str, km: float) -> Scene:
+    return Scene(
+        title="One ring",
+        projection="aeqd",
+        sites=(SceneSite(site=site, name="Site", ranges=(SceneRange(km=km, label="ring"),)),),
+    )
+
+
+@pytest.fixture(scope="module")
+def aeqd_pages(tmp_path_factory, inf) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("aeqd")
+    scenes = {
+        "inf": inf,  # the default scene opens in AEQD
+        "5000": _one_ring_scene("52.0,30.0", 5000),
+        "pole": _one_ring_scene("54.71,20.51", 5500),  # holds the North Pole
+        "xss": _xss_scene().model_copy(update={"projection": "aeqd"}),
+    }
+    return {name: save_map(render_map(s), folder / f"{name}.html") for name, s in scenes.items()}
+
+
+def _ring_class(scene: Scene) -> str:
+    return f"rm-l-{resolve_scene(scene).drawn[0].id}"
+
+
+def test_aeqd_map_runs_offline_without_errors(driver, aeqd_pages, shots):
+    for size, name in ((DESKTOP, "desktop"), ((1200, 800), "1200"), (PHONE, "phone")):
+        _load(driver, aeqd_pages["inf"], size)
+        assert _severe(driver) == []
+        assert [u for u in _requested_urls(driver) if u.startswith("http")] == []
+        assert driver.execute_script("return typeof proj4") == "function"
+        assert _count(driver, "path.rm-country") > 100
+        assert _count(driver, ".rm-capital") > 20
+        (shots / f"aeqd-{name}.png").write_bytes(driver.get_screenshot_as_png())
+    # on a phone: the page does not scroll sideways and the panels are folded
+    width = driver.execute_script("return window.innerWidth")
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+    assert driver.execute_script("return document.getElementById('rm-legend').open") is False
+    assert "true along any line through +" in _text(driver, ".leaflet-control-scale")
+
+
+def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
+    _load(driver, aeqd_pages["inf"], DESKTOP)
+    for layer in inf.drawn:
+        expected = (2 if layer.kind == "threshold" else 3) if layer.show else 0
+        assert _count(driver, f"path.rm-l-{layer.id}") == expected, layer.id
+    point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad--9m729-faz-2350")
+    assert point is not None
+    # Rings lie close together at this zoom: click the very element found at the point.
+    driver.execute_script(
+        "var box = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var x = box.left + arguments[0], y = box.top + arguments[1];"
+        "document.elementFromPoint(x, y).dispatchEvent(new MouseEvent('click',"
+        " {clientX: x, clientY: y, bubbles: true}));",
+        *point,
+    )
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content"))
+    assert "Frankfurter Allgemeine" in _text(driver, ".leaflet-popup-content")
+    _close_popup(driver)
+    # Zoomed out, Poland lies under the hit lines of five rings: click a country in the open.
+    point = driver.execute_script(_POINT_ON_COUNTRY, [48.0, 67.0])
+    assert point is not None
+    _click_at(driver, *point)
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
+    assert _text(driver, ".leaflet-popup-content h3") == "Kazakhstan"
+    assert "9M729" in _text(driver, ".leaflet-popup-content")
+    _close_popup(driver)
+
+
+def test_proj4js_projects_as_proj_does(driver, aeqd_pages):
+    """The page's ellipsoidal aeqd (proj4js, Vincenty) against PROJ, at 5,000 km."""
+    from rangemap.geodesic import ring_vertices
+    from rangemap.render.html_projection import aeqd_frame
+
+    _load(driver, aeqd_pages["5000"], DESKTOP)
+    frame = aeqd_frame(resolve_scene(_one_ring_scene("52.0,30.0", 5000)))
+    lons, lats = ring_vertices(52.0, 30.0, 5000, vertices=72)
+    got = driver.execute_script(
+        _MAP + "return arguments[0].map(function (p) {"
+        "  var q = map.options.crs.projection.project(L.latLng(p[0], p[1])); return [q.x, q.y];"
+        "});",
+        [[float(a), float(b)] for a, b in zip(lats, lons, strict=True)],
+    )
+    x, y = frame.forward().transform(lons, lats)
+    assert max(abs(g[0] - a) + abs(g[1] - b) for g, a, b in zip(got, x, y, strict=True)) < 0.01
+
+
+def test_a_5000_km_ring_is_a_circle_centred_on_its_site(driver, aeqd_pages, shots):
+    _load(driver, aeqd_pages["5000"], DESKTOP)
+    assert _severe(driver) == []
+    cls = _ring_class(_one_ring_scene("52.0,30.0", 5000))
+    assert _count(driver, f"path.rm-line.{cls}") == 1
+    ring = driver.execute_script(_BOX, f"path.rm-line.{cls}")
+    site = driver.execute_script(_BOX, "path.rm-site")
+    (shots / "aeqd-5000.png").write_bytes(driver.get_screenshot_as_png())
+    assert ring["width"] > 300
+    assert ring["height"] == pytest.approx(ring["width"], rel=0.02)
+    centre = (ring["x"] + ring["width"] / 2, ring["y"] + ring["height"] / 2)
+    dot = (site["x"] + site["width"] / 2, site["y"] + site["height"] / 2)
+    assert math.dist(centre, dot) <= 0.02 * ring["width"]
+
+
+def test_a_ring_holding_the_north_pole_is_one_closed_outline(driver, aeqd_pages, shots):
+    _load(driver, aeqd_pages["pole"], DESKTOP)
+    assert _severe(driver) == []
+    cls = _ring_class(_one_ring_scene("54.71,20.51", 5500))
+    assert _count(driver, f"path.rm-line.{cls}") == 1
+    assert _count(driver, f"path.rm-fill.{cls}") == 1
+    d = driver.execute_script(
+        "return document.querySelector(arguments[0]).getAttribute('d')", f"path.rm-line.{cls}"
+    )
+    assert d.count("M") == 1  # one line, never split at a seam
+    points = [tuple(map(float, p.split())) for p in re.findall(r"[ML]\s*([-\d.]+\s+[-\d.]+)", d)]
+    assert math.dist(points[0], points[-1]) < 1.0  # closed
+    pole = driver.execute_script(
+        _MAP + "var p = map.latLngToLayerPoint([90, 0]); return [p.x, p.y];"
+    )
+    xs, ys = zip(*points, strict=True)
+    assert min(xs) < pole[0] < max(xs) and min(ys) < pole[1] < max(ys)
+    (shots / "aeqd-pole.png").write_bytes(driver.get_screenshot_as_png())
+
+
+def test_injected_text_is_inert_in_the_aeqd_map(driver, aeqd_pages):
+    _load(driver, aeqd_pages["xss"], DESKTOP)
+    driver.execute_script(
+        _MAP
+        + """map.eachLayer(function (l) {  // rings and sites: the text of the scene
+          if (!/rm-hit|rm-site/.test(l.options.className || "")) { return; }
+          l.openTooltip();
+          l.openPopup();
+        });"""
+    )
+    assert driver.execute_script("return window.__xss") is None
+    assert _severe(driver) == []
+    assert _text(driver, "h1") == XSS[0]

@@ -53,12 +53,13 @@ def inf():
 
 @pytest.fixture(scope="module")
 def default_html(inf):
-    return map_html(render_map(inf))
+    """The Mercator map on tiles (the scene's ranges call for AEQD: test_html_projection)."""
+    return map_html(render_map(inf, projection="mercator"))
 
 
 @pytest.fixture(scope="module")
 def self_contained_html(inf):
-    return map_html(render_map(inf, self_contained=True))
+    return map_html(render_map(inf, self_contained=True, projection="mercator"))
 
 
 def payload_scene(payload: str) -> Scene:
@@ -143,7 +144,7 @@ def test_self_contained_map_names_no_external_resource(self_contained_html):
 
 
 def test_offline_map_draws_countries_as_basemap(inf):
-    page = map_html(render_map(inf, offline=True))
+    page = map_html(render_map(inf, offline=True, projection="mercator"))
     assert "cartocdn" not in page
     assert '"fillOpacity":1' in page
     assert "Basemap: Natural Earth country outlines." in page
@@ -234,19 +235,20 @@ def test_js_value_cannot_close_a_script_or_open_a_template():
 
 _RENDER = (
     "import sys; from rangemap.render.html_map import render_map, save_map; "
-    "save_map(render_map(self_contained=sys.argv[2] == '1'), sys.argv[1])"
+    "save_map(render_map(self_contained=sys.argv[2] == '1', projection=sys.argv[3]), sys.argv[1])"
 )
 
 
-@pytest.mark.parametrize("self_contained", ["0", "1"])
-def test_same_scene_same_bytes_across_processes(tmp_path, self_contained):
+@pytest.mark.parametrize(
+    ("self_contained", "projection"), [("0", "mercator"), ("1", "mercator"), ("1", "aeqd")]
+)
+def test_same_scene_same_bytes_across_processes(tmp_path, self_contained, projection):
     """folium ids are random per process: they are renumbered, and nothing is timestamped."""
     digests = []
     for name in ("a.html", "b.html"):
         path = tmp_path / name
-        subprocess.run(
-            [sys.executable, "-c", _RENDER, str(path), self_contained], check=True, timeout=120
-        )
+        args = [str(path), self_contained, projection]
+        subprocess.run([sys.executable, "-c", _RENDER, *args], check=True, timeout=180)
         digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
 

@@ -15,21 +15,31 @@ import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from rangemap.render import html_assets, html_parts
+from rangemap import vendor
+from rangemap.errors import InputError
+from rangemap.render import html_assets, html_parts, html_projection
 from rangemap.render.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
 from rangemap.render.html_parts import esc
+from rangemap.render.html_projection import AeqdFrame
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
-from rangemap.scene import ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
+from rangemap.scene import Projection, ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
 from rangemap.summary import text_alternative_html
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
 _COUNTRY_DECIMALS = 2
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
+#: Azimuthal maps only: sea and graticule below the countries, names above the rings.
+_SEA_PANE, _LABELS_PANE = "rm-sea", "rm-labels"
+#: The name under which the azimuthal map's CRS is registered (L.CRS[name]) for folium.
+_AEQD_CRS = "RangemapAEQD"
 #: CartoDB Positron, a light basemap that keeps coloured rings readable. Written out: the
 #: xyzservices entry (2026.9) adds an API-key parameter that folium leaves unfilled.
 TILES_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
 #: Width in px of the invisible line that takes hover and clicks along a ring's outline.
 _HIT_WEIGHT = 14
+#: Leaflet simplifies paths to 1 px by default, which turns a ring 330 px across into a
+#: visible 28-gon under a 2.5 px stroke; a quarter pixel keeps it round.
+_SMOOTH_PX = 0.25
 
 
 #: A brace that would open Jinja syntax ("{{", "{%", "{#"). In JSON text such a brace is always
@@ -132,14 +142,46 @@ var {{ this.get_name() }} = (function () {
 
 _PAGE_JS = "({{ this.js }})({{ this._parent.get_name() }}, {{ this.offline }});"
 
+# The azimuthal map's own basemap: sea inside the cap, graticule, edge, capitals, names.
+_AEQD_JS = """
+(function (map) {
+  var sea = {{ this.sea_pane }}, labelsPane = {{ this.labels_pane }}, labels = [];
+  L.polygon({{ this.edge }}, {"pane": sea, "stroke": false, "fillColor": "#D6E4EE",
+    "fillOpacity": 1, "interactive": false}).addTo(map);
+  L.polyline({{ this.graticule }}, {"pane": sea, "color": "#F7FAFC", "weight": 0.8,
+    "interactive": false}).addTo(map);
+  L.polyline({{ this.edge }}, {"pane": sea, "color": "#B8C2CC", "weight": 0.8,
+    "interactive": false}).addTo(map);
+  function label(text, latlng, cls) {
+    var icon = L.divIcon({"className": "rm-label " + cls, "html": "<span>" + text + "</span>",
+      "iconSize": [0, 0]});
+    labels.push(L.marker(latlng, {"icon": icon, "pane": labelsPane, "interactive": false,
+      "keyboard": false}).addTo(map));
+  }
+  // Country names claim their place first, then capitals, most populous first.
+  {{ this.names }}.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-country-name"); });
+  {{ this.capitals }}.forEach(function (c) {
+    L.circleMarker([c[1], c[2]], {"pane": labelsPane, "radius": 2, "weight": 0,
+      "fillColor": "#555555", "fillOpacity": 1, "interactive": false}).addTo(map);
+    label(c[0], [c[1], c[2]], "rm-capital");
+  });
+  L.marker({{ this.centre }}, {"icon": L.divIcon({"className": "rm-label rm-centre",
+    "html": "<span>+</span>", "iconSize": [0, 0]}), "pane": labelsPane,
+    "interactive": false, "keyboard": false}).addTo(map);
+  ({{ this.js }})(map, {{ this.focus }}, labels, {{ this.note }});
+})({{ this._parent.get_name() }});
+"""
+
 _Ring = _script_element("ring", _RING_JS)
 _Site = _script_element("site", _SITE_JS)
 _Countries = _script_element("countries", _COUNTRIES_JS)
 _Page = _script_element("page", _PAGE_JS)
+_Aeqd = _script_element("aeqd", _AEQD_JS)
 
 
-def _ring_element(layer: SceneLayer) -> MacroElement:
-    """A ring's fill, visible outline and hover/click line, in one script block."""
+def _ring_element(layer: SceneLayer, frame: AeqdFrame | None = None) -> MacroElement:
+    """A ring's fill, visible outline and hover/click line, in one script block; with a
+    `frame`, as drawn in its azimuthal equidistant projection."""
     ring, color = layer.ring, layer.color
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring to draw")
@@ -152,6 +194,7 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
         "fillOpacity": fill,
         "interactive": False,
         "className": f"rm-fill {classes}",
+        "smoothFactor": _SMOOTH_PX,
     }
     line_options: dict[str, Any] = {
         "color": color,
@@ -160,6 +203,7 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
         "fill": False,
         "interactive": False,
         "className": f"rm-line {classes}",
+        "smoothFactor": _SMOOTH_PX,
     }
     if dash:
         line_options |= {"dashArray": dash, "lineCap": "round"}
@@ -170,9 +214,15 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
         "fill": False,
         "className": f"rm-hit {classes}",
     }
+    if frame is None:
+        fill_data = fill_latlngs(ring.geometry) if fill > 0 else None
+        outline = outline_latlngs(ring.boundaries)
+    else:
+        fill_data = html_projection.ring_fill(frame, layer) if fill > 0 else None
+        outline = html_projection.ring_outline(frame, layer)
     return _Ring(
-        fill=js_value(fill_latlngs(ring.geometry)) if fill > 0 else "",
-        outline=js_value(outline_latlngs(ring.boundaries)),
+        fill=js_value(fill_data) if fill_data is not None else "",
+        outline=js_value(outline),
         fill_options=js_value(fill_options),
         line_options=js_value(line_options),
         hit_options=js_value(hit_options),
@@ -181,8 +231,11 @@ def _ring_element(layer: SceneLayer) -> MacroElement:
     )
 
 
-def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
-    """Country outlines (Natural Earth display geometry) whose popups give % per ring."""
+def _countries_element(
+    scene: ResolvedScene, *, offline: bool, display: np.ndarray | None = None
+) -> MacroElement:
+    """Country outlines (Natural Earth display geometry, or `display` in its place: one
+    geometry per country, empty where none is drawn) whose popups give % per ring."""
     from rangemap import layers
 
     countries = layers.countries()
@@ -192,9 +245,12 @@ def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
             covered.setdefault((row.iso_a3, row.country), []).append((index, row))
     # Rounded, not snapped: shapely.set_precision would collapse Monaco or the Vatican.
     # (+ 0.0 turns -0.0 into 0.0.) All countries at once: one GEOS call, not 250.
-    rounded = shapely.transform(countries.display, lambda xy: np.round(xy, _COUNTRY_DECIMALS) + 0.0)
+    display = countries.display if display is None else display
+    rounded = shapely.transform(display, lambda xy: np.round(xy, _COUNTRY_DECIMALS) + 0.0)
     features = []
     for i, geometry in enumerate(shapely.to_geojson(rounded)):
+        if shapely.is_empty(rounded[i]):
+            continue
         name = str(countries.name_en[i])
         rows = covered.get((str(countries.iso_a3[i]), name), [])
         if countries.status[i] != "state":  # territories say so, and whose they are
@@ -224,6 +280,24 @@ def _countries_element(scene: ResolvedScene, *, offline: bool) -> MacroElement:
         pane=js_value(_COUNTRIES_PANE),
         style=js_value(style | {"className": "rm-country"}),
         hover=js_value(hover),
+    )
+
+
+def _aeqd_element(frame: AeqdFrame, display: np.ndarray) -> MacroElement:
+    """The azimuthal map's basemap extras and its opening view."""
+    capitals = html_projection.capitals(frame)
+    names = html_projection.country_labels(frame, display)
+    return _Aeqd(
+        sea_pane=js_value(_SEA_PANE),
+        labels_pane=js_value(_LABELS_PANE),
+        edge=js_value(html_projection.edge(frame)),
+        graticule=js_value(html_projection.graticule(frame)),
+        capitals=js_value([[esc(n), lat, lon] for n, lat, lon in capitals]),
+        names=js_value([[esc(n), lat, lon] for n, lat, lon in names]),
+        centre=js_value([frame.lat, frame.lon]),
+        focus=js_value(list(frame.focus)),
+        note=js_value(html_projection.SCALE_NOTE),
+        js=html_projection.VIEW_JS,
     )
 
 
@@ -283,6 +357,7 @@ def render_map(
     title: str | None = None,
     subtitle: str | None = None,
     caption: str | None = None,
+    projection: Projection | None = None,
 ) -> folium.Map:
     """Build the interactive map of a scene (default: the built-in INF 2020 scene).
 
@@ -291,6 +366,11 @@ def render_map(
     the basemap instead of CartoDB Positron tiles; `self_contained` promises a file that makes
     no request at all, which is the offline map.
     `title`, `subtitle` and `caption` replace the scene's texts.
+
+    `projection` (else the scene's, else the one its ranges call for, see
+    html_projection.choose_projection): "mercator" (Web Mercator, tiles or countries) or
+    "aeqd" (azimuthal equidistant centred on the scene, on the countries the package ships,
+    so it makes no request).
     """
     if scene is None or isinstance(scene, str | Path):
         scene = load_scene(scene if scene is not None else "inf-2020")
@@ -299,8 +379,28 @@ def render_map(
     title = title or resolved.title
     subtitle = subtitle if subtitle is not None else resolved.subtitle
     caption = caption if caption is not None else resolved.caption
+    projection = projection or resolved.projection or html_projection.choose_projection(resolved)
+    if projection not in html_projection.PROJECTIONS:
+        raise InputError(
+            f"projection {projection!r} is not known; choose one of "
+            f"{', '.join(html_projection.PROJECTIONS)}"
+        )
+    frame = html_projection.aeqd_frame(resolved) if projection == "aeqd" else None
+    offline = offline or frame is not None
 
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, min_zoom=1)
+    if frame is None:
+        m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, min_zoom=1)
+    else:
+        m = folium.Map(
+            location=[frame.lat, frame.lon],
+            zoom_start=2,
+            tiles=None,
+            crs=_AEQD_CRS,
+            control_scale=True,
+            zoom_snap=0.25,
+            min_zoom=0,
+            max_zoom=len(html_projection.resolutions()) - 1,
+        )
     m.default_js, m.default_css = [], []
     if not offline:
         folium.TileLayer(
@@ -313,7 +413,12 @@ def render_map(
         ).add_to(m)
     folium.map.CustomPane(_COUNTRIES_PANE, z_index=350, pointer_events=True).add_to(m)
     folium.map.CustomPane(_SITES_PANE, z_index=640, pointer_events=True).add_to(m)
-    _countries_element(resolved, offline=offline).add_to(m)
+    display = None
+    if frame is not None:
+        folium.map.CustomPane(_SEA_PANE, z_index=300, pointer_events=False).add_to(m)
+        folium.map.CustomPane(_LABELS_PANE, z_index=630, pointer_events=False).add_to(m)
+        display = html_projection.countries_display(frame)
+    _countries_element(resolved, offline=offline, display=display).add_to(m)
 
     for site in resolved.sites:
         for layer in site.layers:
@@ -321,7 +426,7 @@ def render_map(
                 continue
             swatch = html_parts.line_svg(layer.color, layer.kind, width=22)
             group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)
-            _ring_element(layer).add_to(group)
+            _ring_element(layer, frame).add_to(group)
             group.add_to(m)
 
     sites = folium.FeatureGroup(name="Sites", show=True)
@@ -343,9 +448,12 @@ def render_map(
         ).add_to(sites)
     sites.add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    m.fit_bounds(_view_bounds(resolved), padding=(10, 10))
+    if frame is None:
+        m.fit_bounds(_view_bounds(resolved), padding=(10, 10))
 
     _Page(js=html_assets.PAGE_JS, offline=js_value(offline)).add_to(m)
+    if frame is not None:
+        _aeqd_element(frame, display).add_to(m)
 
     figure = m.get_root()
     _renumber(figure)
@@ -355,13 +463,24 @@ def render_map(
     leaflet_js = html_assets.script_text(html_assets.leaflet_js())
     head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")
     head.add_child(_Raw(f"<script>{leaflet_js}</script>"), name="leaflet")
+    if frame is not None:
+        for package, name in (("proj4", "proj4.js"), ("proj4leaflet", "proj4leaflet.js")):
+            js = html_assets.script_text(vendor.text(package, name))
+            head.add_child(_Raw(f"<script>{js}</script>"), name=package)
+        crs = js_value([_AEQD_CRS, frame.proj, html_projection.resolutions()])
+        crs_js = html_assets.script_text(f"({html_projection.CRS_JS.strip()}).apply(null, {crs});")
+        head.add_child(_Raw(f"<script>{crs_js}</script>"), name="rm_crs")
     head.add_child(_Raw(f"<style>{html_assets.PAGE_CSS}</style>"), name="rm_css")
+    if frame is not None:
+        head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
     body = figure.html
     body.add_child(_Raw(html_parts.header_html(title, subtitle)), name="rm_header")
     # folium puts the map's <div> into the body under the map's name while rendering; a
     # placeholder under that name keeps it between the header and the footer.
     body.add_child(_Raw(""), name=m.get_name())
-    body.add_child(_Raw(html_parts.footer_html(caption, offline=offline)), name="rm_footer")
+    note = html_projection.footer_note(frame) if frame is not None else None
+    footer = html_parts.footer_html(caption, offline=offline, note=note)
+    body.add_child(_Raw(footer), name="rm_footer")
     body.add_child(_Raw(html_parts.legend_html(resolved)), name="rm_legend")
     body.add_child(_Raw(html_parts.sources_html(resolved)), name="rm_sources")
     body.add_child(_Raw(text_alternative_html(resolved)), name="rm_text")

@@ -235,8 +235,9 @@ def header_html(title: str, subtitle: str | None) -> str:
     return f'<header class="rm-head"><h1>{esc(title)}</h1>{sub}</header>'
 
 
-def footer_html(caption: str | None, *, offline: bool) -> str:
-    """Caption, then credits: data sources with their licences and the basemap."""
+def footer_html(caption: str | None, *, offline: bool, note: str | None = None) -> str:
+    """Caption, then credits: data sources with their licences and the basemap; `note`
+    (the projection, where it is not Web Mercator) between them."""
     basemap = (
         "Basemap: Natural Earth country outlines."
         if offline
@@ -249,6 +250,8 @@ def footer_html(caption: str | None, *, offline: bool) -> str:
         f"({link(CC_BY, 'CC BY 4.0')}). {basemap} Map: Leaflet."
     )
     cap = f"<p class=rm-caption>{esc(caption)}</p>" if caption else ""
+    if note:
+        cap += f"<p class=rm-projection>{esc(note)}</p>"
     return f'<footer class="rm-foot">{cap}<p class=rm-credits>{credits}</p></footer>'
 
 

@@ -1,0 +1,124 @@
+"""Vendor the browser libraries the maps inline, from pinned npm tarballs checked by hash.
+
+Run from the repository root:  python layers/vendor_js.py
+
+For each package below it runs `npm pack NAME@VERSION` in a temporary folder, checks the
+tarball against the pinned Subresource Integrity hash (sha512, as the npm registry publishes
+it), and copies the listed files and the licence to rangemap/vendor/NAME/. The manifest
+rangemap/vendor/VENDOR.json records version, integrity and each file's sha256; the tests check
+the shipped files against it, so an edit by hand shows. Nothing is fetched at run or test time.
+Re-running the script rewrites the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import NamedTuple
+
+REPO = Path(__file__).resolve().parent.parent
+VENDOR = REPO / "rangemap" / "vendor"
+
+
+class Package(NamedTuple):
+    """An npm package pinned by version and tarball hash, and the files taken from it."""
+
+    name: str
+    version: str
+    integrity: str
+    files: tuple[str, ...]  # paths inside the tarball's package/ folder
+
+
+PACKAGES = (
+    # The ellipsoidal aeqd projection of the interactive maps (checked against PROJ: BENCHMARKS).
+    Package(
+        "proj4",
+        "2.22.0",
+        "sha512-MVvH09QrYm3A235rcX39WDiCKanrBiblu28l0KYIn/B2DofmYhvP/LLS43kE66jNDfx/P1l/nah3JmsAq8UgbQ==",
+        ("dist/proj4.js", "LICENSE.md"),
+    ),
+    # Leaflet CRS objects from proj4 definitions. It ships no minified build (7.7 kB).
+    Package(
+        "proj4leaflet",
+        "1.0.2",
+        "sha512-6GdDeUlhX/tHUiMEj80xQhlPjwrXcdfD0D5OBymY8WvxfbmZcdhNqQk7n7nFf53ue6QdP9ls9ZPjsAxnbZDTsw==",
+        ("src/proj4leaflet.js", "LICENSE"),
+    ),
+    # "Ctrl + scroll to zoom" and two-finger pan for maps embedded in articles.
+    Package(
+        "leaflet-gesture-handling",
+        "1.2.2",
+        "sha512-Blf5V4PoNphWkzL7Y1qge+Spkd4OCQ2atjwUNhMhLIcjKzPcBH++x/lwOinaR9jSqLWqJ6oKYO8d0XdTffy4hQ==",
+        (
+            "dist/leaflet-gesture-handling.min.js",
+            "dist/leaflet-gesture-handling.min.css",
+            "LICENSE",
+        ),
+    ),
+)
+
+
+def sri(data: bytes) -> str:
+    """Subresource Integrity string (sha512) of a tarball, as npm records it."""
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+
+
+def fetch(package: Package, workdir: Path) -> bytes:
+    """The package tarball from the npm registry, through npm itself."""
+    spec = f"{package.name}@{package.version}"
+    result = subprocess.run(
+        ["npm", "pack", spec, "--json", "--pack-destination", str(workdir)],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    filename = json.loads(result.stdout)[0]["filename"]
+    return (workdir / filename).read_bytes()
+
+
+def vendor(package: Package, tarball: bytes, workdir: Path) -> dict[str, object]:
+    """Check the tarball, copy its files into rangemap/vendor/NAME/, return its manifest entry."""
+    got = sri(tarball)
+    if got != package.integrity:
+        raise SystemExit(
+            f"{package.name}@{package.version}: tarball hash {got} is not the pinned "
+            f"{package.integrity}; refusing to vendor it"
+        )
+    archive = workdir / f"{package.name}.tgz"
+    archive.write_bytes(tarball)
+    target = VENDOR / package.name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    hashes = {}
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in package.files:
+            source = tar.extractfile(f"package/{member}")
+            if source is None:
+                raise SystemExit(f"{package.name}: {member} is not a file in the tarball")
+            data = source.read()
+            name = Path(member).name
+            (target / name).write_bytes(data)
+            hashes[name] = hashlib.sha256(data).hexdigest()
+    return {"version": package.version, "integrity": package.integrity, "files": hashes}
+
+
+def main() -> None:
+    manifest = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for package in PACKAGES:
+            manifest[package.name] = vendor(package, fetch(package, Path(tmp)), Path(tmp))
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (VENDOR / "VENDOR.json").write_text(text, encoding="utf-8")
+    print(f"vendored {', '.join(sorted(manifest))} into {VENDOR}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

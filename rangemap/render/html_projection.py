@@ -1,0 +1,359 @@
+"""Interactive maps in the ellipsoidal azimuthal equidistant projection (Leaflet + Proj4Leaflet).
+
+The page projects with proj4js, whose ellipsoidal aeqd solves the geodesic inverse problem
+(Vincenty) and agrees with PROJ to 0.1 mm at 15,000 km (BENCHMARKS.md). What Leaflet cannot do
+alone is done here with PROJ, the same way as for the static maps (rangemap.render.static_map):
+countries are clipped to a geodesic cap around the centre before projecting, so nothing
+tears at the antipode; polygons cut at +-180 or closed along a pole are joined in the
+projection, so no seam shows; rings are drawn from their exact boundary vertices. The result
+goes back to (lat, lon) for Leaflet, which projects it again, vertex by vertex.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import typing
+from dataclasses import dataclass
+
+import numpy as np
+import pyproj
+import shapely
+
+from rangemap.geodesic import GEOD, range_area, ring_vertices
+from rangemap.render.display_geometry import DECIMALS
+from rangemap.render.static_map import (
+    MAX_CAP_KM,
+    MapView,
+    project_areas,
+    project_lines,
+    scene_centre,
+)
+from rangemap.scene import Projection, ResolvedScene, SceneLayer
+
+PROJECTIONS: tuple[Projection, ...] = typing.get_args(Projection)
+
+#: Mercator draws a ring at sec(latitude) times its true size, so a ring spanning latitudes
+#: phi_s..phi_n is drawn at up to sec(phi_n)/sec(phi_s) times the scale of its nearest-the-
+#: equator part (infinite if it holds a pole). Measured with Web Mercator (EPSG:3857) outlines
+#: of exact rings (benchmarks/bench_projection.py): at Kaliningrad's 54.7 N the ratio is 1.24
+#: for 480 km, 1.58 for 1,000 km, 3.4 for 2,350 km (the outline still looks round: its height
+#: is within 9 % of its width, which is what makes the picture mislead). Above 1.5 the far side
+#: of a ring reads 50 % longer than it is: from there on, the map opens in AEQD.
+MAX_MERCATOR_SCALE_RATIO = 1.5
+#: The basemap reaches at least this far from the centre (a hemisphere and a half, where AEQD
+#: stretches east-west by 2x) and 1,000 km beyond the furthest ring, up to MAX_CAP_KM.
+MIN_CAP_KM = 12_000.0
+#: Metres per pixel at zoom 0 (the whole 40,000 km wide plane in 256 px) and zoom levels.
+_RES0_M, _ZOOMS = 2 * 20_037_508.0 / 256, 16
+#: Simplification in projected metres: countries are simplified to 0.1 degrees already; ring
+#: outlines keep ~100 m, far below a pixel at the zoom levels that show whole rings.
+_COUNTRY_TOLERANCE_M, _RING_TOLERANCE_M = 1_000.0, 100.0
+#: Width (metres) of the slivers closed where a polygon's parts meet at +-180 or a pole.
+_CLOSE_M = 50.0
+
+
+def mercator_scale_ratio(layer: SceneLayer) -> float:
+    """How much larger Mercator draws the poleward side of a ring than its other side."""
+    ring = layer.ring
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    _, lats = ring_vertices(ring.site.lat, ring.site.lon, ring.km, vertices=360)
+    _, _, north = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, 90.0)
+    _, _, south = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, -90.0)
+    if min(north, south) <= ring.km * 1000.0:
+        return math.inf
+    low, high = float(lats.min()), float(lats.max())
+    nearest = 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
+    farthest = max(abs(low), abs(high))
+    return math.cos(math.radians(nearest)) / math.cos(math.radians(farthest))
+
+
+def choose_projection(scene: ResolvedScene) -> Projection:
+    """AEQD when Mercator would misdraw any drawn ring (also those switched off at first,
+    which a reader can switch on), Mercator otherwise."""
+    ratios = [mercator_scale_ratio(layer) for layer in scene.drawn]
+    return "aeqd" if ratios and max(ratios) > MAX_MERCATOR_SCALE_RATIO else "mercator"
+
+
+@dataclass(frozen=True)
+class AeqdFrame:
+    """Centre (degrees), the cap drawn (km) and the box (projected metres) to open on."""
+
+    lat: float
+    lon: float
+    cap_km: float
+    focus: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax
+
+    @property
+    def proj(self) -> str:
+        return f"+proj=aeqd +lat_0={self.lat:.6f} +lon_0={self.lon:.6f} +ellps=WGS84 +units=m"
+
+    @property
+    def view(self) -> MapView:
+        return MapView(self.lat, self.lon, 0.0, 0.0, 0.0, 0.0, self.cap_km)
+
+    def forward(self) -> pyproj.Transformer:
+        return _transformer("EPSG:4326", self.proj)
+
+    def inverse(self) -> pyproj.Transformer:
+        return _transformer(self.proj, "EPSG:4326")
+
+
+@functools.cache
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    """Made once per centre: PROJ takes ~30 ms to set up a transformation."""
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
+def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
+    """Centred as the static maps are; opening on the shown claims (or the sites)."""
+    lat0, lon0 = scene_centre(scene)
+    probe = AeqdFrame(lat0, lon0, MAX_CAP_KM, (0.0, 0.0, 0.0, 0.0))
+    tr = probe.forward()
+    furthest = 0.0
+    for layer in scene.drawn:
+        lons, lats = _outline_vertices(layer)
+        _, _, metres = GEOD.inv(np.full(lons.size, lon0), np.full(lons.size, lat0), lons, lats)
+        furthest = max(furthest, float(np.max(metres)) / 1000.0)
+    cap_km = min(MAX_CAP_KM, max(MIN_CAP_KM, furthest + 1000.0))
+    shown = [layer for layer in scene.drawn if layer.show]
+    focus = [layer for layer in shown if layer.kind not in ("threshold", "band")] or shown
+    points = [np.array(tr.transform(s.location.lon, s.location.lat))[None] for s in scene.sites]
+    view = AeqdFrame(lat0, lon0, cap_km, (0.0, 0.0, 0.0, 0.0)).view
+    for layer in focus:
+        points += project_lines(view, tr, *_outline_vertices(layer), closed=True)
+    xy = np.concatenate(points)
+    pad = 150_000.0 if len(xy) == len(scene.sites) else 0.0  # sites only: show around them
+    xmin, ymin = (xy.min(axis=0) - pad).tolist()
+    xmax, ymax = (xy.max(axis=0) + pad).tolist()
+    return AeqdFrame(lat0, lon0, cap_km, (round(xmin), round(ymin), round(xmax), round(ymax)))
+
+
+def _outline_vertices(layer: SceneLayer) -> tuple[np.ndarray, np.ndarray]:
+    ring = layer.ring
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    return ring.boundaries[0]
+
+
+def _latlng(xy: np.ndarray, inverse: pyproj.Transformer, decimals: int) -> list[list[float]]:
+    """Projected (x, y) rows -> rounded [lat, lon] lists for Leaflet, without repeats."""
+    lon, lat = inverse.transform(xy[:, 0], xy[:, 1])
+    rounded = np.round(np.column_stack([lat, lon]), decimals) + 0.0
+    keep = np.ones(len(rounded), dtype=bool)
+    keep[1:] = np.any(rounded[1:] != rounded[:-1], axis=1)
+    return rounded[keep].tolist()
+
+
+def ring_outline(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[float]]]:
+    """A ring's true boundary (both circles of a band) as [lat, lon] lines, each one closed
+    line unless the cap cuts it: never split at +-180 or along a pole."""
+    ring = layer.ring
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    tr, inverse = frame.forward(), frame.inverse()
+    lines = []
+    for lons, lats in ring.boundaries:
+        for xy in project_lines(frame.view, tr, lons, lats, closed=True):
+            simple = shapely.simplify(shapely.LineString(xy), _RING_TOLERANCE_M)
+            lines.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
+    return lines
+
+
+def project_back(frame: AeqdFrame, geometries: np.ndarray, *, tolerance_m: float) -> np.ndarray:
+    """Lon/lat (Multi)Polygons clipped to the frame's cap, joined across +-180 and the poles
+    in the projection and simplified there, then back in lon/lat for Leaflet to project."""
+    cap = _cap(frame.lat, frame.lon, frame.cap_km)
+    projected = project_areas(frame.view, frame.forward(), geometries, cap, close_m=_CLOSE_M)
+    simple = shapely.simplify(projected, tolerance_m, preserve_topology=True)
+    inverse = frame.inverse()
+
+    def unproject(xy: np.ndarray) -> np.ndarray:
+        lon, lat = inverse.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(simple, unproject)
+
+
+@functools.cache
+def _cap(lat: float, lon: float, km: float) -> shapely.Geometry:
+    """The geodesic cap drawn, as a pole-aware lon/lat polygon: built once per map."""
+    return range_area(lat, lon, km)
+
+
+def ring_fill(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[list[float]]]]:
+    """A ring's area for L.polygon: [[exterior, hole, ...], ...] in [lat, lon]."""
+    ring = layer.ring
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    geometry = project_back(frame, np.array([ring.geometry]), tolerance_m=_RING_TOLERANCE_M)[0]
+    polygons = []
+    for part in shapely.get_parts(geometry):
+        if part.is_empty:
+            continue
+        rings = [part.exterior, *part.interiors]
+        polygons.append(
+            [np.round(np.asarray(r.coords)[:-1, ::-1], DECIMALS).tolist() for r in rings]
+        )
+    return polygons
+
+
+def countries_display(frame: AeqdFrame) -> np.ndarray:
+    """Natural Earth display outlines within the cap, seam-free in the projection."""
+    from rangemap import layers
+
+    return project_back(frame, layers.countries().display, tolerance_m=_COUNTRY_TOLERANCE_M)
+
+
+def graticule(frame: AeqdFrame) -> list[list[list[float]]]:
+    """Parallels and meridians every 10 degrees within the cap, as [lat, lon] lines."""
+    view, tr, inverse = frame.view, frame.forward(), frame.inverse()
+    step = 0.5  # degrees between vertices: straight chords in the projection bend enough
+    lines = []
+    for lat in range(-80, 81, 10):
+        lons = np.arange(-180.0, 180.0, step)
+        lines += project_lines(view, tr, lons, np.full(lons.size, float(lat)), closed=True)
+    for lon in range(-180, 180, 10):
+        lats = np.arange(-80.0, 80.0 + step, step)
+        lines += project_lines(view, tr, np.full(lats.size, float(lon)), lats, closed=False)
+    out = []
+    for xy in lines:
+        simple = shapely.simplify(shapely.LineString(xy), _COUNTRY_TOLERANCE_M)
+        out.append(_latlng(shapely.get_coordinates(simple), inverse, 2))
+    return out
+
+
+def edge(frame: AeqdFrame) -> list[list[float]]:
+    """The cap's circle, the edge of the drawn world, in [lat, lon]."""
+    lons, lats = ring_vertices(frame.lat, frame.lon, frame.cap_km, vertices=720)
+    return np.round(np.column_stack([lats, lons]), 3).tolist()
+
+
+def capitals(frame: AeqdFrame) -> list[tuple[str, float, float]]:
+    """(name, lat, lon) of the capitals within the cap, most populous first."""
+    from rangemap import layers
+
+    cities = layers.cities()
+    index = np.flatnonzero(cities.capital)
+    n = index.size
+    _, _, metres = GEOD.inv(
+        np.full(n, frame.lon), np.full(n, frame.lat), cities.lon[index], cities.lat[index]
+    )
+    inside = index[np.asarray(metres) <= frame.cap_km * 1000.0]
+    return [
+        (str(cities.name[i]), round(float(cities.lat[i]), 3), round(float(cities.lon[i]), 3))
+        for i in inside
+    ]
+
+
+def country_labels(frame: AeqdFrame, display: np.ndarray) -> list[tuple[str, float, float]]:
+    """(name, lat, lon) at a point inside each country's largest drawn part, largest first."""
+    from rangemap import layers
+
+    names = layers.countries().name
+    tr = frame.forward()
+    projected = shapely.transform(display, lambda xy: np.column_stack(tr.transform(*xy.T)))
+    parts, owner = shapely.get_parts(projected, return_index=True)
+    drawn = ~shapely.is_empty(parts)  # countries beyond the cap come back empty
+    parts, owner = parts[drawn], owner[drawn]
+    areas = shapely.area(parts)
+    largest: dict[int, int] = {}  # country -> its largest part, as the map draws it
+    for i, (row, area) in enumerate(zip(owner.tolist(), areas.tolist(), strict=True)):
+        if row not in largest or area > areas[largest[row]]:
+            largest[row] = i
+    rows = sorted(largest, key=lambda row: (-areas[largest[row]], str(names[row])))
+    chosen = parts[[largest[row] for row in rows]]
+    points = shapely.point_on_surface(chosen)
+    # A part that simplification left invalid has no point on its surface: its centroid then.
+    points = np.where(shapely.is_empty(points), shapely.centroid(chosen), points)
+    points = shapely.get_coordinates(points)
+    lon, lat = frame.inverse().transform(points[:, 0], points[:, 1])
+    return [
+        (str(names[row]), round(float(la), 3), round(float(lo), 3))
+        for row, la, lo in zip(rows, lat, lon, strict=True)
+    ]
+
+
+def resolutions() -> list[float]:
+    """Metres per pixel at each zoom level, halving from the whole plane in 256 px."""
+    return [_RES0_M / 2**z for z in range(_ZOOMS)]
+
+
+#: Defines the map's CRS before folium's script creates the map (L.CRS[name]). Leaflet's
+#: scale control asks the CRS for distances: straight-line distance in the projection, which
+#: is the true geodesic distance along any line through the centre.
+CRS_JS = """
+(function (name, def, resolutions) {
+  var crs = new L.Proj.CRS("RANGEMAP:AEQD", def, {resolutions: resolutions, origin: [0, 0]});
+  crs.distance = function (a, b) {
+    return crs.projection.project(L.latLng(a)).distanceTo(crs.projection.project(L.latLng(b)));
+  };
+  L.CRS[name] = crs;
+})
+"""
+
+#: Opens the map on the focus box (projected metres); Leaflet's fitBounds takes lat/lon
+#: corners, which mean nothing in an azimuthal projection. Labels hide where they collide.
+VIEW_JS = """
+function (map, box, labels, note) {
+  var crs = map.options.crs, size = map.getSize(), pad = 12;
+  var mpp = Math.max((box[2] - box[0]) / Math.max(size.x - 2 * pad, 50),
+                     (box[3] - box[1]) / Math.max(size.y - 2 * pad, 50));
+  var zoom = Math.floor(crs.zoom(1 / mpp) * 4) / 4;
+  zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
+  var centre = crs.projection.unproject(L.point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2));
+  map.setView(centre, zoom, {animate: false});
+  var scale = document.querySelector(".leaflet-control-scale");
+  if (scale) {
+    var text = document.createElement("div");
+    text.className = "rm-scale-note";
+    text.textContent = note;
+    scale.appendChild(text);
+  }
+  function declutter() {  // larger countries and capitals first; a label that overlaps hides
+    var taken = [];
+    labels.forEach(function (layer) {
+      var el = layer.getElement();
+      if (!el) { return; }
+      el.style.visibility = "visible";
+      var r = el.firstChild.getBoundingClientRect();
+      var free = r.width > 0 && taken.every(function (t) {
+        return r.right < t.left || r.left > t.right || r.bottom < t.top || r.top > t.bottom;
+      });
+      if (free) { taken.push(r); } else { el.style.visibility = "hidden"; }
+    });
+  }
+  map.on("zoomend moveend overlayadd", declutter);
+  declutter();
+}
+"""
+
+AEQD_CSS = """
+.rm-label { pointer-events: none; }
+.rm-label span {
+  position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
+  font-size: 11px; color: #666; text-shadow: 0 0 2px #fff, 0 0 2px #fff;
+}
+.rm-label.rm-capital span { transform: translate(4px, -50%); color: #333; font-size: 11px; }
+.rm-centre span { transform: translate(-50%, -55%); font: 16px/1 monospace; color: #555; }
+.rm-scale-note {
+  font-size: 11px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
+}
+"""
+
+#: Beside the scale bar: the one place on the map where the scale is exact.
+SCALE_NOTE = "true along any line through +"
+
+
+def footer_note(frame: AeqdFrame) -> str:
+    """What the projection is and where distances are true, for the map's footer."""
+    ns = "N" if frame.lat >= 0 else "S"
+    ew = "E" if frame.lon >= 0 else "W"
+    return (
+        "Azimuthal equidistant projection on the WGS84 ellipsoid, centred on + "
+        f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}): distances from + and the "
+        "scale bar are true along any line through +; across it the map stretches, the more "
+        f"the further from +. Drawn to {frame.cap_km:,.0f} km from +. "
+        "Projection: proj4js and Proj4Leaflet."
+    )

@@ -1,0 +1,234 @@
+"""Interactive maps in the azimuthal equidistant projection: choice, geometry, page, command."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from click.testing import CliRunner
+from geographiclib.geodesic import Geodesic
+
+from rangemap.cli import cli
+from rangemap.render import html_projection as hp
+from rangemap.render.html_map import map_html, render_map
+from rangemap.render.html_parts import esc
+from rangemap.scene import (
+    Scene,
+    SceneRange,
+    SceneSite,
+    builtin_scenes,
+    load_scene,
+    resolve_scene,
+)
+
+WGS84 = Geodesic.WGS84
+#: Leaflet gets [lat, lon] rounded to 1e-4 degrees (display_geometry.DECIMALS): <= ~8 m.
+ROUNDING_M = 12.0
+MAX_AEQD_BYTES = 2_000_000
+
+
+def _scene(*sites: tuple[str, tuple[float, ...]], projection: str | None = None) -> Scene:
+    return Scene(
+        title="t",
+        projection=projection,
+        sites=tuple(
+            SceneSite(site=site, name=f"s{i}", ranges=tuple(SceneRange(km=km) for km in kms))
+            for i, (site, kms) in enumerate(sites)
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def ring_5000():
+    return resolve_scene(_scene(("52.0,30.0", (5000,))))
+
+
+@pytest.fixture(scope="module")
+def polar():
+    """5,500 km from Kaliningrad holds the North Pole."""
+    return resolve_scene(_scene(("54.71,20.51", (5500,))))
+
+
+# --- the choice ----------------------------------------------------------------------------
+
+
+def _mercator_oracle(lat: float, lon: float, km: float) -> float:
+    """Web Mercator's scale (PROJ's factors) at the ring's northernmost over its most
+    equatorward point; both lie on the site's meridian (GeographicLib Direct)."""
+    north = WGS84.Direct(lat, lon, 0.0, km * 1000.0)["lat2"]
+    south = WGS84.Direct(lat, lon, 180.0, km * 1000.0)["lat2"]
+    factors = pyproj.Proj("EPSG:3857").get_factors
+    scales = [factors(lon, la).parallel_scale for la in (north, south)]
+    if south <= 0.0 <= north:  # the ring crosses the equator, where the scale is least
+        scales.append(factors(lon, 0.0).parallel_scale)
+    return max(scales) / min(scales)
+
+
+@pytest.mark.parametrize(
+    ("lat", "km"), [(54.71, 480.0), (54.71, 1000.0), (44.08, 2500.0), (5.0, 3000.0)]
+)
+def test_mercator_scale_ratio_matches_proj(lat, km):
+    layer = resolve_scene(_scene((f"{lat},20.5", (km,)))).drawn[0]
+    assert hp.mercator_scale_ratio(layer) == pytest.approx(_mercator_oracle(lat, 20.5, km), 1e-4)
+
+
+def test_a_ring_holding_a_pole_is_infinitely_misdrawn(polar):
+    assert hp.mercator_scale_ratio(polar.drawn[0]) == math.inf
+
+
+@pytest.mark.parametrize(
+    ("site", "km", "expected"),
+    [
+        ("54.71,20.51", 480, "mercator"),  # 1.24x
+        ("54.71,20.51", 1000, "aeqd"),  # 1.58x
+        ("0.5,10.0", 3000, "mercator"),  # near the equator Mercator holds up
+        ("54.71,20.51", 5500, "aeqd"),  # holds the pole
+    ],
+)
+def test_default_projection_follows_the_measured_threshold(site, km, expected):
+    assert hp.choose_projection(resolve_scene(_scene((site, (km,))))) == expected
+
+
+@pytest.mark.parametrize("name", builtin_scenes())
+def test_builtin_scenes_open_in_aeqd(name):
+    """Each draws the INF Treaty's 5,500 km ring: from Europe it holds the North Pole, from
+    Laoag (18 N) Mercator draws its far side at 2.6x."""
+    assert hp.choose_projection(resolve_scene(load_scene(name))) == "aeqd"
+
+
+def test_scene_field_and_argument_choose_the_projection():
+    scene = resolve_scene(_scene(("54.71,20.51", (480,)), projection="aeqd"))
+    assert "RangemapAEQD" in map_html(render_map(scene))
+    assert "RangemapAEQD" not in map_html(render_map(scene, projection="mercator"))
+
+
+# --- geometry ------------------------------------------------------------------------------
+
+
+def test_frame_is_centred_like_the_static_map_and_caps_beyond_the_rings(ring_5000):
+    frame = hp.aeqd_frame(ring_5000)
+    assert (frame.lat, frame.lon) == (52.0, 30.0)
+    assert frame.cap_km == hp.MIN_CAP_KM
+    xmin, ymin, xmax, ymax = frame.focus  # the ring's own box: 2 x 5,000 km each way
+    assert xmax - xmin == pytest.approx(10_000_000, abs=2_000)
+    assert ymax - ymin == pytest.approx(10_000_000, abs=2_000)
+
+
+def test_ring_outline_is_one_closed_line_of_exact_vertices(ring_5000):
+    frame = hp.aeqd_frame(ring_5000)
+    lines = hp.ring_outline(frame, ring_5000.drawn[0])
+    assert len(lines) == 1 and lines[0][0] == lines[0][-1]
+    pts = np.array(lines[0])
+    s12 = [WGS84.Inverse(52.0, 30.0, la, lo)["s12"] for la, lo in pts]
+    assert np.max(np.abs(np.array(s12) - 5_000_000.0)) < ROUNDING_M
+
+
+def test_polar_ring_is_one_closed_outline_around_the_pole(polar):
+    frame = hp.aeqd_frame(polar)
+    lines = hp.ring_outline(frame, polar.drawn[0])
+    assert len(lines) == 1 and lines[0][0] == lines[0][-1]
+    tr = frame.forward()
+    x, y = tr.transform([p[1] for p in lines[0]], [p[0] for p in lines[0]])
+    outline = shapely.Polygon(np.column_stack([x, y]))
+    pole = shapely.Point(tr.transform(0.0, 90.0))
+    assert outline.is_valid and outline.contains(pole)
+    fill = hp.ring_fill(frame, polar.drawn[0])
+    assert len(fill) == 1 and len(fill[0]) == 1  # one polygon, no hole, no seam
+    fx, fy = tr.transform([p[1] for p in fill[0][0]], [p[0] for p in fill[0][0]])
+    fill_xy = shapely.Polygon(np.column_stack([fx, fy]))
+    assert fill_xy.is_valid and fill_xy.contains(pole)
+    assert shapely.hausdorff_distance(fill_xy.exterior, outline.exterior) < 1_000.0
+
+
+def test_countries_stay_inside_the_cap_without_seams(polar):
+    frame = hp.aeqd_frame(polar)
+    display = hp.countries_display(frame)
+    coords = shapely.get_coordinates(display)
+    n = len(coords)
+    _, _, metres = pyproj.Geod(ellps="WGS84").inv(
+        np.full(n, frame.lon), np.full(n, frame.lat), coords[:, 0], coords[:, 1]
+    )
+    assert np.max(metres) <= frame.cap_km * 1000.0 + 1_000.0
+    tr = frame.forward()
+    for geometry in display:
+        for ring in shapely.get_rings(shapely.get_parts(geometry)):
+            xy = shapely.get_coordinates(ring)
+            # a seam is an edge along +-180 or a pole: two neighbours both on it
+            on_seam = (np.abs(xy[:, 0]) > 179.999) | (np.abs(xy[:, 1]) > 89.999)
+            assert not np.any(on_seam[1:] & on_seam[:-1])
+            x, y = tr.transform(xy[:, 0], xy[:, 1])
+            assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
+    russia = display[list(_names()).index("Russia")]
+    assert not russia.is_empty  # Chukotka and the rest: parts that meet at 180 are joined
+
+
+def _names():
+    from rangemap import layers
+
+    return layers.countries().name
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def inf_aeqd():
+    return map_html(render_map(resolve_scene(load_scene("inf-2020")), self_contained=True))
+
+
+def test_page_inlines_proj4_and_says_where_the_scale_is_true(inf_aeqd):
+    assert "crs: L.CRS.RangemapAEQD" in inf_aeqd
+    assert "+proj=aeqd +lat_0=" in inf_aeqd and "+ellps=WGS84" in inf_aeqd
+    assert "proj4" in inf_aeqd and "L.Proj.CRS" in inf_aeqd
+    assert "<script src" not in inf_aeqd and "cartocdn" not in inf_aeqd
+    assert "sourceMappingURL" not in inf_aeqd
+    assert "scale bar are true along any line through +" in inf_aeqd
+    assert hp.SCALE_NOTE in inf_aeqd
+
+
+def test_aeqd_page_is_deterministic_and_within_budget(inf_aeqd):
+    again = map_html(render_map(resolve_scene(load_scene("inf-2020")), self_contained=True))
+    assert again == inf_aeqd
+    assert len(inf_aeqd.encode()) <= MAX_AEQD_BYTES
+
+
+@pytest.mark.parametrize("payload", ["<img src=x onerror=alert(1)>", "{{ 7 * 7 }}{% raw %}"])
+def test_scene_text_is_escaped_in_the_aeqd_map(payload):
+    scene = Scene(
+        title=payload,
+        caption=payload,
+        projection="aeqd",
+        sites=(SceneSite(site="54.7,20.5", name=payload, ranges=(SceneRange(km=400),)),),
+    )
+    page = map_html(render_map(scene))
+    assert "<img src=x" not in page and "49" not in re.sub(
+        r"[\d.]{4,}", "", page.split("<body>")[1]
+    )
+    assert f"<h1>{esc(payload)}</h1>" in page
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def test_map_command_takes_a_projection(tmp_path):
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(cli, ["map", "--projection", "mercator", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "RangemapAEQD" not in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--projection", "globe"], "'globe' is not one of 'mercator', 'aeqd'"),
+        (["--projection", "mercator", "-o", "x.png"], "static maps are always azimuthal"),
+    ],
+)
+def test_map_command_rejects_a_projection_it_cannot_draw(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["map", *args], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert message in result.output
