@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rangemap import batch
+from rangemap import batch, batch_run
 from rangemap.cli import cli
 from rangemap.coverage import CountryRow, city_rows, country_rows, make_ring
 from rangemap.errors import InputError
 from rangemap.locations import resolve
 
-#: A few dozen rings (more than batch._MIN_PARALLEL, so jobs=2 really uses two workers): catalog
+#: A few dozen rings (more than batch_run.MIN_PARALLEL, so jobs=2 really uses two workers): catalog
 #: sites, a place name and coordinates, small and large ranges, bands, a ring over open ocean.
 SITES = ("kaliningrad", "deveselu", "redzikowo", "Warsaw", "-45.5,-140.25", "mozdok")
 RINGS = [
@@ -46,7 +46,7 @@ def test_rows_do_not_depend_on_the_worker_count_and_match_one_ring_at_a_time(
     tmp_path: Path,
 ) -> None:
     path = _write(tmp_path / "rings.csv", _csv(RINGS))
-    assert len(RINGS) >= batch._MIN_PARALLEL
+    assert len(RINGS) >= batch_run.MIN_PARALLEL
     serial = batch.batch_coverage(path, jobs=1)
     parallel = batch.batch_coverage(path, jobs=2)
     assert parallel == serial
@@ -149,7 +149,7 @@ def test_bad_file_gives_one_message_with_file_line_and_column(
 
 def test_bad_row_fails_before_any_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A bad last row must stop the batch before the first ring is computed."""
-    monkeypatch.setattr(batch, "_compute", pytest.fail)
+    monkeypatch.setattr(batch_run, "ordered", pytest.fail)
     path = _write(tmp_path / "rings.csv", "site,km\nkaliningrad,480\ndeveselu,abc\n")
     with pytest.raises(InputError, match=r"rings\.csv, line 3, column km"):
         batch.batch_coverage(path)
@@ -221,8 +221,8 @@ def test_script_from_stdin_runs_in_process(monkeypatch: pytest.MonkeyPatch) -> N
     fake_main = types.ModuleType("__main__")
     fake_main.__file__ = "<stdin>"
     monkeypatch.setitem(sys.modules, "__main__", fake_main)
-    assert not batch._workers_can_start()
-    rings = [("kaliningrad", 300.0 + i) for i in range(batch._MIN_PARALLEL)]
+    assert not batch_run.workers_can_start()
+    rings = [("kaliningrad", 300.0 + i) for i in range(batch_run.MIN_PARALLEL)]
     assert len(batch.batch_coverage(rings, jobs=2)) > 0
 
 

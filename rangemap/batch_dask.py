@@ -1,0 +1,115 @@
+"""Batch rings on a Dask cluster: a running scheduler (tcp://host:8786) or a LocalCluster.
+
+Workers need rangemap installed with the dask extra (`pip install 'rangemap[dask]'`): tasks
+name rangemap.batch_run.work, and a worker plugin loads the layers once per worker process.
+A worker lost mid-run is no loss: the scheduler runs its tasks again elsewhere, and the client
+still collects every part in input order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rangemap import batch_run
+from rangemap.batch_run import Handle, Result, Task
+from rangemap.errors import InputError, RangemapError
+
+#: Seconds to wait for a scheduler to answer and for its first worker to join.
+CONNECT_TIMEOUT = 30
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise RangemapError(
+            "--scheduler needs Dask's distributed package: pip install 'rangemap[dask]'."
+        ) from None
+    return distributed
+
+
+class _Preload:
+    """Worker plugin: each worker loads the layers once when it joins (or on registration)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.name = f"rangemap-layers-{what}"
+        self.idempotent = True
+
+    def setup(self, worker: Any) -> None:
+        batch_run.preload(self.what)
+
+    def teardown(self, worker: Any) -> None:
+        return None
+
+
+class DaskCluster:
+    """A batch_run.Backend sending parts to Dask workers."""
+
+    def __init__(self, address: str, what: str, jobs: int) -> None:
+        distributed = _import_distributed()
+        # Dask logs each lost worker and retried task as warnings; the run itself says enough.
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        self.what = what
+        self._cluster = None
+        try:
+            if address == "local":
+                self._cluster = distributed.LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self._client = distributed.Client(self._cluster)
+            else:
+                self._client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.close(False)
+            raise InputError(
+                f"--scheduler {address}: cannot reach a Dask scheduler there ({exc}). Start one "
+                "with `dask scheduler` and give its address, e.g. tcp://host:8786."
+            ) from None
+        try:
+            self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            self._client.register_plugin(_Preload(what))
+        except TimeoutError:
+            self.close(False)
+            raise RangemapError(
+                f"--scheduler {address}: no worker joined within {CONNECT_TIMEOUT} s; start "
+                "workers with `dask worker ADDRESS`."
+            ) from None
+        self.slots = max(1, sum(self._client.nthreads().values()))
+        self._futures: set[Any] = set()
+
+    def submit(self, part: list[Task], on_done: Callable[[], None]) -> Handle:
+        future = self._client.submit(batch_run.work, part, self.what, pure=False)
+        future.add_done_callback(lambda _: on_done())
+        self._futures.add(future)
+        return _DaskHandle(future, self._futures)
+
+    def close(self, ok: bool) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            if not ok and self._futures:
+                client.cancel(list(self._futures), force=True)
+            client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+class _DaskHandle:
+    def __init__(self, future: Any, live: set[Any]) -> None:
+        self._future, self._live = future, live
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def result(self) -> list[Result]:
+        try:
+            return self._future.result()
+        finally:
+            self._live.discard(self._future)  # release it on the cluster as soon as it is read
