@@ -25,7 +25,7 @@ from rangemap.batch_input import (
 )
 from rangemap.batch_run import CAPITALS, COUNTRIES, MAX_JOBS, PLACES
 from rangemap.coverage import CityRow, CountryRow, prefixed
-from rangemap.errors import InputError
+from rangemap.errors import InputError, RangemapError
 
 __all__ = [
     "COLUMNS",
@@ -168,8 +168,12 @@ def _backend(what: str, rings: int, jobs: int | None, scheduler: str | None) -> 
     """Where the rings run: a Dask cluster if asked, else this process for a few rings or one
     job, else a local process pool."""
     if scheduler is not None:
-        from rangemap.batch_dask import DaskCluster
-
+        try:
+            from rangemap.batch_dask import DaskCluster
+        except ImportError:
+            raise RangemapError(
+                "--scheduler needs Dask's distributed package: pip install 'rangemap[dask]'."
+            ) from None
         return DaskCluster(scheduler, what, jobs or min(default_jobs(), MAX_JOBS))
     jobs = min(jobs or default_jobs(), MAX_JOBS)
     size = batch_run.COUNTRY_PART if what == COUNTRIES else batch_run.PLACE_PART

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import distributed
+
 from rangemap import batch_run
 from rangemap.batch_run import Handle, Result, Task
 from rangemap.errors import InputError, RangemapError
@@ -20,36 +22,23 @@ from rangemap.errors import InputError, RangemapError
 CONNECT_TIMEOUT = 30
 
 
-def _import_distributed() -> Any:
-    try:
-        import distributed
-    except ImportError:
-        raise RangemapError(
-            "--scheduler needs Dask's distributed package: pip install 'rangemap[dask]'."
-        ) from None
-    return distributed
+class _Preload(distributed.WorkerPlugin):
+    """Loads the layers once per worker process, when it joins (or when registered)."""
 
-
-class _Preload:
-    """Worker plugin: each worker loads the layers once when it joins (or on registration)."""
+    idempotent = True
 
     def __init__(self, what: str) -> None:
         self.what = what
         self.name = f"rangemap-layers-{what}"
-        self.idempotent = True
 
-    def setup(self, worker: Any) -> None:
+    def setup(self, worker: distributed.Worker) -> None:
         batch_run.preload(self.what)
-
-    def teardown(self, worker: Any) -> None:
-        return None
 
 
 class DaskCluster:
     """A batch_run.Backend sending parts to Dask workers."""
 
     def __init__(self, address: str, what: str, jobs: int) -> None:
-        distributed = _import_distributed()
         # Dask logs each lost worker and retried task as warnings; the run itself says enough.
         logging.getLogger("distributed").setLevel(logging.ERROR)
         self.what = what
