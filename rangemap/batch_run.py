@@ -29,7 +29,7 @@ Result = tuple[str, list[tuple]]
 #: Fewer rings than this run in this process: starting workers (~0.3 s) would cost more than
 #: sharing ~5-30 ms of work per ring saves.
 MIN_PARALLEL = 16
-#: Most worker processes `jobs` may ask for: each loads the layers (~150 MB), and past the
+#: Most worker processes `jobs` may ask for: each loads the layers (~100 MB), and past the
 #: number of cores more workers only add memory.
 MAX_JOBS = 32
 #: Rings per part for country rows (at most ~250 rows a ring): small enough for an even spread
