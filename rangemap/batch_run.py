@@ -39,6 +39,8 @@ COUNTRY_PART = 16
 PLACE_PART = 1
 #: Parts in flight per worker slot: enough to keep every worker busy while the head part waits.
 WINDOW_PER_SLOT = 3
+#: Most parts in flight however big the cluster: the bound on rows held stays fixed.
+MAX_WINDOW = 192
 
 
 class Handle(Protocol):
@@ -97,7 +99,8 @@ def ordered(
     backend: Backend,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Result]:
-    """Every task's result in input order, holding at most WINDOW_PER_SLOT x slots parts.
+    """Every task's result in input order, holding at most WINDOW_PER_SLOT x slots parts
+    (and never more than MAX_WINDOW).
 
     progress(n) is called as parts of n rings finish anywhere (not only at the head), so a
     progress bar follows the workers. Leaving early (an exception, Ctrl-C, SIGTERM, or the
@@ -105,7 +108,7 @@ def ordered(
     """
     size = COUNTRY_PART if what == COUNTRIES else PLACE_PART
     parts = (list(tasks[i : i + size]) for i in range(0, len(tasks), size))
-    window = max(2, WINDOW_PER_SLOT * backend.slots)
+    window = min(MAX_WINDOW, max(2, WINDOW_PER_SLOT * backend.slots))
     finished: queue.SimpleQueue[int] = queue.SimpleQueue()
     pending: deque[_Part] = deque()
 

@@ -234,3 +234,38 @@ def test_rows_take_miles_and_nautical_miles() -> None:
     assert {r.range_km for r in rows} == {1609.344}
     assert {r.km_min for r in rows} == {804.672}
     assert {r.label.split(", ")[-1] for r in rows} == {"500-1,000 mi (805-1,609 km)"}
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "md"])
+@pytest.mark.parametrize("places", [False, True])
+def test_streamed_output_is_the_one_piece_rendering(
+    monkeypatch: pytest.MonkeyPatch, fmt: str, places: bool
+) -> None:
+    """Rows written piece by piece (7 rows a piece here) give the bytes of one tables.render."""
+    from rangemap import tables
+
+    monkeypatch.setattr(batch, "_PIECE", 7)
+    rings = [(site, km, km_min) for site, km, km_min in RINGS if km <= 1200]
+    run = batch.batch_places if places else batch.batch_coverage
+    rows = run(rings, jobs=1)
+    out = io.StringIO()
+    count = batch.write_batch(rings, out, fmt, places=places, jobs=2)
+    assert count == len(rows) > 7
+    assert out.getvalue() == tables.render(rows, fmt, columns=type(rows[0])._fields)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "md"])
+def test_streamed_output_without_rows_is_the_empty_rendering(fmt: str) -> None:
+    from rangemap import tables
+
+    out = io.StringIO()
+    assert batch.write_batch([("-45.5,-140.25", 300)], out, fmt, jobs=1) == 0
+    assert out.getvalue() == tables.render([], fmt, columns=batch.BatchCountryRow._fields)
+
+
+def test_jobs_above_the_cap_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=f"from 1 to {batch.MAX_JOBS}"):
+        batch.batch_coverage([("kaliningrad", 480)], jobs=batch.MAX_JOBS + 1)
+    path = _write(tmp_path / "rings.csv", "site,km\nkaliningrad,480\n")
+    code, out, err = run("batch", str(path), "--jobs", "1000")
+    assert code == 2 and out == "" and "jobs=1000: give a whole number" in err
