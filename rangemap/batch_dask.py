@@ -9,6 +9,8 @@ still collects every part in input order.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -35,24 +37,37 @@ class _Preload(distributed.WorkerPlugin):
         batch_run.preload(self.what)
 
 
+def _local_cluster(jobs: int) -> distributed.LocalCluster:
+    """`jobs` single-threaded worker processes on the loopback interface. They start with
+    Ctrl-C ignored (a terminal sends it to the whole process group): this process cancels
+    their tasks and closes them, rather than each printing a KeyboardInterrupt traceback."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        return distributed.LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        )
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
 class DaskCluster:
     """A batch_run.Backend sending parts to Dask workers."""
 
     def __init__(self, address: str, what: str, jobs: int) -> None:
         # Dask logs each lost worker and retried task as warnings; the run itself says enough.
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         self.what = what
         self._cluster = None
         try:
             if address == "local":
-                self._cluster = distributed.LocalCluster(
-                    n_workers=jobs,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+                self._cluster = _local_cluster(jobs)
                 self._client = distributed.Client(self._cluster)
             else:
                 self._client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
