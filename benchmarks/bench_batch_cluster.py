@@ -41,6 +41,7 @@ def run(csv_path: Path, out: Path, *extra: str) -> tuple[float, int, int]:
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
     main = psutil.Process(proc.pid)
     peak_main = peak_tree = 0
+    said = start
     while proc.poll() is None:
         try:
             tree = [main, *main.children(recursive=True)]
@@ -48,10 +49,25 @@ def run(csv_path: Path, out: Path, *extra: str) -> tuple[float, int, int]:
         except psutil.Error:
             continue
         peak_main, peak_tree = max(peak_main, sizes[0]), max(peak_tree, sum(sizes))
+        if time.perf_counter() - said > 60:  # a long run says how far it got, on stderr
+            said = time.perf_counter()
+            print(f"  {said - start:.0f} s: up to {_last_ring(out)} written; peak RSS "
+                  f"{peak_main / 2**20:.0f} MiB (batch), {peak_tree / 2**20:.0f} MiB (tree)",
+                  file=sys.stderr, flush=True)  # fmt: skip
         time.sleep(0.2)
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
     return time.perf_counter() - start, peak_main, peak_tree
+
+
+def _last_ring(out: Path) -> str:
+    """The label of the last row in the output's temporary file ("ring N"), if any yet."""
+    for tmp in out.parent.glob(f".{out.name}.*"):
+        with tmp.open("rb") as f:
+            f.seek(max(0, tmp.stat().st_size - 400))
+            lines = f.read().decode("utf-8", "replace").splitlines()
+        return lines[-2].split(",")[0] if len(lines) > 1 else "nothing"
+    return "nothing"
 
 
 def main() -> None:
