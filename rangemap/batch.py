@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 from rangemap import batch_run, tables
 from rangemap.batch_input import (
@@ -50,7 +50,6 @@ BatchCountryRow = prefixed("BatchCountryRow", CountryRow, {"label": str})
 BatchCityRow = prefixed("BatchCityRow", CityRow, {"label": str})
 
 
-_Row = TypeVar("_Row", BatchCountryRow, BatchCityRow)
 Rings = str | os.PathLike[str] | Iterable[BatchRing | Mapping[str, object] | Sequence[object]]
 
 
@@ -125,7 +124,7 @@ def iter_batch(
     """
     _check_jobs(jobs)
     checked = read_rings(rings) if _is_path(rings) else resolve_rings(rings)
-    what = (CAPITALS if capitals_only else PLACES) if places or capitals_only else COUNTRIES
+    what = CAPITALS if capitals_only else PLACES if places else COUNTRIES
     return _stream(checked, what, jobs, scheduler, progress)
 
 
