@@ -37,6 +37,8 @@ MAX_JOBS = 32
 COUNTRY_PART = 16
 #: Rings per part for place rows: one ring near the antipode lists ~all places, so keep it 1.
 PLACE_PART = 1
+#: Seconds an interrupted pool gets to end its workers before they are killed.
+STOP_WAIT = 2.0
 #: Parts in flight per worker slot: enough to keep every worker busy while the head part waits.
 WINDOW_PER_SLOT = 3
 #: Most parts in flight however big the cluster: the bound on rows held stays fixed.
@@ -221,7 +223,9 @@ class LocalPool:
         )
         context = multiprocessing.get_context(method)
         self.what, self.slots = what, jobs
+        before = set(multiprocessing.active_children())
         self._pool = context.Pool(jobs, initializer=_init_worker, initargs=(what,))
+        self._workers = [p for p in multiprocessing.active_children() if p not in before]
 
     def submit(self, part: list[Task], on_done: Callable[[], None]) -> Handle:
         return _PoolHandle(
@@ -236,9 +240,17 @@ class LocalPool:
     def close(self, ok: bool) -> None:
         if ok:
             self._pool.close()
-        else:
-            self._pool.terminate()
-        self._pool.join()
+            self._pool.join()
+            return
+        # terminate() can block on the task queue's lock while a worker holds it; bound the
+        # wait, then end the workers outright so that nothing outlives this process.
+        stopper = threading.Thread(target=self._pool.terminate, daemon=True)
+        stopper.start()
+        stopper.join(STOP_WAIT)
+        for process in self._workers:
+            if process.is_alive():
+                process.kill()
+                process.join(STOP_WAIT)
 
 
 class _PoolHandle:

@@ -104,8 +104,8 @@ def test_signal_ends_the_run_its_workers_and_leaves_no_file(
         writer.writerows(["kaliningrad", 19000 - i] for i in range(300))  # ~all places each
     out = tmp_path / "places.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rangemap", "batch", str(rings), "--cities", "-j", "2", *where,
-         "--format", "csv", "-o", str(out)],
+        [sys.executable, "-X", "faulthandler", "-m", "rangemap", "batch", str(rings), "--cities",
+         "-j", "2", *where, "--format", "csv", "-o", str(out)],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
@@ -128,8 +128,11 @@ def test_signal_ends_the_run_its_workers_and_leaves_no_file(
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints where it hangs, for the report
+            time.sleep(2)
             proc.kill()
             proc.wait()
+            print(proc.stderr.read().decode())
     err = proc.stderr.read().decode()
     assert took < 5, took
     assert code == (1 if signum == signal.SIGINT else 128 + signal.SIGTERM), err
