@@ -137,7 +137,7 @@ def _stream(
 ) -> Iterator[Any]:
     row_type = BatchCountryRow if what == COUNTRIES else BatchCityRow
     tasks = [(r.site, r.km, r.km_min) for r in checked]
-    with batch_run.sigterm_as_exit():
+    with batch_run.stop_on_signals():
         results = batch_run.ordered(
             tasks, what, _backend(what, len(tasks), jobs, scheduler), progress
         )
@@ -228,6 +228,7 @@ def _pieces(rows: Iterator[Any]) -> Iterator[list[Any]]:
     for row in rows:
         piece.append(row)
         if len(piece) == _PIECE:
+            batch_run.stop_requested()
             yield piece
             piece = []
     if piece:

@@ -25,36 +25,36 @@ CONNECT_TIMEOUT = 30
 
 
 class _Preload(distributed.WorkerPlugin):
-    """Loads the layers once per worker process, when it joins (or when registered)."""
+    """Loads the layers once per worker process, when it joins (or when registered).
+
+    On a LocalCluster (`local`) the workers also leave Ctrl-C to this process: a terminal
+    sends it to the whole process group, and this process cancels their tasks and closes them,
+    rather than each worker printing a KeyboardInterrupt traceback. Workers someone else
+    started keep their own Ctrl-C.
+    """
 
     idempotent = True
 
-    def __init__(self, what: str) -> None:
-        self.what = what
+    def __init__(self, what: str, local: bool) -> None:
+        self.what, self.local = what, local
         self.name = f"rangemap-layers-{what}"
 
     def setup(self, worker: distributed.Worker) -> None:
+        if self.local and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         batch_run.preload(self.what)
 
 
 def _local_cluster(jobs: int) -> distributed.LocalCluster:
-    """`jobs` single-threaded worker processes on the loopback interface. They start with
-    Ctrl-C ignored (a terminal sends it to the whole process group): this process cancels
-    their tasks and closes them, rather than each printing a KeyboardInterrupt traceback."""
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        return distributed.LocalCluster(
-            n_workers=jobs,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+    """`jobs` single-threaded worker processes on the loopback interface."""
+    return distributed.LocalCluster(
+        n_workers=jobs,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )
 
 
 class DaskCluster:
@@ -79,7 +79,7 @@ class DaskCluster:
             ) from None
         try:
             self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
-            self._client.register_plugin(_Preload(what))
+            self._client.register_plugin(_Preload(what, address == "local"))
         except TimeoutError:
             self.close(False)
             raise RangemapError(

@@ -123,6 +123,7 @@ def ordered(
     ok = False
     try:
         for number, part in enumerate(parts):
+            stop_requested()
             handle = backend.submit(part, lambda i=number: finished.put(i))
             pending.append(_Part(number, len(part), handle))
             if len(pending) >= window:
@@ -149,6 +150,7 @@ def _pop_head(
     """Wait for the oldest part (reporting others as they finish), then hand over its results."""
     head = pending[0]
     while not head.handle.done():
+        stop_requested()
         _drain(finished, pending, report, wait=0.2)
     _drain(finished, pending, report, wait=0)
     report(head)
@@ -280,19 +282,37 @@ def workers_can_start() -> bool:
     return path is None or os.path.isfile(path)
 
 
+#: The signal that asked this run to stop, kept so that a stop is never lost: an exception
+#: raised by a signal handler while Python runs a finaliser (__del__, a weakref callback) is
+#: printed and dropped, so the run checks this flag as well (stop_requested).
+_stop: list[int] = []
+
+
+def stop_requested() -> None:
+    """Raise again for a Ctrl-C or SIGTERM already received, in case its exception was lost."""
+    if _stop:
+        raise KeyboardInterrupt if _stop[0] == signal.SIGINT else SystemExit(128 + _stop[0])
+
+
 @contextlib.contextmanager
-def sigterm_as_exit() -> Iterator[None]:
-    """While running, SIGTERM unwinds like Ctrl-C (exit status 143), so the workers are ended
-    and the unfinished output removed instead of the process vanishing and leaving them."""
+def stop_on_signals() -> Iterator[None]:
+    """While running, Ctrl-C raises KeyboardInterrupt and SIGTERM SystemExit(143), and either
+    is remembered (stop_requested): the workers are ended and the unfinished output removed,
+    instead of the process vanishing and leaving them, or a lost exception leaving it running."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: object) -> None:
+        _stop.append(signum)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop.clear()
