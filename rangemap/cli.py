@@ -20,7 +20,7 @@ import click
 from rangemap import __version__, tables
 from rangemap.cli_params import RANGE
 from rangemap.errors import RangemapError, describe_os_error
-from rangemap.output import check_writable, write_text
+from rangemap.output import atomic_path, check_writable, write_text
 
 if TYPE_CHECKING:
     from rangemap.scene import Scene
@@ -641,13 +641,27 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Worker processes (default: every core). The output does not depend on it.",
+    help="Worker processes, at most 32 (default: every core; with --scheduler local, the "
+    "cluster's workers). The output does not depend on it.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run the rings on a Dask cluster: a scheduler's address (tcp://host:8786) or "
+    "'local' for a LocalCluster. Needs pip install 'rangemap[dask]'.",
 )
 @format_opt
 @output_opt()
 @table_output
 def batch(
-    file: Path, cities: bool, capitals: bool, jobs: int | None, fmt: str, output: Path | None
+    file: Path,
+    cities: bool,
+    capitals: bool,
+    jobs: int | None,
+    scheduler: str | None,
+    fmt: str,
+    output: Path | None,
 ) -> None:
     """Coverage of many rings at once: one combined table, the work spread over every core.
 
@@ -655,28 +669,38 @@ def batch(
     then one ring per line (site as in the other commands: catalog id, place name or LAT,LON,
     which CSV needs in quotes: "54.7,20.5"). Every row is checked before any work starts.
     The table has the columns of "rangemap coverage" plus label (the row's label, else e.g.
-    "Kaliningrad, 480 km").
+    "Kaliningrad, 480 km"). Rows are written as they come, in input order.
 
     Example: rangemap batch rings.csv --format csv -o coverage.csv
     """
     from rangemap import batch as batch_mod
+    from rangemap.batch_run import stop_on_signals
 
     rings = batch_mod.read_rings(file)
-    places = cities or capitals
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=len(rings), label="rings", file=sys.stderr)
-    with bar if bar is not None else contextlib.nullcontext():
-        progress = bar.update if bar is not None else None
-        if places:
-            rows: list = batch_mod.batch_places(
-                rings, capitals_only=capitals, jobs=jobs, progress=progress
-            )
-        else:
-            rows = batch_mod.batch_coverage(rings, jobs=jobs, progress=progress)
-    columns = (batch_mod.BatchCityRow if places else batch_mod.BatchCountryRow)._fields
-    log.debug("%s rings, %s rows", f"{len(rings):,}", f"{len(rows):,}")
-    _emit(tables.render(rows, fmt, columns=columns), output)
+    with contextlib.ExitStack() as stack:
+        # From here on Ctrl-C and SIGTERM unwind: workers ended, the temporary file removed.
+        stack.enter_context(stop_on_signals())
+        progress = stack.enter_context(bar).update if bar is not None else None
+        out = sys.stdout
+        if output is not None:
+            tmp = stack.enter_context(atomic_path(output))
+            out = stack.enter_context(tmp.open("w", encoding="utf-8", newline="\n"))
+        count = batch_mod.write_batch(
+            rings,
+            out,
+            fmt,
+            places=cities or capitals,
+            capitals_only=capitals,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    log.debug("%s rings, %s rows", f"{len(rings):,}", f"{count:,}")
+    if output is not None:
+        _wrote(output)
 
 
 def main() -> None:

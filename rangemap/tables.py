@@ -8,7 +8,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 FORMATS = ("table", "csv", "json", "md")
@@ -84,21 +84,37 @@ def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | 
         writer.writerow(names)
         writer.writerows([[csv_cell(x) for x in v] for v in values])
         return buffer.getvalue()
-    cells = [[_display(c, x) for c, x in zip(names, v, strict=True)] for v in values]
+    cells, numeric = display_cells(names, values)
     if fmt == "md":
         lines = ["| " + " | ".join(map(md_text, names)) + " |", "|" + "---|" * len(names)]
         rows = ["| " + " | ".join(map(md_text, row)) + " |" for row in cells]
         return "\n".join(lines + rows) + "\n"
     widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
+    return "".join(aligned([names, *cells], widths, numeric))
+
+
+def display_cells(
+    names: Sequence[str], values: Sequence[Sequence[Any]]
+) -> tuple[list[list[str]], list[bool]]:
+    """Each cell of `records` output as shown in a text table, and which columns are all
+    numbers (right-aligned). A table written in parts (rangemap batch) merges these per part."""
+    cells = [[_display(c, x) for c, x in zip(names, v, strict=True)] for v in values]
     numeric = [bool(values) and all(_is_number(v[i]) for v in values) for i in range(len(names))]
+    return cells, numeric
 
-    def line(items: Sequence[str]) -> str:
-        return "  ".join(
-            s.rjust(w) if num else s.ljust(w)
-            for s, w, num in zip(items, widths, numeric, strict=True)
-        ).rstrip()
 
-    return "\n".join([line(names)] + [line(row) for row in cells]) + "\n"
+def aligned(
+    lines: Iterable[Sequence[str]], widths: Sequence[int], numeric: Sequence[bool]
+) -> Iterator[str]:
+    """Text-table lines (each ending in a newline): numbers right-aligned, text left-aligned."""
+    for items in lines:
+        yield (
+            "  ".join(
+                s.rjust(w) if num else s.ljust(w)
+                for s, w, num in zip(items, widths, numeric, strict=True)
+            ).rstrip()
+            + "\n"
+        )
 
 
 def _is_number(value: Any) -> bool:

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rangemap import batch
+from rangemap import batch, batch_run
 from rangemap.cli import cli
 from rangemap.coverage import CountryRow, city_rows, country_rows, make_ring
 from rangemap.errors import InputError
 from rangemap.locations import resolve
 
-#: A few dozen rings (more than batch._MIN_PARALLEL, so jobs=2 really uses two workers): catalog
+#: A few dozen rings (more than batch_run.MIN_PARALLEL, so jobs=2 really uses two workers): catalog
 #: sites, a place name and coordinates, small and large ranges, bands, a ring over open ocean.
 SITES = ("kaliningrad", "deveselu", "redzikowo", "Warsaw", "-45.5,-140.25", "mozdok")
 RINGS = [
@@ -46,7 +46,7 @@ def test_rows_do_not_depend_on_the_worker_count_and_match_one_ring_at_a_time(
     tmp_path: Path,
 ) -> None:
     path = _write(tmp_path / "rings.csv", _csv(RINGS))
-    assert len(RINGS) >= batch._MIN_PARALLEL
+    assert len(RINGS) >= batch_run.MIN_PARALLEL
     serial = batch.batch_coverage(path, jobs=1)
     parallel = batch.batch_coverage(path, jobs=2)
     assert parallel == serial
@@ -149,7 +149,7 @@ def test_bad_file_gives_one_message_with_file_line_and_column(
 
 def test_bad_row_fails_before_any_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A bad last row must stop the batch before the first ring is computed."""
-    monkeypatch.setattr(batch, "_compute", pytest.fail)
+    monkeypatch.setattr(batch_run, "ordered", pytest.fail)
     path = _write(tmp_path / "rings.csv", "site,km\nkaliningrad,480\ndeveselu,abc\n")
     with pytest.raises(InputError, match=r"rings\.csv, line 3, column km"):
         batch.batch_coverage(path)
@@ -221,8 +221,8 @@ def test_script_from_stdin_runs_in_process(monkeypatch: pytest.MonkeyPatch) -> N
     fake_main = types.ModuleType("__main__")
     fake_main.__file__ = "<stdin>"
     monkeypatch.setitem(sys.modules, "__main__", fake_main)
-    assert not batch._workers_can_start()
-    rings = [("kaliningrad", 300.0 + i) for i in range(batch._MIN_PARALLEL)]
+    assert not batch_run.workers_can_start()
+    rings = [("kaliningrad", 300.0 + i) for i in range(batch_run.MIN_PARALLEL)]
     assert len(batch.batch_coverage(rings, jobs=2)) > 0
 
 
@@ -234,3 +234,38 @@ def test_rows_take_miles_and_nautical_miles() -> None:
     assert {r.range_km for r in rows} == {1609.344}
     assert {r.km_min for r in rows} == {804.672}
     assert {r.label.split(", ")[-1] for r in rows} == {"500-1,000 mi (805-1,609 km)"}
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "md"])
+@pytest.mark.parametrize("places", [False, True])
+def test_streamed_output_is_the_one_piece_rendering(
+    monkeypatch: pytest.MonkeyPatch, fmt: str, places: bool
+) -> None:
+    """Rows written piece by piece (7 rows a piece here) give the bytes of one tables.render."""
+    from rangemap import tables
+
+    monkeypatch.setattr(batch, "_PIECE", 7)
+    rings = [(site, km, km_min) for site, km, km_min in RINGS if km <= 1200]
+    run = batch.batch_places if places else batch.batch_coverage
+    rows = run(rings, jobs=1)
+    out = io.StringIO()
+    count = batch.write_batch(rings, out, fmt, places=places, jobs=2)
+    assert count == len(rows) > 7
+    assert out.getvalue() == tables.render(rows, fmt, columns=type(rows[0])._fields)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "md"])
+def test_streamed_output_without_rows_is_the_empty_rendering(fmt: str) -> None:
+    from rangemap import tables
+
+    out = io.StringIO()
+    assert batch.write_batch([("-45.5,-140.25", 300)], out, fmt, jobs=1) == 0
+    assert out.getvalue() == tables.render([], fmt, columns=batch.BatchCountryRow._fields)
+
+
+def test_jobs_above_the_cap_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=f"from 1 to {batch.MAX_JOBS}"):
+        batch.batch_coverage([("kaliningrad", 480)], jobs=batch.MAX_JOBS + 1)
+    path = _write(tmp_path / "rings.csv", "site,km\nkaliningrad,480\n")
+    code, out, err = run("batch", str(path), "--jobs", "1000")
+    assert code == 2 and out == "" and "jobs=1000: give a whole number" in err

@@ -48,7 +48,7 @@ def test_every_command_is_in_the_command_table():
     documented = set(re.findall(r"^\| `rangemap ([a-z]+)", table, flags=re.M))
     help_text = CliRunner().invoke(cli, ["--help"]).stdout
     commands = set(re.findall(r"^  ([a-z]+) ", help_text.split("Commands:")[1], flags=re.M))
-    missing = commands - documented - {"batch"}  # batch: documented with its own issue
+    missing = commands - documented
     assert not missing, f"commands missing from README's command table: {sorted(missing)}"
 
 
