@@ -63,6 +63,8 @@ def run(csv_path: Path, out: Path, *extra: str) -> tuple[float, int, int]:
 def _last_ring(out: Path) -> str:
     """The label of the last row in the output's temporary file ("ring N"), if any yet."""
     for tmp in out.parent.glob(f".{out.name}.*"):
+        if not tmp.is_file():  # a private folder of the atomic writer
+            continue
         with tmp.open("rb") as f:
             f.seek(max(0, tmp.stat().st_size - 400))
             lines = f.read().decode("utf-8", "replace").splitlines()
