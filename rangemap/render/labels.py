@@ -1,0 +1,208 @@
+"""What a map names on itself: each ring's label and where it may go, capitals, callouts.
+
+Placement on screen depends on the reader's screen, so the page places labels when it draws
+(greedy, in a fixed order, never two labels on top of each other); this module gives it the
+texts and the candidate points, computed once on the true geodesic outline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pyproj import Geod
+
+from rangemap.scene import SceneLayer
+
+_GEOD = Geod(ellps="WGS84")
+#: Candidate label points per ring: every 10 degrees of azimuth.
+ANCHOR_STEP_DEG = 10
+#: Azimuths tried first: the north of a ring, then alternating east and west of it, so
+#: labels sit on the part of the outline a reader looks at first and spread out from there.
+_FIRST_AZIMUTH = 0.0
+#: Points along a callout's geodesic line: a smooth curve at any zoom that shows it.
+CALLOUT_POINTS = 64
+
+
+@dataclass(frozen=True)
+class RingLabel:
+    """A drawn range's label.
+
+    Attributes
+    ----------
+    layer_id : str
+        The layer's id (its CSS class is ``rm-l-<layer_id>``).
+    text : str
+        Long form, figure and who claims it: "9M729 ≤480 km · Russia".
+    short : str
+        Short form for narrow screens: "≤480 km".
+    kind : str
+        The layer's kind; thresholds are drawn lighter.
+    color : str
+        The layer's colour (#RRGGBB).
+    anchors : list of [lat, lon]
+        Points on the outline, in the order the page tries them.
+    """
+
+    layer_id: str
+    text: str
+    short: str
+    kind: str
+    color: str
+    anchors: list[list[float]]
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """A place named on the map with a dot: a capital, or a callout's end."""
+
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A measured line from a site to a place: "Berlin 529 km".
+
+    ``line`` is the geodesic in [lat, lon] points, split where it crosses the 180th meridian.
+    """
+
+    site_label: str
+    place: MapPlace
+    km: float
+    line: list[list[list[float]]]
+
+    @property
+    def text(self) -> str:
+        return f"{self.place.name} {self.km:,.0f} km"
+
+
+def _who(claimed_by: str) -> str:
+    """The party in a 'claimed_by' text: 'Russia (MFA, ...)' -> 'Russia'."""
+    return re.split(r" \(|, |; ", claimed_by, maxsplit=1)[0].strip()
+
+
+def _short_span(span: str) -> str:
+    return span.replace("at least ", "≥").replace("up to ", "≤")
+
+
+def label_texts(layer: SceneLayer) -> tuple[str, str]:
+    """(long, short) label of a drawn layer, from the names the legend uses.
+
+    A claim reads "<system> <figure> · <who>", who being the party the ring is drawn for:
+    the claimant of the figure, or of the launch site where that is disputed.
+    """
+    short = _short_span(layer.span)
+    body = layer.name.removeprefix(f"{layer.site_label} — ")
+    body = re.sub(r" #\d+$", "", body)
+    if layer.kind in ("threshold", "band"):
+        return body.replace(" threshold", ""), short
+    if layer.kind == "custom":
+        return body, short
+    figure = body.rsplit(" (", 1)[0] if body.endswith(")") else body
+    return f"{figure} · {_who(layer.claimed_by)}", short
+
+
+def ring_anchors(lat: float, lon: float, km: float) -> list[list[float]]:
+    """Points on the geodesic circle of radius `km` around (lat, lon), as [lat, lon].
+
+    Every point is exactly `km` from the site (GeographicLib's direct problem), ordered north
+    first, then alternately east and west of north, so a label's first choice is stable.
+    """
+    steps = np.arange(0, 360, ANCHOR_STEP_DEG, dtype=float)
+    # 0, +10, -10, +20, -20 ... : by angular distance from north, east first on ties.
+    offsets = np.where(steps <= 180, steps, steps - 360)
+    order = np.lexsort((offsets < 0, np.abs(offsets)))
+    azimuths = (_FIRST_AZIMUTH + offsets[order]) % 360
+    lons, lats, _ = _GEOD.fwd(
+        np.full(azimuths.shape, lon), np.full(azimuths.shape, lat), azimuths,
+        np.full(azimuths.shape, km * 1000.0),
+    )  # fmt: skip
+    return (np.round(np.column_stack([lats, lons]), 4) + 0.0).tolist()
+
+
+def ring_labels(layers: Iterable[SceneLayer]) -> list[RingLabel]:
+    """Labels of the drawn layers, in the order the page places them: claims before
+    thresholds and bands, smaller rings first (they have the least room)."""
+    drawn = [(layer, layer.ring) for layer in layers if layer.ring is not None]
+    rank = {"threshold": 1, "band": 2}
+    drawn.sort(key=lambda pair: (rank.get(pair[0].kind, 0), pair[1].km))
+    labels = []
+    for layer, ring in drawn:
+        text, short = label_texts(layer)
+        labels.append(
+            RingLabel(
+                layer_id=layer.id,
+                text=text,
+                short=short,
+                kind=layer.kind,
+                color=layer.color,
+                anchors=ring_anchors(ring.site.lat, ring.site.lon, ring.km),
+            )
+        )
+    return labels
+
+
+def story_capitals(layers: Sequence[SceneLayer], *, beyond: int = 1) -> list[MapPlace]:
+    """Capitals that matter to the story of `layers` (the claims the map is framed on).
+
+    Those inside the largest of them, and for each layer the `beyond` nearest just outside
+    it, by geodesic distance from its site. Sorted by name: the same scene, the same list.
+    """
+    from rangemap import layers as data
+
+    cities = data.cities()
+    rows = np.flatnonzero(cities.capital)
+    lat, lon = cities.lat[rows], cities.lon[rows]
+    chosen: set[int] = set()
+    rings = [layer.ring for layer in layers if layer.ring is not None]
+    if not rings:
+        return []
+    largest = max(rings, key=lambda ring: ring.km)
+    for ring in rings:
+        _, _, metres = _GEOD.inv(
+            np.full(lat.shape, ring.site.lon), np.full(lat.shape, ring.site.lat), lon, lat
+        )
+        km = metres / 1000.0
+        inside = km <= ring.km
+        if ring is largest:
+            chosen.update(rows[inside].tolist())
+        outside = np.flatnonzero(~inside)
+        nearest = outside[np.argsort(km[outside], kind="stable")[:beyond]]
+        chosen.update(rows[nearest].tolist())
+    places = [
+        MapPlace(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i])) for i in chosen
+    ]
+    return sorted(places, key=lambda p: (p.name, p.lat, p.lon))
+
+
+def callout(site_label: str, lat: float, lon: float, place: MapPlace) -> Callout:
+    """The geodesic from a site to a place, with its length in km (WGS84)."""
+    _, _, metres = _GEOD.inv(lon, lat, place.lon, place.lat)
+    inner = _GEOD.npts(lon, lat, place.lon, place.lat, CALLOUT_POINTS - 2)
+    points = np.array([(lon, lat), *inner, (place.lon, place.lat)], dtype=float)
+    line = [(np.round(piece[:, ::-1], 4) + 0.0).tolist() for piece in split_line(points)]
+    return Callout(site_label, place, float(metres) / 1000.0, line)
+
+
+def split_line(points: np.ndarray) -> list[np.ndarray]:
+    """An open line of (lon, lat) points cut where it crosses the 180th meridian.
+
+    Each crossing gets an interpolated point on both sides (at +180 and -180).
+    """
+    pieces = [[points[0]]]
+    for prev, here in itertools.pairwise(points):
+        step = here[0] - prev[0]
+        if abs(step) > 180.0:  # crossed +-180: go the short way round
+            edge = 180.0 if step < 0 else -180.0
+            unwrapped = here[0] + (360.0 if step < 0 else -360.0)
+            t = (edge - prev[0]) / (unwrapped - prev[0])
+            lat = prev[1] + t * (here[1] - prev[1])
+            pieces[-1].append(np.array([edge, lat]))
+            pieces.append([np.array([-edge, lat])])
+        pieces[-1].append(here)
+    return [np.asarray(piece) for piece in pieces]

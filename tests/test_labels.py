@@ -1,0 +1,117 @@
+"""Labels on the map: texts, candidate points on the true outline, capitals, callouts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from geographiclib.geodesic import Geodesic
+
+from rangemap.render.labels import (
+    MapPlace,
+    callout,
+    label_texts,
+    ring_anchors,
+    ring_labels,
+    split_line,
+    story_capitals,
+)
+from rangemap.scene import load_scene, resolve_scene
+
+#: Distances from GeographicLib's own implementation, to 1 mm.
+DISTANCE_TOL_M = 1e-3
+WGS84 = Geodesic.WGS84
+
+
+@pytest.fixture(scope="module")
+def inf():
+    return resolve_scene(load_scene())
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "km"), [(54.717, 20.517, 480), (-33.9, 151.2, 2500), (89.0, 0.0, 300)]
+)
+def test_every_anchor_lies_on_the_geodesic_circle(lat, lon, km):
+    anchors = ring_anchors(lat, lon, km)
+    assert len(anchors) == 36
+    for a_lat, a_lon in anchors:
+        s12 = WGS84.Inverse(lat, lon, a_lat, a_lon)["s12"]
+        assert abs(s12 - km * 1000) < 15  # anchors are rounded to 1e-4 degrees (~11 m)
+
+
+def test_anchors_start_north_then_alternate_east_and_west():
+    anchors = np.array(ring_anchors(54.717, 20.517, 480))
+    assert anchors[0][0] == anchors[:, 0].max()  # the first is the northernmost
+    assert anchors[1][1] > 20.517 > anchors[2][1]  # then east of north, then west
+    assert len({tuple(a) for a in anchors.tolist()}) == 36
+
+
+def test_claim_labels_give_figure_and_who_claims_it(inf):
+    by_id = {layer.id: layer for layer in inf.drawn}
+    assert label_texts(by_id["kaliningrad--9m729-ru-480"]) == ("9M729 ≤480 km · Russia", "≤480 km")
+    assert label_texts(by_id["kaliningrad--9m729-faz-2350"]) == (
+        "9M729 ≤2,350 km · Western intelligence",
+        "≤2,350 km",
+    )
+    # Launch from Deveselu is Russia's claim: the ring is drawn for Russia's claim.
+    assert label_texts(by_id["deveselu--tomahawk-raytheon-1000mi"]) == (
+        "Tomahawk ≥1,609 km · Russia",
+        "≥1,609 km",
+    )
+    assert label_texts(by_id["kaliningrad--inf-500"]) == ("INF 500 km", "500 km")
+
+
+def test_ring_labels_place_claims_first_and_small_rings_first(inf):
+    labels = ring_labels(inf.drawn)
+    assert {label.layer_id for label in labels} == {layer.id for layer in inf.drawn}
+    kinds = [label.kind in ("threshold", "band") for label in labels]
+    assert kinds == sorted(kinds)
+    assert labels[0].layer_id == "kaliningrad--9m729-ru-480"
+
+
+def test_story_capitals_inside_the_largest_range_and_just_beyond_each(inf):
+    claims = [
+        layer
+        for layer in inf.drawn
+        if layer.id in ("kaliningrad--9m729-ru-480", "kaliningrad--9m729-faz-2350")
+    ]
+    names = [p.name for p in story_capitals(claims)]
+    assert names == sorted(names)
+    # Within 480 km: Warsaw, Vilnius, Riga, Minsk (the README's list); Berlin (529 km) is
+    # the nearest capital beyond 480 km, and everything within 2,350 km is included.
+    faz = claims[1]
+    assert set(faz.summary.capitals) <= set(names)
+    assert {"Warsaw", "Vilnius", "Riga", "Minsk", "Berlin"} <= set(names)
+    beyond = [
+        p for p in story_capitals(claims)
+        if WGS84.Inverse(faz.site.lat, faz.site.lon, p.lat, p.lon)["s12"] > 2_350_000
+    ]  # fmt: skip
+    assert len(beyond) == 1
+
+
+def test_callout_length_is_the_geodesic_distance():
+    berlin = MapPlace("Berlin", 52.52437, 13.41053)
+    line = callout("Kaliningrad", 54.717, 20.517, berlin)
+    expected = WGS84.Inverse(54.717, 20.517, berlin.lat, berlin.lon)["s12"] / 1000
+    assert abs(line.km - expected) < DISTANCE_TOL_M / 1000
+    assert line.text == f"Berlin {expected:,.0f} km"
+    assert line.text == "Berlin 529 km"
+    points = line.line[0]
+    assert points[0] == [54.717, 20.517] and points[-1] == [52.5244, 13.4105]
+    # Interior points lie on the geodesic: their distances add up to the whole.
+    mid = points[len(points) // 2]
+    a = WGS84.Inverse(54.717, 20.517, *mid)["s12"]
+    b = WGS84.Inverse(*mid, berlin.lat, berlin.lon)["s12"]
+    assert abs(a + b - expected * 1000) < 1.0
+
+
+def test_a_callout_across_the_180th_meridian_is_cut_into_two_lines():
+    line = callout("Anadyr", 64.73, 177.5, MapPlace("Nome", 64.5, -165.4))
+    assert len(line.line) == 2
+    assert line.line[0][-1][1] == 180.0 and line.line[1][0][1] == -180.0
+    assert line.line[0][-1][0] == line.line[1][0][0]
+
+
+def test_split_line_keeps_a_line_that_does_not_cross():
+    points = np.array([[10.0, 50.0], [20.0, 52.0]])
+    (piece,) = split_line(points)
+    assert piece.tolist() == points.tolist()
