@@ -156,7 +156,9 @@ def story_capitals(layers: Sequence[SceneLayer], *, beyond: int = 1) -> list[Map
     from rangemap import layers as data
 
     cities = data.cities()
-    rows = np.flatnonzero(cities.capital)
+    # Capitals of states where the layer tells states from territories (Douglas, Mariehamn).
+    state = getattr(cities, "status", np.full(len(cities), "state")) == "state"
+    rows = np.flatnonzero(cities.capital & state)
     lat, lon = cities.lat[rows], cities.lon[rows]
     chosen: set[int] = set()
     rings = [layer.ring for layer in layers if layer.ring is not None]
@@ -206,3 +208,135 @@ def split_line(points: np.ndarray) -> list[np.ndarray]:
             pieces.append([np.array([-edge, lat])])
         pieces[-1].append(here)
     return [np.asarray(piece) for piece in pieces]
+
+
+def _arc(lat: float, lon: float, km: float, start: float, stop: float) -> list[list[list[float]]]:
+    """The part of a geodesic circle between two azimuths, as [lat, lon] lines cut at +-180."""
+    azimuths = np.linspace(start, stop, max(3, int(stop - start) * 2 + 1))
+    lons, lats, _ = _GEOD.fwd(
+        np.full(azimuths.shape, lon), np.full(azimuths.shape, lat), azimuths,
+        np.full(azimuths.shape, km * 1000.0),
+    )  # fmt: skip
+    points = np.column_stack([lons, lats])
+    return [(np.round(piece[:, ::-1], 4) + 0.0).tolist() for piece in split_line(points)]
+
+
+def shared_arcs(layers: Iterable[SceneLayer]) -> dict[str, tuple[float, float]]:
+    """For rings drawn on exactly the same outline, the arc (azimuths) each one answers on.
+
+    Two claims can draw the same circle ("at least 500 km" twice, and the treaty's 500 km):
+    no hit area can lie on top of the others along the whole outline, so each takes an equal
+    share of it, in scene order. Rings alone on their outline are not listed.
+    """
+    groups: dict[tuple[float, float, float, float | None], list[str]] = {}
+    for layer in layers:
+        if layer.ring is not None and not layer.ring.km_min:
+            ring = layer.ring
+            groups.setdefault((ring.site.lat, ring.site.lon, ring.km, None), []).append(layer.id)
+    arcs = {}
+    for ids in groups.values():
+        if len(ids) > 1:
+            share = 360.0 / len(ids)
+            arcs.update({layer_id: (i * share, (i + 1) * share) for i, layer_id in enumerate(ids)})
+    return arcs
+
+
+def hit_outline(
+    layer: SceneLayer, arcs: dict[str, tuple[float, float]]
+) -> list[list[list[float]]] | None:
+    """The line that takes hover and clicks for a ring: its arc when it shares its outline."""
+    ring = layer.ring
+    if ring is None or layer.id not in arcs:
+        return None
+    return _arc(ring.site.lat, ring.site.lon, ring.km, *arcs[layer.id])
+
+
+def _in_arc(anchor_azimuths: np.ndarray, arc: tuple[float, float]) -> np.ndarray:
+    return (anchor_azimuths >= arc[0]) & (anchor_azimuths < arc[1])
+
+
+def anchor_azimuths() -> np.ndarray:
+    """The azimuths of `ring_anchors`' points, in their order."""
+    steps = np.arange(0, 360, ANCHOR_STEP_DEG, dtype=float)
+    offsets = np.where(steps <= 180, steps, steps - 360)
+    order = np.lexsort((offsets < 0, np.abs(offsets)))
+    return (_FIRST_AZIMUTH + offsets[order]) % 360
+
+
+def page_labels(layers: Sequence[SceneLayer]) -> list[dict]:
+    """The ring labels as the page takes them: one per text and outline, with every layer id
+    it stands for, and only the anchors on each layer's own arc of a shared outline."""
+    arcs = shared_arcs(layers)
+    azimuths = anchor_azimuths()
+    merged: dict[tuple[str, float, float, float], dict] = {}
+    out = []
+    for label in ring_labels(layers):
+        layer = next(layer for layer in layers if layer.id == label.layer_id)
+        ring = layer.ring
+        anchors = label.anchors
+        if label.layer_id in arcs:
+            keep = _in_arc(azimuths, arcs[label.layer_id])
+            anchors = [a for a, k in zip(anchors, keep, strict=True) if k]
+        key = (label.text, ring.site.lat, ring.site.lon, ring.km)  # type: ignore[union-attr]
+        if key in merged:
+            merged[key]["ids"].append(label.layer_id)
+            merged[key]["anchors"] += anchors
+            continue
+        entry = {
+            "ids": [label.layer_id],
+            "text": label.text,
+            "short": label.short,
+            "kind": label.kind,
+            "color": label.color,
+            "anchors": anchors,
+            "south": ring_anchors(ring.site.lat, ring.site.lon, ring.km)[-1],  # type: ignore[union-attr]
+            "site": [ring.site.lat, ring.site.lon],  # type: ignore[union-attr]
+        }
+        merged[key] = entry
+        out.append(entry)
+    return out
+
+
+def basemap_labels() -> dict[str, list]:
+    """Country names and capitals for the offline basemap, each with the zoom it appears at.
+
+    Countries at a point inside their largest part, from zoom 2 (over 1.5 million km2) to 6;
+    capitals from zoom 4 (over a million people) or 5.
+    """
+    import shapely
+
+    from rangemap import layers as data
+
+    countries = data.countries()
+    # Full names where the layer has them; Natural Earth's own abbreviate ("Bosnia and Herz.").
+    full = getattr(countries, "name_en", countries.name)
+    names = []
+    for i in range(len(countries)):
+        parts = shapely.get_parts(countries.display[i])
+        if len(parts) == 0:
+            continue
+        largest = parts[int(np.argmax(shapely.area(parts)))]
+        point = shapely.point_on_surface(largest)
+        area = float(countries.area_km2[i])
+        zoom = (
+            2
+            if area > 1.5e6
+            else 3
+            if area > 2.5e5
+            else 4
+            if area > 4e4
+            else 5
+            if area > 5e3
+            else 6
+        )
+        name = str(full[i])
+        names.append([name, round(point.y, 2) + 0.0, round(point.x, 2) + 0.0, zoom])
+    names.sort(key=lambda row: (row[3], row[0]))
+    cities = data.cities()
+    capitals = [
+        [str(cities.name[i]), round(float(cities.lat[i]), 3) + 0.0,
+         round(float(cities.lon[i]), 3) + 0.0, 4 if cities.population[i] > 1_000_000 else 5]
+        for i in np.flatnonzero(cities.capital)
+    ]  # fmt: skip
+    capitals.sort(key=lambda row: (row[3], row[0]))
+    return {"countries": names, "capitals": capitals}
