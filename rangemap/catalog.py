@@ -120,6 +120,16 @@ def _check_km(value: float) -> float:
 Km = Annotated[Number, AfterValidator(_check_km)]
 
 
+def _check_color(value: str) -> str:
+    """Only #RRGGBB: colours go into style attributes and scripts, so nothing else may pass."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"colours are written #RRGGBB, e.g. '#0072B2', got {value!r}")
+    return value.upper()
+
+
+Color = Annotated[str, AfterValidator(_check_color)]
+
+
 def _key(name: str) -> str:
     """Lookup key: case, spaces, hyphens, dots and underscores do not matter ("SSC-8" = "ssc8")."""
     return re.sub(r"[\s\-_.]", "", name.casefold())
@@ -354,6 +364,12 @@ class System(_Model):
     description: Text
     sources: Sources = Field(description="Sources of the name, designations and description.")
     status: Status = Field(description="Where the system stands, with its sources.")
+    color: Color = Field(
+        description=(
+            "The system's colour on every map (#RRGGBB), so it reads the same in every scene; "
+            "colour-blind safe (Okabe & Ito, Tol), with the line style as the second cue."
+        )
+    )
     claims: Annotated[tuple[Claim, ...], Field(min_length=1)]
 
     def claim(self, claim_id: str) -> Claim:

@@ -24,6 +24,7 @@ from rangemap._yamlio import plain_number, validate
 from rangemap.catalog import (
     Catalog,
     Claim,
+    Color,
     Event,
     Hosting,
     Site,
@@ -51,10 +52,6 @@ Basemap = Literal["light", "offline"]
 #: Projections of the interactive map (rangemap.render.html_projection).
 Projection = Literal["mercator", "aeqd"]
 
-#: Colour-blind-safe colours (Okabe & Ito 2008). Claims are coloured by system, in order of
-#: first appearance, so one missile reads as one colour from every site; the line style (solid
-#: stated, dashed disputed, dotted estimate) carries the kind, so colour is never the only cue.
-SYSTEM_PALETTE = ("#D55E00", "#0072B2", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 #: Colours of everything that is not a claim, and the neutral ink of the legend's line key.
 DEFAULT_COLORS: dict[str, str] = {
     "stated": "#444444",
@@ -66,13 +63,6 @@ DEFAULT_COLORS: dict[str, str] = {
     "site": "#000000",
 }
 _COLOR_KEYS = frozenset(DEFAULT_COLORS)
-
-
-def _check_color(value: str) -> str:
-    """Only #RRGGBB: colours go into style attributes and scripts, so nothing else may pass."""
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        raise ValueError(f"colours are written #RRGGBB, e.g. '#0072B2', got {value!r}")
-    return value.upper()
 
 
 def _check_color_key(value: str, info: ValidationInfo) -> str:
@@ -87,7 +77,6 @@ def _check_color_key(value: str, info: ValidationInfo) -> str:
         raise ValueError(str(suggest(value, known, kind="colour key"))) from None
 
 
-Color = Annotated[str, AfterValidator(_check_color)]
 ColorKey = Annotated[Slug, AfterValidator(_check_color_key)]
 
 
@@ -380,7 +369,6 @@ class _Builder:
         self.catalog = catalog
         self.colors = {**DEFAULT_COLORS, **colors}
         self.overrides = dict(colors)
-        self.system_colors: dict[str, str] = {}
         self.cache: dict[tuple[Location, float, float | None], tuple[Any, ...]] = {}
         self.ids: set[str] = set()
         self.names: set[str] = set()
@@ -393,15 +381,13 @@ class _Builder:
         return out
 
     def claim_color(self, system: System, kind: str) -> str:
-        """The system's colour if the scene sets one, else its kind's, else the palette's."""
+        """The scene's colour for the system or the kind if it sets one, else the catalog's
+        colour of the system: one missile keeps one colour in every scene."""
         if system.id in self.overrides:
             return self.overrides[system.id]
         if kind in self.overrides:
             return self.overrides[kind]
-        if system.id not in self.system_colors:
-            used = len(self.system_colors)
-            self.system_colors[system.id] = SYSTEM_PALETTE[used % len(SYSTEM_PALETTE)]
-        return self.system_colors[system.id]
+        return system.color
 
     def coverage(
         self, site: Location, km: float, km_min: float | None

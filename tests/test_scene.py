@@ -15,7 +15,6 @@ from rangemap.errors import CatalogError, UnknownNameError
 from rangemap.scene import (
     DEFAULT_COLORS,
     MAX_SITES,
-    SYSTEM_PALETTE,
     Scene,
     SceneRange,
     SceneSite,
@@ -302,9 +301,20 @@ def test_summary_is_coverage_of_the_full_resolution_ring(inf):
 # --- colours -------------------------------------------------------------------------------
 
 
-def test_claims_coloured_by_system_in_order_of_appearance(inf):
+def test_a_system_keeps_its_catalog_colour_in_every_scene(inf):
+    """Regression: colours were dealt in order of appearance, so orange was the 9M729 in one
+    scene and the SM-6 in another."""
+    catalog = load_catalog()
+    expected = {s.name: s.color for s in catalog.systems}
+    for name in builtin_scenes():
+        scene = resolve_scene(load_scene(name))
+        for layer in scene.drawn:
+            if layer.system:
+                assert layer.color == expected[layer.system], (name, layer.id)
+    colors = [s.color for s in catalog.systems]
+    assert len(set(colors)) == len(colors)  # no two systems share a colour
     colors = {layer.system: layer.color for layer in inf.drawn if layer.system}
-    assert colors == {"9M729": SYSTEM_PALETTE[0], "Tomahawk": SYSTEM_PALETTE[1]}
+    assert colors == {"9M729": "#D55E00", "Tomahawk": "#0072B2"}
     assert {layer.color for layer in inf.drawn if layer.kind == "threshold"} == {
         DEFAULT_COLORS["threshold"]
     }
