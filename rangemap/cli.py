@@ -423,6 +423,13 @@ def reach(
     "--caption", default=None, callback=_text, help="Caption below the map (replaces the scene's)."
 )
 @click.option(
+    "--embed-url",
+    default=None,
+    metavar="URL",
+    help="Where the map will be hosted (absolute http(s) URL): the src of the <iframe> "
+    "snippet, percent-encoded. Default: the map's file name, relative to the article.",
+)
+@click.option(
     "--size",
     default="1800x1200",
     show_default=True,
@@ -446,6 +453,7 @@ def map_command(
     title: str | None,
     subtitle: str | None,
     caption: str | None,
+    embed_url: str | None,
     size: str,
     dpi: int,
     lang: str,
@@ -454,18 +462,22 @@ def map_command(
 
     SCENE is a built-in scene name (see "rangemap scenes"; default: inf-2020, the October
     2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
-    written beside it (map.html -> map.embed.html). With -o FILE.png, .svg or .pdf, a
-    static map for print and social media is drawn instead, in an azimuthal equidistant
-    projection centred on the scene, with its alt text beside it (map.png -> map.alt.txt,
-    in --lang).
+    written beside it (map.html -> map.embed.html): it resizes the frame to the map page
+    (pass --embed-url with the map's address for an absolute src). With -o FILE.png, .svg
+    or .pdf, a static map for print and social media is drawn instead, in an azimuthal
+    equidistant projection centred on the scene, with its alt text beside it (map.png ->
+    map.alt.txt, in --lang).
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
     from rangemap.formats import MAP_SUFFIXES, output_format
     from rangemap.output import output_folder, write_texts
+    from rangemap.render.embed import embed_src
     from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
 
     name = scene or DEFAULT_SCENE
+    if embed_url is not None:
+        embed_src(embed_url)  # refuse a bad URL before any work
     the_scene = load_scene(name)
     if output is None:
         output = output_folder(Path("output")) / f"{Path(name).stem}.html"
@@ -483,7 +495,8 @@ def map_command(
         return
     with _importing("rangemap.render.html_map"):
         resolved = resolve_scene(the_scene)
-    from rangemap.render.html_map import embed_path, embed_snippet, map_html, render_map
+    from rangemap.render.embed import embed_path, embed_snippet
+    from rangemap.render.html_map import map_html, render_map
 
     check_writable(embed_path(output), inputs=[name])
     the_map = render_map(
@@ -496,9 +509,8 @@ def map_command(
         caption=caption,
     )
     snippet = embed_path(output)
-    write_texts(  # both files or neither
-        {output: map_html(the_map), snippet: embed_snippet(output, title or the_scene.title)}
-    )
+    code = embed_snippet(output, title or the_scene.title, url=embed_url)
+    write_texts({output: map_html(the_map), snippet: code})  # both files or neither
     _wrote(snippet, " (an <iframe> to embed the map)")
     click.echo(str(output))
 

@@ -168,6 +168,13 @@ class SceneSite(_SceneModel):
     thresholds: tuple[Annotated[Slug, AfterValidator(_check_treaty)], ...] = Field(
         default=(), description='Treaty ids ("inf"): a ring at each threshold, plus its bands.'
     )
+    callouts: tuple[Annotated[Text, AfterValidator(_check_site)], ...] = Field(
+        default=(),
+        description=(
+            "Places to measure to, drawn as the geodesic line from the site with its length "
+            '("Berlin 529 km"): place names ("Berlin", "Paris, FR") or "LAT,LON".'
+        ),
+    )
 
 
 class SceneStyle(_SceneModel):
@@ -182,10 +189,41 @@ class SceneStyle(_SceneModel):
     )
 
 
+def _check_lang(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
+        raise ValueError(f"a language tag such as 'en' or 'de-CH' (BCP 47), got {value!r}")
+    return value
+
+
+def _check_view(
+    value: tuple[tuple[float, float], tuple[float, float]],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    (south, west), (north, east) = value
+    if not (-90 <= south < north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
+        raise ValueError(
+            "view is [[south, west], [north, east]] in degrees, south below north, e.g. "
+            f"[[35, -12], [68, 45]]; got {[list(corner) for corner in value]}"
+        )
+    return value
+
+
+View = Annotated[tuple[tuple[float, float], tuple[float, float]], AfterValidator(_check_view)]
+
+
 class Scene(_SceneModel):
     """A map as data: title, texts, basemap and the sites with what to draw around each."""
 
     title: Text
+    lang: Annotated[str, AfterValidator(_check_lang)] = Field(
+        default="en", description="Language of the scene's texts (BCP 47): the page's lang."
+    )
+    view: View | None = Field(
+        default=None,
+        description=(
+            "Initial view of the interactive map, [[south, west], [north, east]] in degrees; "
+            "default: every drawn claim's range (treaty rings too when there is no claim)."
+        ),
+    )
     subtitle: Text | None = None
     caption: Text | None = None
     basemap: Basemap = Field(
@@ -320,6 +358,7 @@ class ResolvedSite:
     label: str
     site: Site | None
     layers: tuple[SceneLayer, ...]
+    callouts: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,6 +374,8 @@ class ResolvedScene:
     event: Event | None = None
     sources: tuple[Source, ...] = field(default=())
     projection: Projection | None = None
+    lang: str = "en"
+    view: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     @property
     def layers(self) -> tuple[SceneLayer, ...]:
@@ -372,6 +413,7 @@ class _Builder:
         self.cache: dict[tuple[Location, float, float | None], tuple[Any, ...]] = {}
         self.ids: set[str] = set()
         self.names: set[str] = set()
+        self.treaties: set[str] = set()
 
     def unique(self, value: str, seen: set[str], sep: str) -> str:
         out, n = value, 2
@@ -483,8 +525,15 @@ class _Builder:
         return layers
 
     def threshold_layers(self, site: ResolvedSite, treaty_id: str) -> list[SceneLayer]:
+        """A ring at each threshold and the treaty's bands (bands off at first).
+
+        The thresholds are shown around the first site that asks for them only: the same
+        figures around every site would crowd the map; the others are one click away.
+        """
         treaty = self.catalog.treaty(treaty_id)
         short = treaty.name.removesuffix(" Treaty")
+        first = treaty.id not in self.treaties
+        self.treaties.add(treaty.id)
         layers = [
             self.layer(
                 site,
@@ -500,6 +549,7 @@ class _Builder:
                 sources=treaty.sources,
                 uncertain=False,
                 note=treaty.note,
+                show=first,
             )
             for km in treaty.thresholds_km
             if km > 0
@@ -610,7 +660,8 @@ def resolve_scene(
             layers.append(builder.range_layer(site, spec_range))
         for treaty_id in spec.thresholds:
             layers += builder.threshold_layers(site, treaty_id)
-        sites.append(ResolvedSite(site.id, location, label, catalog_site, tuple(layers)))
+        callouts = tuple(resolver(place) for place in spec.callouts)
+        sites.append(ResolvedSite(site.id, location, label, catalog_site, tuple(layers), callouts))
     event = None
     if scene.event is not None:
         event = next((e for e in catalog.events if e.id == scene.event), None)
@@ -626,6 +677,8 @@ def resolve_scene(
         event=event,
         sources=tuple(dict.fromkeys((*scene.sources, *(event.sources if event else ())))),
         projection=scene.projection,
+        lang=scene.lang,
+        view=scene.view,
     )
 
 

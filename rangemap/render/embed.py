@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from rangemap.errors import InputError
-from rangemap.html_parts import esc
+from rangemap.render.html_parts import esc
 
 #: Height of the iframe before (or without) the host script: the whole map, title and
 #: credits fit in it at phone and desktop widths.
@@ -98,7 +98,9 @@ def embed_snippet(
     `url` is where the map will be hosted (absolute); without it the src is the map's file
     name, relative to the article, which works only when the two sit side by side.
     """
-    src = embed_src(url) if url is not None else quote(Path(path).name)
+    # Percent-encoded, so a file name is always a relative path: a ':' makes no scheme
+    # ("javascript:..."), and '#', '?' and spaces stay part of the name.
+    src = embed_src(url) if url is not None else quote(Path(path).name, safe="")
     label = esc(f"Interactive map: {title}")
     return (
         f'<iframe src="{esc(src)}" title="{esc(title)}" aria-label="{label}" '

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,13 @@ import folium
 import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement
+from folium import FeatureGroup
 from folium.template import Template
 
 from rangemap import vendor
 from rangemap.errors import InputError
-from rangemap.render import html_assets, html_parts, html_projection
+from rangemap.render import embed, html_assets, html_parts, html_projection, page
+from rangemap.render import labels as map_labels
 from rangemap.render.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
@@ -96,10 +97,10 @@ var {{ this.get_name() }} = (function (group) {
   L.polygon({{ this.fill }}, {{ this.fill_options }}).addTo(group);
   {%- endif %}
   var line = L.polyline({{ this.outline }}, {{ this.line_options }}).addTo(group);
-  var hit = L.polyline({{ this.outline }}, {{ this.hit_options }}).addTo(group);
+  var hit = L.polyline({{ this.hit }}, {{ this.hit_options }}).addTo(group);
   var weight = line.options.weight;
-  hit.bindTooltip({{ this.tooltip }}, {"sticky": true});
-  hit.bindPopup({{ this.popup }}, {"maxWidth": 340});
+  hit.bindTooltip({{ this.tooltip }}, {"sticky": true, "direction": "auto"});
+  hit.bindPopup({{ this.popup }}, {"maxWidth": 340, "minWidth": 220});
   hit.on("mouseover", function () { line.setStyle({"weight": weight + 2}); });
   hit.on("mouseout", function () { line.setStyle({"weight": weight}); });
   return hit;
@@ -109,8 +110,8 @@ var {{ this.get_name() }} = (function (group) {
 _SITE_JS = """
 var {{ this.get_name() }} = L.circleMarker({{ this.latlng }}, {{ this.options }})
   .addTo({{ this._parent.get_name() }});
-{{ this.get_name() }}.bindTooltip({{ this.tooltip }});
-{{ this.get_name() }}.bindPopup({{ this.popup }}, {"maxWidth": 340});
+{{ this.get_name() }}.bindTooltip({{ this.tooltip }}, {"direction": "auto"});
+{{ this.get_name() }}.bindPopup({{ this.popup }}, {"maxWidth": 340, "minWidth": 220});
 """
 
 _COUNTRIES_JS = """
@@ -140,7 +141,10 @@ var {{ this.get_name() }} = (function () {
 })().addTo({{ this._parent.get_name() }});
 """
 
-_PAGE_JS = "({{ this.js }})({{ this._parent.get_name() }}, {{ this.offline }});"
+_PAGE_JS = """
+({{ this.frame }})({{ this._parent.get_name() }});
+({{ this.js }})({{ this._parent.get_name() }}, {{ this.cfg }});
+"""
 
 # The azimuthal map's own basemap: sea inside the cap, graticule, edge, capitals, names.
 _AEQD_JS = """
@@ -179,9 +183,16 @@ _Page = _script_element("page", _PAGE_JS)
 _Aeqd = _script_element("aeqd", _AEQD_JS)
 
 
-def _ring_element(layer: SceneLayer, frame: AeqdFrame | None = None) -> MacroElement:
+def _ring_element(
+    layer: SceneLayer,
+    frame: AeqdFrame | None = None,
+    arcs: dict[str, tuple[float, float]] | None = None,
+) -> MacroElement:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
-    `frame`, as drawn in its azimuthal equidistant projection."""
+    `frame`, as drawn in its azimuthal equidistant projection.
+
+    A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
+    """
     ring, color = layer.ring, layer.color
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring to draw")
@@ -220,9 +231,11 @@ def _ring_element(layer: SceneLayer, frame: AeqdFrame | None = None) -> MacroEle
     else:
         fill_data = html_projection.ring_fill(frame, layer) if fill > 0 else None
         outline = html_projection.ring_outline(frame, layer)
+    hit = map_labels.hit_outline(layer, arcs or {})
     return _Ring(
         fill=js_value(fill_data) if fill_data is not None else "",
         outline=js_value(outline),
+        hit=js_value(outline if hit is None else hit),
         fill_options=js_value(fill_options),
         line_options=js_value(line_options),
         hit_options=js_value(hit_options),
@@ -301,23 +314,33 @@ def _aeqd_element(frame: AeqdFrame, display: np.ndarray) -> MacroElement:
     )
 
 
-def _view_bounds(scene: ResolvedScene) -> list[list[float]]:
-    """Fit the claims (not the global treaty rings): rings that hold a pole or cross the
-    180th meridian would zoom the map out to the whole world."""
+def _box(layer: SceneLayer) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a ring as a Mercator map can show it: a ring that holds
+    a pole or spans every longitude takes the whole width, up to Mercator's 85 degrees."""
+    (south, west), (north, east) = bounds_latlng(layer.ring.geometry)  # type: ignore[union-attr]
+    if east - west >= 300 or north > 89.9:
+        return (south, -180.0, min(north, 85.0), 180.0)
+    if south < -89.9:
+        return (-85.0, -180.0, north, 180.0)
+    return (south, west, north, east)
 
-    boxes = {
-        layer.id: sum(bounds_latlng(layer.ring.geometry), ())
-        for layer in scene.drawn
-        if layer.ring is not None
-    }
-    regional = [  # (south, west, north, east): neither a pole nor the whole width of the map
-        layer
-        for layer in scene.drawn
-        if boxes[layer.id][3] - boxes[layer.id][1] < 300
-        and max(abs(boxes[layer.id][0]), abs(boxes[layer.id][2])) < 89.9
-    ]
-    claims = [layer for layer in regional if layer.kind not in ("threshold", "band")]
-    chosen = np.array([boxes[layer.id] for layer in claims or regional])
+
+def _framed(scene: ResolvedScene) -> list[SceneLayer]:
+    """The rings the initial view frames: every claim shown at first; without claims, the
+    treaty rings that neither hold a pole nor span every longitude (treaty rings at 5,500 km
+    would otherwise zoom every map out to the whole world)."""
+    shown = [layer for layer in scene.drawn if layer.show and layer.ring is not None]
+    claims = [layer for layer in shown if layer.kind not in ("threshold", "band")]
+    if claims:
+        return claims
+    return [layer for layer in shown if _box(layer)[3] - _box(layer)[1] < 360]
+
+
+def _view_bounds(scene: ResolvedScene) -> list[list[float]]:
+    """The scene's own `view`, else a box around the framed rings, else around the sites."""
+    if scene.view is not None:
+        return [list(corner) for corner in scene.view]
+    chosen = np.array([_box(layer) for layer in _framed(scene)])
     if chosen.size:
         return [
             [float(chosen[:, 0].min()), float(chosen[:, 1].min())],
@@ -329,6 +352,67 @@ def _view_bounds(scene: ResolvedScene) -> list[list[float]]:
         [max(min(lats) - 5, -85.0), max(min(lons) - 5, -180.0)],
         [min(max(lats) + 5, 85.0), min(max(lons) + 5, 180.0)],
     ]
+
+
+def _page_config(
+    scene: ResolvedScene,
+    *,
+    offline: bool,
+    title: str,
+    groups: dict[str, str],
+    hits: dict[str, str],
+    azimuthal: bool = False,
+) -> dict[str, Any]:
+    """What the page script needs: labels, places, callouts, and the names of the JS
+    variables of each ring's layer group and hit line (fixed once the ids are renumbered).
+
+    An `azimuthal` map names its own countries and capitals and opens on its own view
+    (rangemap.render.html_projection): the page then leaves both alone."""
+    drawn = [layer for layer in scene.drawn if layer.ring is not None]
+    rings = {
+        layer.id: [
+            layer.ring.site.lat,  # type: ignore[union-attr]
+            layer.ring.site.lon,  # type: ignore[union-attr]
+            layer.ring.km,  # type: ignore[union-attr]
+            map_labels.ring_anchors(layer.ring.site.lat, layer.ring.site.lon, layer.ring.km)[-1],  # type: ignore[union-attr]
+        ]
+        for layer in drawn
+    }
+    callouts = [
+        map_labels.callout(
+            site.label,
+            site.location.lat,
+            site.location.lon,
+            map_labels.MapPlace(place.name, place.lat, place.lon),
+        )
+        for site in scene.sites
+        for place in site.callouts
+    ]
+    regional = [layer for layer in _framed(scene) if _box(layer)[3] - _box(layer)[1] < 360]
+    places = map_labels.story_capitals(regional)
+    ends = {c.place.name for c in callouts}
+    return {
+        "offline": offline,
+        "narrowPx": page.NARROW_PX,
+        "mapLabel": f"Map: {title}. The legend and a text description follow the map.",
+        "detailsLabel": "Details",
+        "closeLabel": "Close details",
+        "groups": groups,
+        "hits": hits,
+        "rings": rings,
+        "order": sorted(rings, key=lambda i: -rings[i][2]),
+        "labels": map_labels.page_labels(drawn),
+        "sites": [
+            {"name": site.label, "at": [site.location.lat, site.location.lon]}
+            for site in scene.sites
+        ],
+        "places": [{"name": p.name, "at": [p.lat, p.lon]} for p in places if p.name not in ends],
+        "callouts": [
+            {"text": c.text, "line": c.line, "end": [c.place.lat, c.place.lon]} for c in callouts
+        ],
+        "basemap": map_labels.basemap_labels() if offline and not azimuthal else None,
+        "bounds": None if azimuthal else _view_bounds(scene),
+    }
 
 
 def _renumber(figure: Figure) -> None:
@@ -420,14 +504,17 @@ def render_map(
         display = html_projection.countries_display(frame)
     _countries_element(resolved, offline=offline, display=display).add_to(m)
 
+    arcs = map_labels.shared_arcs(resolved.drawn)
+    groups: dict[str, FeatureGroup] = {}
+    rings: dict[str, MacroElement] = {}
     for site in resolved.sites:
         for layer in site.layers:
             if layer.ring is None:
                 continue
             swatch = html_parts.line_svg(layer.color, layer.kind, width=22)
             group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)
-            _ring_element(layer, frame).add_to(group)
-            group.add_to(m)
+            rings[layer.id] = _ring_element(layer, frame, arcs).add_to(group)
+            groups[layer.id] = group.add_to(m)
 
     sites = folium.FeatureGroup(name="Sites", show=True)
     for site in resolved.sites:
@@ -451,12 +538,23 @@ def render_map(
     if frame is None:
         m.fit_bounds(_view_bounds(resolved), padding=(10, 10))
 
-    _Page(js=html_assets.PAGE_JS, offline=js_value(offline)).add_to(m)
+    page_script = _Page(js=page.PAGE_JS, frame=embed.FRAME_JS).add_to(m)
     if frame is not None:
         _aeqd_element(frame, display).add_to(m)
 
     figure = m.get_root()
     _renumber(figure)
+    figure._template = _figure_template(resolved.lang)
+    page_script.cfg = js_value(
+        _page_config(
+            resolved,
+            offline=offline,
+            title=title,
+            groups={key: group.get_name() for key, group in groups.items()},
+            hits={key: ring.get_name() for key, ring in rings.items()},
+            azimuthal=frame is not None,
+        )
+    )
     head = figure.header
     head.add_child(_Raw(f"<title>{esc(title)}</title>"), name="rm_title")
     leaflet_css = html_assets.style_text(html_assets.leaflet_css())
@@ -470,26 +568,56 @@ def render_map(
         crs = js_value([_AEQD_CRS, frame.proj, html_projection.resolutions()])
         crs_js = html_assets.script_text(f"({html_projection.CRS_JS.strip()}).apply(null, {crs});")
         head.add_child(_Raw(f"<script>{crs_js}</script>"), name="rm_crs")
-    head.add_child(_Raw(f"<style>{html_assets.PAGE_CSS}</style>"), name="rm_css")
+    gesture_css, gesture_js = html_assets.gesture_handling()
+    head.add_child(_Raw(f"<style>{gesture_css}</style>"), name="gesture_css")
+    head.add_child(_Raw(f"<script>{gesture_js}</script>"), name="gesture")
+    head.add_child(_Raw(f"<style>{page.PAGE_CSS}</style>"), name="rm_css")
     if frame is not None:
         head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
     body = figure.html
     body.add_child(_Raw(html_parts.header_html(title, subtitle)), name="rm_header")
     # folium puts the map's <div> into the body under the map's name while rendering; a
-    # placeholder under that name keeps it between the header and the footer.
+    # placeholder under that name keeps it between the header and the panels.
     body.add_child(_Raw(""), name=m.get_name())
+    side = (
+        '<aside class="rm-side" aria-label="Legend and sources">'
+        f"{html_parts.legend_html(resolved)}{html_parts.sources_html(resolved)}</aside>"
+    )
+    body.add_child(_Raw(side), name="rm_side")
+    body.add_child(_Raw(text_alternative_html(resolved)), name="rm_text")
     note = html_projection.footer_note(frame) if frame is not None else None
     footer = html_parts.footer_html(caption, offline=offline, note=note)
     body.add_child(_Raw(footer), name="rm_footer")
-    body.add_child(_Raw(html_parts.legend_html(resolved)), name="rm_legend")
-    body.add_child(_Raw(html_parts.sources_html(resolved)), name="rm_sources")
-    body.add_child(_Raw(text_alternative_html(resolved)), name="rm_text")
     return m
+
+
+def _figure_template(lang: str) -> Template:
+    """branca's page template with the scene's language on <html>."""
+    return Template(
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(lang)}">\n'
+        "<head>\n"
+        "    {{this.header.render(**kwargs)}}\n"
+        "</head>\n"
+        "<body>\n"
+        "    {{this.html.render(**kwargs)}}\n"
+        "</body>\n"
+        "<script>\n"
+        "    {{this.script.render(**kwargs)}}\n"
+        "</script>\n"
+        "</html>\n"
+    )
+
+
+#: folium's viewport tag forbids zooming the page (user-scalable=no), which readers who
+#: enlarge text need: replaced by one that allows it.
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
 
 
 def map_html(m: folium.Map) -> str:
     """The page of a map from render_map, the same text every time."""
-    return m.get_root().render()
+    return _FOLIUM_VIEWPORT.sub(VIEWPORT, m.get_root().render(), count=1)
 
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
@@ -497,20 +625,3 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     from rangemap.output import write_text
 
     return write_text(Path(path), map_html(m))
-
-
-def embed_path(path: str | Path) -> Path:
-    """Where the embed snippet of a map goes: map.html -> map.embed.html."""
-    path = Path(path)
-    return path.with_name(f"{path.stem}.embed.html")
-
-
-def embed_snippet(path: str | Path, title: str, *, height_px: int = 640) -> str:
-    """An <iframe> that embeds the map in an article; point src at where the map is hosted."""
-    # Percent-encoded, so the name is always a relative path: a ':' can make no scheme
-    # ("javascript:..."), and '#', '?' and spaces stay part of the name.
-    name = esc(urllib.parse.quote(Path(path).name, safe=""))
-    return (
-        f'<iframe src="{name}" title="{esc(title)}" width="100%" height="{height_px}" '
-        'style="border:0;max-width:100%;" loading="lazy" allowfullscreen></iframe>\n'
-    )

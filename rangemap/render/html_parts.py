@@ -16,8 +16,6 @@ from rangemap.catalog import Hosting, Source
 from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow
 from rangemap.render.style import (
     BOUND_FILL,
-    BOUND_TEXT,
-    KIND_TEXT,
     LINE_STYLES,
     fill_opacity,
     millions,
@@ -104,7 +102,7 @@ def _badges(layer: SceneLayer) -> str:
         tags.append("uncertain")
     if layer.hosting is not None and layer.hosting.kind == "disputed":
         tags.append("hosting disputed")
-    return "".join(f"<span class=rm-tag>{t}</span>" for t in tags)
+    return "".join(f" <span class=rm-tag>{t}</span>" for t in tags)
 
 
 def layer_tooltip(layer: SceneLayer) -> str:
@@ -118,6 +116,16 @@ def layer_tooltip(layer: SceneLayer) -> str:
     return "<div class=rm-tip>" + "<br>".join(lines) + "</div>"
 
 
+def _system_name(system_id: str) -> str:
+    """A system's name for readers ("9M729"), from its catalog id ("9m729")."""
+    from rangemap.catalog import load_catalog
+
+    try:
+        return load_catalog().system(system_id).name
+    except LookupError:
+        return system_id
+
+
 def _hosting_text(system: str | None, hosting: Hosting) -> str:
     verb = {
         "stated": "stated by",
@@ -126,7 +134,8 @@ def _hosting_text(system: str | None, hosting: Hosting) -> str:
         "implied": "implied by",
         "disputed": "claimed by",
     }[hosting.kind]
-    text = f"<b>Hosting ({esc(hosting.kind)}):</b> {esc(system or hosting.system)} here, {verb} "
+    name = system or _system_name(hosting.system)
+    text = f"<b>Hosting ({esc(hosting.kind)}):</b> {esc(name)} at this site, {verb} "
     text += esc(hosting.claimed_by)
     if hosting.date:
         text += f" ({esc(hosting.date)})"
@@ -195,7 +204,7 @@ def site_popup(site: ResolvedSite) -> str:
         parts.append(f"<p class=rm-cov>{esc(s.position_note)}</p>")
         if s.hosts:
             hosts = "".join(
-                f"<li>{_hosting_text(h.system, h).removeprefix('<p>').removesuffix('</p>')}"
+                f"<li>{_hosting_text(None, h).removeprefix('<p>').removesuffix('</p>')}"
                 f"{source_list(h.sources)}</li>"
                 for h in s.hosts
             )
@@ -255,43 +264,70 @@ def footer_html(caption: str | None, *, offline: bool, note: str | None = None) 
     return f'<footer class="rm-foot">{cap}<p class=rm-credits>{credits}</p></footer>'
 
 
+#: The legend's line key, short enough to sit beside the map.
+KIND_SHORT = {
+    "stated": "stated: an official or maker's figure",
+    "disputed": "disputed: one side's claim",
+    "estimate": "estimate (uncertain)",
+    "threshold": "treaty threshold",
+    "band": "treaty band",
+    "custom": "range drawn for this map",
+}
+BOUND_SHORT = {"at-least": "solid: at least (certain)", "up-to": "light: up to (possible)"}
+
+
+def _toggle(layer: SceneLayer, text: str, swatch: str) -> str:
+    """A checkbox that shows or hides a drawn layer (the page script wires it up)."""
+    checked = " checked" if layer.show else ""
+    return (
+        f'<label><input type="checkbox" data-layer="{esc(layer.id)}"{checked}>{swatch}'
+        f"<span>{text}</span></label>"
+    )
+
+
 def legend_html(scene: ResolvedScene) -> str:
-    """Line key for the kinds present, then each site's ranges with what they cover."""
+    """Line key for the kinds present, then each site's ranges (grouped by site), each with
+    a checkbox and a Details button, so the whole legend works from the keyboard."""
     kinds = [k for k in LINE_STYLES if any(layer.kind == k for layer in scene.drawn)]
     key = "".join(
-        f"<li>{line_svg(scene.colors[k], k)}<span>{esc(KIND_TEXT[k])}</span></li>" for k in kinds
+        f"<li>{line_svg(scene.colors[k], k, width=22)}<span>{esc(KIND_SHORT[k])}</span></li>"
+        for k in kinds
     )
     key += "".join(
-        f"<li>{line_svg('#444444', 'stated', fill=BOUND_FILL[b])}<span>{esc(BOUND_TEXT[b])}"
-        "</span></li>"
+        f"<li>{line_svg('#444444', 'stated', width=22, fill=BOUND_FILL[b])}"
+        f"<span>{esc(BOUND_SHORT[b])}</span></li>"
         for b in BOUND_FILL
         if any(layer.bound == b for layer in scene.drawn)
     )
     groups = []
     for site in scene.sites:
-        items = []
+        items, treaty = [], []
         for layer in site.layers:
-            if layer.kind in ("threshold", "band"):
-                continue
             if layer.ring is None:
-                items.append(
-                    f"<li><svg width=28 height=12 aria-hidden=true></svg><span>"
-                    f"{esc(layer.label)}{_badges(layer)} — listed, not drawn</span></li>"
-                )
+                items.append(f"<li><span>{esc(layer.label)} — listed, not drawn</span></li>")
                 continue
-            off = "" if layer.show else " — off at first, switch on under Layers"
+            if layer.kind in ("threshold", "band"):
+                swatch = line_svg(layer.color, layer.kind, width=14, fill=fill_opacity(layer))
+                treaty.append(_toggle(layer, esc(layer.span), swatch))
+                continue
+            off = " (off at first)" if not layer.show else ""
+            swatch = line_svg(layer.color, layer.kind, width=22, fill=fill_opacity(layer))
             items.append(
-                f"<li>{line_svg(layer.color, layer.kind, fill=fill_opacity(layer))}<span>"
-                f"{esc(layer.label)}{_badges(layer)}{esc(off)}<br>"
-                f"<span class=rm-cov>{esc(coverage_line(layer))}</span></span></li>"
+                f"<li>{_toggle(layer, f'{esc(layer.label)}{esc(off)}', swatch)}"
+                f'<button type="button" class="rm-more" data-layer="{esc(layer.id)}" '
+                f'title="Details and sources" aria-label="Details: {esc(layer.label)}">'
+                "i</button></li>"
             )
+        if treaty:
+            items.append(f'<li class="rm-treaty"><span>Treaty rings:</span>{"".join(treaty)}</li>')
         if items:
             groups.append(
                 f"<h3>{esc(site.label)}</h3><ul class=rm-legend-layers>{''.join(items)}</ul>"
             )
     note = (
-        f"<p class=rm-note>* {esc(PLACES_LABEL)}. Hover or click a ring for details; click a "
-        "country for the share of it within each range.</p>"
+        "<p class=rm-note>Tick a range to show or hide it; (i) or a click on a ring gives "
+        "who says so, what it covers and the sources; a click on a country, its share in "
+        "each range.</p>"
     )
     return (
         '<details class="rm-panel" id="rm-legend" open><summary>Legend</summary>'

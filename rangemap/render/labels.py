@@ -265,7 +265,7 @@ def anchor_azimuths() -> np.ndarray:
 
 def page_labels(layers: Sequence[SceneLayer]) -> list[dict]:
     """The ring labels as the page takes them: one per text and outline, with every layer id
-    it stands for, and only the anchors on each layer's own arc of a shared outline."""
+    it stands for; on a shared outline, each layer's own arc is tried first."""
     arcs = shared_arcs(layers)
     azimuths = anchor_azimuths()
     merged: dict[tuple[str, float, float, float], dict] = {}
@@ -274,9 +274,11 @@ def page_labels(layers: Sequence[SceneLayer]) -> list[dict]:
         layer = next(layer for layer in layers if layer.id == label.layer_id)
         ring = layer.ring
         anchors = label.anchors
-        if label.layer_id in arcs:
+        if label.layer_id in arcs:  # its own arc first: the outline is shared, all of it fits
             keep = _in_arc(azimuths, arcs[label.layer_id])
-            anchors = [a for a, k in zip(anchors, keep, strict=True) if k]
+            anchors = [a for a, k in zip(anchors, keep, strict=True) if k] + [
+                a for a, k in zip(anchors, keep, strict=True) if not k
+            ]
         key = (label.text, ring.site.lat, ring.site.lon, ring.km)  # type: ignore[union-attr]
         if key in merged:
             merged[key]["ids"].append(label.layer_id)
@@ -291,6 +293,7 @@ def page_labels(layers: Sequence[SceneLayer]) -> list[dict]:
             "anchors": anchors,
             "south": ring_anchors(ring.site.lat, ring.site.lon, ring.km)[-1],  # type: ignore[union-attr]
             "site": [ring.site.lat, ring.site.lon],  # type: ignore[union-attr]
+            "outline": f"{ring.site.lat},{ring.site.lon},{ring.km}",  # type: ignore[union-attr]
         }
         merged[key] = entry
         out.append(entry)

@@ -48,9 +48,18 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-key svg, .rm-legend-layers svg {{ flex: none; position: relative; top: 1px; }}
 .rm-legend-layers label {{ display: flex; gap: 6px; align-items: baseline; cursor: pointer; }}
 .rm-legend-layers input {{ margin: 0; flex: none; }}
+.rm-key {{ display: flex; flex-wrap: wrap; gap: 0 12px; font-size: 12px; }}
+.rm-key li {{ margin: 1px 0; }}
+.rm-legend-layers li {{ justify-content: space-between; }}
+.rm-legend-layers li.rm-treaty {{ flex-wrap: wrap; justify-content: flex-start; gap: 2px 10px; }}
+.rm-legend-layers .rm-cov {{ font-size: 12px; }}
 .rm-more {{
-  font: inherit; font-size: 12px; border: 1px solid #bbb; border-radius: 3px;
-  background: #fff; padding: 0 5px; margin-left: 4px; cursor: pointer; flex: none;
+  font: italic 700 12px/16px Georgia, serif; width: 18px; height: 18px; padding: 0;
+  border: 1.5px solid #235; border-radius: 50%; background: #fff; color: #235;
+  margin: 0 3px 0 6px; cursor: pointer; flex: none;
+}}
+.rm-more:focus-visible, .rm-side input:focus-visible, .rm-side summary:focus-visible {{
+  outline: 2px solid #0072B2; outline-offset: 1px;
 }}
 .rm-cov {{ color: #555; }}
 .rm-note {{ color: #555; margin: 6px 0 2px; }}
@@ -66,15 +75,18 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-foot .rm-credits {{ color: #555; }}
 @media (min-width: {SIDE_BY_SIDE_PX}px) {{
   body {{
-    grid-template-columns: minmax(0, 1fr) 310px;
+    grid-template-columns: minmax(0, 1fr) 340px;
     grid-template-rows: auto minmax(300px, 1fr) auto auto;
   }}
   html.rm-flow body {{ grid-template-rows: none; }}
   .rm-side {{
-    grid-column: 2; grid-row: 2 / span 2; display: block; max-height: none !important;
+    grid-column: 2; grid-row: 2; display: block; max-height: none !important;
+    font-size: 13px;
     border-top: 0; border-left: 1px solid #ddd; padding: 4px 12px;
   }}
-  html.rm-flow body > .folium-map {{ height: clamp(460px, 50vw, 640px) !important; }}
+  html.rm-flow body > .folium-map {{
+    height: auto !important; min-height: clamp(460px, 50vw, 640px); align-self: stretch;
+  }}
 }}
 .rm-pop {{
   font-size: 13px; line-height: 1.35; max-height: var(--rm-pop-h, 300px); overflow: auto;
@@ -96,21 +108,21 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .leaflet-container path.leaflet-interactive:focus {{ outline: none; }}
 /* Only drawn paths take clicks: an overlay pane's SVG must not block the panes below. */
 .leaflet-pane > svg {{ pointer-events: none; }}
-.rm-labels-pane {{ pointer-events: none; }}
-.rm-label {{
+.rm-mls-pane {{ pointer-events: none; }}
+.rm-ml {{
   position: absolute; left: 0; top: 0; white-space: nowrap; font-size: 12px; line-height: 1.2;
   font-weight: 600; padding: 0 2px; pointer-events: none;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
 }}
-.rm-label-threshold, .rm-label-band {{ font-weight: 400; color: #666 !important; }}
-.rm-label-site {{ font-weight: 700; color: #000; font-size: 13px; }}
-.rm-label-place {{ font-weight: 400; color: #333; }}
-.rm-label-callout {{ font-weight: 700; color: #111; }}
-.rm-label-country {{
+.rm-ml-threshold, .rm-ml-band {{ font-weight: 400; color: #666 !important; }}
+.rm-ml-site {{ font-weight: 700; color: #000; font-size: 13px; }}
+.rm-ml-place {{ font-weight: 400; color: #333; }}
+.rm-ml-callout {{ font-weight: 700; color: #111; }}
+.rm-ml-country {{
   font-weight: 400; color: #7a7a7a; font-size: 12px; letter-spacing: 0.04em;
   text-transform: uppercase;
 }}
-.rm-label-capital {{ font-weight: 400; color: #555; font-size: 12px; }}
+.rm-ml-capital {{ font-weight: 400; color: #555; font-size: 12px; }}
 .rm-sheet {{
   position: absolute; left: 0; right: 0; bottom: 0; z-index: 1001; display: none;
   max-height: calc(100% - 96px); overflow: auto; background: #fff;
@@ -194,36 +206,71 @@ function (map, cfg) {
     close.focus({preventScroll: true});
   });
 
-  // --- Rings: smaller on top, hit lines no wider than the gap to the next ring out.
+  // --- Rings: smaller on top, and each answers only where no other outline runs within
+  // reach of its hit line, so a ring never swallows a neighbour's outline. Where none is
+  // clear (rings a pixel apart), it keeps a thin line: the larger answers just outside.
   function shown(id) { return cfg.hits[id] && map.hasLayer(window[cfg.groups[id]]); }
-  function stackHits() {
-    var order = cfg.order.filter(shown);
-    order.forEach(function (id) { window[cfg.hits[id]].bringToFront(); });
-    var bySite = {};
-    order.forEach(function (id) {
-      var r = cfg.rings[id], key = r[0] + "," + r[1];
-      (bySite[key] = bySite[key] || []).push(id);
+  var CELL = 7, full = {};
+  Object.keys(cfg.hits).forEach(function (id) {
+    var lines = window[cfg.hits[id]].getLatLngs();
+    full[id] = Array.isArray(lines[0]) ? lines : [lines];
+  });
+  function samples(id) {  // points every ~2 px along a ring's lines, in layer px
+    return full[id].map(function (line) {
+      var out = [];
+      for (var i = 0; i < line.length; i++) {
+        var p = map.latLngToLayerPoint(line[i]);
+        if (i) {
+          var q = out[out.length - 1], n = Math.floor(q.distanceTo(p) / 2);
+          for (var k = 1; k < n; k++) { out.push(q.add(p.subtract(q).multiplyBy(k / n))); }
+        }
+        out.push(p);
+      }
+      return out;
     });
-    Object.keys(bySite).forEach(function (key) {
-      var ids = bySite[key];
-      ids.forEach(function (id) {
-        var here = cfg.rings[id], gap = Infinity;
-        var p = map.latLngToContainerPoint(here[3]);
-        ids.forEach(function (other) {
-          var there = cfg.rings[other];
-          if (other === id || there[2] === here[2]) { return; }
-          var q = map.latLngToContainerPoint(there[3]);
-          gap = Math.min(gap, p.distanceTo(q));
+  }
+  function stackHits() {
+    var order = cfg.order.filter(shown), grid = {}, pts = {};
+    order.forEach(function (id) {
+      pts[id] = samples(id);
+      pts[id].forEach(function (line) {
+        line.forEach(function (p) {
+          var key = Math.floor(p.x / CELL) + "," + Math.floor(p.y / CELL);
+          (grid[key] = grid[key] || {})[id] = true;
         });
-        var weight = Math.max(4, Math.min(14, 2 * (gap - 1.5)));
-        window[cfg.hits[id]].setStyle({"weight": weight});
       });
+    });
+    function clear(id, p) {
+      var cx = Math.floor(p.x / CELL), cy = Math.floor(p.y / CELL);
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          var cell = grid[(cx + dx) + "," + (cy + dy)];
+          if (cell && Object.keys(cell).some(function (o) { return o !== id; })) { return false; }
+        }
+      }
+      return true;
+    }
+    order.forEach(function (id) {
+      var runs = [];
+      pts[id].forEach(function (line) {
+        var run = [];
+        line.forEach(function (p) {
+          if (clear(id, p)) { run.push(map.layerPointToLatLng(p)); return; }
+          if (run.length > 1) { runs.push(run); }
+          run = [];
+        });
+        if (run.length > 1) { runs.push(run); }
+      });
+      var hit = window[cfg.hits[id]];
+      hit.setLatLngs(runs.length ? runs : full[id]);
+      hit.setStyle({"weight": runs.length ? 14 : 2});
+      hit.bringToFront();
     });
   }
 
   // --- Labels: placed in a fixed order where they fit, never over another label or a control.
-  var pane = map.createPane("rm-labels");
-  pane.classList.add("rm-labels-pane");
+  var pane = map.createPane("rm-mls");
+  pane.classList.add("rm-mls-pane");
   pane.style.zIndex = 630;
   pane.setAttribute("aria-hidden", "true");
   var placesPane = map.createPane("rm-places");
@@ -233,13 +280,12 @@ function (map, cfg) {
     L.polyline(c.line, {"pane": "rm-places", "color": "#222222", "weight": 1.5,
                         "dashArray": "2 4", "interactive": false}).addTo(map);
   });
-  var ends = cfg.callouts.map(function (c) { return {"name": c.text, "at": c.end}; });
-  var dots = cfg.places.concat(ends);
-  dots.forEach(function (p) {
-    L.circleMarker(p.at, {"pane": "rm-places", "radius": 3, "weight": 1, "color": "#ffffff",
-      "fillColor": "#222222", "fillOpacity": 1, "interactive": false}).addTo(map);
-  });
-  var baseDots = L.layerGroup().addTo(map);
+  cfg.callouts.forEach(function (c) { dot(c.end, 3).addTo(map); });
+  function dot(at, radius) {
+    return L.circleMarker(at, {"pane": "rm-places", "radius": radius, "weight": 1,
+      "color": "#ffffff", "fillColor": "#222222", "fillOpacity": 1, "interactive": false});
+  }
+  var baseDots = L.layerGroup().addTo(map);  // dots of the places whose names fit
 
   function place() {
     pane.innerHTML = "";
@@ -262,26 +308,32 @@ function (map, cfg) {
       return true;
     }
     // Try each point with each offset; keep the label at the first free box.
-    function put(text, cls, color, points, offsets, data) {
-      var el = L.DomUtil.create("div", "rm-label " + cls, pane);
+    // `from`: a ring's site; the label may then also sit just outside the outline.
+    function put(text, cls, color, points, offsets, data, from) {
+      var el = L.DomUtil.create("div", "rm-ml " + cls, pane);
       el.textContent = text;
       if (color) { el.style.color = color; }
-      var w = el.offsetWidth, h = el.offsetHeight;
+      var w = el.offsetWidth, h = el.offsetHeight, c = from && map.latLngToContainerPoint(from);
       for (var i = 0; i < points.length; i++) {
-        var p = map.latLngToContainerPoint(points[i]);
-        for (var j = 0; j < offsets.length; j++) {
-          var o = offsets[j], x = p.x + o[0] * w + o[2], y = p.y + o[1] * h + o[3];
+        var p = map.latLngToContainerPoint(points[i]), tries = offsets;
+        if (c && p.distanceTo(c) > 1) {
+          var u = p.subtract(c).divideBy(p.distanceTo(c));
+          var reach = Math.abs(u.x) * w / 2 + Math.abs(u.y) * h / 2 + 2;
+          tries = offsets.concat([[-0.5, -0.5, u.x * reach, u.y * reach]]);
+        }
+        for (var j = 0; j < tries.length; j++) {
+          var o = tries[j], x = p.x + o[0] * w + o[2], y = p.y + o[1] * h + o[3];
           var b = {l: x, t: y, r: x + w, b: y + h};
           if (free(b)) {
             taken.push(b);
             L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x, y]));
             if (data) { el.setAttribute("data-layers", data); }
-            return true;
+            return el;
           }
         }
       }
       pane.removeChild(el);
-      return false;
+      return null;
     }
     var beside = [[0, -0.5, 7, 0], [-1, -0.5, -7, 0], [-0.5, -1, 0, -6], [-0.5, 0, 0, 6]];
     var centred = [[-0.5, -0.5, 0, 0]];
@@ -289,25 +341,41 @@ function (map, cfg) {
       var p = map.latLngToContainerPoint(s.at);
       taken.push({l: p.x - 6, t: p.y - 6, r: p.x + 6, b: p.y + 6});
     });
-    cfg.sites.forEach(function (s) { put(s.name, "rm-label-site", null, [s.at], beside); });
-    cfg.callouts.forEach(function (c) { put(c.text, "rm-label-callout", null, [c.end], beside); });
+    cfg.sites.forEach(function (s) { put(s.name, "rm-ml-site", null, [s.at], beside); });
+    cfg.callouts.forEach(function (c) { put(c.text, "rm-ml-callout", null, [c.end], beside); });
+    // Where there is no room for a second label on an outline that another already names
+    // (a treaty threshold under a claim of the same figure), that label stands for both.
+    var named = {};
     cfg.labels.forEach(function (l) {
       if (!l.ids.some(shown)) { return; }
-      var ids = l.ids.filter(shown).join(" ");
+      var ids = l.ids.filter(shown).join(" "), cls = "rm-ml-" + l.kind;
       var text = short ? l.short : l.text;
-      if (!put(text, "rm-label-" + l.kind, l.color, l.anchors, centred, ids) && !short) {
-        put(l.short, "rm-label-" + l.kind, l.color, l.anchors, centred, ids);
+      var el = put(text, cls, l.color, l.anchors, centred, ids, l.site) ||
+        (!short && put(l.short, cls, l.color, l.anchors, centred, ids, l.site));
+      if (el) { named[l.outline] = named[l.outline] || el; return; }
+      if (named[l.outline]) {
+        var other = named[l.outline];
+        other.setAttribute("data-layers", other.getAttribute("data-layers") + " " + ids);
       }
     });
-    cfg.places.forEach(function (p) { put(p.name, "rm-label-place", null, [p.at], beside); });
+    cfg.places.forEach(function (p) {
+      var at = map.latLngToContainerPoint(p.at), spot = {l: at.x - 4, t: at.y - 4, r: at.x + 4,
+                                                        b: at.y + 4};
+      if (!free(spot)) { return; }
+      taken.push(spot);
+      if (put(p.name, "rm-ml-place", null, [p.at], beside)) {
+        dot(p.at, 3).addTo(baseDots);
+      } else {
+        taken.pop();
+      }
+    });
     if (cfg.basemap) {
       cfg.basemap.countries.forEach(function (c) {
-        if (zoom >= c[3]) { put(c[0], "rm-label-country", null, [[c[1], c[2]]], centred); }
+        if (zoom >= c[3]) { put(c[0], "rm-ml-country", null, [[c[1], c[2]]], centred); }
       });
       cfg.basemap.capitals.forEach(function (c) {
-        if (zoom >= c[3] && put(c[0], "rm-label-capital", null, [[c[1], c[2]]], beside)) {
-          L.circleMarker([c[1], c[2]], {"pane": "rm-places", "radius": 2, "weight": 0,
-            "fillColor": "#555555", "fillOpacity": 1, "interactive": false}).addTo(baseDots);
+        if (zoom >= c[3] && put(c[0], "rm-ml-capital", null, [[c[1], c[2]]], beside)) {
+          dot([c[1], c[2]], 2).addTo(baseDots);
         }
       });
     }
@@ -329,7 +397,7 @@ function (map, cfg) {
     button.addEventListener("click", function () {
       var id = button.getAttribute("data-layer"), group = window[cfg.groups[id]];
       if (!map.hasLayer(group)) { map.addLayer(group); }
-      var label = document.querySelector('.rm-label[data-layers~="' + id + '"]');
+      var label = document.querySelector('.rm-ml[data-layers~="' + id + '"]');
       var hit = window[cfg.hits[id]], at = cfg.rings[id][3];
       if (label) {
         var r = label.getBoundingClientRect(), box = container.getBoundingClientRect();
@@ -354,7 +422,16 @@ function (map, cfg) {
       map._rmRedraw = setTimeout(redraw, 0);
     }
   });
-  map.on("resize", redraw);
+  // Until the reader moves the map, it keeps framing the initial view as the page settles
+  // (the host resizes the frame, panels fold or unfold).
+  var touched = false;
+  L.DomEvent.on(container, "mousedown touchstart keydown", function () { touched = true; });
+  map.on("resize", function () {
+    if (!touched && cfg.bounds) {
+      map.fitBounds(cfg.bounds, {"padding": [10, 10], "animate": false});
+    }
+    redraw();
+  });
   if (window.ResizeObserver) {
     new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
   }

@@ -1,0 +1,282 @@
+"""The map as a reader meets it: embedded with its own snippet in an article page, at phone,
+tablet and desktop widths, in headless Chromium with the network off.
+
+Everything is checked from the DOM's boxes: nothing overlaps a control or runs off screen,
+the credits show, every range is labelled and can be pointed at, the page scrolls over it.
+Screenshots are kept in pytest's tmp folder (the path is printed) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_browser import browser_binaries, driver  # noqa: F401 - the shared headless browser
+
+from rangemap.render.html_map import render_map, save_map
+from rangemap.render.embed import FIXED_HEIGHT_PX, embed_snippet
+from rangemap.scene import load_scene, resolve_scene
+
+SIZES = [(375, 640), (768, 640), (1200, 800)]
+SCENES = ["inf-2020", "oreshnik-belarus-2025"]
+#: Boxes may touch; they overlap when they share more than this many px each way.
+TOUCH_PX = 0.5
+
+ARTICLE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>An article</title>
+<style>
+body {{ margin: 0; font: 18px/1.6 Georgia, serif; }}
+main {{ max-width: 760px; margin: 0 auto; padding: 0 16px; }}
+figure {{ max-width: 1200px; margin: 24px auto; padding: 0 16px; box-sizing: border-box; }}
+</style></head>
+<body><main><h1>What the missiles can reach</h1>{text}</main>
+<figure>{snippet}</figure><main>{text}</main></body></html>
+"""
+_TEXT = "<p>" + "An article's paragraph runs on above and below the map. " * 12 + "</p>"
+
+# Boxes (viewport px of the frame) of everything that must not overlap or leave the screen.
+_BOXES = """
+function box(el) {
+  var r = el.getBoundingClientRect(), s = getComputedStyle(el);
+  if (!r.width || !r.height || s.visibility === "hidden" || s.display === "none") { return null; }
+  return {name: el.id || el.className.baseVal || el.className, l: r.left, t: r.top,
+          r: r.right, b: r.bottom};
+}
+var out = {controls: [], panels: [], labels: [], popups: []};
+document.querySelectorAll(".leaflet-control").forEach(function (el) {
+  var b = box(el); if (b) { out.controls.push(b); }
+});
+["rm-legend", "rm-sources"].forEach(function (id) {
+  var b = box(document.getElementById(id)); if (b) { out.panels.push(b); }
+});
+document.querySelectorAll(".rm-ml").forEach(function (el) {
+  var b = box(el); if (b) { b.layers = el.getAttribute("data-layers"); b.text = el.textContent;
+                            out.labels.push(b); }
+});
+document.querySelectorAll(".leaflet-popup, .rm-sheet").forEach(function (el) {
+  var b = box(el); if (b) { out.popups.push(b); }
+});
+out.map = box(document.querySelector(".folium-map"));
+out.credits = box(document.querySelector(".rm-credits"));
+out.view = {w: window.innerWidth, h: window.innerHeight};
+out.scroll = {w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight};
+return out;
+"""
+
+_MAP = "var map = window[document.querySelector('.folium-map').id];"
+
+# For each shown range whose outline crosses the view: a point of the outline where the
+# range's own hit line is the element under the pointer, or null.
+_REACHABLE = (
+    _MAP
+    + """
+var out = {}, box = map.getContainer().getBoundingClientRect();
+var controls = Array.from(document.querySelectorAll(".leaflet-control"), function (el) {
+  return el.getBoundingClientRect();
+});
+map.eachLayer(function (l) {
+  var cls = (l.options && l.options.className) || "";
+  if (cls.indexOf("rm-hit") !== 0) { return; }
+  var id = cls.split(" ")[1].slice(5), lines = l.getLatLngs(), seen = false, found = null;
+  if (!Array.isArray(lines[0])) { lines = [lines]; }
+  lines.forEach(function (line) {
+    line.forEach(function (ll) {
+      if (found) { return; }
+      var p = map.latLngToContainerPoint(ll), x = box.left + p.x, y = box.top + p.y;
+      if (p.x < 2 || p.y < 2 || p.x > box.width - 2 || p.y > box.height - 2) { return; }
+      if (controls.some(function (c) {
+        return x >= c.left && x <= c.right && y >= c.top && y <= c.bottom;
+      })) { return; }
+      seen = true;
+      var el = document.elementFromPoint(x, y);
+      if (el && el.classList.contains("rm-hit") && el.classList.contains("rm-l-" + id)) {
+        found = [p.x, p.y];
+      }
+    });
+  });
+  if (seen) { out[id] = found; }
+});
+return out;
+"""
+)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (
+        min(a["r"], b["r"]) - max(a["l"], b["l"]) > TOUCH_PX
+        and min(a["b"], b["b"]) - max(a["t"], b["t"]) > TOUCH_PX
+    )
+
+
+def _inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return (
+        inner["l"] >= outer["l"] - slack
+        and inner["t"] >= outer["t"] - slack
+        and inner["r"] <= outer["r"] + slack
+        and inner["b"] <= outer["b"] + slack
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The self-contained maps of both scenes, each in an article page with its snippet."""
+    folder = tmp_path_factory.mktemp("article")
+    for name in SCENES:
+        scene = resolve_scene(load_scene(name))
+        save_map(render_map(scene, self_contained=True), folder / f"{name}.html")
+        snippet = embed_snippet(folder / f"{name}.html", scene.title)
+        (folder / f"{name}-article.html").write_text(
+            ARTICLE.format(text=_TEXT, snippet=snippet), encoding="utf-8"
+        )
+        bare = snippet.split("<script>")[0]  # a host page that strips scripts
+        (folder / f"{name}-fixed.html").write_text(
+            ARTICLE.format(text=_TEXT, snippet=bare), encoding="utf-8"
+        )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("layout-screens")
+    print(f"\nlayout screenshots: {folder}")
+    return folder
+
+
+def _open(driver, page: Path, size: tuple[int, int], *, resized: bool = True) -> None:
+    driver.switch_to.default_content()
+    driver.set_window_size(*size)
+    driver.get_log("browser")
+    driver.get(page.as_uri())
+    frame = driver.find_element("css selector", "iframe")
+    if resized:  # the host script has set the frame's height from the page's message
+        WebDriverWait(driver, 15).until(
+            lambda d: d.execute_script(
+                "return arguments[0].style.height !== arguments[1] + 'px'", frame, FIXED_HEIGHT_PX
+            )
+        )
+    driver.switch_to.frame(frame)
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script("return document.querySelectorAll('.rm-ml').length") > 0
+    )
+    time.sleep(0.3)  # a last resize settles
+
+
+def _severe(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def _shot(driver, shots: Path, name: str) -> None:
+    driver.switch_to.default_content()
+    frame = driver.find_element("css selector", "iframe")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", frame)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    width = driver.execute_script("return window.innerWidth")
+    size = driver.get_window_size()
+    driver.set_window_size(size["width"], min(height, 2400))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", frame)
+    frame.screenshot(str(shots / f"{name}.png"))
+    driver.set_window_size(size["width"], size["height"])
+    assert width > 0
+    driver.switch_to.frame(frame)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", SCENES)
+def test_embedded_map_lays_out_labels_and_answers(driver, site, shots, name, size):
+    _open(driver, site / f"{name}-article.html", size)
+    boxes = driver.execute_script(_BOXES)
+    view = {"l": 0, "t": 0, "r": boxes["view"]["w"], "b": boxes["view"]["h"]}
+    # The frame is as tall as its page: nothing scrolls or hides inside it.
+    assert boxes["scroll"]["h"] <= boxes["view"]["h"] + 1
+    assert boxes["scroll"]["w"] <= boxes["view"]["w"]
+    assert _inside(boxes["credits"], view)
+    assert _inside(boxes["map"], view)
+    for control in boxes["controls"]:
+        assert _inside(control, boxes["map"]), control
+    solid = boxes["controls"] + boxes["panels"]
+    for i, a in enumerate(solid):
+        for b in solid[i + 1 :]:
+            assert not _overlap(a, b), (a, b)
+    # Labels: inside the map, clear of the controls and of one another.
+    for i, label in enumerate(boxes["labels"]):
+        assert _inside(label, boxes["map"]), label
+        for other in boxes["controls"] + boxes["labels"][i + 1 :]:
+            assert not _overlap(label, other), (label, other)
+    reachable = driver.execute_script(_REACHABLE)
+    labelled = {
+        layer_id for label in boxes["labels"] for layer_id in (label["layers"] or "").split()
+    }
+    assert reachable, "no range crosses the initial view"
+    assert set(reachable) <= labelled, sorted(set(reachable) - labelled)
+    assert {k: v for k, v in reachable.items() if v is None} == {}
+    _shot(driver, shots, f"{name}-{size[0]}")
+    assert _severe(driver) == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_details_open_clear_of_the_controls(driver, site, shots, size):
+    _open(driver, site / "inf-2020-article.html", size)
+    point = driver.execute_script(_REACHABLE)["kaliningrad--9m729-ru-480"]
+    container = driver.find_element("css selector", ".folium-map")
+    rect = container.rect
+    ActionChains(driver).move_to_element_with_offset(
+        container, int(point[0] - rect["width"] / 2), int(point[1] - rect["height"] / 2)
+    ).click().perform()
+    WebDriverWait(driver, 5).until(
+        lambda d: (
+            "480 km"
+            in d.execute_script(
+                "var e = document.querySelector('.rm-sheet-open .rm-sheet, .leaflet-popup');"
+                "return e ? e.textContent : ''"
+            )
+        )
+    )
+    time.sleep(0.5)  # the popup's auto-pan
+    boxes = driver.execute_script(_BOXES)
+    assert len(boxes["popups"]) == 1
+    popup = boxes["popups"][0]
+    assert _inside(popup, boxes["map"]), popup
+    for control in boxes["controls"]:
+        assert not _overlap(popup, control), (popup, control)
+    sheet = driver.execute_script("return document.querySelector('.rm-sheet-open') !== null")
+    assert sheet == (size[0] < 600)
+    _shot(driver, shots, f"details-{size[0]}")
+    assert _severe(driver) == []
+
+
+@pytest.mark.parametrize("size", [(375, 640), (1200, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_wheel_scrolls_the_article_not_the_map(driver, site, size):
+    _open(driver, site / "inf-2020-article.html", size)
+    zoom = driver.execute_script(_MAP + "return map.getZoom();")
+    driver.switch_to.default_content()
+    frame = driver.find_element("css selector", "iframe")
+    driver.execute_script("window.scrollTo(0, arguments[0].offsetTop - 40)", frame)
+    before = driver.execute_script("return window.scrollY")
+    origin = ScrollOrigin.from_element(frame, 0, 0)
+    ActionChains(driver).scroll_from_origin(origin, 0, 300).perform()
+    time.sleep(0.6)
+    after = driver.execute_script("return window.scrollY")
+    driver.switch_to.frame(frame)
+    assert after > before
+    assert driver.execute_script(_MAP + "return map.getZoom();") == zoom
+
+
+def test_without_the_host_script_the_fixed_frame_still_shows_the_credits(driver, site, shots):
+    _open(driver, site / "inf-2020-fixed.html", (375, 640), resized=False)
+    boxes = driver.execute_script(_BOXES)
+    assert boxes["view"]["h"] == FIXED_HEIGHT_PX
+    view = {"l": 0, "t": 0, "r": boxes["view"]["w"], "b": boxes["view"]["h"]}
+    assert _inside(boxes["credits"], view)
+    assert _inside(boxes["map"], view) and boxes["map"]["b"] - boxes["map"]["t"] >= 200
+    assert "GeoNames" in driver.execute_script(
+        "return document.querySelector('.rm-credits').textContent"
+    )
+    _shot(driver, shots, "fixed-375")
+    assert _severe(driver) == []
