@@ -12,15 +12,17 @@ import time
 from pathlib import Path
 
 import pytest
+import test_browser
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_browser import browser_binaries, driver  # noqa: F401 - the shared headless browser
-
 from rangemap.render.html_map import render_map, save_map
 from rangemap.render.embed import FIXED_HEIGHT_PX, embed_snippet
 from rangemap.scene import load_scene, resolve_scene
+
+#: The one headless Chromium of test_browser, network off.
+browser_binaries, driver = test_browser.browser_binaries, test_browser.driver
 
 SIZES = [(375, 640), (768, 640), (1200, 800)]
 SCENES = ["inf-2020", "oreshnik-belarus-2025"]
