@@ -156,6 +156,11 @@ function (map, cfg) {
   container.setAttribute("role", "region");
   container.setAttribute("aria-label", cfg.mapLabel);
   function narrow() { return map.getSize().x < cfg.narrowPx; }
+  // Leaflet focuses the map on mousedown (for its keyboard control); focusing scrolls an
+  // embedding article to the frame, so the page jumped under a reader's click.
+  container.focus = function () {
+    HTMLElement.prototype.focus.call(container, {preventScroll: true});
+  };
 
   // --- The page scrolls over the map: wheel zoom after a click on the map or with Ctrl/Cmd.
   var armed = false;
@@ -210,7 +215,7 @@ function (map, cfg) {
   // reach of its hit line, so a ring never swallows a neighbour's outline. Where none is
   // clear (rings a pixel apart), it keeps a thin line: the larger answers just outside.
   function shown(id) { return cfg.hits[id] && map.hasLayer(window[cfg.groups[id]]); }
-  var CELL = 7, full = {};
+  var CELL = 2, full = {};
   Object.keys(cfg.hits).forEach(function (id) {
     var lines = window[cfg.hits[id]].getLatLngs();
     full[id] = Array.isArray(lines[0]) ? lines : [lines];
@@ -240,30 +245,38 @@ function (map, cfg) {
         });
       });
     });
-    function clear(id, p) {
+    function clear(id, p, reach) {  // no other ring within `reach` cells
       var cx = Math.floor(p.x / CELL), cy = Math.floor(p.y / CELL);
-      for (var dx = -1; dx <= 1; dx++) {
-        for (var dy = -1; dy <= 1; dy++) {
+      for (var dx = -reach; dx <= reach; dx++) {
+        for (var dy = -reach; dy <= reach; dy++) {
           var cell = grid[(cx + dx) + "," + (cy + dy)];
           if (cell && Object.keys(cell).some(function (o) { return o !== id; })) { return false; }
         }
       }
       return true;
     }
-    order.forEach(function (id) {
-      var runs = [];
+    function runs(id, reach) {
+      var out = [];
       pts[id].forEach(function (line) {
         var run = [];
         line.forEach(function (p) {
-          if (clear(id, p)) { run.push(map.layerPointToLatLng(p)); return; }
-          if (run.length > 1) { runs.push(run); }
+          if (clear(id, p, reach)) { run.push(map.layerPointToLatLng(p)); return; }
+          if (run.length > 1) { out.push(run); }
           run = [];
         });
-        if (run.length > 1) { runs.push(run); }
+        if (run.length > 1) { out.push(run); }
       });
-      var hit = window[cfg.hits[id]];
-      hit.setLatLngs(runs.length ? runs : full[id]);
-      hit.setStyle({"weight": runs.length ? 14 : 2});
+      return out;
+    }
+    order.forEach(function (id) {
+      // The widest hit line that still keeps clear of every other outline somewhere.
+      var hit = window[cfg.hits[id]], found = null, reach;
+      for (reach = 3; reach >= 1 && !found; reach--) {
+        var r = runs(id, reach);
+        if (r.length) { found = r; break; }
+      }
+      hit.setLatLngs(found || full[id]);
+      hit.setStyle({"weight": found ? 2 * reach * CELL : 2});
       hit.bringToFront();
     });
   }
@@ -286,6 +299,14 @@ function (map, cfg) {
       "color": "#ffffff", "fillColor": "#222222", "fillOpacity": 1, "interactive": false});
   }
   var baseDots = L.layerGroup().addTo(map);  // dots of the places whose names fit
+
+  function outlinePoints(id) {
+    var out = [];
+    (full[id] || []).forEach(function (line) {
+      for (var i = 0; i < line.length; i += 3) { out.push(line[i]); }
+    });
+    return out;
+  }
 
   function place() {
     pane.innerHTML = "";
@@ -350,8 +371,11 @@ function (map, cfg) {
       if (!l.ids.some(shown)) { return; }
       var ids = l.ids.filter(shown).join(" "), cls = "rm-ml-" + l.kind;
       var text = short ? l.short : l.text;
-      var el = put(text, cls, l.color, l.anchors, centred, ids, l.site) ||
-        (!short && put(l.short, cls, l.color, l.anchors, centred, ids, l.site));
+      // The outline's own vertices after the anchors: a ring that only crosses a corner of
+      // the view may have no anchor inside it.
+      var points = l.anchors.concat(outlinePoints(l.ids[0]));
+      var el = put(text, cls, l.color, points, centred, ids, l.site) ||
+        (!short && put(l.short, cls, l.color, points, centred, ids, l.site));
       if (el) { named[l.outline] = named[l.outline] || el; return; }
       if (named[l.outline]) {
         var other = named[l.outline];
