@@ -18,8 +18,8 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.support.ui import WebDriverWait
 
-from rangemap.render.html_map import render_map, save_map
 from rangemap.render.embed import FIXED_HEIGHT_PX, embed_snippet
+from rangemap.render.html_map import render_map, save_map
 from rangemap.scene import load_scene, resolve_scene
 
 #: The one headless Chromium of test_browser, network off.

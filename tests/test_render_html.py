@@ -20,14 +20,8 @@ from rangemap.coverage import make_ring
 from rangemap.geodesic import range_area
 from rangemap.locations import resolve
 from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
-from rangemap.render.html_map import (
-    embed_path,
-    embed_snippet,
-    js_value,
-    map_html,
-    render_map,
-    save_map,
-)
+from rangemap.render.embed import embed_path, embed_snippet
+from rangemap.render.html_map import js_value, map_html, render_map, save_map
 from rangemap.render.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
 
@@ -385,9 +379,9 @@ def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
     popup = layer_popup(low)
     assert "<b>Range:</b> at least 500 km" in popup
     assert "<b>Status:</b> deployed (as of 2019-02)" in popup
-    assert "Solid fill: reaches at least this far" in default_html
-    assert "Light fill: up to this far at most" in default_html
-    assert "off at first, switch on under Layers" in default_html  # the retired TLAM-N
+    assert "solid: at least (certain)" in default_html
+    assert "light: up to (possible)" in default_html
+    assert "retired; launch from here claimed by Russia, disputed) (off at first)" in default_html
 
 
 @pytest.mark.parametrize(
