@@ -16,6 +16,8 @@ from rangemap.catalog import Hosting, Source
 from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow
 from rangemap.render.style import (
     BOUND_FILL,
+    BOUND_SHORT,
+    KIND_SHORT,
     LINE_STYLES,
     fill_opacity,
     millions,
@@ -262,18 +264,6 @@ def footer_html(caption: str | None, *, offline: bool, note: str | None = None) 
     if note:
         cap += f"<p class=rm-projection>{esc(note)}</p>"
     return f'<footer class="rm-foot">{cap}<p class=rm-credits>{credits}</p></footer>'
-
-
-#: The legend's line key, short enough to sit beside the map.
-KIND_SHORT = {
-    "stated": "stated: an official or maker's figure",
-    "disputed": "disputed: one side's claim",
-    "estimate": "estimate (uncertain)",
-    "threshold": "treaty threshold",
-    "band": "treaty band",
-    "custom": "range drawn for this map",
-}
-BOUND_SHORT = {"at-least": "solid: at least (certain)", "up-to": "light: up to (possible)"}
 
 
 def _toggle(layer: SceneLayer, text: str, swatch: str) -> str:

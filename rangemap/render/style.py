@@ -57,6 +57,18 @@ KIND_TEXT = {
 }
 
 
+#: The legend's line key, short enough to sit beside the map.
+KIND_SHORT = {
+    "stated": "stated: an official or maker's figure",
+    "disputed": "disputed: one side's claim",
+    "estimate": "estimate (uncertain)",
+    "threshold": "treaty threshold",
+    "band": "treaty band",
+    "custom": "range drawn for this map",
+}
+BOUND_SHORT = {"at-least": "solid: at least (certain)", "up-to": "light: up to (possible)"}
+
+
 def line_opacity(kind: str) -> float:
     """Opacity of a layer's outline: the treaty thresholds recede behind the claims."""
     return 0.75 if kind == "threshold" else 0.95
