@@ -18,7 +18,7 @@ from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.support.ui import WebDriverWait
 
 from rangemap.catalog import Source
@@ -28,7 +28,9 @@ from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_sce
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-DESKTOP, PHONE = (1280, 900), (375, 700)
+#: The desktop window is tall enough for the whole page (map beside its legend), so every
+#: point of the map can be pointed at without scrolling.
+DESKTOP, PHONE = (1280, 1400), (375, 700)
 
 #: Each sets window.__xss if it ever runs; the page must show each as text.
 XSS = [
@@ -220,20 +222,30 @@ def _count(driver, selector: str) -> int:
     return driver.execute_script("return document.querySelectorAll(arguments[0]).length", selector)
 
 
+def _pointer_to(driver, x: float, y: float) -> ActionBuilder:
+    """The pointer moved to (x, y) of the map container, scrolled into the window first:
+    the page is taller than the window, and WebDriver's element offsets count from the
+    centre of an element's visible part only."""
+    left, top = driver.execute_script(
+        "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "window.scrollBy(0, b.top + arguments[0] - window.innerHeight / 2);"
+        "b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "return [b.left, b.top];",
+        y,
+    )
+    actions = ActionBuilder(driver)
+    actions.pointer_action.move_to_location(round(left + x), round(top + y))
+    return actions
+
+
 def _click_at(driver, x: float, y: float) -> None:
-    container = driver.find_element("css selector", ".folium-map")
-    rect = container.rect
-    ActionChains(driver).move_to_element_with_offset(
-        container, int(x - rect["width"] / 2), int(y - rect["height"] / 2)
-    ).click().perform()
+    actions = _pointer_to(driver, x, y)
+    actions.pointer_action.click()
+    actions.perform()
 
 
 def _hover_at(driver, x: float, y: float) -> None:
-    container = driver.find_element("css selector", ".folium-map")
-    rect = container.rect
-    ActionChains(driver).move_to_element_with_offset(
-        container, int(x - rect["width"] / 2), int(y - rect["height"] / 2)
-    ).perform()
+    _pointer_to(driver, x, y).perform()
 
 
 def _text(driver, selector: str) -> str:
@@ -343,8 +355,16 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
                      "Territories, counted apart:", "Mariehamn"):  # fmt: skip
         assert fragment in popup
     assert PLACES_LABEL in popup
-    assert driver.execute_script("return document.getElementById('rm-legend').open") is False
-    _close_popup(driver)
+    # The popup is panned into the map, clear of its controls (the legend is beside the map).
+    inside = (
+        "var p = document.querySelector('.leaflet-popup').getBoundingClientRect(),"
+        " m = document.querySelector('.folium-map').getBoundingClientRect();"
+        "return p.top >= m.top && p.bottom <= m.bottom && p.left >= m.left && p.right <= m.right;"
+    )
+    try:
+        WebDriverWait(driver, 5).until(lambda d: d.execute_script(inside))
+    finally:
+        _close_popup(driver)
 
 
 def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
@@ -382,7 +402,7 @@ def test_site_popup_says_what_the_point_marks_and_who_claims_what(driver, deskto
         "44.0787° N, 24.4134° E",
         "Hosting (disputed):",
         "Russia (MFA spokeswoman Maria Zakharova",
-        "SM-3 — no public range figure (United States, stated)uncertain — not drawn",
+        "SM-3 — no public range figure (United States, stated) uncertain — not drawn",
     ):
         assert fragment in popup
     _close_popup(driver)
@@ -402,7 +422,7 @@ def test_desktop_screenshot_shows_rings_legend_and_title(driver, desktop, shots)
 def test_phone_width_map_fills_the_screen_and_folds_the_panels(driver, pages, shots):
     _load(driver, pages["self-contained"], PHONE)
     assert _severe(driver) == []
-    width = driver.execute_script("return window.innerWidth")
+    width = driver.execute_script("return document.documentElement.clientWidth")
     assert width <= PHONE[0]
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     rect = driver.execute_script(

@@ -331,6 +331,11 @@ function (map, cfg) {
     // Try each point with each offset; keep the label at the first free box.
     // `from`: a ring's site; the label may then also sit just outside the outline.
     function put(text, cls, color, points, offsets, data, from) {
+      var inView = points.some(function (at) {
+        var p = map.latLngToContainerPoint(at);
+        return p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+      });
+      if (!inView) { return null; }  // no layout work for labels off the map
       var el = L.DomUtil.create("div", "rm-ml " + cls, pane);
       el.textContent = text;
       if (color) { el.style.color = color; }
@@ -438,7 +443,11 @@ function (map, cfg) {
   }
   function redraw() { sizes(); stackHits(); place(); syncLegend(); }
   map.on("zoomstart", function () { pane.style.display = "none"; });
-  map.on("zoomend moveend", function () { pane.style.display = ""; place(); });
+  var pending = null;
+  map.on("zoomend moveend", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () { pane.style.display = ""; place(); }, 30);
+  });
   map.on("zoomend", stackHits);
   map.on("overlayadd overlayremove layeradd layerremove", function (e) {
     if (e.type.indexOf("overlay") === 0 || e.layer instanceof L.FeatureGroup) {
