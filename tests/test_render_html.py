@@ -397,3 +397,60 @@ def test_embed_snippet_encodes_the_file_name(name, src):
     script, and '#', '?' or spaces broke the link: the name is percent-encoded now."""
     snippet = embed_snippet(Path("/out") / name, 'T "1" <b>')
     assert snippet.startswith(f'<iframe src="{src}" title="T &quot;1&quot; &lt;b&gt;"')
+
+
+# --- reader and embed ----------------------------------------------------------------------
+
+
+def test_page_has_its_language_a_labelled_map_and_lets_readers_zoom(default_html):
+    assert default_html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "user-scalable" not in default_html and "maximum-scale" not in default_html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1" />' in default_html
+    assert '<aside class="rm-side" aria-label="Legend and sources">' in default_html
+    assert '"mapLabel":"Map: After the INF Treaty' in default_html
+
+
+def test_lang_comes_from_the_scene(tmp_path):
+    scene = Scene(title="Reichweiten", lang="de", sites=(SceneSite(site="kaliningrad"),))
+    assert map_html(render_map(scene)).startswith('<!DOCTYPE html>\n<html lang="de">')
+
+
+def test_legend_entries_are_keyboard_controls_for_every_drawn_claim(inf, default_html):
+    for layer in inf.drawn:
+        checked = " checked" if layer.show else ""
+        assert f'<input type="checkbox" data-layer="{layer.id}"{checked}>' in default_html
+        if layer.kind not in ("threshold", "band"):
+            assert f'<button type="button" class="rm-more" data-layer="{layer.id}"' in default_html
+
+
+def test_reader_text_names_systems_not_ids(default_html):
+    """Regression: popups said "9m729 here" and notes "see kapustin-yar, shuya"."""
+    for internal in ("9m729 here", "sm-3 here", "see kapustin-yar", "see us-inf-band"):
+        assert internal not in default_html
+    assert "9M729 at this site" in default_html
+
+
+def test_scene_view_sets_the_initial_view_and_callouts_are_measured():
+    scene = resolve_scene(load_scene())
+    page = map_html(render_map(scene))
+    assert '"bounds":[[29.5,-18.0],[76.0,59.0]]' in page
+    assert '"text":"Berlin 529 km"' in page
+
+
+def test_map_command_embed_url_gives_an_absolute_encoded_src(tmp_path):
+    out = tmp_path / "m.html"
+    url = "https://example.org/maps/inf 2020.html"
+    result = CliRunner().invoke(cli, ["map", "-o", str(out), "--embed-url", url])
+    assert result.exit_code == 0, result.output
+    snippet = (tmp_path / "m.embed.html").read_text(encoding="utf-8")
+    assert snippet.startswith('<iframe src="https://example.org/maps/inf%202020.html" title=')
+    assert 'scrolling="no"' in snippet and "postMessage" in snippet
+
+
+def test_map_command_refuses_a_relative_embed_url(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["map", "-o", str(tmp_path / "m.html"), "--embed-url", "maps/m.html"]
+    )
+    assert result.exit_code == 2
+    assert "absolute http(s) URL" in result.output
+    assert not (tmp_path / "m.html").exists()

@@ -427,3 +427,45 @@ def test_scene_ranges_take_units_and_label_as_given(tmp_path):
     assert (nautical.ring.km, nautical.ring.km_min) == (555.6, 185.2)
     assert km.label == "480 km"
     assert {row.range_km for row in miles.countries} == {1609.344}
+
+
+# --- language, view, callouts ------------------------------------------------------------
+
+
+def test_lang_view_and_callouts_are_read_and_resolved():
+    scene = Scene(
+        title="t",
+        lang="de-CH",
+        view=((45.0, 5.0), (56.0, 25.0)),
+        sites=(SceneSite(site="kaliningrad", callouts=("Berlin", "52.23,21.01")),),
+    )
+    resolved = resolve_scene(scene)
+    assert (resolved.lang, resolved.view) == ("de-CH", ((45.0, 5.0), (56.0, 25.0)))
+    berlin, warsaw = resolved.sites[0].callouts
+    assert berlin.name == "Berlin" and (warsaw.lat, warsaw.lon) == (52.23, 21.01)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("lang", "english!", "language tag"),
+        ("view", [[60, 5], [50, 25]], "south below north"),
+        ("view", [[45, 5], [56, 250]], r"\[\[south, west\], \[north, east\]\]"),
+    ],
+)
+def test_bad_lang_and_view_are_refused(tmp_path, field, value, message):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"title: t\n{field}: {value}\nsites:\n  - site: kaliningrad\n", encoding="utf-8"
+    )
+    with pytest.raises(CatalogError, match=message):
+        load_scene(path)
+
+
+def test_an_unknown_callout_place_is_named_at_its_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "title: t\nsites:\n  - site: kaliningrad\n    callouts: [Berlinn]\n", encoding="utf-8"
+    )
+    with pytest.raises(CatalogError, match=r"line 4, site 1, callout 1: .*Did you mean .Berlin"):
+        load_scene(path)
