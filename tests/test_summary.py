@@ -194,14 +194,15 @@ def test_summary_command_and_static_alt_text(tmp_path: Path) -> None:
 
 
 def test_html_map_carries_the_text_alternative() -> None:
-    """The page of an HTML map holds the same paragraphs, HTML-escaped, for screen readers."""
+    """The page of an HTML map holds the same paragraphs, HTML-escaped, folded under the map
+    (a <details> every reader can open, screen readers included)."""
     from html import escape
 
     from rangemap.render.html_map import map_html, render_map
 
     scene = resolve_scene(load_scene("us-germany-2024"))
     page = map_html(render_map(scene))
-    block = page[page.index('<section class="rm-text"') :]
+    block = page[page.index('<details class="rm-text" id="rm-text" lang="en">') :]
     for paragraph in summary_paragraphs(scene):
         assert f"<p>{escape(paragraph)}</p>" in block
 

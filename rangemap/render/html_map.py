@@ -24,7 +24,6 @@ from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
 from rangemap.scene import Projection, ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
-from rangemap.summary import text_alternative_html
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
 _COUNTRY_DECIMALS = 2
@@ -584,7 +583,7 @@ def render_map(
         f"{html_parts.legend_html(resolved)}{html_parts.sources_html(resolved)}</aside>"
     )
     body.add_child(_Raw(side), name="rm_side")
-    body.add_child(_Raw(text_alternative_html(resolved)), name="rm_text")
+    body.add_child(_Raw(html_parts.description_html(resolved)), name="rm_text")
     note = html_projection.footer_note(frame) if frame is not None else None
     footer = html_parts.footer_html(caption, offline=offline, note=note)
     body.add_child(_Raw(footer), name="rm_footer")

@@ -352,3 +352,18 @@ def sources_html(scene: ResolvedScene) -> str:
         if sources
     )
     return f'<details class="rm-panel" id="rm-sources"><summary>Sources</summary>{body}</details>'
+
+
+def description_html(scene: ResolvedScene) -> str:
+    """The map in words (rangemap.summary, from the same coverage numbers), folded under the
+    map: what each range reaches, for readers who cannot see the map or want it in text."""
+    from rangemap.summary import languages, phrases, summary_paragraphs
+
+    lang = scene.lang.split("-")[0].lower()
+    lang = lang if lang in languages() else "en"
+    label = esc(phrases(lang)["text_label"])
+    body = "".join(f"<p>{esc(p)}</p>" for p in summary_paragraphs(scene, lang=lang))
+    return (
+        f'<details class="rm-text" id="rm-text" lang="{esc(lang)}">'
+        f"<summary>{label}</summary>{body}</details>"
+    )

@@ -67,6 +67,10 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
   display: inline-block; font-size: 11px; padding: 0 4px; border-radius: 3px;
   background: #f3e3c3; color: #5a3d00; margin-left: 5px; white-space: nowrap;
 }}
+.rm-text {{ grid-column: 1 / -1; padding: 2px 12px 4px; border-top: 1px solid #ddd; }}
+.rm-text summary {{ cursor: pointer; font-weight: 600; padding: 4px 0; min-height: 24px; }}
+.rm-text p {{ margin: 4px 0; max-width: 75ch; }}
+html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 .rm-foot {{
   grid-column: 1 / -1; padding: 5px 12px 7px; font-size: 12px; color: #444;
   border-top: 1px solid #ddd;
