@@ -289,31 +289,45 @@ def legend_html(scene: ResolvedScene) -> str:
         for b in BOUND_FILL
         if any(layer.bound == b for layer in scene.drawn)
     )
-    groups = []
+    groups, more = [], []
     for site in scene.sites:
-        items, treaty = [], []
+        items, later, treaty, treaty_later = [], [], [], []
         for layer in site.layers:
             if layer.ring is None:
                 items.append(f"<li><span>{esc(layer.label)} — listed, not drawn</span></li>")
                 continue
             if layer.kind in ("threshold", "band"):
                 swatch = line_svg(layer.color, layer.kind, width=14, fill=fill_opacity(layer))
-                treaty.append(_toggle(layer, esc(layer.span), swatch))
+                (treaty if layer.show else treaty_later).append(
+                    _toggle(layer, esc(layer.span), swatch)
+                )
                 continue
-            off = " (off at first)" if not layer.show else ""
             swatch = line_svg(layer.color, layer.kind, width=22, fill=fill_opacity(layer))
-            items.append(
-                f"<li>{_toggle(layer, f'{esc(layer.label)}{esc(off)}', swatch)}"
+            (items if layer.show else later).append(
+                f"<li>{_toggle(layer, esc(layer.label), swatch)}"
                 f'<button type="button" class="rm-more" data-layer="{esc(layer.id)}" '
                 f'title="Details and sources" aria-label="Details: {esc(layer.label)}">'
                 "i</button></li>"
             )
         if treaty:
             items.append(f'<li class="rm-treaty"><span>Treaty rings:</span>{"".join(treaty)}</li>')
+        if treaty_later:
+            later.append(
+                f'<li class="rm-treaty"><span>Treaty rings:</span>{"".join(treaty_later)}</li>'
+            )
         if items:
             groups.append(
                 f"<h3>{esc(site.label)}</h3><ul class=rm-legend-layers>{''.join(items)}</ul>"
             )
+        if later:
+            more.append(
+                f"<h3>{esc(site.label)}</h3><ul class=rm-legend-layers>{''.join(later)}</ul>"
+            )
+    if more:  # what the story does not need at first: folded, one click away
+        groups.append(
+            '<details class="rm-later"><summary>More ranges, off at first</summary>'
+            f"{''.join(more)}</details>"
+        )
     note = (
         "<p class=rm-note>Tick a range to show or hide it; (i) or a click on a ring gives "
         "who says so, what it covers and the sources; a click on a country, its share in "

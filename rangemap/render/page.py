@@ -62,6 +62,8 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
   outline: 2px solid #0072B2; outline-offset: 1px;
 }}
 .rm-cov {{ color: #555; }}
+.rm-later {{ margin: 8px 0 2px; }}
+.rm-later > summary {{ font-weight: 600; font-size: 13px; }}
 .rm-note {{ color: #555; margin: 6px 0 2px; }}
 .rm-tag {{
   display: inline-block; font-size: 11px; padding: 0 4px; border-radius: 3px;
