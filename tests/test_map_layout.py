@@ -16,6 +16,7 @@ import test_browser
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from rangemap.render.embed import FIXED_HEIGHT_PX, embed_snippet
@@ -313,4 +314,45 @@ def test_without_the_host_script_the_fixed_frame_still_shows_the_credits(driver,
         "return document.querySelector('.rm-credits').textContent"
     )
     _shot(driver, shots, "fixed-375")
+    assert _severe(driver) == []
+
+
+def test_the_wheel_zooms_after_a_click_on_the_map(driver, site):
+    _open(driver, site / "inf-2020-article.html", (1200, 800))
+    zoom = driver.execute_script(_MAP + "return map.getZoom();")
+    point = driver.execute_script(_MAP + "var s = map.getSize(); return [s.x / 2, s.y / 2];")
+    _click_map_at(driver, *point)
+    driver.switch_to.default_content()
+    frame = driver.find_element("css selector", "iframe")
+    before = driver.execute_script("return window.scrollY")
+    ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(frame), 0, -300).perform()
+    time.sleep(0.8)
+    after = driver.execute_script("return window.scrollY")
+    driver.switch_to.frame(frame)
+    assert driver.execute_script(_MAP + "return map.getZoom();") > zoom
+    assert after == before  # the wheel went to the map, not the article
+
+
+def test_the_legend_works_from_the_keyboard(driver, site):
+    _open(driver, site / "inf-2020-article.html", (1200, 800))
+    layer = "kaliningrad--9m729-faz-2350"
+    paths = f"return document.querySelectorAll('path.rm-l-{layer}').length"
+    assert driver.execute_script(paths) == 3
+    box = driver.find_element("css selector", f'input[data-layer="{layer}"]')
+    driver.execute_script("arguments[0].focus()", box)
+    box.send_keys(Keys.SPACE)
+    assert driver.execute_script(paths) == 0
+    box.send_keys(Keys.SPACE)
+    assert driver.execute_script(paths) == 3
+    button = driver.find_element("css selector", f'button.rm-more[data-layer="{layer}"]')
+    driver.execute_script("arguments[0].focus()", button)
+    button.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 5).until(
+        lambda d: (
+            "up to 2,350 km"
+            in d.execute_script(
+                "var e = document.querySelector('.leaflet-popup'); return e ? e.textContent : ''"
+            )
+        )
+    )
     assert _severe(driver) == []
