@@ -18,6 +18,7 @@ _EXPORTS = {
     "builtin_scenes": "rangemap.scene",
     "compare_ranges": "rangemap.api",
     "countries_covered": "rangemap.api",
+    "embed_snippet": "rangemap.render.embed",
     "export_scene": "rangemap.scene_export",
     "load_catalog": "rangemap.catalog",
     "load_scene": "rangemap.scene",
@@ -48,6 +49,7 @@ __all__ = [
     "builtin_scenes",
     "compare_ranges",
     "countries_covered",
+    "embed_snippet",
     "export_scene",
     "load_catalog",
     "load_scene",
@@ -82,6 +84,7 @@ if TYPE_CHECKING:
     from rangemap.catalog import load_catalog
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area
+    from rangemap.render.embed import embed_snippet
     from rangemap.render.html_map import render_map, save_map
     from rangemap.render.static_map import render_image, save_image
     from rangemap.scene import builtin_scenes, load_scene, resolve_scene

@@ -113,11 +113,7 @@ def ring_anchors(lat: float, lon: float, km: float) -> list[list[float]]:
     Every point is exactly `km` from the site (GeographicLib's direct problem), ordered north
     first, then alternately east and west of north, so a label's first choice is stable.
     """
-    steps = np.arange(0, 360, ANCHOR_STEP_DEG, dtype=float)
-    # 0, +10, -10, +20, -20 ... : by angular distance from north, east first on ties.
-    offsets = np.where(steps <= 180, steps, steps - 360)
-    order = np.lexsort((offsets < 0, np.abs(offsets)))
-    azimuths = (_FIRST_AZIMUTH + offsets[order]) % 360
+    azimuths = anchor_azimuths()
     lons, lats, _ = _GEOD.fwd(
         np.full(azimuths.shape, lon), np.full(azimuths.shape, lat), azimuths,
         np.full(azimuths.shape, km * 1000.0),
@@ -256,7 +252,8 @@ def _in_arc(anchor_azimuths: np.ndarray, arc: tuple[float, float]) -> np.ndarray
 
 
 def anchor_azimuths() -> np.ndarray:
-    """The azimuths of `ring_anchors`' points, in their order."""
+    """The azimuths of `ring_anchors`' points, in their order: 0, 10, 350, 20, 340 ... (by
+    angular distance from north, east first on ties)."""
     steps = np.arange(0, 360, ANCHOR_STEP_DEG, dtype=float)
     offsets = np.where(steps <= 180, steps, steps - 360)
     order = np.lexsort((offsets < 0, np.abs(offsets)))
