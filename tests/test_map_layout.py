@@ -255,6 +255,11 @@ def test_embedded_map_lays_out_labels_and_answers(driver, site, shots, name, siz
     shown = {k for k, v in reachable.items() if v["visible_px"] >= MIN_LABELLED_PX}
     assert shown <= labelled, sorted(shown - labelled)
     assert {k: v for k, v in reachable.items() if v["at"] is None} == {}
+    web = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+        ".filter(function (u) { return u.indexOf('http') === 0; })"
+    )
+    assert web == []  # the self-contained file asks the network for nothing
     _shot(driver, shots, f"{name}-{size[0]}")
     assert _severe(driver) == []
 

@@ -114,7 +114,7 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 .leaflet-container path.leaflet-interactive:focus {{ outline: none; }}
 /* Only drawn paths take clicks: an overlay pane's SVG must not block the panes below. */
 .leaflet-pane > svg {{ pointer-events: none; }}
-.rm-mls-pane {{ pointer-events: none; }}
+.rm-ml-pane {{ pointer-events: none; }}
 .rm-ml {{
   position: absolute; left: 0; top: 0; white-space: nowrap; font-size: 12px; line-height: 1.2;
   font-weight: 600; padding: 0 2px; pointer-events: none;
@@ -288,8 +288,8 @@ function (map, cfg) {
   }
 
   // --- Labels: placed in a fixed order where they fit, never over another label or a control.
-  var pane = map.createPane("rm-mls");
-  pane.classList.add("rm-mls-pane");
+  var pane = map.createPane("rm-ring-labels");
+  pane.classList.add("rm-ml-pane");
   pane.style.zIndex = 630;
   pane.setAttribute("aria-hidden", "true");
   var placesPane = map.createPane("rm-places");
