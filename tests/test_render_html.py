@@ -434,9 +434,24 @@ def test_reader_text_names_systems_not_ids(default_html):
 
 def test_scene_view_sets_the_initial_view_and_callouts_are_measured():
     scene = resolve_scene(load_scene())
-    page = map_html(render_map(scene))
+    page = map_html(render_map(scene, projection="mercator"))
     assert '"bounds":[[29.5,-18.0],[76.0,59.0]]' in page
     assert '"text":"Berlin 529 km"' in page
+
+
+def test_scene_view_is_the_azimuthal_maps_opening_box_too():
+    """The view's corners, projected, bound the box the azimuthal map opens on."""
+    from rangemap.render.html_projection import aeqd_frame
+
+    scene = resolve_scene(load_scene())
+    frame = aeqd_frame(scene)
+    tr = frame.forward()
+    xmin, ymin, xmax, ymax = frame.focus
+    for lon, lat in [(-18, 29.5), (59, 29.5), (59, 76), (-18, 76)]:
+        x, y = tr.transform(lon, lat)
+        assert xmin - 1 <= x <= xmax + 1 and ymin - 1 <= y <= ymax + 1
+    # and it is the view's box, not the 5,500 km ring's, which reaches round the pole
+    assert xmax - xmin < 8_000_000
 
 
 def test_map_command_embed_url_gives_an_absolute_encoded_src(tmp_path):

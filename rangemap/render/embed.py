@@ -17,7 +17,7 @@ from rangemap.render.html_parts import esc
 
 #: Height of the iframe before (or without) the host script: the whole map, title and
 #: credits fit in it at phone and desktop widths.
-FIXED_HEIGHT_PX = 640
+FIXED_HEIGHT_PX = 720
 
 #: Runs in the host page. Only messages from a map iframe of this snippet count, and the
 #: height is clamped, so a map cannot make the host page arbitrarily tall.
@@ -40,13 +40,16 @@ HOST_JS = """
 })();
 """.strip()
 
+#: Runs in the map page's head, before the map exists.
+FLOW_JS = 'if (window.parent === window) { document.documentElement.classList.add("rm-flow"); }'
+
 #: Runs in the map page (a function of the map): reports the page's height to the host
 #: whenever it changes, and switches to a layout that grows with its content once the host
 #: has answered.
 FRAME_JS = """
 function (map) {
   var root = document.documentElement;
-  if (window.parent === window) { root.classList.add("rm-flow"); return; }
+  if (window.parent === window) { return; }  // a window of its own: FLOW_JS did it
   var last = -1;
   function post() {
     var height = Math.ceil(document.body.getBoundingClientRect().height);

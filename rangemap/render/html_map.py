@@ -556,6 +556,9 @@ def render_map(
     )
     head = figure.header
     head.add_child(_Raw(f"<title>{esc(title)}</title>"), name="rm_title")
+    # A window of its own lays the page out to grow with its content from the start, before
+    # the map measures itself (an iframe waits for its host's answer: rangemap.render.embed).
+    head.add_child(_Raw(f"<script>{embed.FLOW_JS}</script>"), name="rm_flow")
     leaflet_css = html_assets.style_text(html_assets.leaflet_css())
     leaflet_js = html_assets.script_text(html_assets.leaflet_js())
     head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")

@@ -107,7 +107,8 @@ def _transformer(source: str, target: str) -> pyproj.Transformer:
 
 
 def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
-    """Centred as the static maps are; opening on the shown claims (or the sites)."""
+    """Centred as the static maps are; opening on the scene's own `view`, else on the shown
+    claims (or the sites)."""
     lat0, lon0 = scene_centre(scene)
     probe = AeqdFrame(lat0, lon0, MAX_CAP_KM, (0.0, 0.0, 0.0, 0.0))
     tr = probe.forward()
@@ -121,6 +122,15 @@ def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
     focus = [layer for layer in shown if layer.kind not in ("threshold", "band")] or shown
     points = [np.array(tr.transform(s.location.lon, s.location.lat))[None] for s in scene.sites]
     view = AeqdFrame(lat0, lon0, cap_km, (0.0, 0.0, 0.0, 0.0)).view
+    if scene.view is not None:  # the scene's own view: its box's edges, as projected
+        (south, west), (north, east) = scene.view
+        t = np.linspace(0.0, 1.0, 50)
+        lons = np.concatenate([west + (east - west) * t, np.full(50, east),
+                               east - (east - west) * t, np.full(50, west)])  # fmt: skip
+        lats = np.concatenate([np.full(50, south), south + (north - south) * t,
+                               np.full(50, north), north - (north - south) * t])  # fmt: skip
+        points = [np.column_stack(tr.transform(lons, lats))]
+        focus = []
     for layer in focus:
         points += project_lines(view, tr, *_outline_vertices(layer), closed=True)
     xy = np.concatenate(points)
@@ -297,13 +307,23 @@ CRS_JS = """
 #: corners, which mean nothing in an azimuthal projection. Labels hide where they collide.
 VIEW_JS = """
 function (map, box, labels, note) {
-  var crs = map.options.crs, size = map.getSize(), pad = 12;
-  var mpp = Math.max((box[2] - box[0]) / Math.max(size.x - 2 * pad, 50),
-                     (box[3] - box[1]) / Math.max(size.y - 2 * pad, 50));
-  var zoom = Math.floor(crs.zoom(1 / mpp) * 4) / 4;
-  zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
-  var centre = crs.projection.unproject(L.point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2));
-  map.setView(centre, zoom, {animate: false});
+  var crs = map.options.crs, pad = 12, touched = false;
+  function frame() {
+    var size = map.getSize();
+    var mpp = Math.max((box[2] - box[0]) / Math.max(size.x - 2 * pad, 50),
+                       (box[3] - box[1]) / Math.max(size.y - 2 * pad, 50));
+    var zoom = Math.floor(crs.zoom(1 / mpp) * 4) / 4;
+    zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
+    var centre = crs.projection.unproject(L.point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2));
+    map.setView(centre, zoom, {animate: false});
+  }
+  frame();
+  // Until the reader moves the map, it keeps to the box as the page settles (an embedding
+  // host resizes the frame).
+  L.DomEvent.on(map.getContainer(), "mousedown touchstart keydown", function () {
+    touched = true;
+  });
+  map.on("resize", function () { if (!touched) { frame(); } });
   var scale = document.querySelector(".leaflet-control-scale");
   if (scale) {
     var text = document.createElement("div");

@@ -177,7 +177,8 @@ function (map, cfg) {
       scroll.call(handler, e);
     };
     handler.enable();
-    map.on("click", function () { armed = true; map.scrollWheelZoom.enable(); });
+    // preclick: a click that opens a popup stops before the map's own click event
+    map.on("preclick", function () { armed = true; map.scrollWheelZoom.enable(); });
     L.DomEvent.on(container, "mouseleave", function () {
       armed = false; map.scrollWheelZoom.disable();
     });
