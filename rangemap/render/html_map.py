@@ -388,7 +388,8 @@ def _page_config(
         for place in site.callouts
     ]
     regional = [layer for layer in _framed(scene) if _box(layer)[3] - _box(layer)[1] < 360]
-    places = map_labels.story_capitals(regional)
+    # An azimuthal map names every capital itself (rangemap.render.html_projection).
+    places = [] if azimuthal else map_labels.story_capitals(regional)
     ends = {c.place.name for c in callouts}
     return {
         "offline": offline,

@@ -394,6 +394,15 @@ function (map, cfg) {
         other.setAttribute("data-layers", other.getAttribute("data-layers") + " " + ids);
       }
     });
+    // Names another layer of the page has put on the map (the azimuthal basemap's countries
+    // and capitals) give way to the ranges' labels.
+    var box0 = container.getBoundingClientRect();
+    container.querySelectorAll(".rm-label span").forEach(function (span) {
+      var r = span.getBoundingClientRect();
+      var b = {l: r.left - box0.left, t: r.top - box0.top, r: r.right - box0.left,
+               b: r.bottom - box0.top};
+      if (r.width && !free(b)) { span.parentNode.style.visibility = "hidden"; }
+    });
     cfg.places.forEach(function (p) {
       var at = map.latLngToContainerPoint(p.at), spot = {l: at.x - 4, t: at.y - 4, r: at.x + 4,
                                                         b: at.y + 4};
