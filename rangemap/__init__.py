@@ -37,6 +37,7 @@ _EXPORTS = {
     "sidebar_markdown": "rangemap.summary",
     "summary_text": "rangemap.summary",
     "text_alternative": "rangemap.summary",
+    "using_catalog": "rangemap.catalog",
 }
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "sidebar_markdown",
     "summary_text",
     "text_alternative",
+    "using_catalog",
 ]
 
 if TYPE_CHECKING:
@@ -81,7 +83,7 @@ if TYPE_CHECKING:
         scene_coverage,
     )
     from rangemap.batch import batch_coverage, batch_places
-    from rangemap.catalog import load_catalog
+    from rangemap.catalog import load_catalog, using_catalog
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area
     from rangemap.render.embed import embed_snippet

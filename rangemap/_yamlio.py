@@ -191,6 +191,11 @@ def locate(root: yaml.Node, loc: Loc) -> int:
     return _walk(root, loc)[0]
 
 
+def locate_in(path: Path, loc: Loc) -> int:
+    """1-based line of `loc` in the file at `path` (read again: for messages only)."""
+    return locate(load_yaml(path)[1], loc)
+
+
 def validate(model_cls: type[M], path: Path, *, context: Mapping[str, Any] | None = None) -> M:
     """Load `path` and validate it as `model_cls`; any problem becomes one CatalogError.
 

@@ -7,7 +7,9 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -18,13 +20,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from rangemap._yamlio import Loc, LocatedProblem, Number, display_path, validate
+from rangemap._yamlio import Loc, LocatedProblem, Number, display_path, locate_in, validate
 from rangemap.errors import CatalogError, InputError, suggest
 from rangemap.units import number_text, span_text
 
@@ -482,6 +485,29 @@ class Catalog(_Model):
     systems: tuple[System, ...]
     treaties: tuple[Treaty, ...]
     events: tuple[Event, ...] = ()
+    #: Where each name was defined, for messages about clashes: _key(name) of every system
+    #: name and alias, and of every site id and name -> (file, location in it).
+    _origins: dict[tuple[str, str], tuple[Path, Loc]] = PrivateAttr(default_factory=dict)
+
+    def defined_at(self, kind: str, name: str) -> str | None:
+        """'layers/systems.yaml, line 24': where a system or site name was defined."""
+        origin = self._origins.get((kind, _key(name)))
+        if origin is None:
+            return None
+        path, loc = origin
+        return f"{display_path(path)}, line {locate_in(path, loc)}"
+
+    def extend(self, own: CatalogFile, path: Path, prefix: Loc = ()) -> Catalog:
+        """This catalog plus the systems and sites of `own`, read from `path` (at `prefix`
+        inside it: a scene's `catalog:` block). Clashes were checked when `own` was read."""
+        merged = Catalog(
+            sites=(*self.sites, *own.sites),
+            systems=(*self.systems, *own.systems),
+            treaties=self.treaties,
+            events=self.events,
+        )
+        merged._origins = {**self._origins, **_origins_of(own, path, prefix)}
+        return merged
 
     def site(self, name: str) -> Site:
         """The site with this id ("Kapustin Yar" finds 'kapustin-yar')."""
@@ -512,24 +538,61 @@ def _lookup(items: Iterable[_T], name: str, kind: str, names: Callable[[_T], lis
     raise suggest(name, every, kind=kind, known=[names(item)[0] for item in items])
 
 
+def _unique_systems(systems: tuple[System, ...], prefix: Loc = ()) -> None:
+    """No two systems share a name or alias, no system two claim ids."""
+    _check_unique(
+        (loc, i, name)
+        for i, system in enumerate(systems)
+        for loc, name in [
+            ((*prefix, "systems", i, "id"), system.id),
+            ((*prefix, "systems", i, "name"), system.name),
+            *(((*prefix, "systems", i, "aliases", j), a) for j, a in enumerate(system.aliases)),
+        ]
+    )
+    for i, system in enumerate(systems):
+        _check_unique(
+            ((*prefix, "systems", i, "claims", j, "id"), j, c.id)
+            for j, c in enumerate(system.claims)
+        )
+
+
+def _unique_sites(sites: tuple[Site, ...], prefix: Loc = ()) -> None:
+    _check_unique(((*prefix, "sites", i, "id"), i, s.id) for i, s in enumerate(sites))
+
+
+def _system_locs(system: System, i: int) -> list[tuple[str, Loc]]:
+    """Each name of a system with where it is written in its file."""
+    return [
+        (system.id, ("systems", i, "id")),
+        (system.name, ("systems", i, "name")),
+        *((a, ("systems", i, "aliases", j)) for j, a in enumerate(system.aliases)),
+    ]
+
+
+def _site_locs(site: Site, i: int) -> list[tuple[str, Loc]]:
+    """A site's id and name (both find it) with where they are written."""
+    return [(site.id, ("sites", i, "id")), (site.name, ("sites", i, "name"))]
+
+
+def _origins_of(
+    own: CatalogFile | _SystemsFile | _SitesFile, path: Path, prefix: Loc = ()
+) -> dict[tuple[str, str], tuple[Path, Loc]]:
+    origins: dict[tuple[str, str], tuple[Path, Loc]] = {}
+    for i, system in enumerate(getattr(own, "systems", ())):
+        for name, loc in _system_locs(system, i):
+            origins.setdefault(("system", _key(name)), (path, (*prefix, *loc)))
+    for i, site in enumerate(getattr(own, "sites", ())):
+        for name, loc in _site_locs(site, i):
+            origins.setdefault(("site", _key(name)), (path, (*prefix, *loc)))
+    return origins
+
+
 class _SystemsFile(_Model):
     systems: Annotated[tuple[System, ...], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _unique(self) -> _SystemsFile:
-        _check_unique(
-            (loc, i, name)
-            for i, system in enumerate(self.systems)
-            for loc, name in [
-                (("systems", i, "id"), system.id),
-                (("systems", i, "name"), system.name),
-                *((("systems", i, "aliases", j), a) for j, a in enumerate(system.aliases)),
-            ]
-        )
-        for i, system in enumerate(self.systems):
-            _check_unique(
-                (("systems", i, "claims", j, "id"), j, c.id) for j, c in enumerate(system.claims)
-            )
+        _unique_systems(self.systems)
         return self
 
 
@@ -538,8 +601,65 @@ class _SitesFile(_Model):
 
     @model_validator(mode="after")
     def _unique(self) -> _SitesFile:
-        _check_unique((("sites", i, "id"), i, s.id) for i, s in enumerate(self.sites))
+        _unique_sites(self.sites)
         return self
+
+
+class CatalogFile(_Model):
+    """Systems and sites added to the built-in catalog: a `--catalog FILE`, or a scene's
+    `catalog:` block. Each entry has the schema of layers/systems.yaml or layers/sites.yaml;
+    no name may repeat one the catalog already has.
+    """
+
+    systems: tuple[System, ...] = Field(
+        default=(), description="Own systems with their claims, as in layers/systems.yaml."
+    )
+    sites: tuple[Site, ...] = Field(
+        default=(), description="Own basing sites, as in layers/sites.yaml."
+    )
+
+    @field_validator("systems")
+    @classmethod
+    def _new_systems(cls, value: tuple[System, ...], info: ValidationInfo) -> tuple:
+        # Validated before `sites`, whose `hosts` may name these systems.
+        context = info.context or {}
+        _unique_systems(value, context.get("prefix", ()))
+        entries = [(name, loc) for i, s in enumerate(value) for name, loc in _system_locs(s, i)]
+        _check_new(context, "system", entries)
+        base: Catalog | None = context.get("catalog")
+        if base is not None and info.context is not None:
+            info.context["systems"] = sorted({s.id for s in (*base.systems, *value)})
+        return value
+
+    @field_validator("sites")
+    @classmethod
+    def _new_sites(cls, value: tuple[Site, ...], info: ValidationInfo) -> tuple:
+        context = info.context or {}
+        _unique_sites(value, context.get("prefix", ()))
+        entries = [(name, loc) for i, s in enumerate(value) for name, loc in _site_locs(s, i)]
+        _check_new(context, "site", entries)
+        return value
+
+
+def _check_new(context: dict, kind: str, entries: list[tuple[str, Loc]]) -> None:
+    """No added system or site may take a name the catalog in `context` already has: a
+    lookup would then find one of them silently. The message names both places."""
+    base: Catalog | None = context.get("catalog")
+    if base is None:
+        return
+    if kind == "system":
+        taken = {_key(n) for s in base.systems for n in _system_names(s)}
+    else:
+        taken = {_key(n) for s in base.sites for n in (s.id, s.name)}
+    for name, loc in entries:
+        if _key(name) in taken:
+            where = base.defined_at(kind, name) or "the catalog"
+            raise LocatedProblem(
+                (*context.get("prefix", ()), *loc),
+                f"{kind} {name!r} is already defined in {where}; ids, names and aliases "
+                "must be unique across catalogs",
+                f"Rename it here (or use the {kind} already defined) and run again.",
+            )
 
 
 class _TreatiesFile(_Model):
@@ -580,15 +700,39 @@ def _check_unique(names: Iterable[tuple[Loc, int, str]]) -> None:
             )
 
 
-def load_catalog(directory: Path | None = None) -> Catalog:
-    """Load and cross-check sites.yaml, systems.yaml and treaties.yaml from `directory`.
+#: The catalog commands use: the built-in one plus any added with `using_catalog`.
+_ACTIVE: ContextVar[Catalog | None] = ContextVar("rangemap_catalog", default=None)
 
-    The packaged catalogs (the default) are loaded once and cached. Any problem raises one
-    CatalogError naming the file, line, entry and field.
+
+def load_catalog(directory: Path | None = None, *, extra: Iterable[Path] = ()) -> Catalog:
+    """Load and cross-check sites.yaml, systems.yaml and treaties.yaml from `directory`, then
+    add each `extra` catalog file (see `add_catalog`).
+
+    The default is the packaged catalog, loaded once and cached, or the one `using_catalog`
+    made current. Any problem raises one CatalogError naming the file, line, entry and field.
     """
-    if directory is None:
-        return _default_catalog()
-    return _load(Path(directory))
+    catalog = (_ACTIVE.get() or _default_catalog()) if directory is None else _load(Path(directory))
+    for path in extra:
+        catalog = add_catalog(catalog, Path(path))
+    return catalog
+
+
+def add_catalog(base: Catalog, path: Path) -> Catalog:
+    """`base` plus the systems and sites of a catalog file (keys `systems:` and `sites:`, in
+    the schema of layers/); a name `base` already has is an error naming both places."""
+    own = validate(CatalogFile, path, context={"catalog": base})
+    return base.extend(own, path)
+
+
+@contextmanager
+def using_catalog(catalog: Catalog) -> Iterator[Catalog]:
+    """Make `catalog` the one `load_catalog()` returns (and site lookups search) inside the
+    block: how `--catalog FILE` reaches every step of a command."""
+    token = _ACTIVE.set(catalog)
+    try:
+        yield catalog
+    finally:
+        _ACTIVE.reset(token)
 
 
 @functools.cache
@@ -603,12 +747,21 @@ def _load(directory: Path) -> Catalog:
     """Systems first: sites and events refer to them, and are checked against their ids."""
     if not directory.is_dir():
         raise CatalogError(f"{display_path(directory)}: catalog folder not found.")
-    systems = validate(_SystemsFile, directory / SYSTEMS_FILE).systems
+    systems_file = validate(_SystemsFile, directory / SYSTEMS_FILE)
+    systems = systems_file.systems
     known_systems = sorted(s.id for s in systems)
-    sites = validate(_SitesFile, directory / SITES_FILE, context={"systems": known_systems}).sites
+    sites_file = validate(_SitesFile, directory / SITES_FILE, context={"systems": known_systems})
+    sites = sites_file.sites
     treaties = validate(
         _TreatiesFile,
         directory / TREATIES_FILE,
         context={"systems": known_systems, "sites": sorted(s.id for s in sites)},
     )
-    return Catalog(sites=sites, systems=systems, treaties=treaties.treaties, events=treaties.events)
+    catalog = Catalog(
+        sites=sites, systems=systems, treaties=treaties.treaties, events=treaties.events
+    )
+    catalog._origins = {
+        **_origins_of(systems_file, directory / SYSTEMS_FILE),
+        **_origins_of(sites_file, directory / SITES_FILE),
+    }
+    return catalog

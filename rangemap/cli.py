@@ -183,6 +183,27 @@ lang_opt = click.option(
 )
 
 
+def _add_catalogs(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> None:
+    """Each --catalog FILE joins the built-in catalog for the rest of the command."""
+    if value:
+        from rangemap.catalog import load_catalog, using_catalog
+
+        ctx.with_resource(using_catalog(load_catalog(extra=value)))
+
+
+catalog_opt = click.option(
+    "--catalog",
+    type=click.Path(dir_okay=False, path_type=Path),
+    multiple=True,
+    metavar="FILE",
+    expose_value=False,
+    is_eager=True,
+    callback=_add_catalogs,
+    help="Add the systems and sites of a catalog FILE (YAML, as in layers/; see "
+    "docs/reference.md) to the built-in catalog; repeat for several.",
+)
+
+
 def _emit(text: str, output: Path | None) -> None:
     """Data to standard output, or atomically to a file with a notice on stderr."""
     if output is None:
@@ -233,6 +254,7 @@ def cli(verbose: int, quiet: int) -> None:
 
 
 @cli.command()
+@catalog_opt
 @format_opt
 @output_opt()
 @table_output
@@ -247,6 +269,7 @@ def sites(fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@catalog_opt
 @format_opt
 @output_opt()
 @table_output
@@ -264,6 +287,7 @@ def systems(fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@catalog_opt
 @site_opt
 @click.option(
     "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
@@ -288,6 +312,7 @@ def ring(
 
 
 @cli.command()
+@catalog_opt
 @site_opt
 @click.option(
     "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
@@ -325,6 +350,7 @@ def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
 
 
 @cli.command()
+@catalog_opt
 @click.option(
     "--site",
     "sites",
@@ -360,6 +386,7 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 
 
 @cli.command()
+@catalog_opt
 @click.option(
     "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
 )
@@ -396,6 +423,7 @@ def reach(
 
 
 @cli.command(name="map")
+@catalog_opt
 @scene_arg
 @output_opt(
     "Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
@@ -555,6 +583,7 @@ def _static_map(
 
 
 @cli.command()
+@catalog_opt
 @click.argument("scene", required=False, default=None, metavar="[SCENE]")
 @lang_opt
 @click.option(
@@ -603,6 +632,7 @@ def scenes() -> None:
 
 
 @cli.command(name="export")
+@catalog_opt
 @scene_arg
 @gis_format_opt
 @output_opt()
@@ -623,6 +653,7 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
 
 
 @cli.command()
+@catalog_opt
 @scene_arg
 @places_opts
 @format_opt
@@ -645,6 +676,7 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
 
 
 @cli.command()
+@catalog_opt
 @click.argument("file", metavar="FILE.csv", type=click.Path(path_type=Path))
 @places_opts
 @click.option(

@@ -20,7 +20,7 @@ from rangemap.errors import (
 from rangemap.geodesic import check_position
 
 if TYPE_CHECKING:
-    from rangemap.catalog import Site
+    from rangemap.catalog import Catalog, Site
 
 _LOOKS_NUMERIC = re.compile(r"^\s*[-+.\d]")
 #: A coordinate as written in decimal degrees: ASCII digits, an optional sign and point.
@@ -87,8 +87,11 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     return lat, lon
 
 
-def resolve(spec: str) -> Location:
-    """Resolve a site id ("deveselu"), a place name ("Warsaw", "Paris, FR") or "LAT,LON"."""
+def resolve(spec: str, *, catalog: Catalog | None = None) -> Location:
+    """Resolve a site id ("deveselu"), a place name ("Warsaw", "Paris, FR") or "LAT,LON".
+
+    Sites are looked up in `catalog`, by default the current one (`load_catalog()`).
+    """
     if not isinstance(spec, str) or not spec.strip():
         raise InputError("empty site: give a catalog id, a place name or LAT,LON.")
     check_text(spec, field="site")
@@ -107,7 +110,7 @@ def resolve(spec: str) -> Location:
     # Imported here, after coordinates: the catalog needs pydantic and YAML (~70 ms).
     from rangemap.catalog import load_catalog
 
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     key = layers.fold_name(spec)
     for site in catalog.sites:
         if layers.fold_name(site.id) == key or layers.fold_name(site.name) == key:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from rangemap import coverage as cov
 from rangemap._yamlio import plain_number, validate
 from rangemap.catalog import (
     Catalog,
+    CatalogFile,
     Claim,
     Color,
     Event,
@@ -213,6 +215,13 @@ View = Annotated[tuple[tuple[float, float], tuple[float, float]], AfterValidator
 class Scene(_SceneModel):
     """A map as data: title, texts, basemap and the sites with what to draw around each."""
 
+    catalog: CatalogFile | None = Field(
+        default=None,
+        description=(
+            "The scene's own systems and sites, added to the built-in catalog (validated "
+            "first, so the rest of the scene can use them)."
+        ),
+    )
     title: Text
     lang: Annotated[str, AfterValidator(_check_lang)] = Field(
         default="en", description="Language of the scene's texts (BCP 47): the page's lang."
@@ -260,6 +269,19 @@ class Scene(_SceneModel):
             raise ValueError("a scene needs at least one site")
         return value
 
+    @field_validator("catalog")
+    @classmethod
+    def _add_own_catalog(cls, value: CatalogFile | None, info: ValidationInfo) -> Any:
+        # The fields after this one check claims, sites and colours against the catalog.
+        context = info.context
+        if value is not None and context is not None and context.get("catalog") is not None:
+            from rangemap.locations import resolve
+
+            merged = context["catalog"].extend(value, context["path"], ("catalog",))
+            context["catalog"] = merged
+            context["resolve"] = functools.partial(resolve, catalog=merged)
+        return value
+
     @field_validator("event")
     @classmethod
     def _known_event(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -301,7 +323,12 @@ def load_scene(name_or_path: str | Path = DEFAULT_SCENE) -> Scene:
         if text not in builtin_scenes():
             raise suggest(text, builtin_scenes(), kind="scene")
         path = scenes_dir() / f"{text}.yaml"
-    context: Mapping[str, Any] = {"catalog": load_catalog(), "resolve": resolve}
+    context: Mapping[str, Any] = {
+        "catalog": load_catalog(),
+        "resolve": resolve,
+        "path": path,
+        "prefix": ("catalog",),
+    }
     return validate(Scene, path, context=context)
 
 
@@ -636,7 +663,9 @@ def resolve_scene(
     from rangemap.locations import resolve
 
     catalog = catalog or load_catalog()
-    resolver = resolver or resolve
+    if scene.catalog is not None:
+        catalog = catalog.extend(scene.catalog, Path("<scene>"), ("catalog",))
+    resolver = resolver or functools.partial(resolve, catalog=catalog)
     builder = _Builder(catalog, scene.style.colors)
     site_ids: set[str] = set()
     sites = []

@@ -18,9 +18,10 @@ from pyproj import Geod
 from yaml_mutations import mutated_lines
 
 from rangemap import _yamlio
-from rangemap.catalog import Claim, load_catalog
+from rangemap.catalog import Claim, load_catalog, using_catalog
 from rangemap.errors import CatalogError, InputError, UnknownNameError
 from rangemap.layers import layers_dir
+from rangemap.locations import resolve
 
 LAYERS = Path(__file__).resolve().parents[1] / "layers"
 CATALOG_FILES = ("sites.yaml", "systems.yaml", "treaties.yaml")
@@ -674,3 +675,102 @@ def test_yaml_shaped_data_raises_only_catalog_error(data, wrap):
 def test_claim_reaches_a_distance_as_it_reads(catalog, ref, km, expected):
     system, claim = ref.split("/")
     assert catalog.system(system).claim(claim).reaches(km) == expected
+
+
+# --- added catalogs (--catalog FILE, a scene's catalog: block) -----------------------------
+
+OWN = Path(__file__).resolve().parent / "data" / "own-catalog.yaml"
+OWN_TEXT = OWN.read_text(encoding="utf-8")
+
+
+def test_added_catalog_joins_the_built_in_one():
+    catalog = load_catalog(extra=[OWN])
+    assert catalog.system("TGLCM-1").color == "#117733"
+    assert catalog.site("test-range").hosts[0].system == "test-glcm"
+    assert len(catalog.systems) == len(load_catalog().systems) + 1
+    assert catalog.system("9m729") is load_catalog().system("9m729")
+
+
+def test_using_catalog_makes_it_the_current_one():
+    added = load_catalog(extra=[OWN])
+    with using_catalog(added):
+        assert load_catalog() is added
+        assert resolve("test-range").lat == 53.78
+    assert load_catalog() is not added
+    with pytest.raises(UnknownNameError):
+        resolve("test-range")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "other"),
+    [
+        (
+            "id: test-glcm\n",
+            "id: iskander-m\n",
+            "line 3, system 'iskander-m', field 'id'",
+            "layers/systems.yaml, line ",
+        ),
+        (
+            "aliases: [TGLCM-1]",
+            "aliases: [SSC-8]",
+            "line 5, system 'test-glcm', alias 1",
+            "layers/systems.yaml, line ",
+        ),
+        (
+            "id: test-range",
+            "id: deveselu",
+            "line 34, site 'deveselu', field 'id'",
+            "layers/sites.yaml, line ",
+        ),
+    ],
+)
+def test_added_name_clashing_with_the_catalog_names_both_places(tmp_path, old, new, where, other):
+    path = tmp_path / "mine.yaml"
+    path.write_text(OWN_TEXT.replace(old, new), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(extra=[path])
+    message = str(err.value)
+    assert message.startswith(f"{path}, {where}: ")
+    assert f"is already defined in {other}" in message
+    line = int(message.split(other)[1].split(";")[0])
+    name = new.split(": ")[1].strip("[]\n")
+    assert (
+        name
+        in (LAYERS / other.split(",")[0].removeprefix("layers/"))
+        .read_text(encoding="utf-8")
+        .splitlines()[line - 1]
+    )
+
+
+def test_the_same_file_added_twice_names_the_first(tmp_path):
+    second = tmp_path / "again.yaml"
+    second.write_text(OWN_TEXT, encoding="utf-8")
+    with pytest.raises(
+        CatalogError, match=rf"already defined in {re.escape(_yamlio.display_path(OWN))}, line 3;"
+    ):
+        load_catalog(extra=[OWN, second])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        (
+            "system: test-glcm",
+            "system: test-glcn",
+            "line 46, site 'test-range', host 1, field 'system': unknown system 'test-glcn'. "
+            "Did you mean 'test-glcm'",
+        ),
+        ('color: "#117733"', "color: green", "field 'color': colours are written #RRGGBB"),
+        (
+            "    lat: 53.78",
+            "    lat: 93.78",
+            "field 'lat': Input should be less than or equal to 90",
+        ),
+        ("uncertain: false", "uncertian: false", "unknown field 'uncertian'"),
+    ],
+)
+def test_added_catalog_is_validated_like_the_built_in_one(tmp_path, old, new, fragment):
+    path = tmp_path / "mine.yaml"
+    path.write_text(OWN_TEXT.replace(old, new), encoding="utf-8")
+    with pytest.raises(CatalogError, match=re.escape(fragment)):
+        load_catalog(extra=[path])

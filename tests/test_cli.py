@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import re
 import resource
 import stat
 import subprocess
@@ -437,3 +438,40 @@ def test_quiet_hides_notices_and_verbose_adds_details(tmp_path: Path) -> None:
     lines = err.splitlines()
     assert lines[0].startswith("1 rings, ") and lines[0].endswith(" rows")
     assert lines[1:] == [f"wrote {out}"]
+
+
+# --- --catalog FILE ------------------------------------------------------------------------
+
+OWN_CATALOG = Path(__file__).resolve().parent / "data" / "own-catalog.yaml"
+
+
+def test_catalog_option_on_every_command_that_takes_sites_or_claims() -> None:
+    help_text = CliRunner().invoke(cli, ["--help"]).stdout
+    commands = re.findall(r"^  ([a-z]+) ", help_text.split("Commands:")[1], flags=re.M)
+    without = {c for c in commands if "--catalog FILE" not in run(c, "--help")[1]}
+    assert without == {"scenes"}
+
+
+def test_catalog_option_adds_sites_and_systems() -> None:
+    code, out, _ = run("coverage", "--catalog", str(OWN_CATALOG), "--site", "test-range",
+                       "--km", "100", "--format", "csv")  # fmt: skip
+    assert code == 0
+    assert next(csv.DictReader(io.StringIO(out)))["site"] == "Test range near Olsztyn"
+    code, out, _ = run("systems", "--catalog", str(OWN_CATALOG), "--format", "csv")
+    assert code == 0 and "test-glcm,maker-1000" in out
+    code, out, _ = run("systems", "--format", "csv")
+    assert code == 0 and "test-glcm" not in out
+
+
+def test_catalog_option_problems_exit_2_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        OWN_CATALOG.read_text(encoding="utf-8").replace("id: test-glcm\n", "id: tomahawk\n")
+    )
+    code, _, err = run("sites", "--catalog", str(bad))
+    assert code == 2
+    assert "bad.yaml, line 3, system 'tomahawk', field 'id': system 'tomahawk' is already " \
+        "defined in layers/systems.yaml, line " in err  # fmt: skip
+    assert "Traceback" not in err
+    code, _, err = run("sites", "--catalog", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "missing.yaml: file not found" in err

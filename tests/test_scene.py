@@ -469,3 +469,75 @@ def test_an_unknown_callout_place_is_named_at_its_line(tmp_path):
     )
     with pytest.raises(CatalogError, match=r"line 4, site 1, callout 1: .*Did you mean .Berlin"):
         load_scene(path)
+
+
+# --- a scene's own catalog -------------------------------------------------------------------
+
+OWN_CATALOG = (Path(__file__).resolve().parent / "data" / "own-catalog.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def _own_scene(body: str, catalog: str = OWN_CATALOG) -> str:
+    """A scene whose `catalog:` block is tests/data/own-catalog.yaml, then `body`."""
+    block = "".join(
+        f"  {line}\n" if line.strip() and not line.startswith("#") else ""
+        for line in catalog.splitlines()
+    )
+    return f"title: Own catalog\ncatalog:\n{block}{body}"
+
+
+def test_scene_draws_its_own_system_from_its_own_site(tmp_path):
+    path = _write(tmp_path, _own_scene("sites:\n  - site: test-range\n    claims: [tglcm-1]\n"))
+    scene = resolve_scene(load_scene(path))
+    (layer,) = scene.layers
+    assert layer.id == "test-range--test-glcm-maker-1000"
+    assert layer.color == "#117733"  # the system's own colour
+    assert layer.label == "Test GLCM — 1,000 km (The maker, stated)"
+    assert scene.sites[0].site is not None and scene.sites[0].site.marks.startswith("a made-up")
+    assert layer.ring is not None and layer.ring.km == 1000
+
+
+def test_scene_colour_wins_over_its_systems_own(tmp_path):
+    body = (
+        "sites:\n  - site: test-range\n    claims: [test-glcm]\n"
+        "style:\n  colors:\n    test-glcm: '#aa3377'\n"
+    )
+    (layer,) = resolve_scene(load_scene(_write(tmp_path, _own_scene(body)))).layers
+    assert layer.color == "#AA3377"
+
+
+def test_own_catalog_does_not_outlive_its_scene(tmp_path):
+    load_scene(_write(tmp_path, _own_scene("sites:\n  - site: test-range\n")))
+    with pytest.raises(UnknownNameError):
+        load_catalog().site("test-range")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "id: test-range",
+            "id: kaliningrad",
+            "line 34, site 'kaliningrad', field 'id': site 'kaliningrad' is already "
+            "defined in layers/sites.yaml, line ",
+        ),
+        (
+            "kind: stated\n        claimed_by: The maker",
+            "kind: guess\n        claimed_by: The maker",
+            "line 25, system 'test-glcm', claim 'maker-1000', field 'kind': Input "
+            "should be 'stated', 'disputed' or 'estimate'",
+        ),
+    ],
+)
+def test_own_catalog_problems_name_the_scene_line(tmp_path, old, new, message):
+    text = _own_scene("sites:\n  - site: test-range\n", OWN_CATALOG.replace(old, new))
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError, match=re.escape(f"{path}, {message}")):
+        load_scene(path)
+
+
+def test_scene_site_unknown_to_its_own_catalog_suggests_it(tmp_path):
+    path = _write(tmp_path, _own_scene("sites:\n  - site: test-rang\n"))
+    with pytest.raises(CatalogError, match="Did you mean 'test-range'"):
+        load_scene(path)
