@@ -18,6 +18,7 @@ from pydantic import (
     PlainValidator,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from rangemap import coverage as cov
@@ -46,6 +47,11 @@ DEFAULT_SCENE = "inf-2020"
 
 
 Kind = Literal["stated", "disputed", "estimate", "threshold", "band", "custom"]
+ClaimKind = Literal["stated", "disputed", "estimate"]
+#: How a ring's line is drawn. Each is the look of one kind of claim, so a scene's own range
+#: can be drawn as a stated (solid), disputed (dashed) or estimated (dotted) figure.
+LineStyle = Literal["solid", "dashed", "dotted"]
+LINE_KINDS: dict[str, Kind] = {"solid": "stated", "dashed": "disputed", "dotted": "estimate"}
 #: How a claim's disc reads: at-least (reached for certain: the lower bound of an at-least or
 #: interval claim) or up-to (possible, at most: an up-to claim or an interval's upper bound).
 #: A plain figure has no bound.
@@ -152,8 +158,36 @@ class SceneRange(_SceneModel):
     )
     label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
     sources: tuple[Source, ...] = Field(default=(), description="Where the figure comes from.")
+    kind: ClaimKind | None = Field(
+        default=None,
+        description=(
+            "What the figure is, as for a claim: stated, disputed or estimate (needs "
+            "claimed_by). Default: a range of the map's own (drawn in the 'custom' colour)."
+        ),
+    )
+    claimed_by: Text | None = Field(
+        default=None, description="Who gives the figure: 'Russia (President Putin)'. Needs sources."
+    )
+    color: Color | None = Field(
+        default=None, description="Its colour, #RRGGBB; default: style.colors of its kind."
+    )
+    line: LineStyle | None = Field(
+        default=None,
+        description=(
+            "solid, dashed or dotted; default: its kind's (solid stated, dashed disputed, "
+            "dotted estimate; solid for a range of the map's own)."
+        ),
+    )
 
     _below_km = field_validator("km_min")(km_min_below_km)
+
+    @model_validator(mode="after")
+    def _attributed(self) -> SceneRange:
+        if self.kind is not None and self.claimed_by is None:
+            raise ValueError(f"a range of kind {self.kind!r} needs claimed_by: who gives it")
+        if self.claimed_by is not None and not self.sources:
+            raise ValueError("a range with claimed_by needs sources: where the figure is given")
+        return self
 
 
 class SceneSite(_SceneModel):
@@ -374,6 +408,12 @@ class SceneLayer:
     band_index: int = 0
     bound: Bound | None = None
     status: str | None = None
+    line: LineStyle | None = None
+
+    @property
+    def line_kind(self) -> Kind:
+        """The kind whose line look the ring is drawn with: its own, or its line style's."""
+        return LINE_KINDS[self.line] if self.line is not None else self.kind
 
 
 @dataclass(frozen=True)
@@ -606,22 +646,27 @@ class _Builder:
 
     def range_layer(self, site: ResolvedSite, spec: SceneRange) -> SceneLayer:
         span = km_span(spec.km, spec.km_min or None)
-        label = spec.label or span
+        kind: Kind = spec.kind or "custom"
+        if spec.claimed_by is not None and spec.kind is not None:
+            label = spec.label or f"{span} ({_who(spec.claimed_by)}, {spec.kind})"
+        else:
+            label = spec.label or span
         part = f"range-{spec.km_min:g}-{spec.km:g}" if spec.km_min else f"range-{spec.km:g}"
         return self.layer(
             site,
             part,
             (spec.km, spec.km_min),
             short=label,
-            kind="custom",
-            color=self.colors["custom"],
+            kind=kind,
+            color=spec.color or self.overrides.get(kind) or self.colors["custom"],
             system=None,
             span=span,
             label=label,
-            claimed_by="this map's author",
+            claimed_by=spec.claimed_by or "this map's author",
             sources=spec.sources,
-            uncertain=False,
+            uncertain=kind == "estimate",
             note=None,
+            line=spec.line,
         )
 
 

@@ -541,3 +541,68 @@ def test_scene_site_unknown_to_its_own_catalog_suggests_it(tmp_path):
     path = _write(tmp_path, _own_scene("sites:\n  - site: test-rang\n"))
     with pytest.raises(CatalogError, match="Did you mean 'test-range'"):
         load_scene(path)
+
+
+# --- own ranges styled like claims -----------------------------------------------------------
+
+STYLED = """title: Styled ranges
+sites:
+  - site: krychaw
+    ranges:
+      - km: 1000
+        kind: stated
+        claimed_by: Russia (President Putin)
+        color: "#aa3377"
+        line: dotted
+        sources:
+          - {publisher: TASS, title: "[test]", date: 2025}
+      - km: 2500
+      - km: 3000
+        kind: estimate
+        claimed_by: Analysts
+        sources:
+          - {publisher: Reuters, title: "[test]", date: 2025}
+style:
+  colors: {estimate: "#0072b2"}
+"""
+
+
+def test_own_ranges_carry_kind_claimant_colour_and_line(tmp_path):
+    stated, plain, estimate = resolve_scene(load_scene(_write(tmp_path, STYLED))).layers
+    assert (stated.kind, stated.line, stated.line_kind) == ("stated", "dotted", "estimate")
+    assert (stated.color, stated.label) == ("#AA3377", "1,000 km (Russia, stated)")
+    assert stated.claimed_by == "Russia (President Putin)" and not stated.uncertain
+    assert stated.sources[0].publisher == "TASS"
+    assert (plain.kind, plain.line_kind, plain.color) == ("custom", "custom", "#009E73")
+    assert (plain.label, plain.claimed_by) == ("2,500 km", "this map's author")
+    assert (estimate.kind, estimate.line_kind, estimate.color) == (
+        "estimate",
+        "estimate",
+        "#0072B2",
+    )
+    assert estimate.uncertain  # an estimate is always shown as uncertain
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("kind: stated", "kind: official",
+         "line 6, site 1, range 1, field 'kind': Input should be 'stated', 'disputed' or "
+         "'estimate', got 'official'"),
+        ('color: "#aa3377"', "color: purple",
+         "line 8, site 1, range 1, field 'color': colours are written #RRGGBB"),
+        ("line: dotted", "line: dashdot",
+         "line 9, site 1, range 1, field 'line': Input should be 'solid', 'dashed' or 'dotted'"),
+        ("        claimed_by: Analysts\n", "",
+         "line 13, site 1, range 3: a range of kind 'estimate' needs claimed_by: who gives it"),
+        ("        kind: estimate\n        claimed_by: Analysts\n        sources:\n"
+         "          - {publisher: Reuters, title: \"[test]\", date: 2025}\n",
+         "        claimed_by: Analysts\n",
+         "line 13, site 1, range 3: a range with claimed_by needs sources"),
+    ],
+)  # fmt: skip
+def test_own_range_style_is_checked_at_its_line(tmp_path, old, new, message):
+    assert old in STYLED
+    path = _write(tmp_path, STYLED.replace(old, new))
+    with pytest.raises(CatalogError, match=re.escape(f"{path}, {message}")):
+        load_scene(path)

@@ -195,7 +195,7 @@ def _ring_element(
     ring, color = layer.ring, layer.color
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring to draw")
-    weight, dash, _ = LINE_STYLES[layer.kind]
+    weight, dash, _ = LINE_STYLES[layer.line_kind]
     fill = fill_opacity(layer)
     classes = f"rm-l-{layer.id}"
     fill_options = {
@@ -511,7 +511,7 @@ def render_map(
         for layer in site.layers:
             if layer.ring is None:
                 continue
-            swatch = html_parts.line_svg(layer.color, layer.kind, width=22)
+            swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
             group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)
             rings[layer.id] = _ring_element(layer, frame, arcs).add_to(group)
             groups[layer.id] = group.add_to(m)

@@ -302,7 +302,7 @@ def legend_html(scene: ResolvedScene) -> str:
                     _toggle(layer, esc(layer.span), swatch)
                 )
                 continue
-            swatch = line_svg(layer.color, layer.kind, width=22, fill=fill_opacity(layer))
+            swatch = line_svg(layer.color, layer.line_kind, width=22, fill=fill_opacity(layer))
             (items if layer.show else later).append(
                 f"<li>{_toggle(layer, esc(layer.label), swatch)}"
                 f'<button type="button" class="rm-more" data-layer="{esc(layer.id)}" '

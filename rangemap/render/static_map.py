@@ -347,7 +347,7 @@ def _draw_layers(
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
     for layer in shown:
-        style = _line_kw(layer.kind, layer.color, scale)
+        style = _line_kw(layer.line_kind, layer.color, scale)
         for xy in ring_outline(view, tr, layer):
             ax.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
 
@@ -489,7 +489,13 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
                 treaty = layer.claimed_by.split(" (")[0]
                 thresholds.setdefault(treaty, []).append(layer.ring.km)
             else:
-                key = (layer.label, layer.kind, layer.color, layer.uncertain, fill_opacity(layer))
+                key = (
+                    layer.label,
+                    layer.line_kind,
+                    layer.color,
+                    layer.uncertain,
+                    fill_opacity(layer),
+                )
                 claims.setdefault(key, [])
                 if site.label not in claims[key]:
                     claims[key].append(site.label)
