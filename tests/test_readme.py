@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -100,3 +101,26 @@ def test_install_browser_says_what_to_install_when_it_cannot(tmp_path):
     )
     assert result.returncode == 1
     assert "apt-get install chromium chromium-driver" in result.stderr
+
+
+def test_own_story_runs_from_its_scene_file_alone(tmp_path, monkeypatch):
+    """The README's own-story example: the scene file as written, then its commands."""
+    (scene,) = [b for b in blocks("yaml") if b.startswith("# oreshnik.yaml\n")]
+    story = TEXT.split("# oreshnik.yaml\n", 1)[1]
+    commands = re.findall(r"^```sh\n(.*?)^```", story, flags=re.M | re.S)[0].splitlines()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "oreshnik.yaml").write_text(scene, encoding="utf-8")
+    for command in commands:
+        words = shlex.split(command)
+        assert words[0] == "rangemap"
+        result = CliRunner().invoke(cli, words[1:])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / words[words.index("-o") + 1]).stat().st_size > 0
+    html = (tmp_path / "oreshnik.html").read_text(encoding="utf-8")
+    # the own system, its colour and its source; the reporter's rings in their colours
+    assert "Oreshnik IRBM — up to 5,500 km (Russia, stated)" in html
+    assert "Giornale di Brescia (ANSA)" in html and "europesays.com/?p=2662321" in html
+    for colour in ("#D55E00", "#0072B2", "#56B4E9", "#009E73", "#CC79A7"):
+        assert colour in html
+    capitals = (tmp_path / "oreshnik-capitals.csv").read_text(encoding="utf-8")
+    assert "Oreshnik IRBM" in capitals and ",Minsk,BLR," in capitals
