@@ -204,6 +204,19 @@ catalog_opt = click.option(
 )
 
 
+def _preset(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A static-map preset name (render.static_map.PRESETS, imported only when one is given)."""
+    if value is None:
+        return None
+    from rangemap.render.static_map import PRESETS
+
+    if value not in PRESETS:
+        raise click.BadParameter(
+            f"{value!r} is not a preset; choose one of {', '.join(sorted(PRESETS))}."
+        )
+    return value
+
+
 def _emit(text: str, output: Path | None) -> None:
     """Data to standard output, or atomically to a file with a notice on stderr."""
     if output is None:
@@ -472,6 +485,16 @@ def reach(
     help="Static maps: dots per inch (type and lines scale with the size in inches).",
 )
 @lang_opt
+@click.option(
+    "--preset",
+    default=None,
+    metavar="NAME",
+    callback=_preset,
+    help="Static maps: the size and layout for where the image goes, instead of --size and "
+    "--dpi: social-landscape (1200x675), social-square (1080x1080), social-portrait "
+    "(1080x1350), a4, a4-landscape, letter, letter-landscape (300 dpi). Without -o: "
+    "output/SCENE-NAME.png (.pdf for the pages).",
+)
 def map_command(
     scene: str | None,
     output: Path | None,
@@ -485,6 +508,7 @@ def map_command(
     size: str,
     dpi: int,
     lang: str,
+    preset: str | None,
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
@@ -507,8 +531,21 @@ def map_command(
     if embed_url is not None:
         embed_src(embed_url)  # refuse a bad URL before any work
     the_scene = load_scene(name)
+    if preset is not None:
+        ctx = click.get_current_context()
+        given = [f"--{p}" for p in ("size", "dpi") if ctx.get_parameter_source(p).name != "DEFAULT"]
+        if given:
+            raise BadInput(f"--preset sets the size and dpi: leave out {' and '.join(given)}.")
+        if output is not None and output.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise BadInput(
+                f"--preset draws a static map: give -o FILE.png, .svg or .pdf, not {output}."
+            )
     if output is None:
-        output = output_folder(Path("output")) / f"{Path(name).stem}.html"
+        suffix = (
+            ".html" if preset is None else ".pdf" if preset.startswith(("a4", "letter")) else ".png"
+        )
+        stem = Path(name).stem if preset is None else f"{Path(name).stem}-{preset}"
+        output = output_folder(Path("output")) / f"{stem}{suffix}"
     check_writable(output, inputs=[name])
     if output_format(output, MAP_SUFFIXES, what="a map") != "html":
         if offline or self_contained:
@@ -519,7 +556,7 @@ def map_command(
                 "azimuthal equidistant. Leave it out or write FILE.html."
             )
         texts = (title, subtitle, caption)
-        _static_map(the_scene, output, size=size, dpi=dpi, texts=texts, lang=lang)
+        _static_map(the_scene, output, size=size, dpi=dpi, preset=preset, texts=texts, lang=lang)
         return
     with _importing("rangemap.render.html_map"):
         resolved = resolve_scene(the_scene)
@@ -557,6 +594,7 @@ def _static_map(
     *,
     size: str,
     dpi: int,
+    preset: str | None,
     texts: tuple[str | None, str | None, str | None],
     lang: str,
 ) -> None:
@@ -570,9 +608,10 @@ def _static_map(
     resolved = resolve_scene(scene)
     figure = render_image(
         resolved,
-        width_px=width,
-        height_px=height,
-        dpi=dpi,
+        preset=preset,
+        width_px=None if preset else width,
+        height_px=None if preset else height,
+        dpi=None if preset else dpi,
         title=title,
         subtitle=subtitle,
         caption=caption,

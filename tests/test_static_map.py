@@ -17,6 +17,7 @@ from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area
 from rangemap.render.static_map import (
+    PRESETS,
     MapView,
     fit_view,
     legend_entries,
@@ -26,7 +27,14 @@ from rangemap.render.static_map import (
     save_image,
     scene_centre,
 )
-from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+from rangemap.scene import (
+    Scene,
+    SceneRange,
+    SceneSite,
+    builtin_scenes,
+    load_scene,
+    resolve_scene,
+)
 
 #: Small and quick, still large enough to read.
 SIZE = {"width_px": 900, "height_px": 600, "dpi": 100}
@@ -254,3 +262,113 @@ def test_band_fill_keeps_its_hole():
     pixels = np.asarray(canvas.buffer_rgba())[:, :, :3]
     assert (pixels[100, 100] == 255).all()  # the site: 500 km inside the inner edge, empty
     assert (pixels[100, 168] == 0).all()  # 750 km east: in the band
+
+
+# --- presets, layouts, readable type, labels that never collide -----------------------------
+
+#: Scenes too dense for a 16:9 card at 12 px type: their legend and sources leave no room for
+#: the map. They are refused with a message that names a taller preset, which draws them.
+TOO_DENSE = {("inf-2020", "social-landscape"), ("typhon-philippines-2024", "social-landscape")}
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    """Every built-in scene, resolved once."""
+    return {name: resolve_scene(load_scene(name)) for name in builtin_scenes()}
+
+
+def _site_labels(figure) -> list:
+    from matplotlib.text import Annotation
+
+    return [t for t in figure.axes[0].texts if isinstance(t, Annotation) and t.get_text()]
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("name", builtin_scenes())
+def test_site_labels_never_overlap_and_type_stays_readable(builtin, name, preset):
+    """Measured from the drawn text: no site label overlaps another, a site dot or the scale
+    bar, or leaves the map; no text on the image is smaller than the preset's minimum."""
+    scene = builtin[name]
+    if (name, preset) in TOO_DENSE:
+        with pytest.raises(InputError, match=r"leaves no room for the map.*social-portrait"):
+            render_image(scene, preset=preset)
+        return
+    figure = render_image(scene, preset=preset)
+    renderer = figure.canvas.get_renderer()
+    map_ax = figure.axes[0]
+    labels = _site_labels(figure)
+    assert [t.get_text() for t in labels] == [site.label for site in scene.sites]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    frame = map_ax.get_window_extent(renderer)
+    dots = map_ax.transData.transform([(t.xy[0], t.xy[1]) for t in labels])
+    for i, box in enumerate(boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1
+        for other in boxes[i + 1 :]:
+            assert not box.overlaps(other), (labels[i].get_text(), name, preset)
+        for x, y in dots:
+            assert not box.contains(x, y)
+    smallest_px = min(
+        t.get_fontsize() * figure.dpi / 72
+        for ax in (figure, *figure.axes)
+        for t in ax.texts
+        if t.get_text()
+    )
+    assert smallest_px >= PRESETS[preset].min_text_px - 1e-6
+
+
+def test_kaliningrad_and_redzikowo_labels_apart_at_the_default_size(inf):
+    """Regression: 'Kaliningrad' was drawn over 'Redzikowo (Poland)' (about 300 km apart)."""
+    figure = render_image(inf)
+    renderer = figure.canvas.get_renderer()
+    boxes = {t.get_text(): t.get_window_extent(renderer) for t in _site_labels(figure)}
+    assert not boxes["Kaliningrad"].overlaps(boxes["Redzikowo (Poland)"])
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_presets_have_their_size_and_legend_where_the_shape_wants_it(builtin, preset, tmp_path):
+    chosen = PRESETS[preset]
+    figure = render_image(builtin["oreshnik-belarus-2025"], preset=preset)
+    image = Image.open(save_image(figure, tmp_path / "map.png"))
+    assert image.size == (chosen.width_px, chosen.height_px)
+    map_box, legend_box = figure.axes[0].get_position(), figure.axes[1].get_position()
+    if chosen.width_px > chosen.height_px:
+        assert chosen.legend == "right" and legend_box.x0 >= map_box.x1
+    else:
+        assert chosen.legend == "below" and legend_box.y1 <= map_box.y0
+
+
+def test_preset_and_size_are_not_given_together(inf):
+    with pytest.raises(InputError, match="not both"):
+        render_image(inf, preset="a4", dpi=100)
+    with pytest.raises(InputError, match="unknown preset 'a5'; choose one of a4, a4-landscape"):
+        render_image(inf, preset="a5")
+
+
+def test_cli_preset_writes_its_size_to_a_default_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["map", "oreshnik-belarus-2025", "--preset", "social-square"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "output" / "oreshnik-belarus-2025-social-square.png"
+    assert Image.open(path).size == (1080, 1080)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--preset", "a4", "--size", "900x600"], "leave out --size"),
+        (["--preset", "tiktok"], "'tiktok' is not a preset; choose one of a4,"),
+        (["--preset", "a4", "-o", "map.html"], "--preset draws a static map: give -o FILE.png, .svg or .pdf"),
+    ],
+)  # fmt: skip
+def test_cli_preset_mistakes_exit_2(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["map", "oreshnik-belarus-2025", *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
+
+
+def test_cli_help_lists_every_preset():
+    help_text = " ".join(CliRunner().invoke(cli, ["map", "--help"]).output.split())
+    for name in PRESETS:
+        assert name in help_text

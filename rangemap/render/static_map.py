@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyproj
@@ -39,6 +39,49 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 #: 3:2 at 200 dpi: 9 x 6 inches, a print column or a social-media card.
 DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX, DEFAULT_DPI = 1800, 1200, 200
 
+Legend = Literal["right", "below"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A size and layout for where an image goes.
+
+    Attributes
+    ----------
+    width_px, height_px, dpi
+        The image's size; `dpi` sets the size in inches (print) and so the type's size in pt.
+    legend
+        "right" of the map (wide images) or "below" it (square and tall ones).
+    min_text_px
+        The smallest type on the image (the credits, the scale bar's note), in pixels of
+        the image as written.
+    use
+        Where it goes.
+    """
+
+    width_px: int
+    height_px: int
+    dpi: int
+    legend: Legend
+    min_text_px: float
+    use: str
+
+
+#: Smallest type: 12 px on social images (the credits and sources line; labels and legend
+#: are 14-16 px, titles 30 px), 6 pt on paper (25 px at 300 dpi), the usual floor for
+#: captions and credits in print.
+PRESETS: dict[str, Preset] = {
+    "social-landscape": Preset(1200, 675, 150, "right", 12, "link cards and posts, 16:9"),
+    "social-square": Preset(1080, 1080, 150, "below", 12, "square posts, 1:1"),
+    "social-portrait": Preset(1080, 1350, 150, "below", 12, "portrait posts, 4:5"),
+    "a4": Preset(2480, 3508, 300, "below", 25, "an A4 page (210 x 297 mm), portrait"),
+    "a4-landscape": Preset(3508, 2480, 300, "right", 25, "an A4 page, landscape"),
+    "letter": Preset(2550, 3300, 300, "below", 25, "a US letter page (8.5 x 11 in), portrait"),
+    "letter-landscape": Preset(3300, 2550, 300, "right", 25, "a US letter page, landscape"),
+}
+#: Smallest type drawn at scale 1, in points (the scale bar's note); others are larger.
+_SMALLEST_PT = 5.5
+
 #: The countries, the graticule and the rings are clipped to a geodesic cap around the centre
 #: before projecting: AEQD tears everything near the antipode of its centre (20,004 km).
 MAX_CAP_KM = 19_000.0
@@ -49,6 +92,7 @@ _SEGMENT_DEG = 0.25
 _SEA, _LAND, _BORDER, _GRID, _EDGE = "#E6EDF3", "#F4F2EE", "#A9A9A9", "#F7FAFC", "#B8C2CC"
 #: Average width of a DejaVu Sans character in ems, rounded up, to wrap text before drawing.
 _EM_PER_CHAR = 0.56
+_EM_PER_CHAR_BOLD = 0.64
 #: Points per CSS pixel: the HTML map's line widths and dashes are given in pixels.
 _PT_PER_PX = 0.75
 #: Scale-bar lengths to choose from, km.
@@ -285,8 +329,9 @@ def _line_kw(layer_kind: str, color: str, scale: float) -> dict[str, Any]:
     }
 
 
-def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
-    chars = max(12, int(width_in * 72 / (size_pt * _EM_PER_CHAR)))
+def _wrap(text: str, width_in: float, size_pt: float, *, bold: bool = False) -> list[str]:
+    em = _EM_PER_CHAR_BOLD if bold else _EM_PER_CHAR
+    chars = max(12, int(width_in * 72 / (size_pt * em)))
     return textwrap.wrap(text, chars, break_long_words=True) or [""]
 
 
@@ -370,69 +415,97 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return max(w, 0.0) * max(h, 0.0)
 
 
-def _label_offsets(
-    points_px: Sequence[tuple[float, float]],
-    labels: Sequence[str],
-    size_pt: float,
-    dpi: float,
-    frame: tuple[float, ...],
-    pad: float,
-) -> list[tuple[float, float, str, str]]:
-    """Place each site label beside its point, clear of earlier labels and of other points.
+#: Where a site's label may go, in order of preference: (dx, dy) in units of the label's
+#: offset from its dot; the right, upper right and left first, as maps usually label.
+_LABEL_DIRECTIONS = ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1.4), (0, -1.4))
+#: How far out a label may move when every nearer place overlaps something (a leader line
+#: then joins it to its dot).
+_LABEL_REACH = (1.0, 2.5, 4.5, 7.0)
 
-    Greedy, in scene order, from four candidate corners; text size is estimated from the
-    character count (no renderer needed, so the result is the same on every machine).
-    Returns (dx, dy) in points (`pad` from the point) and the alignments for each label.
-    """
-    px = dpi / 72.0
-    candidates = [(pad, pad, "left", "bottom"), (pad, -pad, "left", "top"),
-                  (-pad, pad, "right", "bottom"), (-pad, -pad, "right", "top")]  # fmt: skip
-    dots = [(x - 4 * px, y - 4 * px, x + 4 * px, y + 4 * px) for x, y in points_px]
-    placed: list[tuple[float, ...]] = []
-    out = []
-    for i, ((x, y), label) in enumerate(zip(points_px, labels, strict=True)):
-        w, h = len(label) * size_pt * 0.62 * px, size_pt * 1.25 * px
-        best, best_cost = candidates[0], math.inf
-        for dx, dy, ha, va in candidates:
-            x0 = x + dx * px if ha == "left" else x + dx * px - w
-            y0 = y + dy * px if va == "bottom" else y + dy * px - h
-            box = (x0, y0, x0 + w, y0 + h)
-            others = [d for j, d in enumerate(dots) if j != i]
-            cost = sum(_overlap(box, b) for b in (*placed, *others))
-            cost += w * h - _overlap(box, frame)  # outside the map frame
-            if cost < best_cost - 1e-9:
-                best, best_cost, best_box = (dx, dy, ha, va), cost, box
-        placed.append(best_box)
-        out.append(best)
-    return out
+
+def _box(bbox: Any) -> tuple[float, float, float, float]:
+    return (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
+
+
+def _place_label(
+    label: Any,
+    renderer: Any,
+    pad_pt: float,
+    avoid: Sequence[tuple[float, ...]],
+    frame: tuple[float, ...],
+) -> tuple[float, float, float]:
+    """Move `label` (an Annotation) to the place where its drawn text overlaps least of the
+    `avoid` boxes and the outside of `frame` (pixel boxes): the first free place in order of
+    preference, else the least covered. Returns (dx, dy, cost) of the chosen place."""
+    best = (pad_pt, pad_pt, math.inf)
+    for reach in _LABEL_REACH:
+        for ux, uy in _LABEL_DIRECTIONS:
+            dx, dy = ux * pad_pt * reach, uy * pad_pt * reach
+            label.xyann = (dx, dy)
+            label.set_ha("left" if ux > 0 else "right" if ux < 0 else "center")
+            label.set_va("bottom" if uy > 0 else "top" if uy < 0 else "center")
+            box = _box(label.get_window_extent(renderer))
+            area = (box[2] - box[0]) * (box[3] - box[1])
+            cost = sum(_overlap(box, other) for other in avoid)
+            cost += area - _overlap(box, frame)
+            if cost < best[2] - 1e-9:
+                best = (dx, dy, cost)
+            if cost <= 0:
+                return best
+    dx, dy, _ = best
+    label.xyann = (dx, dy)
+    label.set_ha("left" if dx > 0 else "right" if dx < 0 else "center")
+    label.set_va("bottom" if dy > 0 else "top" if dy < 0 else "center")
+    return best
 
 
 def _draw_sites(
-    ax: Axes, scene: ResolvedScene, view: MapView, tr: pyproj.Transformer, scale: float
+    ax: Axes,
+    scene: ResolvedScene,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    obstacles: Sequence[Any] = (),
 ) -> None:
+    """Site dots and labels. Each label is measured as drawn (its text's extent) and put
+    where it overlaps no other label, no site dot and none of `obstacles` (artists such as
+    the scale bar's text), inside the frame; one moved far from its dot gets a leader line."""
     centre = _project_points(tr, [view.lon], [view.lat])[0]
     ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale, zorder=5)
     xy = _project_points(
         tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
     )
     size = 7.5 * scale
-    points_px = [tuple(p) for p in ax.transData.transform(xy)]
-    frame = tuple(ax.transAxes.transform([(0, 0), (1, 1)]).ravel())
-    labels = [site.label for site in scene.sites]
-    offsets = _label_offsets(points_px, labels, size, ax.figure.dpi, frame, 5.0 * scale)
     ax.plot(
         xy[:, 0], xy[:, 1], marker="o", ms=5.5 * scale, mfc=scene.colors["site"], mec="white",
         mew=1.0 * scale, zorder=7, linestyle="none",
     )  # fmt: skip
-    for (x, y), label, (dx, dy, ha, va) in zip(xy, labels, offsets, strict=True):
-        ax.annotate(
-            label, (x, y), xytext=(dx, dy), textcoords="offset points",
-            ha=ha, va=va, fontsize=size, fontweight="bold", color="#222222", zorder=8,
-            bbox=_label_box(scale), annotation_clip=True,
+    renderer = ax.figure.canvas.get_renderer()
+    px = ax.figure.dpi / 72.0
+    dot = 3.5 * scale * px
+    points_px = ax.transData.transform(xy)
+    avoid = [(x - dot, y - dot, x + dot, y + dot) for x, y in points_px]
+    avoid += [_box(artist.get_window_extent(renderer)) for artist in obstacles]
+    frame = _box(ax.get_window_extent(renderer))
+    pad = 5.0 * scale
+    for (x, y), site in zip(xy, scene.sites, strict=True):
+        label = ax.annotate(
+            site.label, (x, y), xytext=(pad, pad), textcoords="offset points",
+            ha="left", va="bottom", fontsize=size, fontweight="bold", color="#222222",
+            zorder=8, bbox=_label_box(scale), annotation_clip=True,
         )  # fmt: skip
+        dx, dy, _ = _place_label(label, renderer, pad, avoid, frame)
+        if math.hypot(dx, dy) > 2 * pad * math.sqrt(2):
+            ax.annotate(
+                "", (x, y), xytext=(dx, dy), textcoords="offset points", zorder=6,
+                arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6 * scale,
+                            "shrinkA": 0, "shrinkB": 3 * scale},
+            )  # fmt: skip
+        avoid.append(_box(label.get_window_extent(renderer)))
 
 
-def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> None:
+def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
+    """The scale bar in the lower left; returns its texts, for the site labels to avoid."""
     from matplotlib import patheffects
 
     width_km = (view.xmax - view.xmin) / 1000.0
@@ -447,12 +520,14 @@ def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> None:
     for x in (x0, (x0 + x1) / 2, x1):
         ax.plot([x, x], [y0, y0 + tick], lw=0.8 * scale, **kw)
     text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
-    ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text)
-    ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text)
-    ax.text(
-        x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
-        fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
-    )  # fmt: skip
+    return [
+        ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text),
+        ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text),
+        ax.text(
+            x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
+            fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
+        ),
+    ]  # fmt: skip
 
 
 # --- legend and texts ----------------------------------------------------------------------
@@ -523,45 +598,88 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     return entries
 
 
-def _draw_legend(ax: Axes, entries: Sequence[LegendEntry], width_in: float, size: float) -> None:
-    """Entries top to bottom: a 0.3 in sample, then the wrapped text; shrinks to fit."""
+_SAMPLE_IN, _SAMPLE_GAP_IN, _COLUMN_GAP_IN = 0.32, 0.08, 0.3
+
+
+def _legend_text(entries: Sequence[LegendEntry], column_in: float, fs: float) -> list[list[str]]:
+    return [_wrap(e.text, column_in - _SAMPLE_IN - _SAMPLE_GAP_IN, fs) for e in entries]
+
+
+def _columns(heights: Sequence[float], ncols: int) -> list[list[int]]:
+    """Entry indices in order, in up to `ncols` columns of about equal height."""
+    target = sum(heights) / ncols
+    columns: list[list[int]] = [[]]
+    done = 0.0
+    for i, h in enumerate(heights):
+        if columns[-1] and len(columns) < ncols and done + h / 2 > target * len(columns):
+            columns.append([])
+        columns[-1].append(i)
+        done += h
+    return columns
+
+
+def _legend_size(
+    entries: Sequence[LegendEntry], width_in: float, fs: float, ncols: int
+) -> tuple[float, list[list[str]], list[list[int]]]:
+    """Height (inches) of the legend at type size `fs`, its wrapped lines and its columns."""
+    column_in = (width_in - (ncols - 1) * _COLUMN_GAP_IN) / ncols
+    wrapped = _legend_text(entries, column_in, fs)
+    line_in = fs * 1.3 / 72
+    heights = [len(w) * line_in + 0.6 * line_in for w in wrapped]
+    columns = _columns(heights, ncols)
+    tallest = max(sum(heights[i] for i in column) for column in columns)
+    return 1.8 * line_in + tallest, wrapped, columns
+
+
+def _draw_legend(
+    ax: Axes,
+    entries: Sequence[LegendEntry],
+    width_in: float,
+    size: float,
+    *,
+    ncols: int = 1,
+    min_size: float = 0.0,
+) -> None:
+    """Entries top to bottom (column by column): a 0.3 in sample, then the wrapped text;
+    shrinks to fit the panel, never below `min_size` (pt)."""
     from matplotlib.patches import Rectangle
 
     height_in = ax.get_position().height * ax.figure.get_size_inches()[1]
-    sample_in, gap_in = 0.32, 0.08
     for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):  # the largest type that fits the panel
-        fs = size * shrink
-        line_in = fs * 1.3 / 72
-        wrapped = [_wrap(e.text, width_in - sample_in - gap_in, fs) for e in entries]
-        total = sum(len(w) * line_in + 0.6 * line_in for w in wrapped) + 1.8 * line_in
-        if total <= height_in:
+        fs = max(size * shrink, min_size)
+        total, wrapped, columns = _legend_size(entries, width_in, fs, ncols)
+        if total <= height_in * (1 + 1e-6) or fs == min_size:
             break
+    line_in = fs * 1.3 / 72
+    column_in = (width_in - (ncols - 1) * _COLUMN_GAP_IN) / ncols
     ax.set_xlim(0, width_in)
     ax.set_ylim(-height_in, 0)
     ax.axis("off")
-    y = 0.0
-    ax.text(0, y, "Legend", fontsize=fs * 1.1, fontweight="bold", va="top", color="#222222")
-    y -= 1.8 * line_in
-    for entry, lines in zip(entries, wrapped, strict=True):
-        mid = y - line_in / 2
-        if entry.fill > 0:
-            ax.add_patch(
-                Rectangle(
-                    (0, mid - line_in * 0.35), sample_in, line_in * 0.7,
-                    facecolor=entry.color, alpha=entry.fill, lw=0,
-                )
-            )  # fmt: skip
-        if entry.kind is not None:
-            style = _line_kw(entry.kind, entry.color, size / 7.0)
-            ax.plot([0.02, sample_in - 0.02], [mid, mid], **style)
-        if entry.marker:
-            ax.plot(
-                sample_in / 2, mid, marker="o", ms=fs * 0.75, mfc=entry.color, mec="white",
-                linestyle="none",
-            )  # fmt: skip
-        x = sample_in + gap_in if entry.kind or entry.marker else 0
-        ax.text(x, y, "\n".join(lines), fontsize=fs, va="top", color="#222222", linespacing=1.3)
-        y -= len(lines) * line_in + 0.6 * line_in
+    ax.text(0, 0, "Legend", fontsize=fs * 1.1, fontweight="bold", va="top", color="#222222")
+    for c, column in enumerate(columns):
+        x0 = c * (column_in + _COLUMN_GAP_IN)
+        y = -1.8 * line_in
+        for i in column:
+            entry, lines = entries[i], wrapped[i]
+            mid = y - line_in / 2
+            if entry.fill > 0:
+                ax.add_patch(
+                    Rectangle(
+                        (x0, mid - line_in * 0.35), _SAMPLE_IN, line_in * 0.7,
+                        facecolor=entry.color, alpha=entry.fill, lw=0,
+                    )
+                )  # fmt: skip
+            if entry.kind is not None:
+                style = _line_kw(entry.kind, entry.color, size / 7.0)
+                ax.plot([x0 + 0.02, x0 + _SAMPLE_IN - 0.02], [mid, mid], **style)
+            if entry.marker:
+                ax.plot(
+                    x0 + _SAMPLE_IN / 2, mid, marker="o", ms=fs * 0.75, mfc=entry.color,
+                    mec="white", linestyle="none",
+                )  # fmt: skip
+            x = x0 + (_SAMPLE_IN + _SAMPLE_GAP_IN if entry.kind or entry.marker else 0)
+            ax.text(x, y, "\n".join(lines), fontsize=fs, va="top", color="#222222", linespacing=1.3)
+            y -= len(lines) * line_in + 0.6 * line_in
 
 
 def _source_text(scene: ResolvedScene) -> str:
@@ -596,42 +714,72 @@ def _credits(view: MapView) -> str:
 def render_image(
     scene: SceneLike = None,
     *,
-    width_px: int = DEFAULT_WIDTH_PX,
-    height_px: int = DEFAULT_HEIGHT_PX,
-    dpi: int = DEFAULT_DPI,
+    width_px: int | None = None,
+    height_px: int | None = None,
+    dpi: int | None = None,
     title: str | None = None,
     subtitle: str | None = None,
     caption: str | None = None,
+    preset: str | None = None,
+    legend: Legend | None = None,
+    min_text_px: float = 0.0,
 ) -> Figure:
     """Draw a scene as a static map: title, subtitle, map, legend, scale bar, sources.
+
+    `preset` names a size and layout from PRESETS ("social-square", "a4" ...) instead of
+    `width_px`, `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). The legend goes
+    `legend` of the map: "right", or "below" (the default for square and tall images). No
+    type is smaller than `min_text_px` pixels. Site labels are placed where they overlap
+    neither each other nor the sites.
 
     Returns a matplotlib Figure (it displays inline in Jupyter); write it with save_image
     for byte-identical files. Rings are drawn from their true geodesic boundaries; bands,
     which the HTML map shows on demand, are left out.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    if preset is not None:
+        if preset not in PRESETS:
+            raise InputError(
+                f"unknown preset {preset!r}; choose one of {', '.join(sorted(PRESETS))}."
+            )
+        if (width_px, height_px, dpi) != (None, None, None):
+            raise InputError("give a preset or width_px, height_px and dpi, not both.")
+        chosen = PRESETS[preset]
+        width_px, height_px, dpi = chosen.width_px, chosen.height_px, chosen.dpi
+        legend = legend or chosen.legend
+        min_text_px = max(min_text_px, chosen.min_text_px)
+    width_px = DEFAULT_WIDTH_PX if width_px is None else width_px
+    height_px = DEFAULT_HEIGHT_PX if height_px is None else height_px
+    dpi = DEFAULT_DPI if dpi is None else dpi
     for name, value in (("width_px", width_px), ("height_px", height_px), ("dpi", dpi)):
         if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 20_000:
             raise InputError(f"{name} must be a whole number from 50 to 20,000, got {value!r}")
+    if legend not in (None, "right", "below"):
+        raise InputError(f"legend must be 'right' or 'below', got {legend!r}")
     resolved = as_resolved(scene)
     title = title or resolved.title
     subtitle = subtitle if subtitle is not None else resolved.subtitle
     caption = caption if caption is not None else resolved.caption
     width_in, height_in = width_px / dpi, height_px / dpi
-    # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches.
+    legend = legend or ("right" if width_in >= 1.2 * height_in else "below")
+    # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches,
+    # but never below min_text_px.
     scale = min(width_in / 9.0, height_in / 6.0)
+    scale = max(scale, min_text_px * 72.0 / (_SMALLEST_PT * dpi))
     margin = 0.14 * scale
 
     with _style():
         fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
+        FigureCanvasAgg(fig)  # text extents are measured to place the site labels
         text_w = width_in - 2 * margin
         y = height_in - margin  # inches from the bottom, moving down
         heads = [(title, 13.5 * scale, "bold", "#111111")]
         if subtitle:
             heads.append((subtitle, 7.8 * scale, "normal", "#333333"))
         for text, size, weight, color in heads:
-            lines = _wrap(text, text_w, size)
+            lines = _wrap(text, text_w, size, bold=weight == "bold")
             fig.text(
                 margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
                 fontweight=weight, color=color, va="top", linespacing=1.25,
@@ -649,17 +797,40 @@ def render_image(
         foot_lines += len(_wrap(probe, text_w, foot_size))
         foot_h = foot_lines * foot_size * 1.3 / 72
         body_bottom = margin + foot_h + 0.08 * scale
-        map_w = (width_in - 2 * margin) * 0.64
         body_h = body_top - body_bottom
-        if body_h < 1.0 or map_w < 1.0:
+        entries = legend_entries(resolved)
+        legend_size = 6.6 * scale
+        min_size = min_text_px * 72.0 / dpi
+        if legend == "right":
+            # A legend too long for one column beside the map gets two in a wider panel,
+            # else goes below the map: it never shrinks below the smallest type.
+            for share, ncols in ((0.36, 1), (0.5, 2)):
+                map_w = text_w * (1 - share)
+                legend_w = text_w - map_w - 0.22 * scale
+                size = max(legend_size * 0.6, min_size)
+                if _legend_size(entries, legend_w, size, ncols)[0] <= body_h:
+                    break
+            else:
+                legend = "below"
+        if legend == "right":
+            map_h, map_bottom = body_h, body_bottom
+            legend_box = (width_in - margin - legend_w, body_bottom, legend_w, body_h)
+        else:
+            ncols = 2 if text_w >= 5.5 * scale else 1
+            legend_h = _legend_size(entries, text_w, legend_size, ncols)[0]
+            map_w, map_h = text_w, body_h - legend_h - 0.16 * scale
+            map_bottom = body_bottom + legend_h + 0.16 * scale
+            legend_box = (margin, body_bottom, text_w, legend_h)
+        if map_h < 1.0 * scale or map_w < 1.0 * scale:
             raise InputError(
-                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map; "
-                "use a larger size or a lower dpi."
+                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map beside "
+                "its texts, legend and sources; use a taller or larger image (--preset "
+                "social-portrait, a4), a lower dpi or fewer layers."
             )
         ax = fig.add_axes(
-            (margin / width_in, body_bottom / height_in, map_w / width_in, body_h / height_in)
+            (margin / width_in, map_bottom / height_in, map_w / width_in, map_h / height_in)
         )
-        view = fit_view(resolved, map_w / body_h)
+        view = fit_view(resolved, map_w / map_h)
         tr = view.transformer()
         ax.set_xlim(view.xmin, view.xmax)
         ax.set_ylim(view.ymin, view.ymax)
@@ -672,15 +843,25 @@ def render_image(
         metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
         _draw_basemap(ax, view, tr, scale, metres_per_px)
         _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
-        _draw_sites(ax, resolved, view, tr, scale)
-        _draw_scale_bar(ax, view, scale)
+        obstacles = _draw_scale_bar(ax, view, scale)
+        _draw_sites(ax, resolved, view, tr, scale, obstacles)
 
-        legend_x = margin + map_w + 0.22 * scale
-        legend_w = width_in - margin - legend_x
         legend_ax = fig.add_axes(
-            (legend_x / width_in, body_bottom / height_in, legend_w / width_in, body_h / height_in)
+            (
+                legend_box[0] / width_in,
+                legend_box[1] / height_in,
+                legend_box[2] / width_in,
+                legend_box[3] / height_in,
+            )
         )
-        _draw_legend(legend_ax, legend_entries(resolved), legend_w, 6.6 * scale)
+        _draw_legend(
+            legend_ax,
+            entries,
+            legend_box[2],
+            legend_size,
+            ncols=ncols,
+            min_size=min_size,
+        )
 
         foot += _wrap(_source_text(resolved), text_w, foot_size)
         foot += _wrap(_credits(view), text_w, foot_size)
