@@ -358,7 +358,7 @@ def test_cli_preset_writes_its_size_to_a_default_name(tmp_path, monkeypatch):
     [
         (["--preset", "a4", "--size", "900x600"], "leave out --size"),
         (["--preset", "tiktok"], "'tiktok' is not a preset; choose one of a4,"),
-        (["--preset", "a4", "-o", "map.html"], "--preset draws a static map: give -o FILE.png, .svg or .pdf"),
+        (["--preset", "a4", "-o", "map.html"], "give -o FILE.png, .svg or .pdf"),
     ],
 )  # fmt: skip
 def test_cli_preset_mistakes_exit_2(tmp_path, monkeypatch, args, message):
@@ -372,3 +372,19 @@ def test_cli_help_lists_every_preset():
     help_text = " ".join(CliRunner().invoke(cli, ["map", "--help"]).output.split())
     for name in PRESETS:
         assert name in help_text
+
+
+@pytest.mark.parametrize(
+    ("preset", "mm"), [("a4", (210, 297)), ("letter", (215.9, 279.4)), ("a4-landscape", (297, 210))]
+)
+def test_print_presets_write_one_page_of_their_paper_size(tmp_path, monkeypatch, preset, mm):
+    """Without -o a page preset writes a PDF: one page, its MediaBox the paper (in points)."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["map", "oreshnik-belarus-2025", "--preset", preset])
+    assert result.exit_code == 0, result.output
+    pdf = (tmp_path / "output" / f"oreshnik-belarus-2025-{preset}.pdf").read_bytes()
+    assert re.findall(rb"/Type /Pages\b[^>]*?/Count (\d+)", pdf) == [b"1"]
+    (box,) = re.findall(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    width_mm, height_mm = (float(v) / 72 * 25.4 for v in box)
+    assert width_mm == pytest.approx(mm[0], abs=0.2)  # 2480 px at 300 dpi is 209.97 mm
+    assert height_mm == pytest.approx(mm[1], abs=0.2)
