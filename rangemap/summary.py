@@ -264,7 +264,17 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     layer = item.layer
     countries = w.counted("countries", [w.country(r) for r in _states(item.countries)])
     capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
-    if layer.kind == "custom" or layer.system is None:
+    if layer.system is None and layer.kind in ("stated", "disputed", "estimate"):
+        # A scene's own range that says what it is and who gives it (SceneRange.kind).
+        first = w.words["attributed"].format(
+            site=layer.site_label,
+            span=w.span(layer),
+            kind=w.kind(layer.kind),
+            who=w.who(layer.claimed_by),
+            countries=countries,
+            capitals=capitals,
+        )
+    elif layer.kind == "custom" or layer.system is None:
         first = w.words["custom"].format(
             site=layer.site_label, span=w.span(layer), countries=countries, capitals=capitals
         )

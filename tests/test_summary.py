@@ -242,3 +242,19 @@ def test_sidebar_command_in_german() -> None:
     assert "| Standort | Reichweite |" in result.stdout
     assert re.search(r"\| \d+,\d Mio\. km\u00b2 \|", result.stdout)
     assert "| 785.000 km\u00b2 |" in result.stdout
+
+
+def test_own_range_that_says_who_gives_it_reads_like_a_claim():
+    """A scene's own range with a kind and a claimant says both, as a catalog claim does."""
+    from rangemap.catalog import Source
+
+    source = Source(publisher="Reuters", title="[test]", date="2025")
+    spec = SceneRange(km="3400mi", kind="estimate", claimed_by="Reuters", sources=(source,))
+    scene = Scene(title="T", sites=(SceneSite(site="krychaw", ranges=(spec, SceneRange(km=1000))),))
+    english = summary_text(scene).splitlines()
+    assert english[2].startswith(
+        "From Krychaw, a range of 3,400 mi (5,472 km) (estimate, according to Reuters) reaches "
+    )
+    assert english[4].startswith("From Krychaw, a range of 1,000 km reaches ")
+    german = summary_text(scene, lang="de").splitlines()[2]
+    assert "(Schätzung, laut Reuters)" in german
