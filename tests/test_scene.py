@@ -99,9 +99,9 @@ def test_unknown_scene_name_suggests_builtin():
          r"line 2, field 'event': unknown event 'offer'"),
         ("sites:\n  - site: kaliningrad\n", r"line 1.*'title'.*Field required"),
         # an unknown field far from every known one gets no suggestion (not 'km_min')
-        ("title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: 300, kind: x}\n",
-         r"line 5, .*field 'kind': unknown field 'kind'; known fields: km, km_min, label, "
-         r"sources\. Remove or rename it"),
+        ("title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: 300, weapon: x}\n",
+         r"line 5, .*field 'weapon': unknown field 'weapon'; known fields: claimed_by, color, "
+         r"kind, km, km_min, label, line, sources\. Remove or rename it"),
         # ranges are written like on the command line, never with thousands separators
         ("title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: '2,350'}\n",
          r"line 5, site 1, range 1, field 'km': '2,350' has a thousands separator; write the "
