@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -142,6 +143,71 @@ def test_polar_ring_is_one_closed_outline_around_the_pole(polar):
     fill_xy = shapely.Polygon(np.column_stack([fx, fy]))
     assert fill_xy.is_valid and fill_xy.contains(pole)
     assert shapely.hausdorff_distance(fill_xy.exterior, outline.exterior) < 1_000.0
+
+
+def _xy_polygon(frame: hp.AeqdFrame, rings: list[list[list[float]]]) -> shapely.Polygon:
+    """[lat, lon] lines (exterior, holes) as a polygon in the frame's projected metres."""
+    tr = frame.forward()
+    xy = [np.column_stack(tr.transform([p[1] for p in r], [p[0] for p in r])) for r in rings]
+    return shapely.Polygon(xy[0], xy[1:])
+
+
+@pytest.mark.parametrize(
+    ("site", "km", "km_min"), [("54.71,20.51", 5500, None), ("54.71,20.51", 5500, 500)]
+)
+def test_outline_bounds_the_same_area_as_the_fill(site, km, km_min):
+    """The page fills a whole ring's outline (a band's inner circle as the hole) instead
+    of a second copy: the same area as the clipped, seam-joined fill, to under 0.1 %."""
+    scene = Scene(
+        title="t",
+        sites=(SceneSite(site=site, name="s", ranges=(SceneRange(km=km, km_min=km_min),)),),
+    )
+    resolved = resolve_scene(scene)
+    frame, layer = hp.aeqd_frame(resolved), resolved.drawn[0]
+    outline = hp.ring_outline(frame, layer)
+    assert hp.outline_bounds_fill(frame, layer, outline)
+    assert len(outline) == (2 if km_min else 1)
+    from_outline = _xy_polygon(frame, outline)
+    (fill,) = hp.ring_fill(frame, layer)
+    from_fill = _xy_polygon(frame, fill)
+    assert from_outline.is_valid and from_fill.is_valid
+    assert len(fill) == len(outline)  # the same holes
+    difference = shapely.symmetric_difference(from_outline, from_fill).area
+    assert difference < 1e-3 * from_fill.area
+
+
+def test_outline_does_not_bound_the_fill_when_cut_or_around_the_antipode(ring_5000):
+    layer = ring_5000.drawn[0]  # 5,000 km around 52 N, 30 E
+    cut = hp.AeqdFrame(52.0, 30.0, 3_000.0, (0.0, 0.0, 0.0, 0.0))  # the cap cuts the ring
+    assert not hp.outline_bounds_fill(cut, layer, hp.ring_outline(cut, layer))
+    # Centred on the site's antipode: the whole ring lies within the cap, 15,000 km out, but
+    # its area holds the centre's antipode, outside the closed line on the map.
+    far = hp.AeqdFrame(-52.0, -150.0, hp.MAX_CAP_KM, (0.0, 0.0, 0.0, 0.0))
+    outline = hp.ring_outline(far, layer)
+    assert len(outline) == 1 and outline[0][0] == outline[0][-1]
+    assert not hp.outline_bounds_fill(far, layer, outline)
+
+
+def test_page_writes_each_outline_line_once():
+    """Rings share circles (a band's outer circle is a ring of its own): each line's
+    coordinates are in the page once, and the later rings name the earlier ring's array."""
+    page = map_html(render_map(resolve_scene(load_scene("inf-2020"))))
+    decoder = json.JSONDecoder()
+    literal, shared = [], 0
+    for match in re.finditer(r"var ring_\d+_outline = \[", page):
+        position = match.end()
+        while page[position] != "]":
+            if page[position] == "[":
+                line, position = decoder.raw_decode(page, position)
+                literal.append(json.dumps(line))
+            else:
+                reference = re.compile(r"ring_\d+_outline\[\d+\]").match(page, position)
+                assert reference is not None
+                shared, position = shared + 1, reference.end()
+            if page[position] == ",":
+                position += 1
+    assert literal and shared
+    assert len(set(literal)) == len(literal)
 
 
 def test_countries_stay_inside_the_cap_without_seams(polar):

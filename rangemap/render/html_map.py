@@ -73,13 +73,14 @@ class _Raw(Element):
 def _script_element(name: str, template: str) -> type[MacroElement]:
     """A MacroElement class whose script macro is `template`.
 
-    Its fields are text already encoded by js_value: the template only places them.
+    Its fields are text already encoded by js_value (or elements whose names it takes):
+    the template only places them.
     """
 
     class _Script(MacroElement):
         _template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
 
-        def __init__(self, **fields: str) -> None:
+        def __init__(self, **fields: Any) -> None:
             super().__init__()
             self._name = name
             self.__dict__.update(fields)
@@ -90,12 +91,21 @@ def _script_element(name: str, template: str) -> type[MacroElement]:
 
 # The fill takes no pointer events, so a click inside a ring reaches the country below it;
 # a wide transparent line along the outline takes hover and clicks for the ring itself.
+# Each outline line is written once in the page: a line that an earlier ring already drew
+# (a band's outer circle is often a ring of its own) is that ring's array, which Leaflet
+# copies, not changes.
 _RING_JS = """
-var {{ this.get_name() }} = (function (group) {
-  {%- if this.fill %}
+var {{ this.get_name() }}_outline = [
+  {%- for line in this.lines %}{% if not loop.first %},{% endif %}
+  {%- if line is string %}{{ line }}{% else %}{{ line[0].get_name() }}_outline[{{ line[1] }}]
+  {%- endif %}{% endfor %}];
+var {{ this.get_name() }} = (function (group, outline) {
+  {%- if this.fill_outline %}
+  L.polygon(outline, {{ this.fill_options }}).addTo(group);
+  {%- elif this.fill %}
   L.polygon({{ this.fill }}, {{ this.fill_options }}).addTo(group);
   {%- endif %}
-  var line = L.polyline({{ this.outline }}, {{ this.line_options }}).addTo(group);
+  var line = L.polyline(outline, {{ this.line_options }}).addTo(group);
   var hit = L.polyline({{ this.hit }}, {{ this.hit_options }}).addTo(group);
   var weight = line.options.weight;
   hit.bindTooltip({{ this.tooltip }}, {"sticky": true, "direction": "auto"});
@@ -103,7 +113,7 @@ var {{ this.get_name() }} = (function (group) {
   hit.on("mouseover", function () { line.setStyle({"weight": weight + 2}); });
   hit.on("mouseout", function () { line.setStyle({"weight": weight}); });
   return hit;
-})({{ this._parent.get_name() }});
+})({{ this._parent.get_name() }}, {{ this.get_name() }}_outline);
 """
 
 _SITE_JS = """
@@ -149,11 +159,12 @@ _PAGE_JS = """
 _AEQD_JS = """
 (function (map) {
   var sea = {{ this.sea_pane }}, labelsPane = {{ this.labels_pane }}, labels = [];
-  L.polygon({{ this.edge }}, {"pane": sea, "stroke": false, "fillColor": "#D6E4EE",
+  var edge = {{ this.edge }};
+  L.polygon(edge, {"pane": sea, "stroke": false, "fillColor": "#D6E4EE",
     "fillOpacity": 1, "interactive": false}).addTo(map);
   L.polyline({{ this.graticule }}, {"pane": sea, "color": "#F7FAFC", "weight": 0.8,
     "interactive": false}).addTo(map);
-  L.polyline({{ this.edge }}, {"pane": sea, "color": "#B8C2CC", "weight": 0.8,
+  L.polyline(edge, {"pane": sea, "color": "#B8C2CC", "weight": 0.8,
     "interactive": false}).addTo(map);
   function label(text, latlng, cls) {
     var icon = L.divIcon({"className": "rm-label " + cls, "html": "<span>" + text + "</span>",
@@ -186,11 +197,14 @@ def _ring_element(
     layer: SceneLayer,
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
+    drawn: dict[str, tuple[MacroElement, int]] | None = None,
 ) -> MacroElement:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
     `frame`, as drawn in its azimuthal equidistant projection.
 
     A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
+    `drawn` maps the outline lines already in the page to (element, index), so that each
+    is written once.
     """
     ring, color = layer.ring, layer.color
     if ring is None:  # pragma: no cover - callers pass drawn layers only
@@ -224,23 +238,32 @@ def _ring_element(
         "fill": False,
         "className": f"rm-hit {classes}",
     }
+    fill_outline = False
     if frame is None:
         fill_data = fill_latlngs(ring.geometry) if fill > 0 else None
         outline = outline_latlngs(ring.boundaries)
     else:
-        fill_data = html_projection.ring_fill(frame, layer) if fill > 0 else None
         outline = html_projection.ring_outline(frame, layer)
+        fill_outline = fill > 0 and html_projection.outline_bounds_fill(frame, layer, outline)
+        needs_fill = fill > 0 and not fill_outline
+        fill_data = html_projection.ring_fill(frame, layer) if needs_fill else None
     hit = map_labels.hit_outline(layer, arcs or {})
-    return _Ring(
+    drawn = {} if drawn is None else drawn
+    lines = [js_value(line) for line in outline]
+    element = _Ring(
+        lines=[drawn.get(line, line) for line in lines],
+        fill_outline=fill_outline,
         fill=js_value(fill_data) if fill_data is not None else "",
-        outline=js_value(outline),
-        hit=js_value(outline if hit is None else hit),
+        hit="outline" if hit is None else js_value(hit),
         fill_options=js_value(fill_options),
         line_options=js_value(line_options),
         hit_options=js_value(hit_options),
         tooltip=js_value(html_parts.layer_tooltip(layer)),
         popup=js_value(html_parts.layer_popup(layer)),
     )
+    for index, line in enumerate(lines):
+        drawn.setdefault(line, (element, index))
+    return element
 
 
 def _countries_element(
@@ -507,13 +530,14 @@ def render_map(
     arcs = map_labels.shared_arcs(resolved.drawn)
     groups: dict[str, FeatureGroup] = {}
     rings: dict[str, MacroElement] = {}
+    drawn: dict[str, tuple[MacroElement, int]] = {}
     for site in resolved.sites:
         for layer in site.layers:
             if layer.ring is None:
                 continue
             swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
             group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)
-            rings[layer.id] = _ring_element(layer, frame, arcs).add_to(group)
+            rings[layer.id] = _ring_element(layer, frame, arcs, drawn).add_to(group)
             groups[layer.id] = group.add_to(m)
 
     sites = folium.FeatureGroup(name="Sites", show=True)

@@ -162,13 +162,43 @@ def ring_outline(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[float]]]
     ring = layer.ring
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
-    tr, inverse = frame.forward(), frame.inverse()
     lines = []
     for lons, lats in ring.boundaries:
-        for xy in project_lines(frame.view, tr, lons, lats, closed=True):
-            simple = shapely.simplify(shapely.LineString(xy), _RING_TOLERANCE_M)
-            lines.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
+        lines += _circle_lines(frame, lons.tobytes(), lats.tobytes())
     return lines
+
+
+@functools.lru_cache(maxsize=256)
+def _circle_lines(frame: AeqdFrame, lons: bytes, lats: bytes) -> list[list[list[float]]]:
+    """One boundary circle as drawn: computed once per map, as rings share circles (a band's
+    outer circle is often a ring of its own). Callers must not change the lists."""
+    tr, inverse = frame.forward(), frame.inverse()
+    lines = []
+    x, y = np.frombuffer(lons), np.frombuffer(lats)
+    for xy in project_lines(frame.view, tr, x, y, closed=True):
+        simple = shapely.simplify(shapely.LineString(xy), _RING_TOLERANCE_M)
+        lines.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
+    return lines
+
+
+def outline_bounds_fill(frame: AeqdFrame, layer: SceneLayer, outline: list) -> bool:
+    """Whether the ring's `outline` (from ring_outline) also bounds its area on the map, so
+    that the page can fill the outline itself (outer circle, band's inner circle as a hole)
+    instead of a second, separately simplified copy of the same circles.
+
+    True when every circle lies whole within the cap (one closed line each) and the area
+    does not hold the antipode of the centre: AEQD maps the cap one-to-one onto a disc, so
+    a closed curve inside it bounds the same region on the map as on the ellipsoid.
+    """
+    ring = layer.ring
+    if ring is None:  # pragma: no cover - callers pass drawn layers only
+        raise ValueError(f"layer {layer.id!r} has no ring")
+    if len(outline) != len(ring.boundaries) or any(line[0] != line[-1] for line in outline):
+        return False
+    _, _, metres = GEOD.inv(
+        ring.site.lon, ring.site.lat, (frame.lon + 360.0) % 360.0 - 180.0, -frame.lat
+    )
+    return metres > ring.km * 1000.0
 
 
 def project_back(frame: AeqdFrame, geometries: np.ndarray, *, tolerance_m: float) -> np.ndarray:
