@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pyproj
@@ -13,6 +16,7 @@ import shapely
 from click.testing import CliRunner
 from geographiclib.geodesic import Geodesic
 
+from rangemap import layers
 from rangemap.cli import cli
 from rangemap.render import html_projection as hp
 from rangemap.render.html_map import map_html, render_map
@@ -26,6 +30,7 @@ from rangemap.scene import (
     resolve_scene,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 WGS84 = Geodesic.WGS84
 #: Leaflet gets [lat, lon] rounded to 1e-4 degrees (display_geometry.DECIMALS): <= ~8 m.
 ROUNDING_M = 12.0
@@ -208,6 +213,32 @@ def test_page_writes_each_outline_line_once():
                 position += 1
     assert literal and shared
     assert len(set(literal)) == len(literal)
+
+
+def test_prebuilt_basemaps_rebuild_byte_for_byte(tmp_path):
+    """layers/data/aeqd_basemaps.npz is what layers/build_basemaps.py computes now, from the
+    current layers, scenes and code: rebuilt, it is the same file."""
+    subprocess.run(
+        [sys.executable, str(REPO / "layers" / "build_basemaps.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    committed = layers.layers_dir() / "data" / hp.BASEMAPS_FILE
+    assert (tmp_path / hp.BASEMAPS_FILE).read_bytes() == committed.read_bytes()
+
+
+def test_countries_display_reads_the_prebuilt_basemap_or_computes_it(ring_5000):
+    """A built-in scene's frame reads the same geometry it would compute; another computes."""
+    frame = hp.aeqd_frame(resolve_scene(load_scene("inf-2020")))
+    assert hp.basemap_key(frame) in hp._prebuilt_basemaps()
+    read, computed = hp.countries_display(frame), hp.compute_countries_display(frame)
+    assert len(read) == len(layers.countries().display)
+    assert shapely.to_wkb(read).tolist() == shapely.to_wkb(computed).tolist()
+    other = hp.aeqd_frame(ring_5000)
+    assert hp.basemap_key(other) not in hp._prebuilt_basemaps()
+    assert shapely.to_wkb(hp.countries_display(other)).tolist() == (
+        shapely.to_wkb(hp.compute_countries_display(other)).tolist()
+    )
 
 
 def test_countries_stay_inside_the_cap_without_seams(polar):

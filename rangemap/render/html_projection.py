@@ -12,8 +12,10 @@ goes back to (lat, lon) for Leaflet, which projects it again, vertex by vertex.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import typing
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +51,8 @@ _RES0_M, _ZOOMS = 2 * 20_037_508.0 / 256, 16
 #: Simplification in projected metres: countries are simplified to 0.1 degrees already; ring
 #: outlines keep ~100 m, far below a pixel at the zoom levels that show whole rings.
 _COUNTRY_TOLERANCE_M, _RING_TOLERANCE_M = 1_000.0, 100.0
+#: The built-in scenes' basemaps, prebuilt by layers/build_basemaps.py (in layers_dir()/data).
+BASEMAPS_FILE = "aeqd_basemaps.npz"
 #: Width (metres) of the slivers closed where a polygon's parts meet at +-180 or a pole.
 _CLOSE_M = 50.0
 
@@ -240,10 +244,43 @@ def ring_fill(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[list[float]
 
 
 def countries_display(frame: AeqdFrame) -> np.ndarray:
-    """Natural Earth display outlines within the cap, seam-free in the projection."""
+    """Natural Earth display outlines within the cap, seam-free in the projection: read from
+    layers/data/aeqd_basemaps.npz for a built-in scene's frame, else computed."""
+    prebuilt = _prebuilt_basemaps()
+    key = basemap_key(frame)
+    if key not in prebuilt:
+        return compute_countries_display(frame)
+    blob, offsets = prebuilt[key]
+    return shapely.from_wkb([blob[a:b] for a, b in itertools.pairwise(offsets.tolist())])
+
+
+def compute_countries_display(frame: AeqdFrame) -> np.ndarray:
+    """What countries_display returns, computed (also by layers/build_basemaps.py)."""
     from rangemap import layers
 
     return project_back(frame, layers.countries().display, tolerance_m=_COUNTRY_TOLERANCE_M)
+
+
+def basemap_key(frame: AeqdFrame) -> str:
+    """The key of a frame's prebuilt basemap: everything the basemap depends on."""
+    return f"{frame.proj} +cap_km={frame.cap_km!r} +tolerance_m={_COUNTRY_TOLERANCE_M!r}"
+
+
+@functools.cache
+def _prebuilt_basemaps() -> dict[str, tuple[bytes, np.ndarray]]:
+    """Basemaps by key, from layers/build_basemaps.py. The file only saves time: without it
+    (or unreadable) every map computes its basemap, as for any scene not built in."""
+    from rangemap import layers
+
+    path = layers.layers_dir() / "data" / BASEMAPS_FILE
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            keys = npz["keys"].tolist()
+            return {
+                key: (npz[f"wkb_{i}"].tobytes(), npz[f"offsets_{i}"]) for i, key in enumerate(keys)
+            }
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return {}
 
 
 def graticule(frame: AeqdFrame) -> list[list[list[float]]]:
