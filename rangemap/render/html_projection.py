@@ -98,16 +98,24 @@ class AeqdFrame:
         return MapView(self.lat, self.lon, 0.0, 0.0, 0.0, 0.0, self.cap_km)
 
     def forward(self) -> pyproj.Transformer:
-        return _transformer("EPSG:4326", self.proj)
+        """Lon/lat degrees -> projected metres."""
+        return _pipeline(f"+step +proj=unitconvert +xy_in=deg +xy_out=rad +step {self._aeqd}")
 
     def inverse(self) -> pyproj.Transformer:
-        return _transformer(self.proj, "EPSG:4326")
+        """Projected metres -> lon/lat degrees."""
+        return _pipeline(f"+step +inv {self._aeqd} +step +proj=unitconvert +xy_in=rad +xy_out=deg")
+
+    @property
+    def _aeqd(self) -> str:
+        return f"+proj=aeqd +lat_0={self.lat:.6f} +lon_0={self.lon:.6f} +x_0=0 +y_0=0 +ellps=WGS84"
 
 
 @functools.cache
-def _transformer(source: str, target: str) -> pyproj.Transformer:
-    """Made once per centre: PROJ takes ~30 ms to set up a transformation."""
-    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+def _pipeline(steps: str) -> pyproj.Transformer:
+    """Made once per centre. The pipelines PROJ builds for EPSG:4326 (always_xy) <-> `proj`,
+    written out: bit-identical results, without the ~20 ms lookup of EPSG:4326 in proj.db
+    for each direction."""
+    return pyproj.Transformer.from_pipeline(f"+proj=pipeline {steps}")
 
 
 def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
