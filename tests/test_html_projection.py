@@ -228,12 +228,15 @@ def test_prebuilt_basemaps_rebuild_byte_for_byte(tmp_path):
 
 
 def test_countries_display_reads_the_prebuilt_basemap_or_computes_it(ring_5000):
-    """A built-in scene's frame reads the same geometry it would compute; another computes."""
+    """A built-in scene's frame reads the same countries, labels and graticule it would
+    compute; another frame computes them."""
     frame = hp.aeqd_frame(resolve_scene(load_scene("inf-2020")))
     assert hp.basemap_key(frame) in hp._prebuilt_basemaps()
     read, computed = hp.countries_display(frame), hp.compute_countries_display(frame)
     assert len(read) == len(layers.countries().display)
     assert shapely.to_wkb(read).tolist() == shapely.to_wkb(computed).tolist()
+    assert hp.country_labels(frame, read) == hp.compute_country_labels(frame, computed)
+    assert hp.graticule(frame) == hp.compute_graticule(frame)
     other = hp.aeqd_frame(ring_5000)
     assert hp.basemap_key(other) not in hp._prebuilt_basemaps()
     assert shapely.to_wkb(hp.countries_display(other)).tolist() == (

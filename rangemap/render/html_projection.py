@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
 import typing
 import zipfile
@@ -254,12 +255,11 @@ def ring_fill(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[list[float]
 def countries_display(frame: AeqdFrame) -> np.ndarray:
     """Natural Earth display outlines within the cap, seam-free in the projection: read from
     layers/data/aeqd_basemaps.npz for a built-in scene's frame, else computed."""
-    prebuilt = _prebuilt_basemaps()
-    key = basemap_key(frame)
-    if key not in prebuilt:
+    prebuilt = _prebuilt_basemaps().get(basemap_key(frame))
+    if prebuilt is None:
         return compute_countries_display(frame)
-    blob, offsets = prebuilt[key]
-    return shapely.from_wkb([blob[a:b] for a, b in itertools.pairwise(offsets.tolist())])
+    blob, offsets = prebuilt.wkb, prebuilt.offsets.tolist()
+    return shapely.from_wkb([blob[a:b] for a, b in itertools.pairwise(offsets)])
 
 
 def compute_countries_display(frame: AeqdFrame) -> np.ndarray:
@@ -274,8 +274,19 @@ def basemap_key(frame: AeqdFrame) -> str:
     return f"{frame.proj} +cap_km={frame.cap_km!r} +tolerance_m={_COUNTRY_TOLERANCE_M!r}"
 
 
+@dataclass(frozen=True)
+class _Basemap:
+    """One frame's prebuilt basemap: the countries as concatenated WKB and where each
+    starts; the country labels and the graticule as JSON (which keeps every float)."""
+
+    wkb: bytes
+    offsets: np.ndarray
+    labels: str
+    graticule: str
+
+
 @functools.cache
-def _prebuilt_basemaps() -> dict[str, tuple[bytes, np.ndarray]]:
+def _prebuilt_basemaps() -> dict[str, _Basemap]:
     """Basemaps by key, from layers/build_basemaps.py. The file only saves time: without it
     (or unreadable) every map computes its basemap, as for any scene not built in."""
     from rangemap import layers
@@ -283,16 +294,30 @@ def _prebuilt_basemaps() -> dict[str, tuple[bytes, np.ndarray]]:
     path = layers.layers_dir() / "data" / BASEMAPS_FILE
     try:
         with np.load(path, allow_pickle=False) as npz:
-            keys = npz["keys"].tolist()
             return {
-                key: (npz[f"wkb_{i}"].tobytes(), npz[f"offsets_{i}"]) for i, key in enumerate(keys)
+                key: _Basemap(
+                    npz[f"wkb_{i}"].tobytes(),
+                    npz[f"offsets_{i}"],
+                    npz[f"labels_{i}"].tobytes().decode("utf-8"),
+                    npz[f"graticule_{i}"].tobytes().decode("utf-8"),
+                )
+                for i, key in enumerate(npz["keys"].tolist())
             }
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return {}
 
 
 def graticule(frame: AeqdFrame) -> list[list[list[float]]]:
-    """Parallels and meridians every 10 degrees within the cap, as [lat, lon] lines."""
+    """Parallels and meridians every 10 degrees within the cap, as [lat, lon] lines (read
+    from the prebuilt basemap for a built-in scene's frame)."""
+    prebuilt = _prebuilt_basemaps().get(basemap_key(frame))
+    if prebuilt is not None:
+        return json.loads(prebuilt.graticule)
+    return compute_graticule(frame)
+
+
+def compute_graticule(frame: AeqdFrame) -> list[list[list[float]]]:
+    """What graticule returns, computed."""
     view, tr, inverse = frame.view, frame.forward(), frame.inverse()
     step = 0.5  # degrees between vertices: straight chords in the projection bend enough
     lines = []
@@ -333,7 +358,17 @@ def capitals(frame: AeqdFrame) -> list[tuple[str, float, float]]:
 
 
 def country_labels(frame: AeqdFrame, display: np.ndarray) -> list[tuple[str, float, float]]:
-    """(name, lat, lon) at a point inside each country's largest drawn part, largest first."""
+    """(name, lat, lon) at a point inside each country's largest drawn part, largest first.
+    `display` is countries_display(frame): for a built-in scene's frame, prebuilt, and so
+    are these labels."""
+    prebuilt = _prebuilt_basemaps().get(basemap_key(frame))
+    if prebuilt is not None:
+        return [(name, lat, lon) for name, lat, lon in json.loads(prebuilt.labels)]
+    return compute_country_labels(frame, display)
+
+
+def compute_country_labels(frame: AeqdFrame, display: np.ndarray) -> list[tuple[str, float, float]]:
+    """What country_labels returns, computed."""
     from rangemap import layers
 
     names = layers.countries().name
