@@ -126,10 +126,9 @@ def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
     probe = AeqdFrame(lat0, lon0, MAX_CAP_KM, (0.0, 0.0, 0.0, 0.0))
     tr = probe.forward()
     furthest = 0.0
-    for layer in scene.drawn:
-        lons, lats = _outline_vertices(layer)
-        _, _, metres = GEOD.inv(np.full(lons.size, lon0), np.full(lons.size, lat0), lons, lats)
-        furthest = max(furthest, float(np.max(metres)) / 1000.0)
+    for layer in scene.drawn:  # the ellipsoidal aeqd's radius is the geodesic distance
+        x, y = tr.transform(*_outline_vertices(layer))
+        furthest = max(furthest, float(np.max(np.hypot(x, y))) / 1000.0)
     cap_km = min(MAX_CAP_KM, max(MIN_CAP_KM, furthest + 1000.0))
     shown = [layer for layer in scene.drawn if layer.show]
     focus = [layer for layer in shown if layer.kind not in ("threshold", "band")] or shown
