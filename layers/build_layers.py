@@ -736,7 +736,7 @@ def build_cities(
                 STATE,
                 np.where(np.isin(iso2[rows], list(other_iso2)), OTHER, TERRITORY),
             )
-        ),  # fmt: skip
+        ),
         "feature_code": _blob(code[rows]),
     }
     # Cross-check the PPLC flags with countries.json's capital names (spelling folded).
