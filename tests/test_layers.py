@@ -215,7 +215,12 @@ def test_capital_count_plausible(cities):
     capitals = cities.capital | cities.territory_capital
     assert (cities.feature_code[capitals] == "PPLC").all()
     assert (cities.status[cities.capital] == "state").all()
-    assert (cities.status[cities.territory_capital] == "territory").all()
+    held = cities.status[cities.territory_capital]
+    assert set(held) == {"territory", "other"}
+    assert sorted(cities.name[cities.territory_capital & (cities.status == "other")]) == [
+        "Pristina",
+        "Taipei",
+    ]
     with_capital = set(cities.country_iso2[cities.capital])
     assert len(with_capital) == 193 and not {"IL", "PS"} & with_capital
 
@@ -224,13 +229,14 @@ def test_capital_count_plausible(cities):
     ("name", "iso2"),
     [("Mariehamn", "AX"), ("Douglas", "IM"), ("Saint Helier", "JE"),
      ("Saint Peter Port", "GG"), ("Tórshavn", "FO"), ("Longyearbyen", "SJ"), ("Nuuk", "GL"),
-     ("Gibraltar", "GI"), ("Pristina", "XK")],
+     ("Gibraltar", "GI"), ("Pristina", "XK"), ("Taipei", "TW")],
 )  # fmt: skip
 def test_territorial_capitals_are_not_national_capitals(cities, name, iso2):
-    """Regression: a 5,000 km ring from Minsk counted these among 89 "capitals"."""
+    """Regression: a 5,000 km ring from Minsk counted these among 89 "capitals". Pristina
+    and Taipei are capitals of other areas (no UN state holds Kosovo or Taiwan)."""
     row = _only(cities, name, iso2)
     assert cities.territory_capital[row] and not cities.capital[row]
-    assert cities.status[row] == "territory"
+    assert cities.status[row] == ("other" if iso2 in ("XK", "TW") else "territory")
 
 
 @pytest.mark.parametrize(
@@ -518,3 +524,18 @@ def test_names_are_decoded_as_utf8(countries):
     names = set(countries.name.tolist())
     assert {"Côte d'Ivoire", "Curaçao", "Åland", "St-Barthélemy"} <= names
     assert not any("Ã" in n for n in names)
+
+
+def test_units_no_un_state_holds_are_other_areas_not_territories(countries):
+    """A newsroom calls neither Taiwan nor Kosovo a territory: a unit that Natural Earth gives
+    no UN state as sovereign is an "other" area; a dependency of a UN state is a territory."""
+    status = dict(zip(countries.name_en, countries.status, strict=True))
+    sovereign = dict(zip(countries.name_en, countries.sovereign, strict=True))
+    other = {n for n, s in status.items() if s == "other"}
+    assert other == {"Kosovo", "Taiwan", "Western Sahara", "Bir Tawil", "Antarctica",
+                     "Scarborough Shoal", "Brazilian Island", "Wake Island"}  # fmt: skip
+    assert all(sovereign[n] == "" for n in other)
+    territories = {n for n, s in status.items() if s == "territory"}
+    assert {"Greenland", "Jersey", "Åland", "Akrotiri Sovereign Base Area"} <= territories
+    assert all(sovereign[n] for n in territories)
+    assert list(status.values()).count("state") == 195
