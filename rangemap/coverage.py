@@ -25,10 +25,12 @@ PLACES_LABEL = (
     "15,000+ inhabitants, a city's districts not counted on top of it. Not everyone within "
     "range: people in smaller towns and the countryside are left out"
 )
-#: Country status (rangemap.layers.CountryLayer.status): counted as countries, or apart.
-STATE, TERRITORY = "state", "territory"
-#: CityRow.capital values: national capital of a state, capital of a territory, or neither.
-NATIONAL, TERRITORIAL = "national", "territorial"
+#: Country status (rangemap.layers.CountryLayer.status): counted as countries, or apart:
+#: territories of a UN state, and other areas that no UN state holds (Kosovo, Taiwan).
+STATE, TERRITORY, OTHER = "state", "territory", "other"
+#: CityRow.capital values: national capital of a state, capital of a territory, capital of
+#: an other area (Pristina, Taipei), or neither.
+NATIONAL, TERRITORIAL, OTHER_CAPITAL = "national", "territorial", "other"
 
 #: Vertices of each boundary circle that maps draw: smooth at any zoom, light in a page.
 OUTLINE_VERTICES = 720
@@ -68,9 +70,10 @@ class Ring:
 class CountryRow(NamedTuple):
     """One country or territory touched by a ring. Areas in km2, on the WGS84 ellipsoid.
 
-    `status` is "state" (a UN member or observer state, counted as a country) or
-    "territory" (listed apart); `sovereign` names the state a territory belongs to, or is
-    "" (Kosovo, Taiwan, Western Sahara, Bir Tawil): see layers/README.md.
+    `status` is "state" (a UN member or observer state, counted as a country), "territory"
+    (of the UN state `sovereign` names) or "other" (no UN state holds it: Kosovo, Taiwan,
+    Western Sahara, Bir Tawil; `sovereign` is ""); the last two are listed apart: see
+    layers/README.md.
     """
 
     site: str
@@ -88,8 +91,9 @@ class CountryRow(NamedTuple):
 class CityRow(NamedTuple):
     """One populated place within a ring; distance is geodesic, from the site, in km.
 
-    `status` is that of the place's country ("state" or "territory"); `capital` is
-    "national" (capital of a state), "territorial" (of a territory: Mariehamn, Nuuk) or "".
+    `status` is that of the place's country ("state", "territory" or "other"); `capital` is
+    "national" (capital of a state), "territorial" (of a territory: Mariehamn, Nuuk),
+    "other" (of an other area: Pristina, Taipei) or "".
     """
 
     site: str
@@ -230,8 +234,9 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
     hit, dist = _places_within(ring, capitals_only=capitals_only)
     # Whole columns to Python objects at once (.tolist()): a 12,000 km ring holds ~29,000
     # places, and indexing numpy scalars one by one took most of the time.
+    kind = np.where(cities.status[hit] == OTHER, OTHER_CAPITAL, TERRITORIAL)
     capital = np.where(
-        cities.capital[hit], NATIONAL, np.where(cities.territory_capital[hit], TERRITORIAL, "")
+        cities.capital[hit], NATIONAL, np.where(cities.territory_capital[hit], kind, "")
     )
     columns = (
         cities.name[hit].tolist(),
@@ -249,7 +254,8 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
 
 def _places_within(ring: Ring, *, capitals_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the city layer within the ring and their geodesic distances in km, nearest first
-    (ties by GeoNames id). `capitals_only` keeps national and territorial capitals."""
+    (ties by GeoNames id). `capitals_only` keeps national capitals and those of territories
+    and other areas."""
     cities = layers.cities()
     near, _ = _near_on_sphere(ring.site, ring.km)
     if capitals_only:
@@ -311,9 +317,9 @@ def _places_set(ring: Ring) -> np.ndarray:
 class Summary(NamedTuple):
     """What one ring covers, in a line: counts, areas in km2 and summed place population.
 
-    `countries` counts states (UN members and observers) only; the territories touched and
-    their capitals are listed apart. `capitals` are national capitals, nearest first;
-    `population` is the sum over PLACES_LABEL places in range.
+    `countries` counts states (UN members and observers) only; the territories and other
+    areas touched and their capitals are listed apart. `capitals` are national capitals,
+    nearest first; `population` is the sum over PLACES_LABEL places in range.
     """
 
     site: str
@@ -326,13 +332,20 @@ class Summary(NamedTuple):
     population: int
     territories: tuple[str, ...] = ()
     territory_capitals: tuple[str, ...] = ()
+    other_areas: tuple[str, ...] = ()
+    other_capitals: tuple[str, ...] = ()
 
     def counts(self) -> str:
-        """'95 countries and 11 territories, 81 capitals': the counts a reader quotes."""
-        text = f"{self.countries} countr{'ies' if self.countries != 1 else 'y'}"
+        """'90 countries, 10 territories and 2 other areas, 81 capitals': the counts a reader
+        quotes (other areas: not UN members, held by no UN state, such as Kosovo)."""
+        parts = [f"{self.countries} countr{'ies' if self.countries != 1 else 'y'}"]
         if self.territories:
             n = len(self.territories)
-            text += f" and {n} territor{'ies' if n != 1 else 'y'}"
+            parts.append(f"{n} territor{'ies' if n != 1 else 'y'}")
+        if self.other_areas:
+            n = len(self.other_areas)
+            parts.append(f"{n} other area{'s' if n != 1 else ''}")
+        text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
         n = len(self.capitals)
         return f"{text}, {n} capital{'s' if n != 1 else ''}"
 
@@ -361,8 +374,10 @@ def summarize(ring: Ring, *, countries: Sequence[CountryRow] | None = None) -> S
         nearest_first(hit[cities.capital[hit]]),
         len(hit),
         int(cities.population[hit].sum()),
-        tuple(r.country for r in countries if r.status != STATE),
-        nearest_first(hit[cities.territory_capital[hit]]),
+        tuple(r.country for r in countries if r.status == TERRITORY),
+        nearest_first(hit[cities.territory_capital[hit] & (cities.status[hit] == TERRITORY)]),
+        tuple(r.country for r in countries if r.status == OTHER),
+        nearest_first(hit[cities.territory_capital[hit] & (cities.status[hit] == OTHER)]),
     )
 
 

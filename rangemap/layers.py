@@ -104,9 +104,10 @@ class CountryLayer:
         Full English name, the one readers see ("Bosnia and Herzegovina", "South Sudan").
     status : str array
         "state" for the 193 UN members and the 2 observer states (Holy See, Palestine),
-        "territory" for every other unit: dependencies (Greenland, Jersey, Akrotiri), areas
-        whose status is disputed or that few or no UN members recognise (Kosovo, Taiwan,
-        Western Sahara, Northern Cyprus, Somaliland), unclaimed land (Bir Tawil), Antarctica.
+        "territory" for a unit that Natural Earth gives a UN state as sovereign
+        (dependencies: Greenland, Jersey, Akrotiri), "other" for a unit that no UN state
+        holds: not UN members that many states recognise (Kosovo, Taiwan), disputed land
+        (Western Sahara, Scarborough Shoal), unclaimed land (Bir Tawil), Antarctica.
         See layers/README.md, "Sovereign states and territories".
     sovereign : str array
         ``name_en`` of the state itself, or for a territory of the UN state Natural Earth
@@ -210,13 +211,15 @@ class CityLayer:
     lat, lon : float64 arrays
         Position, degrees on WGS84.
     status : str array
-        "state" when the place's GeoNames country is a UN member or observer state, else
-        "territory" (Åland AX, Isle of Man IM, Svalbard SJ, Kosovo XK ...).
+        "state" when the place's GeoNames country is a UN member or observer state, "other"
+        when it is an "other" unit of the country layer (Kosovo XK, Taiwan TW, Western Sahara
+        EH), else "territory" (Åland AX, Isle of Man IM, Svalbard SJ ...).
     capital : bool array
         National capital of a UN member or observer state (GeoNames feature code PPLC).
     territory_capital : bool array
-        Capital of a territory (PPLC of a GeoNames country that is no UN state: Mariehamn,
-        Douglas, Nuuk, Pristina), counted apart from the national capitals.
+        Capital of a territory or other area (PPLC of a GeoNames country that is no UN
+        state: Mariehamn, Douglas, Nuuk; Pristina, Taipei), counted apart from the national
+        capitals; `status` tells which.
     feature_code : str array
         GeoNames feature code from the 2019 snapshot (PPL, PPLA, PPLC ...); "" for places
         added to GeoNames since.

@@ -143,11 +143,16 @@ def _additions(site: Location, kms: list[float]) -> list[str]:
         c = cov.compare(site, base, km)
         new = [f"{r.country} ({r.iso_a3})" for r in c.new_countries if r.status == cov.STATE]
         apart = [f"{r.country} ({r.iso_a3})" for r in c.new_countries if r.status != cov.STATE]
+        # territories and other areas (not UN members) alike: the status column tells which
         capitals = ", ".join(f"{r.city} ({r.iso_a3})" for r in c.new_capitals) or "none"
         notes += [
             f"  {_given(km)} over {_given(base)} adds {c.added_km2:,.0f} km2;",
             f"    countries newly in range: {', '.join(new) or 'none'}",
-            *([f"    territories newly in range: {', '.join(apart)}"] if apart else []),
+            *(
+                [f"    territories and other areas newly in range: {', '.join(apart)}"]
+                if apart
+                else []
+            ),
             f"    capitals newly in range: {capitals}",
             f"    {c.added_places:,} more places, {c.added_population:,} "
             f"{cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})",
@@ -188,11 +193,13 @@ def coverage_footer(
     """The line under a text or Markdown coverage table: the range area and how many states
     and territories it reaches, or the places and the people living in them."""
     if places is None:
-        states = sum(r.status == cov.STATE for r in countries)
-        apart = len(countries) - states
-        return f"{ring.label}: range area {ring.area_km2:,.0f} km2; {states} countries" + (
-            f" and {apart} territories (status column)" if apart else ""
-        )
+        n = {s: sum(r.status == s for r in countries) for s in (cov.TERRITORY, cov.OTHER)}
+        parts = [f"{sum(r.status == cov.STATE for r in countries)} countries"]
+        parts += [f"{n[cov.TERRITORY]} territories"] if n[cov.TERRITORY] else []
+        parts += [f"{n[cov.OTHER]} other areas"] if n[cov.OTHER] else []
+        counts = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        note = " (status column)" if len(parts) > 1 else ""
+        return f"{ring.label}: range area {ring.area_km2:,.0f} km2; {counts}{note}"
     return (
         f"{ring.label}: {len(places):,} places, "
         f"{sum(p.population for p in places):,} {cov.PEOPLE_LABEL} ({cov.PLACES_LABEL})"

@@ -289,15 +289,24 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             capitals=capitals,
         )
     out = [first]
-    territories = [w.country(r) for r in item.countries if r.status != cov.STATE]
-    if territories:
-        held = [r.city for r in item.capitals if r.capital == "territorial"]
-        also = {"territories": w.counted("territories", territories)}
-        if held:
-            also["capitals"] = w.counted("territorial_capitals", held)
-            out.append(w.words["also_with_capitals"].format(**also))
-        else:
-            out.append(w.words["also"].format(**also))
+    # Territories of a UN state and other areas (not UN members: Kosovo, Taiwan) apart,
+    # then their capitals: "Also in range: 9 territories (...), 3 other areas, not UN
+    # members (...), 8 territorial capitals (...) and 1 capital of an area outside the UN".
+    apart = [
+        w.counted(key, names)
+        for key, names in (
+            ("territories", [w.country(r) for r in item.countries if r.status == cov.TERRITORY]),
+            ("other_areas", [w.country(r) for r in item.countries if r.status == cov.OTHER]),
+            (
+                "territorial_capitals",
+                [r.city for r in item.capitals if r.capital == cov.TERRITORIAL],
+            ),
+            ("other_capitals", [r.city for r in item.capitals if r.capital == cov.OTHER_CAPITAL]),
+        )
+        if names
+    ]
+    if apart:
+        out.append(w.words["also"].format(territories=w.join(apart)))
     if item.near_misses:
         items = [
             w.words["near_miss"].format(

@@ -344,15 +344,16 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
     tooltip = _text(driver, ".leaflet-tooltip")
     assert "9M729 — up to 2,350 km (Western intelligence, estimate)" in tooltip
-    # 52 UN member or observer states; Kosovo, the Faroes, Åland, the Isle of Man, Jersey and
-    # Guernsey counted apart
-    assert "52 countries and 6 territories" in tooltip and "uncertain" in tooltip
+    # 52 UN member or observer states; the Faroes, Åland, the Isle of Man, Jersey and Guernsey
+    # (territories) and Kosovo (an other area, not a UN member) counted apart
+    assert "52 countries, 5 territories and 1 other area" in tooltip and "uncertain" in tooltip
     assert "million people in cities and towns of 15,000+" in tooltip
     _click_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content"))
     popup = _text(driver, ".leaflet-popup-content")
     for fragment in ("Claimed by:", "Frankfurter Allgemeine", "Capitals in range:", "Berlin",
-                     "Territories, counted apart:", "Mariehamn"):  # fmt: skip
+                     "Territories, counted apart:", "Mariehamn",
+                     "Other areas (not UN members), counted apart: Kosovo"):  # fmt: skip
         assert fragment in popup
     assert PLACES_LABEL in popup
     # The popup is panned into the map, clear of its controls (the legend is beside the map).

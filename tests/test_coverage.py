@@ -139,18 +139,19 @@ def test_summary_labels_population_honestly() -> None:
     assert summary.countries == 10
     assert set(summary.capitals) == {"Warsaw", "Vilnius", "Riga", "Minsk"}
     assert summary.population > 5_000_000
-    assert summary.territories == ()
+    assert summary.territories == () == summary.other_areas
     assert cov.PEOPLE_LABEL == "people in cities and towns of 15,000+"
     assert "districts not counted" in cov.PLACES_LABEL and "Not everyone" in cov.PLACES_LABEL
 
 
 MINSK = _at("Minsk", 53.9, 27.56667)
-#: Units that a 5,000 km ring from Minsk touches and that are no UN member or observer state.
+#: Units that a 5,000 km ring from Minsk touches and that are no UN member or observer state:
+#: territories of a UN state, and other areas that no UN state holds.
 MINSK_5000_TERRITORIES = {
-    "Bir Tawil", "Akrotiri Sovereign Base Area", "Dhekelia Cantonment", "Åland", "Jersey",
-    "Guernsey", "Isle of Man", "Faroe Islands", "Gibraltar", "Greenland", "Western Sahara",
-    "Kosovo",
+    "Akrotiri Sovereign Base Area", "Dhekelia Cantonment", "Åland", "Jersey", "Guernsey",
+    "Isle of Man", "Faroe Islands", "Gibraltar", "Greenland",
 }  # fmt: skip
+MINSK_5000_OTHER_AREAS = {"Bir Tawil", "Western Sahara", "Kosovo"}
 
 
 def test_countries_are_states_and_territories_are_listed_apart() -> None:
@@ -161,14 +162,32 @@ def test_countries_are_states_and_territories_are_listed_apart() -> None:
     rows = cov.country_rows(ring)
     summary = cov.summarize(ring, countries=rows)
     assert set(summary.territories) == MINSK_5000_TERRITORIES
-    assert summary.countries + len(summary.territories) == len(rows)
+    assert set(summary.other_areas) == MINSK_5000_OTHER_AREAS
+    assert summary.countries + len(summary.territories) + len(summary.other_areas) == len(rows)
     assert summary.countries == sum(r.status == "state" for r in rows)
     by_name = {r.country: r for r in rows}
     assert by_name["Jersey"].sovereign == "United Kingdom"
     assert by_name["Greenland"].sovereign == "Denmark"
-    assert by_name["Kosovo"].sovereign == ""
+    assert (by_name["Kosovo"].status, by_name["Kosovo"].sovereign) == ("other", "")
+    assert by_name["Western Sahara"].status == by_name["Bir Tawil"].status == "other"
+    assert by_name["Greenland"].status == "territory"
     assert by_name["Bosnia and Herzegovina"].status == "state"  # full names, not "Bosnia and Herz."
-    assert summary.counts().startswith(f"{summary.countries} countries and 12 territories, ")
+    assert summary.counts().startswith(
+        f"{summary.countries} countries, 9 territories and 3 other areas, "
+    )
+
+
+def test_counts_wording() -> None:
+    """'and' joins the last two parts; a part with nothing in it is left out."""
+    base = cov.Summary("S", 1.0, None, 1.0, 2, ("A",), 1, 1)
+    assert base.counts() == "2 countries, 1 capital"
+    assert base._replace(territories=("T",)).counts() == "2 countries and 1 territory, 1 capital"
+    assert base._replace(other_areas=("Kosovo",)).counts() == (
+        "2 countries and 1 other area, 1 capital"
+    )
+    assert base._replace(territories=("T", "U"), other_areas=("K", "W")).counts() == (
+        "2 countries, 2 territories and 2 other areas, 1 capital"
+    )
 
 
 def test_capitals_are_national_capitals_territorial_ones_apart() -> None:
@@ -176,14 +195,19 @@ def test_capitals_are_national_capitals_territorial_ones_apart() -> None:
     St Peter Port, Tórshavn, Longyearbyen, Nuuk and Gibraltar."""
     summary = cov.summarize(cov.make_ring(MINSK, 5000))
     territorial = {"Mariehamn", "Douglas", "Saint Helier", "Saint Peter Port", "Tórshavn",
-                   "Longyearbyen", "Nuuk", "Gibraltar", "Pristina"}  # fmt: skip
+                   "Longyearbyen", "Nuuk", "Gibraltar"}  # fmt: skip
     assert set(summary.territory_capitals) == territorial
-    assert not territorial & set(summary.capitals)
+    assert summary.other_capitals == ("Pristina",)  # Kosovo: not a territory
+    assert not (territorial | {"Pristina"}) & set(summary.capitals)
     assert {"Warsaw", "Berlin", "London", "Ankara", "Moscow"} <= set(summary.capitals)
     rows = cov.city_rows(cov.make_ring(MINSK, 5000), capitals_only=True)
     kinds = {r.city: r.capital for r in rows}
     assert kinds["Nuuk"] == "territorial" and kinds["Warsaw"] == "national"
     assert {r.status for r in rows if r.capital == "territorial"} == {"territory"}
+    assert (kinds["Pristina"], next(r.status for r in rows if r.city == "Pristina")) == (
+        "other",
+        "other",
+    )
 
 
 @pytest.mark.parametrize(

@@ -215,7 +215,12 @@ def test_capital_count_plausible(cities):
     capitals = cities.capital | cities.territory_capital
     assert (cities.feature_code[capitals] == "PPLC").all()
     assert (cities.status[cities.capital] == "state").all()
-    assert (cities.status[cities.territory_capital] == "territory").all()
+    held = cities.status[cities.territory_capital]
+    assert set(held) == {"territory", "other"}
+    assert sorted(cities.name[cities.territory_capital & (cities.status == "other")]) == [
+        "Pristina",
+        "Taipei",
+    ]
     with_capital = set(cities.country_iso2[cities.capital])
     assert len(with_capital) == 193 and not {"IL", "PS"} & with_capital
 
@@ -224,13 +229,14 @@ def test_capital_count_plausible(cities):
     ("name", "iso2"),
     [("Mariehamn", "AX"), ("Douglas", "IM"), ("Saint Helier", "JE"),
      ("Saint Peter Port", "GG"), ("Tórshavn", "FO"), ("Longyearbyen", "SJ"), ("Nuuk", "GL"),
-     ("Gibraltar", "GI"), ("Pristina", "XK")],
+     ("Gibraltar", "GI"), ("Pristina", "XK"), ("Taipei", "TW")],
 )  # fmt: skip
 def test_territorial_capitals_are_not_national_capitals(cities, name, iso2):
-    """Regression: a 5,000 km ring from Minsk counted these among 89 "capitals"."""
+    """Regression: a 5,000 km ring from Minsk counted these among 89 "capitals". Pristina
+    and Taipei are capitals of other areas (no UN state holds Kosovo or Taiwan)."""
     row = _only(cities, name, iso2)
     assert cities.territory_capital[row] and not cities.capital[row]
-    assert cities.status[row] == "territory"
+    assert cities.status[row] == ("other" if iso2 in ("XK", "TW") else "territory")
 
 
 @pytest.mark.parametrize(
@@ -248,11 +254,16 @@ def test_city_districts_dropped(cities, district):
      ("Leverkusen", "DE"), ("Montreuil", "FR"), ("Simferopol", "UA"), ("Słupsk", "PL"),
      ("Caracal", "RO"), ("Kaliningrad", "RU"), ("Cornellà de Llobregat", "ES"),
      ("Hamma Bouziane", "DZ"), ("Sopot", "PL"), ("Solnechnogorsk", "RU"), ("Shebekino", "RU"),
-     ("Dzerzhinsky", "RU")],
+     ("Dzerzhinsky", "RU"), ("Gazipur", "BD"), ("Khartoum North", "SD"), ("Rui\u2019an", "CN"),
+     ("Navsari", "IN"), ("Gunpo", "KR"), ("Evaton", "ZA"), ("Chitungwiza", "ZW"),
+     ("Thika", "KE"), ("Epe", "NG"), ("Badagry", "NG")],
 )  # fmt: skip
 def test_separate_towns_kept(cities, name, iso2):
     """Cornellà (87k, 7.7 km from Barcelona) and Hamma Bouziane (84k, 5.5 km from
-    Constantine) were dropped as districts; a town entered twice keeps one entry."""
+    Constantine) were dropped as districts; a town entered twice keeps one entry. Gazipur
+    (32 km from Dhaka), Navsari and Evaton have no 2019 codes, but their nearest coded
+    neighbour lies in another admin2 than the city; Chitungwiza, Thika, Epe and Badagry lie
+    in a province or state that reaches beyond its city, so it is no city region."""
     _only(cities, name, iso2)
 
 
@@ -283,6 +294,8 @@ DISTRICTS_COUNTED_TWICE = {
     563705: "Dzerzhinskiy, Dzerzhinsky twice",
     2801824: "Blauwput, the same 30,215 people as Kessel-Lo",
     2794507: "Kessel-Lo (Leuven)",
+    3089823: "Osowa, a district of Gdansk 14.7 km out (place_corrections.tsv)",
+    13580034: "Pravyi Bereh, part of Mariupol with more people than Mariupol (corrections)",
 }
 
 
@@ -324,8 +337,11 @@ def test_no_place_within_1_km_of_a_bigger_one_of_its_division(cities):
     )
     hit = (cities.population[big] >= 100_000) & ~cities.capital[small]
     hit &= cities.feature_code[small] == ""  # no 2019 admin codes that could tell them apart
-    other_division = {"MacPherson"}  # Singapore admin1 01; Geylang, 0.9 km away, is 00
-    assert [str(cities.name[s]) for s in small[hit]] == sorted(other_division)
+    other_division = {
+        "MacPherson",  # Singapore admin1 01; Geylang, 0.9 km away, is 00
+        "Baclaran",  # Philippines admin1 40 (Calabarzon); Pasay, 0.9 km away, is NCR
+    }
+    assert sorted(str(cities.name[s]) for s in small[hit]) == sorted(other_division)
 
 
 def test_place_corrections_name_places_that_exist(cities):
@@ -334,9 +350,21 @@ def test_place_corrections_name_places_that_exist(cities):
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     rows = [ln.split("\t") for ln in lines[1:]]
     assert len(rows) >= 2
-    for geonameid, name, iso2, _decision, _evidence in rows:
-        row = int(np.flatnonzero(cities.geonameid == int(geonameid))[0])
-        assert (cities.name[row], cities.country_iso2[row]) == (name, iso2)
+    dropped = {
+        int(r[0]): r for r in (ln.split("\t") for ln in
+                               (REPO / "layers" / "data" / "cities_dropped.tsv").read_text(
+                                   encoding="utf-8").splitlines()[1:])
+    }  # fmt: skip
+    for geonameid, name, iso2, decision, _evidence in rows:
+        if decision == "separate":
+            row = int(np.flatnonzero(cities.geonameid == int(geonameid))[0])
+            assert (cities.name[row], cities.country_iso2[row]) == (name, iso2)
+        else:  # "district of N": dropped, and its city N is kept
+            city = int(decision.removeprefix("district of "))
+            assert dropped[int(geonameid)][1:3] == [name, iso2]
+            assert dropped[int(geonameid)][5].endswith("(place_corrections.tsv)")
+            assert f"({city})" in dropped[int(geonameid)][5]
+            assert city in set(cities.geonameid.tolist())
 
 
 @pytest.mark.parametrize(
@@ -496,3 +524,18 @@ def test_names_are_decoded_as_utf8(countries):
     names = set(countries.name.tolist())
     assert {"Côte d'Ivoire", "Curaçao", "Åland", "St-Barthélemy"} <= names
     assert not any("Ã" in n for n in names)
+
+
+def test_units_no_un_state_holds_are_other_areas_not_territories(countries):
+    """A newsroom calls neither Taiwan nor Kosovo a territory: a unit that Natural Earth gives
+    no UN state as sovereign is an "other" area; a dependency of a UN state is a territory."""
+    status = dict(zip(countries.name_en, countries.status, strict=True))
+    sovereign = dict(zip(countries.name_en, countries.sovereign, strict=True))
+    other = {n for n, s in status.items() if s == "other"}
+    assert other == {"Kosovo", "Taiwan", "Western Sahara", "Bir Tawil", "Antarctica",
+                     "Scarborough Shoal", "Brazilian Island", "Wake Island"}  # fmt: skip
+    assert all(sovereign[n] == "" for n in other)
+    territories = {n for n, s in status.items() if s == "territory"}
+    assert {"Greenland", "Jersey", "Åland", "Akrotiri Sovereign Base Area"} <= territories
+    assert all(sovereign[n] for n in territories)
+    assert list(status.values()).count("state") == 195

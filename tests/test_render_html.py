@@ -163,11 +163,13 @@ def test_country_popups_carry_percent_per_ring(inf, default_html):
 
 def test_country_popups_use_full_names_and_mark_territories(default_html):
     """Reader-facing names are Natural Earth's full English names ("Bosnia and Herz." was
-    shown before); a territory says it is one, and whose, and still carries its coverage."""
+    shown before); a territory says it is one, and whose, and still carries its coverage;
+    Kosovo, held by no UN state, is no territory but "not a UN member"."""
     assert '"name":"Bosnia and Herzegovina","cover":[[' in default_html
     assert "Bosnia and Herz." not in default_html
     assert '"name":"Greenland (territory of Denmark)","cover":[[' in default_html
-    assert '"name":"Kosovo (territory)","cover":[[' in default_html
+    assert '"name":"Kosovo (not a UN member)","cover":[[' in default_html
+    assert "Kosovo (territory" not in default_html
 
 
 def test_legend_names_what_a_population_counts(default_html):

@@ -180,8 +180,9 @@ def test_philippines_scene_is_listed_and_draws_from_laoag():
     typhon = claims["laoag--typhon-army-500-2000-up-to"]
     assert (typhon.ring.km, typhon.bound) == (2000.0, "up-to")
     assert "Manila" in typhon.summary.capitals
-    # Taiwan is no UN member or observer state: Taipei counts as a territorial capital
-    assert "Taipei" in typhon.summary.territory_capitals and "Taiwan" in typhon.summary.territories
+    # Taiwan is no UN member or observer state and no territory of one: an other area
+    assert "Taipei" in typhon.summary.other_capitals and "Taiwan" in typhon.summary.other_areas
+    assert "Taipei" not in typhon.summary.territory_capitals
     tomahawk = claims["laoag--tomahawk-raytheon-1000mi"]
     assert (tomahawk.ring.km, tomahawk.span) == (1609.0, "at least 1,609 km")
 

@@ -67,10 +67,12 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
         own = [
             r for r in rows if r["status"] == "state"
         ]  # countries: UN member and observer states
-        apart = [r for r in rows if r["status"] != "state"]
+        apart = [r for r in rows if r["status"] == "territory"]
+        others = [r for r in rows if r["status"] == "other"]
         placed = [r for r in capitals if r["layer"] == layer.id]
         caps = [r for r in placed if r["capital"] == "national"]
         held = [r for r in placed if r["capital"] == "territorial"]
+        held_other = [r for r in placed if r["capital"] == "other"]
         expected: list[int] = []  # every figure the paragraph may show, from the tables
         ranges = {round(float(rows[0]["range_km"]))}
         if rows[0]["km_min"]:
@@ -82,8 +84,19 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
             assert found.group(2).startswith(apart[0]["country"])
             expected += [len(apart), len(apart) - MAX_NAMES]
             if held:
-                assert re.search(rf"and {len(held):,} territorial capitals? \(", text)
+                assert re.search(rf"(?:,| and) {len(held):,} territorial capitals? \(", text)
                 expected += [len(held), len(held) - MAX_NAMES]
+        if others:  # Kosovo, Taiwan, Western Sahara: apart, and never called territories
+            found = re.search(rf"({NUMBER}) other areas?, not (?:a )?UN members? \(([^)]*)\)", text)
+            assert found and _n(found.group(1)) == len(others)
+            assert found.group(2).startswith(others[0]["country"])
+            assert not any(r["country"] in text.split("other area")[0] for r in others)
+            expected += [len(others), len(others) - MAX_NAMES]
+            if held_other:
+                assert re.search(
+                    rf"{len(held_other):,} capitals? of (?:an )?areas? outside the UN \(", text
+                )
+                expected += [len(held_other), len(held_other) - MAX_NAMES]
         found = re.search(rf"reaches ({NUMBER}) countr(?:y|ies) \(([^)]*)\)", text)
         assert found and _n(found.group(1)) == len(own)
         listed = [r["country"] for r in own]

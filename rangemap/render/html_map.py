@@ -288,9 +288,10 @@ def _countries_element(
             continue
         name = str(countries.name_en[i])
         rows = covered.get((str(countries.iso_a3[i]), name), [])
-        if countries.status[i] != "state":  # territories say so, and whose they are
-            sovereign = str(countries.sovereign[i])
-            label = f"{name} (territory{' of ' + sovereign if sovereign else ''})"
+        if countries.status[i] == "territory":  # territories say so, and whose they are
+            label = f"{name} (territory of {countries.sovereign[i]})"
+        elif countries.status[i] == "other":  # Kosovo, Taiwan: no territory of anyone
+            label = f"{name} (not a UN member)"
         else:
             label = name
         features.append(

@@ -170,11 +170,14 @@ def layer_popup(layer: SceneLayer) -> str:
         s = layer.summary
         capitals = ", ".join(esc(c) for c in s.capitals) or "none"
         apart = ""
-        if s.territories:
-            apart = f"<p><b>Territories, counted apart:</b> {esc(', '.join(s.territories))}"
-            if s.territory_capitals:
-                apart += f" (capitals: {esc(', '.join(s.territory_capitals))})"
-            apart += ".</p>"
+        for title, areas, held in (
+            ("Territories", s.territories, s.territory_capitals),
+            ("Other areas (not UN members)", s.other_areas, s.other_capitals),
+        ):
+            if areas:
+                apart += f"<p><b>{title}, counted apart:</b> {esc(', '.join(areas))}"
+                apart += f" (capitals: {esc(', '.join(held))})" if held else ""
+                apart += ".</p>"
         parts.append(
             f"<p><b>Covers:</b> {s.countries} countries, {s.area_km2 / 1e6:,.2f} million km² "
             f"({_country_list(layer.countries)}).</p>"
