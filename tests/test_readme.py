@@ -77,28 +77,27 @@ def _fake_bin(folder: Path, tools: dict[str, str]) -> str:
     return str(folder)
 
 
-def test_install_browser_does_nothing_when_the_browser_is_there(tmp_path):
-    path = _fake_bin(tmp_path / "bin", {"chromium": "exit 0", "chromedriver": "exit 0"})
-    result = subprocess.run(
+def _install_browser(path: str) -> subprocess.CompletedProcess:
+    """Run tests/install-browser.sh with only the fake commands of `path` on PATH."""
+    return subprocess.run(
         ["/bin/bash", str(INSTALL_BROWSER)],
         env={"PATH": path},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_install_browser_does_nothing_when_the_browser_is_there(tmp_path):
+    path = _fake_bin(tmp_path / "bin", {"chromium": "exit 0", "chromedriver": "exit 0"})
+    result = _install_browser(path)
     assert result.returncode == 0 and result.stderr == ""
 
 
 def test_install_browser_says_what_to_install_when_it_cannot(tmp_path):
     """Not root (id -u says 1000) and no browser: a message and a failure, not a red suite."""
     path = _fake_bin(tmp_path / "bin", {"id": "echo 1000"})
-    result = subprocess.run(
-        ["/bin/bash", str(INSTALL_BROWSER)],
-        env={"PATH": path},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _install_browser(path)
     assert result.returncode == 1
     assert "apt-get install chromium chromium-driver" in result.stderr
 
