@@ -309,10 +309,20 @@ def stop_on_signals() -> Iterator[None]:
             raise KeyboardInterrupt
         raise SystemExit(128 + signum)
 
+    hook = sys.unraisablehook
+
+    def quiet(unraisable: sys.UnraisableHookArgs) -> None:
+        # The stop raised inside a finaliser is dropped by Python; it is kept in _stop and raised
+        # again by stop_requested, so the "Exception ignored" traceback would only alarm the user.
+        if not (_stop and isinstance(unraisable.exc_value, KeyboardInterrupt | SystemExit)):
+            hook(unraisable)
+
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    sys.unraisablehook = quiet
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = hook
         _stop.clear()
