@@ -1,0 +1,375 @@
+"""Launch areas: sites that are regions, and the exact geodesic range area of a region.
+
+The range area of an area A out to R is every point within geodesic distance R on WGS84 of
+some point of A, A included. Its boundary lies at R from A's boundary, so it is A plus the
+union of geodesic discs around A's boundary points (shared/DESIGN.md, "Buffer of a region").
+Discs around finitely many boundary points miss a little between neighbouring centres; the
+spacing is chosen so that the result is exact to `tolerance_m(R)`, the standard point rings
+are tested to, and every disc is built like a point ring (pole-aware, split at +-180).
+
+Accepted ranges and the cut locus, for areas: every disc must stay short of its centre's cut
+locus, so any range up to rangemap.geodesic.SAFE_MAX_KM (19,970 km) is accepted from every
+area; beyond it the range is accepted only where every boundary point's disc still is a
+geodesic circle, and the error names the largest range accepted from the offending point.
+
+Area edges are read as RFC 7946 reads GeoJSON: straight in lon/lat (Natural Earth's edges
+differ from geodesic ones by <= 0.0015 % of a country's area).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+
+from rangemap import layers
+from rangemap.errors import InputError
+from rangemap.geodesic import (
+    _MAX_DLON,
+    GEOD,
+    SAFE_MAX_KM,
+    _assemble,
+    _polygons,
+    check_position,
+    check_range,
+    range_area,
+)
+
+#: Metres of ground per degree of lon/lat, at most, in any direction: a degree of latitude is
+#: at most 111,694 m (at the poles), a degree of longitude at most 111,320 m (at the equator).
+#: A lon/lat step of length s degrees is therefore at most s * _M_PER_DEG metres on the ground.
+_M_PER_DEG = 111_700.0
+
+#: Spacing (metres) of the boundary points nearest launch points are measured to: a place
+#: D km away is given a distance at most (spacing/2)^2 / (2 D) too long (0.03 m at 480 km).
+_NEAREST_SPACING_M = 500.0
+
+#: Mean Earth radius (km) and the bound on geodesic / spherical distance (within ~0.56 %, so
+#: 1.01 is safe both ways), used to prefilter before exact geodesic distances.
+_SPHERE_KM, _SPHERE_MARGIN = 6371.0088, 1.01
+
+
+@dataclass(frozen=True, eq=False)
+class LaunchArea:
+    """Where launchers may be: a lon/lat (Multi)Polygon, RFC 7946 (split at +-180).
+
+    Attributes
+    ----------
+    geometry : Polygon | MultiPolygon
+        The area, counter-clockwise exteriors, edges straight in lon/lat.
+    description : str
+        What the area is, for labels: "Russia's exclave holding Kaliningrad".
+    centre : tuple[float, float] | None
+        (lat, lon) of a dispersal disc's centre, when the area is "within r km of a point".
+    radius_km : float | None
+        The dispersal radius of such a disc.
+    """
+
+    geometry: Polygon | MultiPolygon
+    description: str
+    centre: tuple[float, float] | None = None
+    radius_km: float | None = None
+
+    def label_point(self) -> tuple[float, float]:
+        """(lat, lon) inside the area's largest part, where its name is drawn."""
+        if self.centre is not None:
+            return self.centre
+        largest = max(_polygons(self.geometry), key=lambda p: p.area)
+        point = largest.point_on_surface()
+        return point.y, point.x
+
+
+def tolerance_m(km: float) -> float:
+    """How far from the true boundary a range area's boundary may lie: max(0.01 % of R, 100 m).
+
+    The same standard as point rings' tests; points farther than this from the computed
+    boundary are always on the right side.
+    """
+    return max(1e-4 * km * 1000.0, 100.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Area sites
+
+
+def country_area(code: str) -> LaunchArea:
+    """The whole of a country (Natural Earth admin-0, by ADM0_A3 code: "BLR")."""
+    countries = layers.countries()
+    i = countries.country_index(code.strip().upper())
+    return LaunchArea(_clean(countries.geometry[i]), str(countries.name[i]))
+
+
+def part_holding(code: str, lat: float, lon: float, *, place: str | None = None) -> LaunchArea:
+    """The detached part of a country that holds (lat, lon): Kaliningrad's exclave of Russia.
+
+    A part is one polygon of the country's Natural Earth outline; parts split at the 180th
+    meridian are joined again when they meet there.
+    """
+    check_position(lat, lon)
+    countries = layers.countries()
+    i = countries.country_index(code.strip().upper())
+    parts = _polygons(countries.geometry[i])
+    point = shapely.Point(lon, lat)
+    holding = [p for p in parts if p.covers(point)]
+    where = place or f"({lat:g}, {lon:g})"
+    if not holding:
+        raise InputError(
+            f"no part of {countries.name[i]} ({code}) holds {where}: give a point inside "
+            "the part you mean (latitude, longitude in WGS84 degrees)."
+        )
+    part = holding[0]
+    # A part cut at +-180 continues on the other side: take every piece touching its cut.
+    seam = [p for p in parts if p is not part and _meets_across_seam(part, p)]
+    name = f"{countries.name[i]}'s part holding {where}"
+    return LaunchArea(_clean(shapely.union_all([part, *seam])), name)
+
+
+def _meets_across_seam(a: Polygon, b: Polygon) -> bool:
+    ax0, _, ax1, _ = a.bounds
+    bx0, _, bx1, _ = b.bounds
+    return (ax1 >= 180.0 and bx0 <= -180.0) or (ax0 <= -180.0 and bx1 >= 180.0)
+
+
+def dispersal_area(lat: float, lon: float, km: float, *, name: str | None = None) -> LaunchArea:
+    """Everything within `km` of a point ("within 50 km of the base"): a geodesic disc."""
+    check_position(lat, lon)
+    check_range(km, label="dispersal radius")
+    where = name or f"{lat:g}, {lon:g}"
+    geometry = range_area(lat, lon, km)
+    return LaunchArea(geometry, f"{km:,g} km of {where}", centre=(lat, lon), radius_km=float(km))
+
+
+def read_geojson_area(path: Path | str) -> LaunchArea:
+    """The polygons of a GeoJSON file (a geometry, Feature or FeatureCollection), joined.
+
+    Coordinates are RFC 7946 lon/lat; an area crossing the 180th meridian must be split there
+    (as RFC 7946 asks). Polygons with holes and several parts are accepted.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: area file not found.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"{path}: cannot read it as GeoJSON ({err}).") from None
+    geometries = list(_geojson_geometries(data, path))
+    polygons = []
+    for geometry in geometries:
+        try:
+            shape = shapely.geometry.shape(geometry)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+            raise InputError(f"{path}: a geometry is not valid GeoJSON ({err}).") from None
+        polygons.extend(_polygons(shape))
+    if not polygons:
+        raise InputError(
+            f"{path}: no Polygon or MultiPolygon found; an area file holds polygons in "
+            "lon/lat degrees (RFC 7946)."
+        )
+    bounds = shapely.total_bounds(polygons)
+    if not np.isfinite(bounds).all():
+        raise InputError(f"{path}: coordinates are not finite numbers.")
+    xmin, ymin, xmax, ymax = bounds
+    if xmin < -180.0 or xmax > 180.0 or ymin < -90.0 or ymax > 90.0:
+        raise InputError(
+            f"{path}: coordinates outside lon -180..180, lat -90..90; GeoJSON is lon, lat "
+            "in WGS84 degrees, longitude first, split at the 180th meridian."
+        )
+    return LaunchArea(_clean(shapely.union_all(polygons)), path.stem)
+
+
+def _geojson_geometries(data: object, path: Path) -> list[dict]:
+    if not isinstance(data, dict) or "type" not in data:
+        raise InputError(f"{path}: not a GeoJSON object (no 'type').")
+    kind = data["type"]
+    if kind == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise InputError(f"{path}: a FeatureCollection needs a 'features' list.")
+        return [g for f in features for g in _geojson_geometries(f, path)]
+    if kind == "Feature":
+        geometry = data.get("geometry")
+        return [] if geometry is None else _geojson_geometries(geometry, path)
+    if kind == "GeometryCollection":
+        return [g for x in data.get("geometries", []) for g in _geojson_geometries(x, path)]
+    return [data]
+
+
+def _clean(geometry: shapely.Geometry) -> Polygon | MultiPolygon:
+    return _assemble(_polygons(shapely.make_valid(geometry)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The range area of an area
+
+
+def area_range(area: LaunchArea, km: float) -> Polygon | MultiPolygon:
+    """Every point within `km` geodesic km of some point of `area`, area included.
+
+    Exact to `tolerance_m(km)`. A dispersal disc of radius r is exactly the point ring of
+    r + km (distances to a disc are distances to its centre minus r).
+    """
+    check_range(km)
+    if area.centre is not None:
+        return range_area(*area.centre, area.radius_km + km)
+    tol = tolerance_m(km)
+    metres = km * 1000.0
+    centres = _centres(area.geometry, tol, metres)
+    # A quarter of the tolerance each: simplification, the gap between neighbouring discs,
+    # a disc's chords (sagitta R (1 - cos(pi / n)), an upper bound for geodesic circles
+    # below ~10,000 km and conservative beyond), and lon/lat chords against geodesic ones.
+    vertices = max(64, math.ceil(math.pi / math.acos(1.0 - tol / (4.0 * metres))))
+    discs = _discs(centres, km, vertices)
+    return _assemble(_polygons(shapely.union_all([*discs, *_polygons(area.geometry)])))
+
+
+def _centres(geometry: shapely.Geometry, tol: float, metres: float) -> np.ndarray:
+    """(lon, lat) disc centres along the boundary, close enough that discs leave no gap.
+
+    The boundary is simplified within tol/4 (Douglas-Peucker keeps original vertices, and
+    every ring, preserve_topology) and cut into steps d with d^2 / (8 R) <= tol/4: between two
+    centres d apart, the union of their discs falls short of the swept strip by at most
+    R - sqrt(R^2 - (d/2)^2) ~ d^2 / (8 R) (shared/DESIGN.md).
+    """
+    simple = shapely.simplify(geometry, tol / 4.0 / _M_PER_DEG, preserve_topology=True)
+    step_m = math.sqrt(2.0 * metres * tol)
+    dense = shapely.segmentize(shapely.boundary(simple), step_m / _M_PER_DEG)
+    return _distinct(shapely.get_coordinates(dense))
+
+
+def _distinct(coords: np.ndarray) -> np.ndarray:
+    """Distinct boundary points; every point at a pole is the same one (a polygon closed
+    along latitude +-90 has an edge there, which is no boundary of the area)."""
+    pole = np.abs(coords[:, 1]) >= 90.0
+    coords = np.vstack(
+        [coords[~pole], np.unique(np.column_stack([0 * coords[pole, 0], coords[pole, 1]]), axis=0)]
+    )
+    return np.unique(np.round(coords, 12), axis=0)
+
+
+def _discs(centres: np.ndarray, km: float, vertices: int) -> list[Polygon]:
+    """Geodesic discs of `km` around (lon, lat) centres: one Geod.fwd call for the plain
+    ones; discs holding a pole, crossing +-180 or beyond SAFE_MAX_KM are built as point rings."""
+    m = len(centres)
+    lon0, lat0 = centres[:, 0], centres[:, 1]
+    metres = km * 1000.0
+    azimuths = np.linspace(360.0, 0.0, vertices, endpoint=False)  # counter-clockwise
+    lons, lats, _ = GEOD.fwd(
+        np.repeat(lon0, vertices),
+        np.repeat(lat0, vertices),
+        np.tile(azimuths, m),
+        np.full(m * vertices, metres),
+    )
+    lons = np.asarray(lons).reshape(m, vertices)
+    lats = np.asarray(lats).reshape(m, vertices)
+    steps = np.abs(np.diff(lons, axis=1, append=lons[:, :1]))
+    _, _, to_north = GEOD.inv(lon0, lat0, np.zeros(m), np.full(m, 90.0))
+    _, _, to_south = GEOD.inv(lon0, lat0, np.zeros(m), np.full(m, -90.0))
+    plain = (
+        (steps.max(axis=1) <= _MAX_DLON)  # no +-180 crossing, no wide lon/lat chord
+        & (np.asarray(to_north) > metres)
+        & (np.asarray(to_south) > metres)
+        & (km <= SAFE_MAX_KM)
+    )
+    discs = list(shapely.polygons(np.stack([lons[plain], lats[plain]], axis=-1)))
+    for lon, lat in centres[~plain]:
+        discs.extend(_polygons(range_area(float(lat), float(lon), km, vertices=vertices)))
+    return discs
+
+
+# ---------------------------------------------------------------------------------------------
+# Distances from an area
+
+
+def nearest_launch_points(
+    area: LaunchArea, lats: np.ndarray, lons: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geodesic km from the area to each point (0 inside) and the nearest point of the area.
+
+    Returns (km, from_lat, from_lon). Distances are to the area's boundary, densified to
+    500 m (too long by at most 0.03 m at 480 km); inside the area a point is its own
+    nearest launch point.
+    """
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    if area.centre is not None:
+        return _from_disc(area, lats, lons)
+    km = np.zeros(lats.shape)
+    from_lat, from_lon = lats.copy(), lons.copy()
+    outside = np.flatnonzero(~shapely.intersects_xy(area.geometry, lons, lats))
+    if outside.size == 0:
+        return km, from_lat, from_lon
+    boundary = _boundary_points(area.geometry)
+    vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
+    for chunk in np.array_split(outside, max(1, outside.size * len(boundary) // 4_000_000)):
+        cos = _unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
+        nearest = np.arccos(np.clip(cos.max(axis=1), -1.0, 1.0))
+        # Every vertex that may be the geodesic nearest: spherical and geodesic distances
+        # differ by under 1 %, so it is within 1.01^2 of the spherical nearest.
+        limit = np.cos(np.minimum(nearest * _SPHERE_MARGIN**2 + 1e-9, np.pi))
+        rows, cols = np.nonzero(cos >= limit[:, None])
+        _, _, metres = GEOD.inv(
+            lons[chunk][rows], lats[chunk][rows], boundary[cols, 0], boundary[cols, 1]
+        )
+        metres = np.asarray(metres)
+        order = np.lexsort((metres, rows))
+        first = order[np.flatnonzero(np.diff(rows[order], prepend=-1))]
+        km[chunk[rows[first]]] = metres[first] / 1000.0
+        from_lon[chunk[rows[first]]] = boundary[cols[first], 0]
+        from_lat[chunk[rows[first]]] = boundary[cols[first], 1]
+    return km, from_lat, from_lon
+
+
+def _from_disc(
+    area: LaunchArea, lats: np.ndarray, lons: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance to a disc is distance to its centre minus r; the nearest point lies on the
+    geodesic from the centre, r along it."""
+    lat0, lon0 = area.centre
+    n = lats.size
+    azimuth, _, metres = GEOD.inv(np.full(n, lon0), np.full(n, lat0), lons, lats)
+    metres = np.asarray(metres)
+    radius = area.radius_km * 1000.0
+    edge_lon, edge_lat, _ = GEOD.fwd(
+        np.full(n, lon0), np.full(n, lat0), azimuth, np.full(n, radius)
+    )
+    outside = metres > radius
+    km = np.where(outside, (metres - radius) / 1000.0, 0.0)
+    return km, np.where(outside, edge_lat, lats), np.where(outside, edge_lon, lons)
+
+
+def _boundary_points(geometry: shapely.Geometry) -> np.ndarray:
+    step = _NEAREST_SPACING_M / _M_PER_DEG
+    return _distinct(shapely.get_coordinates(shapely.segmentize(shapely.boundary(geometry), step)))
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def candidates(area: LaunchArea, lats: np.ndarray, lons: np.ndarray, km: float) -> np.ndarray:
+    """Indices of points that may lie within `km` of the area: inside it, or in a spherical
+    cap around its boundary.
+
+    The cap around the boundary's mean direction holds every boundary point; by the triangle
+    inequality on the sphere no point farther than cap + km (with the 1 % margin) is within
+    km of the boundary, and a point outside the area is as far from it as from its boundary.
+    """
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    boundary = _boundary_points(area.geometry)
+    vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
+    mean = vectors.sum(axis=0)
+    norm = np.linalg.norm(mean)
+    if norm < 1e-9:
+        return np.arange(lats.size)
+    mean /= norm
+    cap = float(np.arccos(np.clip(vectors @ mean, -1.0, 1.0)).max()) * _SPHERE_KM
+    sphere = np.arccos(np.clip(_unit_vectors(lats, lons) @ mean, -1.0, 1.0)) * _SPHERE_KM
+    near = sphere <= cap + km * _SPHERE_MARGIN + 1.0
+    return np.flatnonzero(near | shapely.intersects_xy(area.geometry, lons, lats))

@@ -1,0 +1,195 @@
+"""Launch areas against an independent oracle: GeographicLib distances to the area's boundary."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+from geographiclib.geodesic import Geodesic
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+from rangemap import areas
+from rangemap.errors import InputError
+
+WGS84 = Geodesic.WGS84
+
+KALININGRAD = (54.70639, 20.51102)
+
+#: Oracle boundary spacing (degrees of lon/lat; <= 1.1 km): a point D km away is measured at
+#: most (0.55 km)^2 / (2 D) too far from the boundary by its nearest vertex (0.3 m at 480 km).
+ORACLE_STEP_DEG = 0.01
+
+
+def kaliningrad_region() -> areas.LaunchArea:
+    return areas.part_holding("RUS", *KALININGRAD, place="Kaliningrad")
+
+
+def _oracle_km(area: shapely.Geometry, lat: float, lon: float, boundary: np.ndarray) -> float:
+    """Geodesic km from (lat, lon) to the area: 0 inside, else to the nearest boundary point.
+
+    The boundary's points are shortlisted on the sphere (within 2.1 % of the nearest, a bound
+    on ellipsoid / sphere distance ratios both ways); GeographicLib measures the shortlist.
+    """
+    if area.covers(Point(lon, lat)):
+        return 0.0
+    phi, lam = np.radians(boundary[:, 1]), np.radians(boundary[:, 0])
+    p, q = np.radians(lat), np.radians(lon)
+    cos = np.sin(p) * np.sin(phi) + np.cos(p) * np.cos(phi) * np.cos(lam - q)
+    angle = np.arccos(np.clip(cos, -1, 1))
+    shortlist = np.flatnonzero(angle <= angle.min() * 1.021 + 1e-9)
+    return (
+        min(
+            WGS84.Inverse(lat, lon, boundary[i, 1], boundary[i, 0], Geodesic.DISTANCE)["s12"]
+            for i in shortlist
+        )
+        / 1000.0
+    )
+
+
+def _oracle_boundary(area: shapely.Geometry) -> np.ndarray:
+    coords = shapely.get_coordinates(shapely.segmentize(area.boundary, ORACLE_STEP_DEG))
+    return coords[np.abs(coords[:, 1]) < 90.0]
+
+
+def _check_against_oracle(area: areas.LaunchArea, km: float, *, samples: int = 100) -> None:
+    """Computed boundary within tolerance of R from the area, and random points near it on
+    the right side whenever their true distance is more than the tolerance from R."""
+    result = areas.area_range(area, km)
+    assert result.is_valid
+    tol_km = areas.tolerance_m(km) / 1000.0
+    boundary = _oracle_boundary(area.geometry)
+    rng = np.random.default_rng(13)
+    edge = shapely.get_coordinates(result.boundary)
+    # Seams at +-180 and closures along latitude +-90 are cuts, not the range area's edge.
+    real = (np.abs(edge[:, 0]) < 180.0 - 1e-9) & (np.abs(edge[:, 1]) < 90.0 - 1e-9)
+    picked = edge[rng.choice(np.flatnonzero(real), samples, replace=False)]
+    errors = [_oracle_km(area.geometry, lat, lon, boundary) - km for lon, lat in picked]
+    assert max(abs(e) for e in errors) <= tol_km, max(errors, key=abs)
+    # Points scattered around the edge, up to 20 tolerances off it.
+    azimuth = rng.uniform(0, 360, samples)
+    offset = rng.uniform(-20, 20, samples) * tol_km * 1000
+    judged = 0
+    for (lon, lat), az, s in zip(picked, azimuth, offset, strict=True):
+        moved = WGS84.Direct(lat, lon, az, s)
+        q_lat, q_lon = moved["lat2"], (moved["lon2"] + 180.0) % 360.0 - 180.0
+        truth = _oracle_km(area.geometry, q_lat, q_lon, boundary)
+        if abs(truth - km) <= tol_km:
+            continue
+        judged += 1
+        assert result.covers(Point(q_lon, q_lat)) == (truth <= km), (q_lat, q_lon, truth)
+    assert judged > samples // 2
+
+
+@pytest.mark.parametrize("km", [480, 2350, 5500])
+def test_kaliningrad_region_matches_oracle(km: float) -> None:
+    _check_against_oracle(kaliningrad_region(), km)
+
+
+def test_kaliningrad_region_at_5500_km_holds_the_north_pole() -> None:
+    region = kaliningrad_region()
+    result = areas.area_range(region, 5500)
+    pole_km = _oracle_km(region.geometry, 90.0, 0.0, _oracle_boundary(region.geometry))
+    assert pole_km < 5500
+    assert result.covers(Point(0.0, 90.0)) and result.covers(Point(-179.9, 89.99))
+
+
+def test_region_reaches_farther_than_its_city() -> None:
+    """The region's 480 km area holds the city's 480 km ring and more (it is the point plus
+    the rest of the exclave)."""
+    from rangemap.geodesic import range_area
+
+    region = areas.area_range(kaliningrad_region(), 480)
+    city = range_area(*KALININGRAD, 480)
+    assert shapely.difference(city, region).area < 1e-6 * city.area
+    assert region.area > 1.2 * city.area
+
+
+def test_area_across_the_180th_meridian_matches_oracle() -> None:
+    """An island group cut at the antimeridian, as RFC 7946 asks: both pieces are one area."""
+    geometry = MultiPolygon([box(176.0, -19.0, 180.0, -16.0), box(-180.0, -19.0, -178.0, -15.0)])
+    area = areas.LaunchArea(geometry, "Fiji-like")
+    _check_against_oracle(area, 1000)
+    result = areas.area_range(area, 1000)
+    assert result.geom_type == "MultiPolygon"
+    assert all(abs(x) <= 180.0 for x, _ in shapely.get_coordinates(result))
+
+
+def test_polar_area_matches_oracle() -> None:
+    """Everything north of 85 degrees, closed along the pole as RFC 7946 polygons are."""
+    cap = Polygon([(-180, 85), (-90, 85), (0, 85), (90, 85), (180, 85), (180, 90), (-180, 90)])
+    area = areas.LaunchArea(shapely.segmentize(cap, 1.0), "north of 85")
+    _check_against_oracle(area, 700)
+
+
+def test_multipart_area_matches_oracle() -> None:
+    geometry = MultiPolygon([box(9.0, 49.0, 11.0, 51.0), box(29.0, 39.5, 31.0, 40.5)])
+    _check_against_oracle(areas.LaunchArea(geometry, "two parts"), 600)
+
+
+def _holed_geojson(tmp_path):
+    outer = [[0, 40], [20, 40], [20, 55], [0, 55], [0, 40]]
+    small = [[2, 42], [2, 44], [4, 44], [4, 42], [2, 42]]  # ~200 km across: vanishes at 300 km
+    large = [[8, 45], [8, 53], [18, 53], [18, 45], [8, 45]]  # ~700 km across: shrinks
+    path = tmp_path / "holed.geojson"
+    feature = {"type": "Polygon", "coordinates": [outer, small, large]}
+    path.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": feature}))
+    return path
+
+
+def test_geojson_area_with_holes_matches_oracle(tmp_path) -> None:
+    area = areas.read_geojson_area(_holed_geojson(tmp_path))
+    _check_against_oracle(area, 300)
+    result = areas.area_range(area, 300)
+    assert result.covers(Point(3.0, 43.0))  # the small hole is filled
+    assert not result.covers(Point(13.0, 49.0))  # the large one only shrinks
+    assert len(result.interiors) == 1
+
+
+def test_dispersal_disc_is_the_point_ring_of_both_radii() -> None:
+    """Distances to a geodesic disc are distances to its centre minus its radius."""
+    area = areas.dispersal_area(*KALININGRAD, 50)
+    q = WGS84.Direct(*KALININGRAD, 200.0, 400_000)
+    km, from_lat, from_lon = areas.nearest_launch_points(area, [q["lat2"]], [q["lon2"]])
+    assert km[0] == pytest.approx(350.0, abs=1e-6)
+    back = WGS84.Inverse(*KALININGRAD, from_lat[0], from_lon[0])
+    assert back["s12"] == pytest.approx(50_000, abs=1e-3)
+    assert back["azi1"] == pytest.approx(200.0 - 360.0, abs=1e-6)
+
+
+def test_nearest_launch_points_match_oracle() -> None:
+    region = kaliningrad_region()
+    boundary = _oracle_boundary(region.geometry)
+    rng = np.random.default_rng(7)
+    lats = rng.uniform(45, 65, 60)
+    lons = rng.uniform(5, 40, 60)
+    lats[0], lons[0] = 54.70639, 20.51102  # the city: inside, its own launch point
+    km, from_lat, from_lon = areas.nearest_launch_points(region, lats, lons)
+    assert km[0] == 0 and (from_lat[0], from_lon[0]) == (lats[0], lons[0])
+    for lat, lon, d, f_lat, f_lon in zip(lats, lons, km, from_lat, from_lon, strict=True):
+        assert d == pytest.approx(_oracle_km(region.geometry, lat, lon, boundary), abs=0.3)
+        if d > 0:
+            to_from = WGS84.Inverse(lat, lon, f_lat, f_lon, Geodesic.DISTANCE)["s12"]
+            assert to_from / 1000 == pytest.approx(d, abs=1e-6)
+            assert region.geometry.boundary.distance(Point(f_lon, f_lat)) < 1e-9
+
+
+def test_part_holding_a_point_outside_the_country_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="no part of Russia"):
+        areas.part_holding("RUS", 52.52, 13.40, place="Berlin")
+
+
+def test_geojson_without_polygons_is_an_input_error(tmp_path) -> None:
+    path = tmp_path / "point.geojson"
+    path.write_text(json.dumps({"type": "Point", "coordinates": [20, 54]}))
+    with pytest.raises(InputError, match="no Polygon or MultiPolygon"):
+        areas.read_geojson_area(path)
+
+
+def test_geojson_with_latitude_first_is_an_input_error(tmp_path) -> None:
+    path = tmp_path / "swapped.geojson"
+    ring = [[54, 120], [55, 120], [55, 121], [54, 120]]
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    with pytest.raises(InputError, match="longitude first"):
+        areas.read_geojson_area(path)
