@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -207,11 +208,13 @@ def _clean(geometry: shapely.Geometry) -> Polygon | MultiPolygon:
 # The range area of an area
 
 
+@lru_cache(maxsize=64)
 def area_range(area: LaunchArea, km: float) -> Polygon | MultiPolygon:
     """Every point within `km` geodesic km of some point of `area`, area included.
 
     Exact to `tolerance_m(km)`. A dispersal disc of radius r is exactly the point ring of
-    r + km (distances to a disc are distances to its centre minus r).
+    r + km (distances to a disc are distances to its centre minus r). Results are cached
+    per area object and range (shapely geometries are immutable).
     """
     check_range(km)
     if area.centre is not None:
@@ -307,10 +310,13 @@ def nearest_launch_points(
     vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
     for chunk in np.array_split(outside, max(1, outside.size * len(boundary) // 4_000_000)):
         cos = _unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
-        nearest = np.arccos(np.clip(cos.max(axis=1), -1.0, 1.0))
-        # Every vertex that may be the geodesic nearest: spherical and geodesic distances
-        # differ by under 1 %, so it is within 1.01^2 of the spherical nearest.
-        limit = np.cos(np.minimum(nearest * _SPHERE_MARGIN**2 + 1e-9, np.pi))
+        guess = cos.argmax(axis=1)
+        _, _, first_m = GEOD.inv(lons[chunk], lats[chunk], boundary[guess, 0], boundary[guess, 1])
+        # Every vertex that may be nearer than the spherical nearest's geodesic distance g:
+        # geodesic and spherical distances differ by under 1 %, so it lies within 1.01 g on
+        # the sphere.
+        angle = np.asarray(first_m) / 1000.0 * _SPHERE_MARGIN / _SPHERE_KM + 1e-9
+        limit = np.cos(np.minimum(angle, np.pi))
         rows, cols = np.nonzero(cos >= limit[:, None])
         _, _, metres = GEOD.inv(
             lons[chunk][rows], lats[chunk][rows], boundary[cols, 0], boundary[cols, 1]

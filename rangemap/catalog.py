@@ -34,6 +34,7 @@ from rangemap.units import number_text, span_text
 SITES_FILE = "sites.yaml"
 SYSTEMS_FILE = "systems.yaml"
 TREATIES_FILE = "treaties.yaml"
+AREAS_FILE = "areas.yaml"
 
 _T = TypeVar("_T")
 
@@ -249,6 +250,31 @@ class Status(_Model):
     def text(self) -> str:
         """'retired (as of 1992)': for tables and popups."""
         return f"{self.value.replace('-', ' ')} (as of {self.as_of})"
+
+
+class AreaSite(_Model):
+    """A launch area: launchers may be anywhere in it (rangemap.areas measures from all of it).
+
+    The area is a country's Natural Earth outline, or with `holding`, the detached part of
+    it that holds that catalog site (the Kaliningrad exclave is the part of Russia holding
+    Kaliningrad).
+    """
+
+    id: Slug
+    name: Text = Field(description="Name used after 'from anywhere in': 'the Kaliningrad region'.")
+    country: IsoA3 = Field(description="ADM0_A3 code of the country whose outline is used.")
+    holding: Slug | None = Field(
+        default=None, description="Id of a site in sites.yaml: the area is the part holding it."
+    )
+    marks: Text = Field(description="What the area stands for.")
+    position_note: Text = Field(description="How the outline is drawn and how exact it is.")
+    sources: Sources = Field(description="Sources of the outline and of what it stands for.")
+    hosts: tuple[Hosting, ...] = Field(default=(), description="Systems it hosts or is said to.")
+
+    @field_validator("holding")
+    @classmethod
+    def _known_site(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _check_known(value, info, "site")
 
 
 class Claim(_Model):
@@ -485,6 +511,7 @@ class Catalog(_Model):
     systems: tuple[System, ...]
     treaties: tuple[Treaty, ...]
     events: tuple[Event, ...] = ()
+    areas: tuple[AreaSite, ...] = ()
     #: Where each name was defined, for messages about clashes: _key(name) of every system
     #: name and alias, and of every site id and name -> (file, location in it).
     _origins: dict[tuple[str, str], tuple[Path, Loc]] = PrivateAttr(default_factory=dict)
@@ -505,6 +532,7 @@ class Catalog(_Model):
             systems=(*self.systems, *own.systems),
             treaties=self.treaties,
             events=self.events,
+            areas=self.areas,
         )
         merged._origins = {**self._origins, **_origins_of(own, path, prefix)}
         return merged
@@ -650,7 +678,7 @@ def _check_new(context: dict, kind: str, entries: list[tuple[str, Loc]]) -> None
     if kind == "system":
         taken = {_key(n) for s in base.systems for n in _system_names(s)}
     else:
-        taken = {_key(n) for s in base.sites for n in (s.id, s.name)}
+        taken = {_key(n) for s in (*base.sites, *base.areas) for n in (s.id, s.name)}
     for name, loc in entries:
         if _key(name) in taken:
             where = base.defined_at(kind, name) or "the catalog"
@@ -660,6 +688,23 @@ def _check_new(context: dict, kind: str, entries: list[tuple[str, Loc]]) -> None
                 "must be unique across catalogs",
                 f"Rename it here (or use the {kind} already defined) and run again.",
             )
+
+
+class _AreasFile(_Model):
+    areas: tuple[AreaSite, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self, info: ValidationInfo) -> _AreasFile:
+        _check_unique((("areas", i, "id"), i, a.id) for i, a in enumerate(self.areas))
+        site_ids = {_key(s) for s in (info.context or {}).get("sites", ())}
+        for i, area in enumerate(self.areas):
+            if _key(area.id) in site_ids:
+                raise LocatedProblem(
+                    ("areas", i, "id"),
+                    f"{area.id!r} is already a site id in {SITES_FILE}; ids must be unique",
+                    "Rename the area and run again.",
+                )
+        return self
 
 
 class _TreatiesFile(_Model):
@@ -757,8 +802,16 @@ def _load(directory: Path) -> Catalog:
         directory / TREATIES_FILE,
         context={"systems": known_systems, "sites": sorted(s.id for s in sites)},
     )
+    areas: tuple[AreaSite, ...] = ()
+    if (directory / AREAS_FILE).is_file():
+        context = {"systems": known_systems, "sites": sorted(s.id for s in sites)}
+        areas = validate(_AreasFile, directory / AREAS_FILE, context=context).areas
     catalog = Catalog(
-        sites=sites, systems=systems, treaties=treaties.treaties, events=treaties.events
+        sites=sites,
+        systems=systems,
+        treaties=treaties.treaties,
+        events=treaties.events,
+        areas=areas,
     )
     catalog._origins = {
         **_origins_of(systems_file, directory / SYSTEMS_FILE),

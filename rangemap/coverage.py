@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from rangemap import layers
+from rangemap import areas, layers
+from rangemap.areas import area_range
 from rangemap.errors import InputError
-from rangemap.geodesic import area_km2, band_area, distance_km, range_area, ring_vertices
+from rangemap.geodesic import (
+    _assemble,
+    _polygons,
+    area_km2,
+    band_area,
+    check_range,
+    distance_km,
+    range_area,
+    ring_vertices,
+)
 from rangemap.locations import Location
 from rangemap.units import as_km, span_text
 
@@ -55,6 +65,8 @@ class Ring:
         """The circles bounding the area as (lons, lats), the outer first, then a band's inner
         one: the lines maps draw, computed once. The polygon's own edge also runs along the
         180th meridian and the poles, where the area has no boundary."""
+        if self.site.area is not None:  # from an area: the true edge of the union
+            return tuple((line[:, 0], line[:, 1]) for line in areas.outline_lines(self.geometry))
         kms = (self.km, self.km_min) if self.km_min else (self.km,)
         return tuple(
             ring_vertices(self.site.lat, self.site.lon, km, vertices=OUTLINE_VERTICES) for km in kms
@@ -63,8 +75,12 @@ class Ring:
     @property
     def label(self) -> str:
         """Short human label, e.g. "Kaliningrad, 480 km", "Deveselu, 500-1,000 km" or, for a
-        range given in miles, "Deveselu, 1,000 mi (1,609 km)"."""
-        return f"{self.site.name}, {span_text(self.km, self.km_min, dash='-')}"
+        range given in miles, "Deveselu, 1,000 mi (1,609 km)"; from an area, "480 km from
+        anywhere in the Kaliningrad region"."""
+        span = span_text(self.km, self.km_min, dash="-")
+        if self.site.area is not None:
+            return f"{span} from anywhere in {self.site.name}"
+        return f"{self.site.name}, {span}"
 
 
 class CountryRow(NamedTuple):
@@ -94,6 +110,10 @@ class CityRow(NamedTuple):
     `status` is that of the place's country ("state", "territory" or "other"); `capital` is
     "national" (capital of a state), "territorial" (of a territory: Mariehamn, Nuuk),
     "other" (of an other area: Pristina, Taipei) or "".
+
+    From an area site the distance is to the nearest point of the area (0 inside it), and
+    from_lat/from_lon name that point, the nearest launch point; from a point site they are
+    the site's position.
     """
 
     site: str
@@ -107,6 +127,8 @@ class CityRow(NamedTuple):
     capital: str
     lat: float
     lon: float
+    from_lat: float
+    from_lon: float
 
 
 def prefixed(name: str, row_type: type, columns: Mapping[str, type]) -> type:
@@ -120,7 +142,17 @@ def prefixed(name: str, row_type: type, columns: Mapping[str, type]) -> type:
 
 def make_ring(site: Location, km: float, *, km_min: float | None = None) -> Ring:
     """The range area of `site` out to `km`, or the band from `km_min` to `km`."""
-    if km_min:
+    if site.area is not None:
+        geometry = area_range(site.area, km)
+        if km_min:
+            check_range(km_min, label="inner range")
+            if km_min >= km:
+                raise InputError(
+                    f"inner range {km_min:g} km must be smaller than the outer range {km:g} km."
+                )
+            inner = area_range(site.area, km_min)
+            geometry = _assemble(_polygons(shapely.difference(geometry, inner)))
+    elif km_min:
         geometry = band_area(site.lat, site.lon, km_min, km)
     else:
         geometry = range_area(site.lat, site.lon, km)
@@ -140,7 +172,7 @@ def _tile_boxes() -> np.ndarray:
 
 #: Country coverage of whole range areas by (lat, lon, km). A band is its outer area minus its
 #: inner one, so once a scene's threshold rings are known its bands cost a subtraction.
-_DISKS: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
+_DISKS: dict[tuple[float, float, float, object], tuple[np.ndarray, np.ndarray]] = {}
 _DISKS_MAX = 256
 
 
@@ -162,10 +194,10 @@ def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
 def _disk_coverage(
     site: Location, km: float, geometry: Polygon | MultiPolygon | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    key = (site.lat, site.lon, float(km))
+    key = (site.lat, site.lon, float(km), site.area)
     if key not in _DISKS:
         if geometry is None:
-            geometry = range_area(site.lat, site.lon, km)
+            geometry = make_ring(site, km).geometry
         if len(_DISKS) >= _DISKS_MAX:
             _DISKS.clear()
         covered, whole = _cover(geometry)
@@ -231,7 +263,7 @@ def country_rows(ring: Ring) -> list[CountryRow]:
 def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
     """Populated places within the ring (exact geodesic distance), nearest first."""
     cities = layers.cities()
-    hit, dist = _places_within(ring, capitals_only=capitals_only)
+    hit, dist, from_lat, from_lon = _places_within(ring, capitals_only=capitals_only)
     # Whole columns to Python objects at once (.tolist()): a 12,000 km ring holds ~29,000
     # places, and indexing numpy scalars one by one took most of the time.
     kind = np.where(cities.status[hit] == OTHER, OTHER_CAPITAL, TERRITORIAL)
@@ -247,26 +279,56 @@ def city_rows(ring: Ring, *, capitals_only: bool = False) -> list[CityRow]:
         capital.tolist(),
         cities.lat[hit].tolist(),
         cities.lon[hit].tolist(),
+        from_lat.tolist(),
+        from_lon.tolist(),
     )
     head = (ring.site.name, float(ring.km), ring.km_min and float(ring.km_min))
     return [CityRow(*head, *values) for values in zip(*columns, strict=True)]
 
 
-def _places_within(ring: Ring, *, capitals_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of the city layer within the ring and their geodesic distances in km, nearest first
-    (ties by GeoNames id). `capitals_only` keeps national capitals and those of territories
-    and other areas."""
+def _places_within(ring: Ring, *, capitals_only: bool = False) -> tuple[np.ndarray, ...]:
+    """Rows of the city layer within the ring, their geodesic distances in km and the points
+    measured from (lat, lon arrays), nearest first (ties by GeoNames id). `capitals_only`
+    keeps national capitals and those of territories and other areas."""
     cities = layers.cities()
-    near, _ = _near_on_sphere(ring.site, ring.km)
-    if capitals_only:
-        near = near[cities.capital[near] | cities.territory_capital[near]]
-    dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[near], cities.lon[near])
+    if ring.site.area is not None:
+        near, dist, from_lat, from_lon = _area_places(ring.site.area, ring.km)
+        if capitals_only:
+            keep = cities.capital[near] | cities.territory_capital[near]
+            near, dist, from_lat, from_lon = near[keep], dist[keep], from_lat[keep], from_lon[keep]
+    else:
+        near, _ = _near_on_sphere(ring.site, ring.km)
+        if capitals_only:
+            near = near[cities.capital[near] | cities.territory_capital[near]]
+        dist, from_lat, from_lon = _distances(ring.site, near)
     inside = dist <= ring.km
     if ring.km_min:
         inside &= dist > ring.km_min
     hit, dist = near[inside], dist[inside]
     order = np.lexsort((cities.geonameid[hit], dist))
-    return hit[order], dist[order]
+    return hit[order], dist[order], from_lat[inside][order], from_lon[inside][order]
+
+
+@lru_cache(maxsize=32)
+def _area_places(area: areas.LaunchArea, km: float) -> tuple[np.ndarray, ...]:
+    """Places that may be within `km` of an area, their distances and nearest launch points:
+    computed once per area and range, shared by tables, summaries and bands."""
+    cities = layers.cities()
+    near = areas.candidates(area, cities.lat, cities.lon, km)
+    dist, from_lat, from_lon = areas.nearest_launch_points(area, cities.lat[near], cities.lon[near])
+    for array in (near, dist, from_lat, from_lon):
+        array.setflags(write=False)
+    return near, dist, from_lat, from_lon
+
+
+def _distances(site: Location, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Geodesic km from the site to these rows of the city layer, and from which point."""
+    cities = layers.cities()
+    lats, lons = cities.lat[rows], cities.lon[rows]
+    if site.area is not None:
+        return areas.nearest_launch_points(site.area, lats, lons)
+    dist = distance_km(site.lat, site.lon, lats, lons)
+    return dist, np.full(dist.shape, site.lat), np.full(dist.shape, site.lon)
 
 
 @cache
@@ -301,6 +363,8 @@ def _places_set(ring: Ring) -> np.ndarray:
     alone; only those near an edge of the ring get an exact geodesic distance (a 5,500 km
     ring: ~1,000 of ~11,000). The set is the one _places_within finds.
     """
+    if ring.site.area is not None:
+        return _places_within(ring)[0]
     near, sphere_km = _near_on_sphere(ring.site, ring.km)
     sure = sphere_km * _SPHERE_MARGIN + 1.0 <= ring.km
     if ring.km_min:
@@ -362,7 +426,7 @@ def summarize(ring: Ring, *, countries: Sequence[CountryRow] | None = None) -> S
     hit = _places_set(ring)
 
     def nearest_first(rows: np.ndarray) -> tuple[str, ...]:
-        dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[rows], cities.lon[rows])
+        dist = _distances(ring.site, rows)[0]
         return tuple(cities.name[rows[np.lexsort((cities.geonameid[rows], dist))]].tolist())
 
     return Summary(

@@ -20,7 +20,10 @@ from rangemap.errors import (
 from rangemap.geodesic import check_position
 
 if TYPE_CHECKING:
-    from rangemap.catalog import Catalog, Site
+    from pathlib import Path
+
+    from rangemap.areas import LaunchArea
+    from rangemap.catalog import AreaSite, Catalog, Site
 
 _LOOKS_NUMERIC = re.compile(r"^\s*[-+.\d]")
 #: A coordinate as written in decimal degrees: ASCII digits, an optional sign and point.
@@ -51,16 +54,19 @@ _DOMINANCE = 10
 class Location:
     """A point rings are drawn from, with what it is and where its position comes from.
 
-    kind is "site" (the basing catalog), "place" (GeoNames) or "coordinates" (given by the user).
+    kind is "site" (the basing catalog), "place" (GeoNames), "coordinates" (given by the user)
+    or "area": launchers anywhere in `area` (a region, a GeoJSON polygon, a dispersal disc);
+    lat/lon then mark where its name is drawn, and ranges are measured from the whole area.
     """
 
     id: str
     name: str
     lat: float
     lon: float
-    kind: Literal["site", "place", "coordinates"]
+    kind: Literal["site", "place", "coordinates", "area"]
     marks: str
     source: str
+    area: LaunchArea | None = None
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
@@ -115,14 +121,18 @@ def resolve(spec: str, *, catalog: Catalog | None = None) -> Location:
     for site in catalog.sites:
         if layers.fold_name(site.id) == key or layers.fold_name(site.name) == key:
             return site_location(site)
+    for area in catalog.areas:
+        if layers.fold_name(area.id) == key:
+            return area_site_location(area)
     try:
         return place(spec)
     except UnknownNameError:
         pass
-    hint = _place_hint(spec, [s.id for s in catalog.sites])
+    hint = _place_hint(spec, [s.id for s in catalog.sites] + [a.id for a in catalog.areas])
     raise UnknownNameError(
         f"unknown site or place {spec!r}.{hint} Give a catalog site id "
-        f"({', '.join(sorted(s.id for s in catalog.sites))}), a place name from GeoNames "
+        f"({', '.join(sorted(s.id for s in catalog.sites))}), an area site id "
+        f"({', '.join(sorted(a.id for a in catalog.areas))}), a place name from GeoNames "
         '(places of 15,000+ inhabitants, e.g. "Warsaw" or "Paris, FR") or LAT,LON.'
     )
 
@@ -199,6 +209,66 @@ def _ambiguous(spec: str, hits: np.ndarray, *, country_given: bool) -> str:
         f"place {spec!r} matches {hits.size} places: {listing}{more}. GeoNames gives no "
         "finer name for them here: give the LAT,LON of the one you mean, as listed."
     )
+
+
+def area_site_location(area: AreaSite) -> Location:
+    """The Location of a catalog area site: a country, or the part of it holding a site."""
+    from rangemap.catalog import load_catalog
+
+    holding = load_catalog().site(area.holding) if area.holding else None
+    launch = _catalog_area(
+        area.country,
+        holding.lat if holding else None,
+        holding.lon if holding else None,
+        holding.name if holding else None,
+    )
+    return _area_location(area.id, area.name, launch, area.marks, area.sources[0].cite())
+
+
+@cache
+def _catalog_area(
+    country: str, lat: float | None, lon: float | None, place: str | None
+) -> LaunchArea:
+    """Built once per process: the coverage caches key on the area itself."""
+    from rangemap import areas
+
+    if lat is None or lon is None:
+        return areas.country_area(country)
+    return areas.part_holding(country, lat, lon, place=place)
+
+
+def geojson_location(path: Path) -> Location:
+    """An area site from the polygons of a GeoJSON file (`--area FILE.geojson`)."""
+    from rangemap.areas import read_geojson_area
+
+    launch = read_geojson_area(path)
+    return _area_location(
+        f"area:{path.stem}", path.stem, launch, "area from a GeoJSON file", f"user file {path.name}"
+    )
+
+
+def dispersal_location(centre: Location, km: float) -> Location:
+    """Launchers anywhere within `km` of a point site ("within 50 km of the base")."""
+    from rangemap.areas import dispersal_area
+
+    if centre.area is not None:
+        raise InputError(
+            f"--dispersal needs a point site, and {centre.name!r} is already an area; "
+            "give a site id, a place or LAT,LON."
+        )
+    launch = dispersal_area(centre.lat, centre.lon, km, name=centre.name)
+    return _area_location(
+        f"{centre.id}+{km:g}km",
+        f"{km:,g} km of {centre.name}",
+        launch,
+        f"within {km:,g} km of {centre.marks}",
+        centre.source,
+    )
+
+
+def _area_location(id_: str, name: str, launch: LaunchArea, marks: str, source: str) -> Location:
+    lat, lon = launch.label_point()
+    return Location(id_, name, lat, lon, "area", marks, source, launch)
 
 
 def place(spec: str) -> Location:
