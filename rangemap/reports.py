@@ -110,7 +110,8 @@ def compare_rows(
     rows = [[iso, name, status, *values] for iso, name, status, values in matrix]
     notes = [f"Rings: {', '.join(labels)}"]
     for site in sites:
-        notes.append(f"{site.name} ({site.lat:g}, {site.lon:g}):")
+        where = "anywhere in the area" if site.area is not None else f"{site.lat:g}, {site.lon:g}"
+        notes.append(f"{site.name} ({where}):")
         notes += _additions(site, kms)
     return ["iso_a3", "country", "status", *columns], rows, notes
 

@@ -23,6 +23,8 @@ _DECIMALS = {
     "distance_km": 1,
     "lat": 6,
     "lon": 6,
+    "from_lat": 6,
+    "from_lon": 6,
 }
 
 
@@ -54,7 +56,7 @@ def _display(column: str, value: Any) -> str:
         places = _DECIMALS.get(column, 2 if column.startswith("pct_") else None)
         if column.endswith("pct") or column.startswith("pct_"):
             places = 2
-        elif column in ("lat", "lon"):
+        elif column in ("lat", "lon", "from_lat", "from_lon"):
             places = 4
         if places is None:
             return f"{value:,g}"
