@@ -7,13 +7,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rangemap.catalog import Catalog, Claim, Site, load_catalog
+from rangemap.catalog import AreaSite, Catalog, Claim, Site, load_catalog
 from rangemap.geodesic import check_range, distance_km
 from rangemap.locations import Location
 
 
 class ReachRow(NamedTuple):
-    """One catalog site and how far it is from the target (geodesic km).
+    """One catalog site and how far it is from the target (geodesic km); from an area site,
+    how far its nearest point is (0 when the target lies inside it).
 
     `within` answers "is the site within the asked range" (None when no range was asked);
     `claims_reaching` lists the claims about systems the site hosts (or is said to host)
@@ -29,7 +30,7 @@ class ReachRow(NamedTuple):
     claims_reaching: str
 
 
-def _reaching(catalog: Catalog, site: Site, dist: float) -> list[str]:
+def _reaching(catalog: Catalog, site: Site | AreaSite, dist: float) -> list[str]:
     found = []
     for hosting in site.hosts:
         system = catalog.system(hosting.system)
@@ -74,6 +75,18 @@ def reach(
         np.array([p[2] for p in points], dtype=float),
         np.array([p[3] for p in points], dtype=float),
     )
+    if catalog.areas:
+        from rangemap.areas import nearest_launch_points
+        from rangemap.locations import area_site_location
+
+        area_km = [
+            float(
+                nearest_launch_points(area_site_location(a).area, [target.lat], [target.lon])[0][0]
+            )
+            for a in catalog.areas
+        ]
+        sites = (*sites, *catalog.areas)
+        dist = np.concatenate([dist, area_km])
     rows = [
         ReachRow(
             target.name,

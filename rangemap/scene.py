@@ -716,7 +716,9 @@ def resolve_scene(
     sites = []
     for spec in scene.sites:
         location = resolver(spec.site)
-        catalog_site = next((s for s in catalog.sites if s.id == location.id), None)
+        catalog_site = next(
+            (s for s in (*catalog.sites, *catalog.areas) if s.id == location.id), None
+        )
         if location.kind == "site" and catalog_site is None:  # pragma: no cover - defensive
             raise RangemapError(f"site {location.id!r} is not in the catalog")
         label = spec.name or _short_name(location.name)

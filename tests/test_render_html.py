@@ -156,7 +156,7 @@ def test_country_popups_carry_percent_per_ring(inf, default_html):
     cover = json.loads(match.group(1))
     names = json.loads(re.search(r"var names = (\[.*?\]), ids = ", default_html).group(1))
     index = {html.unescape(n): i for i, n in enumerate(names)}
-    ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad--9m729-ru-480")
+    ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad-region--9m729-ru-480")
     row = next(r for r in ru480.countries if r.country == "Poland")
     assert [index[ru480.name], f"{row.covered_pct:.1f} %"] in cover
 

@@ -152,7 +152,7 @@ def test_country_rows_are_the_layers_coverage(inf):
 
 def test_capital_rows_name_the_capitals_in_range(inf):
     rows = coverage_rows(inf, capitals_only=True)
-    ru480 = {r.city for r in rows if r.layer == "kaliningrad--9m729-ru-480"}
+    ru480 = {r.city for r in rows if r.layer == "kaliningrad-region--9m729-ru-480"}
     assert ru480 == {"Warsaw", "Vilnius", "Riga", "Minsk"}
     assert list(SceneCityRow._fields[3:]) == list(cov.CityRow._fields)
 

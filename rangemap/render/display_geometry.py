@@ -80,6 +80,16 @@ def outline_latlngs(boundaries: Sequence[tuple[np.ndarray, np.ndarray]]) -> list
     return lines
 
 
+def area_outline_latlngs(geometry: shapely.Geometry) -> list[LatLon]:
+    """The true boundary of a launch area or of its range area, as polylines in [lat, lon]."""
+    from rangemap.areas import outline_lines
+
+    return [
+        _latlon(np.asarray(shapely.simplify(LineString(line), SIMPLIFY_DEG).coords))
+        for line in outline_lines(geometry)
+    ]
+
+
 def bounds_latlng(geometry: shapely.Geometry) -> tuple[tuple[float, float], tuple[float, float]]:
     """[[south, west], [north, east]] of a geometry, for fitting a map view."""
     west, south, east, north = shapely.bounds(geometry).tolist()

@@ -19,7 +19,12 @@ from rangemap import vendor
 from rangemap.errors import InputError
 from rangemap.render import embed, html_assets, html_parts, html_projection, page
 from rangemap.render import labels as map_labels
-from rangemap.render.display_geometry import bounds_latlng, fill_latlngs, outline_latlngs
+from rangemap.render.display_geometry import (
+    area_outline_latlngs,
+    bounds_latlng,
+    fill_latlngs,
+    outline_latlngs,
+)
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
@@ -543,6 +548,16 @@ def render_map(
 
     sites = folium.FeatureGroup(name="Sites", show=True)
     for site in resolved.sites:
+        if site.location.area is not None:  # launchers anywhere in it: draw the area
+            geometry = site.location.area.geometry
+            folium.PolyLine(
+                area_outline_latlngs(geometry)
+                if frame is None
+                else html_projection.area_outline(frame, geometry),
+                color=resolved.colors["site"],
+                weight=2,
+                tooltip=f"{esc(site.label)}: launch area",
+            ).add_to(sites)
         options = {
             "radius": 5,
             "color": "#FFFFFF",

@@ -156,7 +156,8 @@ def _country_list(rows: Sequence[CountryRow], limit: int = 8) -> str:
 def layer_popup(layer: SceneLayer) -> str:
     """Shown on click on a ring: figure, claimant, note, coverage and sources."""
     parts = [f"<h3>{esc(layer.label)}{_badges(layer)}</h3>"]
-    parts.append(f"<p><b>From:</b> {esc(layer.site_label)} ({esc(layer.site.marks)})</p>")
+    origin = "From anywhere in" if layer.site.area is not None else "From"
+    parts.append(f"<p><b>{origin}:</b> {esc(layer.site_label)} ({esc(layer.site.marks)})</p>")
     parts.append(f"<p><b>Range:</b> {esc(layer.span)}</p>")
     if layer.status:
         parts.append(f"<p><b>Status:</b> {esc(layer.status)}</p>")

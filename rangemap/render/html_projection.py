@@ -63,12 +63,17 @@ def mercator_scale_ratio(layer: SceneLayer) -> float:
     ring = layer.ring
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
-    _, lats = ring_vertices(ring.site.lat, ring.site.lon, ring.km, vertices=360)
-    _, _, north = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, 90.0)
-    _, _, south = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, -90.0)
-    if min(north, south) <= ring.km * 1000.0:
-        return math.inf
-    low, high = float(lats.min()), float(lats.max())
+    if ring.site.area is not None:  # from an area: the latitudes its range area spans
+        _, low, _, high = shapely.bounds(ring.geometry).tolist()
+        if high >= 90.0 or low <= -90.0:
+            return math.inf
+    else:
+        _, lats = ring_vertices(ring.site.lat, ring.site.lon, ring.km, vertices=360)
+        _, _, north = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, 90.0)
+        _, _, south = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, -90.0)
+        if min(north, south) <= ring.km * 1000.0:
+            return math.inf
+        low, high = float(lats.min()), float(lats.max())
     nearest = 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
     farthest = max(abs(low), abs(high))
     return math.cos(math.radians(nearest)) / math.cos(math.radians(farthest))
@@ -156,7 +161,10 @@ def _outline_vertices(layer: SceneLayer) -> tuple[np.ndarray, np.ndarray]:
     ring = layer.ring
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
-    return ring.boundaries[0]
+    if ring.site.area is None:
+        return ring.boundaries[0]
+    # an area's range area: every piece of its edge (its pieces also end at +-180)
+    return tuple(np.concatenate(axis) for axis in zip(*ring.boundaries, strict=True))
 
 
 def _latlng(xy: np.ndarray, inverse: pyproj.Transformer, decimals: int) -> list[list[float]]:
@@ -174,10 +182,34 @@ def ring_outline(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[float]]]
     ring = layer.ring
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
+    if ring.site.area is not None:
+        # an area site's boundaries are its range area's true edge: closed rings, or pieces
+        # that end where RFC 7946 cuts the polygon, which must not be closed across the cut
+        return _outline(frame, ring.boundaries, closed=False)
     lines = []
     for lons, lats in ring.boundaries:
         lines += _circle_lines(frame, lons.tobytes(), lats.tobytes())
     return lines
+
+
+def area_outline(frame: AeqdFrame, geometry: shapely.Geometry) -> list[list[list[float]]]:
+    """A launch area's true boundary as [lat, lon] lines, without the cuts along +-180."""
+    from rangemap.areas import outline_lines
+
+    lines = outline_lines(geometry)
+    return _outline(frame, [(line[:, 0], line[:, 1]) for line in lines], closed=False)
+
+
+def _outline(
+    frame: AeqdFrame, lines: typing.Iterable[tuple[np.ndarray, np.ndarray]], *, closed: bool
+) -> list[list[list[float]]]:
+    tr, inverse = frame.forward(), frame.inverse()
+    out = []
+    for lons, lats in lines:
+        for xy in project_lines(frame.view, tr, lons, lats, closed=closed):
+            simple = shapely.simplify(shapely.LineString(xy), _RING_TOLERANCE_M)
+            out.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
+    return out
 
 
 @functools.lru_cache(maxsize=256)
@@ -205,6 +237,8 @@ def outline_bounds_fill(frame: AeqdFrame, layer: SceneLayer, outline: list) -> b
     ring = layer.ring
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
+    if ring.site.area is not None:  # a range area's edge, not circles about one centre
+        return False
     if len(outline) != len(ring.boundaries) or any(line[0] != line[-1] for line in outline):
         return False
     _, _, metres = GEOD.inv(

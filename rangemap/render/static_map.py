@@ -200,10 +200,22 @@ def ring_outline(view: MapView, tr: pyproj.Transformer, layer: SceneLayer) -> li
     ring = layer.ring
     if ring is None:  # pragma: no cover - callers pass drawn layers only
         raise ValueError(f"layer {layer.id!r} has no ring")
+    if ring.site.area is not None:
+        return _area_lines(view, tr, ring.geometry)
     lines = []
     for lons, lats in ring.boundaries:
         lines += project_lines(view, tr, lons, lats, closed=True)
     return lines
+
+
+def _area_lines(view: MapView, tr: pyproj.Transformer, geometry: shapely.Geometry) -> list:
+    from rangemap.areas import outline_lines
+
+    return [
+        piece
+        for line in outline_lines(geometry)
+        for piece in project_lines(view, tr, line[:, 0], line[:, 1], closed=False)
+    ]
 
 
 def project_areas(
@@ -465,6 +477,12 @@ def _draw_sites(
     xy = _project_points(
         tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
     )
+    for site in scene.sites:
+        if site.location.area is not None:  # launchers anywhere in it: draw the area
+            for line in _area_lines(view, tr, site.location.area.geometry):
+                ax.plot(
+                    line[:, 0], line[:, 1], color=scene.colors["site"], lw=1.6 * scale, zorder=6
+                )
     size = 7.5 * scale
     ax.plot(
         xy[:, 0], xy[:, 1], marker="o", ms=5.5 * scale, mfc=scene.colors["site"], mec="white",
@@ -562,8 +580,9 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
                     fill_opacity(layer),
                 )
                 claims.setdefault(key, [])
-                if site.label not in claims[key]:
-                    claims[key].append(site.label)
+                where = f"anywhere in {site.label}" if site.location.area else site.label
+                if where not in claims[key]:
+                    claims[key].append(where)
     entries = []
     for (label, kind, color, uncertain, fill), sites in claims.items():
         text = label + (" [uncertain]" if uncertain else "")
@@ -576,6 +595,8 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     entries.append(
         LegendEntry("Site: the point the ranges are measured from", color="#000000", marker=True)
     )
+    if any(site.location.area is not None for site in scene.sites):
+        entries.append(LegendEntry("Launch area: ranges from anywhere in it (outline)"))
     entries += [LegendEntry(f"Not drawn: {label}") for label in dict.fromkeys(listed)]
     kinds = [k for k in ("stated", "disputed", "estimate") if any(k == e.kind for e in entries)]
     entries += [LegendEntry(KIND_TEXT[k], k, "#444444") for k in kinds]
