@@ -82,7 +82,7 @@ class LaunchArea:
             return self.centre
         largest = max(_polygons(self.geometry), key=lambda p: p.area)
         point = largest.point_on_surface()
-        return point.y, point.x
+        return round(point.y, 6), round(point.x, 6)  # 0.1 m: what files and tables keep
 
 
 def tolerance_m(km: float) -> float:

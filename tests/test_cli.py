@@ -29,7 +29,7 @@ COUNTRY_COLUMNS = [
 ]  # fmt: skip
 CITY_COLUMNS = [
     "site", "range_km", "km_min", "city", "iso_a3", "status", "population", "distance_km",
-    "capital", "lat", "lon",
+    "capital", "lat", "lon", "from_lat", "from_lon",
 ]  # fmt: skip
 
 

@@ -36,7 +36,8 @@ def test_a_lower_bound_reaches_for_certain_and_retired_is_flagged() -> None:
 def test_distances_agree_with_geographiclib_and_are_sorted() -> None:
     target = resolve("Paris")
     rows = reach(target)
-    assert len(rows) == len(load_catalog().sites)
+    catalog = load_catalog()
+    assert len(rows) == len(catalog.sites) + len(catalog.areas)
     assert [r.distance_km for r in rows] == sorted(r.distance_km for r in rows)
     site = resolve(rows[0].site_id)
     expected = Geodesic.WGS84.Inverse(target.lat, target.lon, site.lat, site.lon)["s12"] / 1000
@@ -80,3 +81,12 @@ def test_cli_reach_with_sites() -> None:
     assert result.exit_code == 0, result.stderr
     (line,) = result.stdout.splitlines()[1:]
     assert line.startswith("Berlin,geonames:") and ",Osipovichi,1025." in line and ",True," in line
+
+
+def test_an_area_site_is_as_far_as_its_nearest_point() -> None:
+    """Berlin is 529 km from Kaliningrad city but 464 km from the region's western end, so
+    Russia's own 480 km figure reaches it from the region."""
+    rows = {r.site_id: r for r in reach(resolve("Berlin"), 600)}
+    region, city = rows["kaliningrad-region"], rows["kaliningrad"]
+    assert region.distance_km < 480 < city.distance_km
+    assert "9M729 480 km" in region.claims_reaching
