@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "RangemapError": "rangemap.errors",
     "area_km2": "rangemap.geodesic",
+    "area_range": "rangemap.areas",
     "band_area": "rangemap.geodesic",
     "batch_coverage": "rangemap.batch",
     "batch_places": "rangemap.batch",
@@ -21,6 +22,7 @@ _EXPORTS = {
     "embed_snippet": "rangemap.render.embed",
     "export_scene": "rangemap.scene_export",
     "load_catalog": "rangemap.catalog",
+    "launch_location": "rangemap.locations",
     "load_scene": "rangemap.scene",
     "make_ring": "rangemap.api",
     "places_covered": "rangemap.api",
@@ -44,6 +46,7 @@ __all__ = [
     "RangemapError",
     "__version__",
     "area_km2",
+    "area_range",
     "band_area",
     "batch_coverage",
     "batch_places",
@@ -52,6 +55,7 @@ __all__ = [
     "countries_covered",
     "embed_snippet",
     "export_scene",
+    "launch_location",
     "load_catalog",
     "load_scene",
     "make_ring",
@@ -82,10 +86,12 @@ if TYPE_CHECKING:
         rings_to_frame,
         scene_coverage,
     )
+    from rangemap.areas import area_range
     from rangemap.batch import batch_coverage, batch_places
     from rangemap.catalog import load_catalog, using_catalog
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area
+    from rangemap.locations import launch_location
     from rangemap.render.embed import embed_snippet
     from rangemap.render.html_map import render_map, save_map
     from rangemap.render.static_map import render_image, save_image

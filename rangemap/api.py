@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 
 def resolve_site(site: str | Location) -> Location:
-    """A Location from a catalog id, a place name, "LAT,LON" or an existing Location."""
+    """A Location from a catalog id or area site id ("kaliningrad-region"), a place name,
+    "LAT,LON" or an existing Location (rangemap.launch_location also takes GeoJSON areas
+    and dispersal radii)."""
     return site if isinstance(site, Location) else resolve(site)
 
 

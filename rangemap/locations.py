@@ -211,6 +211,32 @@ def _ambiguous(spec: str, hits: np.ndarray, *, country_given: bool) -> str:
     )
 
 
+def launch_location(
+    site: str | Location | None = None,
+    *,
+    area: Path | str | None = None,
+    dispersal_km: float | None = None,
+) -> Location:
+    """Where ranges are measured from: a site (point or area site id), the polygons of a
+    GeoJSON file (`area`), or, with `dispersal_km`, anywhere within that distance of a point.
+
+    >>> launch_location("kaliningrad-region").kind
+    'area'
+    """
+    from pathlib import Path
+
+    if (site is None) == (area is None):
+        raise InputError("give either a site or an area file (a GeoJSON file), not both.")
+    if area is not None:
+        if dispersal_km is not None:
+            raise InputError(
+                "a dispersal radius widens a site point; it cannot be used with an area file."
+            )
+        return geojson_location(Path(area))
+    location = site if isinstance(site, Location) else resolve(site)
+    return location if dispersal_km is None else dispersal_location(location, dispersal_km)
+
+
 def area_site_location(area: AreaSite) -> Location:
     """The Location of a catalog area site: a country, or the part of it holding a site."""
     from rangemap.catalog import load_catalog

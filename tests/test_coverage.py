@@ -262,3 +262,69 @@ def test_compare_tells_apart_territories_that_share_their_sovereigns_code() -> N
     assert {"Australian Indian Ocean Territories", "Ashmore and Cartier Islands"} <= new
     assert "Australia" not in new
     assert {r.iso_a3 for r in added.new_countries if r.country != "Indonesia"} >= {"AUS"}
+
+
+# --- launch areas ----------------------------------------------------------------------------
+
+
+def _region() -> Location:
+    from rangemap.locations import resolve
+
+    return resolve("kaliningrad-region")
+
+
+def test_region_tables_name_the_nearest_launch_point_for_every_capital() -> None:
+    """From the Kaliningrad region every capital gets a distance to the region's nearest point
+    (GeographicLib, 0.5 km boundary spacing) and that point, which lies on the region's edge."""
+    region = _region()
+    rows = cov.city_rows(cov.make_ring(region, 2350), capitals_only=True)
+    assert len(rows) > 20
+    edge = region.area.geometry.boundary
+    for row in rows:
+        back = Geodesic.WGS84.Inverse(row.lat, row.lon, row.from_lat, row.from_lon)["s12"]
+        assert back / 1000 == pytest.approx(row.distance_km, abs=1e-6), row.city
+        assert edge.distance(shapely.Point(row.from_lon, row.from_lat)) < 1e-9, row.city
+    by_city = {r.city: r for r in rows}
+    assert by_city["Berlin"].distance_km < 480 < by_city["Berlin"].distance_km + 65
+
+
+def test_region_distances_are_never_longer_than_from_its_city() -> None:
+    """The region holds the city, so a place is never farther from the region than from it."""
+    region = _region()
+    city = _at("Kaliningrad", 54.70639, 20.51102)
+    from_region = {r.city: r.distance_km for r in cov.city_rows(cov.make_ring(region, 800))}
+    from_city = {r.city: r.distance_km for r in cov.city_rows(cov.make_ring(city, 800))}
+    assert set(from_city) <= set(from_region)
+    assert all(from_region[c] <= d + 1e-9 for c, d in from_city.items())
+
+
+def test_region_coverage_equals_a_direct_intersection() -> None:
+    ring = cov.make_ring(_region(), 480)
+    rows = _by_iso(cov.country_rows(ring))
+    poland = layers.countries().geometry[layers.countries().country_index("POL")]
+    direct = area_km2(shapely.intersection(poland, ring.geometry))
+    assert rows["POL"].covered_km2 == pytest.approx(direct, rel=1e-9)
+    assert rows["LTU"].covered_pct == 100.0
+    assert "DEU" in rows and "DNK" in rows
+
+
+def test_places_inside_the_area_are_at_zero_km_from_themselves() -> None:
+    rows = cov.city_rows(cov.make_ring(_region(), 100))
+    inside = [r for r in rows if r.iso_a3 == "RUS"]
+    assert inside and all(r.distance_km == 0 for r in inside)
+    assert all((r.from_lat, r.from_lon) == (r.lat, r.lon) for r in inside)
+
+
+def test_point_site_rows_are_measured_from_the_site() -> None:
+    site = _at("Kaliningrad", 54.70639, 20.51102)
+    rows = cov.city_rows(cov.make_ring(site, 480), capitals_only=True)
+    assert {(r.from_lat, r.from_lon) for r in rows} == {(54.70639, 20.51102)}
+
+
+def test_region_band_and_compare() -> None:
+    """What the 2,350 km estimate adds over Russia's 480 km, from the region."""
+    result = cov.compare(_region(), 480, 2350)
+    assert "Berlin" not in {c.city for c in result.new_capitals}  # in reach at 480 already
+    assert {"Paris", "London", "Rome"} <= {c.city for c in result.new_capitals}
+    band = cov.make_ring(_region(), 2350, km_min=480)
+    assert all(480 < r.distance_km <= 2350 for r in cov.city_rows(band))
