@@ -24,7 +24,7 @@ from rangemap.layers import layers_dir
 from rangemap.locations import resolve
 
 LAYERS = Path(__file__).resolve().parents[1] / "layers"
-CATALOG_FILES = ("sites.yaml", "systems.yaml", "treaties.yaml")
+CATALOG_FILES = ("sites.yaml", "systems.yaml", "treaties.yaml", "areas.yaml")
 SITES_TEXT = (LAYERS / "sites.yaml").read_text(encoding="utf-8")
 GEOD = Geod(ellps="WGS84")
 KINDS = {"stated", "disputed", "estimate"}
@@ -366,7 +366,7 @@ def test_default_catalog_is_the_one_in_layers_dir(catalog):
 
 
 def _copy_catalogs(folder: Path) -> Path:
-    """A copy of the three catalog files (not the rest of layers/, which holds large data)."""
+    """A copy of the catalog files (not the rest of layers/, which holds large data)."""
     folder.mkdir()
     for name in CATALOG_FILES:
         shutil.copyfile(LAYERS / name, folder / name)
@@ -774,3 +774,30 @@ def test_added_catalog_is_validated_like_the_built_in_one(tmp_path, old, new, fr
     path.write_text(OWN_TEXT.replace(old, new), encoding="utf-8")
     with pytest.raises(CatalogError, match=re.escape(fragment)):
         load_catalog(extra=[path])
+
+
+# --- launch areas ----------------------------------------------------------------------------
+
+
+def test_area_sites_are_sourced_and_hold_what_they_say(catalog):
+    from shapely.geometry import Point
+
+    assert {a.id for a in catalog.areas} >= {"kaliningrad-region", "belarus"}
+    region = resolve("kaliningrad-region").area.geometry
+    city = catalog.site("kaliningrad")
+    assert region.covers(Point(city.lon, city.lat))
+    assert not region.covers(Point(37.62, 55.75))  # Moscow: the rest of Russia is not in it
+    assert region.bounds[0] > 19 and region.bounds[2] < 23
+    assert all(a.sources for a in catalog.areas)
+
+
+def test_area_holding_an_unknown_site_is_a_catalog_error(tmp_path):
+    folder, _ = _broken(tmp_path, "areas.yaml", "holding: kaliningrad", "holding: kalinin")
+    with pytest.raises(CatalogError, match=r"areas\.yaml, line \d+.*kalinin"):
+        load_catalog(folder)
+
+
+def test_area_id_taken_by_a_site_is_a_catalog_error(tmp_path):
+    folder, text = _broken(tmp_path, "areas.yaml", "id: belarus", "id: deveselu")
+    with pytest.raises(CatalogError, match=f"line {_line(text, 'id: deveselu')}.*already a site"):
+        load_catalog(folder)
