@@ -47,8 +47,11 @@ from rangemap.geodesic import (
 _M_PER_DEG = 111_700.0
 
 #: Spacing (metres) of the boundary points nearest launch points are measured to: a place
-#: D km away is given a distance at most (spacing/2)^2 / (2 D) too long (0.03 m at 480 km).
-_NEAREST_SPACING_M = 500.0
+#: D km away is given a distance at most min(s/2, s^2 / (8 D)) too long. Places within
+#: _NEAR_KM use the fine spacing (<= 1 m beyond 30 km, <= 250 m right at the edge), the
+#: others the coarse one (<= 16 m at 200 km): far places see a long stretch of boundary at
+#: nearly the same distance, and measuring all of it finely cost seconds at 2,350 km.
+_FINE_SPACING_M, _COARSE_SPACING_M, _NEAR_KM = 500.0, 5_000.0, 200.0
 
 #: Mean Earth radius (km) and the bound on geodesic / spherical distance (within ~0.56 %, so
 #: 1.01 is safe both ways), used to prefilter before exact geodesic distances.
@@ -320,9 +323,9 @@ def nearest_launch_points(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Geodesic km from the area to each point (0 inside) and the nearest point of the area.
 
-    Returns (km, from_lat, from_lon). Distances are to the area's boundary, densified to
-    500 m (too long by at most 0.03 m at 480 km); inside the area a point is its own
-    nearest launch point.
+    Returns (km, from_lat, from_lon). Distances are to boundary points 500 m apart within
+    200 km, 5 km apart beyond (at most 1 m too long beyond 30 km, 16 m beyond 200 km);
+    inside the area a point is its own nearest launch point.
     """
     lats = np.asarray(lats, dtype=float)
     lons = np.asarray(lons, dtype=float)
@@ -330,16 +333,30 @@ def nearest_launch_points(
         return _from_disc(area, lats, lons)
     km = np.zeros(lats.shape)
     from_lat, from_lon = lats.copy(), lons.copy()
-    outside = np.flatnonzero(~shapely.intersects_xy(area.geometry, lons, lats))
-    if outside.size == 0:
-        return km, from_lat, from_lon
-    boundary = _boundary_points(area.geometry)
+    out = np.flatnonzero(~shapely.intersects_xy(area.geometry, lons, lats))
+    if out.size:
+        coarse = _boundary_points(area.geometry, _COARSE_SPACING_M)
+        km[out], from_lat[out], from_lon[out] = _nearest(lats[out], lons[out], coarse)
+        near = out[km[out] < _NEAR_KM]
+        if near.size:
+            fine = _boundary_points(area.geometry, _FINE_SPACING_M)
+            km[near], from_lat[near], from_lon[near] = _nearest(lats[near], lons[near], fine)
+    return km, from_lat, from_lon
+
+
+def _nearest(
+    lats: np.ndarray, lons: np.ndarray, boundary: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geodesic km to the nearest of the (lon, lat) boundary points, and that point."""
+    km, from_lat, from_lon = np.empty(lats.size), np.empty(lats.size), np.empty(lats.size)
     vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
-    for chunk in np.array_split(outside, max(1, outside.size * len(boundary) // 4_000_000)):
+    for chunk in np.array_split(
+        np.arange(lats.size), max(1, lats.size * len(boundary) // 4_000_000)
+    ):
         cos = _unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
         guess = cos.argmax(axis=1)
         _, _, first_m = GEOD.inv(lons[chunk], lats[chunk], boundary[guess, 0], boundary[guess, 1])
-        # Every vertex that may be nearer than the spherical nearest's geodesic distance g:
+        # Every point that may be nearer than the spherical nearest's geodesic distance g:
         # geodesic and spherical distances differ by under 1 %, so it lies within 1.01 g on
         # the sphere.
         angle = np.asarray(first_m) / 1000.0 * _SPHERE_MARGIN / _SPHERE_KM + 1e-9
@@ -375,9 +392,15 @@ def _from_disc(
     return km, np.where(outside, edge_lat, lats), np.where(outside, edge_lon, lons)
 
 
-def _boundary_points(geometry: shapely.Geometry) -> np.ndarray:
-    step = _NEAREST_SPACING_M / _M_PER_DEG
-    return _distinct(shapely.get_coordinates(shapely.segmentize(shapely.boundary(geometry), step)))
+@lru_cache(maxsize=64)
+def _boundary_points(geometry: shapely.Geometry, spacing_m: float) -> np.ndarray:
+    """Distinct boundary points at most `spacing_m` apart (cached: geometries are immutable)."""
+    step = spacing_m / _M_PER_DEG
+    points = _distinct(
+        shapely.get_coordinates(shapely.segmentize(shapely.boundary(geometry), step))
+    )
+    points.setflags(write=False)
+    return points
 
 
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -395,7 +418,7 @@ def candidates(area: LaunchArea, lats: np.ndarray, lons: np.ndarray, km: float) 
     """
     lats = np.asarray(lats, dtype=float)
     lons = np.asarray(lons, dtype=float)
-    boundary = _boundary_points(area.geometry)
+    boundary = _boundary_points(area.geometry, _COARSE_SPACING_M)
     vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
     mean = vectors.sum(axis=0)
     norm = np.linalg.norm(mean)
@@ -404,5 +427,5 @@ def candidates(area: LaunchArea, lats: np.ndarray, lons: np.ndarray, km: float) 
     mean /= norm
     cap = float(np.arccos(np.clip(vectors @ mean, -1.0, 1.0)).max()) * _SPHERE_KM
     sphere = np.arccos(np.clip(_unit_vectors(lats, lons) @ mean, -1.0, 1.0)) * _SPHERE_KM
-    near = sphere <= cap + km * _SPHERE_MARGIN + 1.0
+    near = sphere <= cap + km * _SPHERE_MARGIN + _COARSE_SPACING_M / 1000.0
     return np.flatnonzero(near | shapely.intersects_xy(area.geometry, lons, lats))
