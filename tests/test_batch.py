@@ -269,3 +269,12 @@ def test_jobs_above_the_cap_are_refused(tmp_path: Path) -> None:
     path = _write(tmp_path / "rings.csv", "site,km\nkaliningrad,480\n")
     code, out, err = run("batch", str(path), "--jobs", "1000")
     assert code == 2 and out == "" and "jobs=1000: give a whole number" in err
+
+
+def test_batch_rows_from_an_area_site_name_their_launch_points() -> None:
+    rows = batch.batch_places(
+        [("kaliningrad-region", 480, None, "region")], capitals_only=True, jobs=1
+    )
+    berlin = next(r for r in rows if r.city == "Berlin")
+    assert berlin.label == "region" and berlin.distance_km < 480
+    assert berlin.from_lon < 20.0  # the region's western end, not the city (20.51 E)
