@@ -325,20 +325,20 @@ def _toggle(driver, name: str) -> None:
 
 
 def test_toggling_a_layer_in_the_control_hides_and_shows_its_paths(driver, desktop):
-    _toggle(driver, "Kaliningrad — 9M729 ≤480 km (stated)")
-    assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 0
-    assert _count(driver, "path.rm-l-kaliningrad--9m729-faz-2350") == 3
-    _toggle(driver, "Kaliningrad — 9M729 ≤480 km (stated)")
-    assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 3
-    band = "Kaliningrad — INF shorter-range missile band 500\u20131,000 km"
+    _toggle(driver, "Kaliningrad region — 9M729 ≤480 km (stated)")
+    assert _count(driver, "path.rm-l-kaliningrad-region--9m729-ru-480") == 0
+    assert _count(driver, "path.rm-l-kaliningrad-region--9m729-faz-2350") == 3
+    _toggle(driver, "Kaliningrad region — 9M729 ≤480 km (stated)")
+    assert _count(driver, "path.rm-l-kaliningrad-region--9m729-ru-480") == 3
+    band = "Kaliningrad region — INF shorter-range missile band 500\u20131,000 km"
     _toggle(driver, band)
-    assert _count(driver, "path.rm-l-kaliningrad--inf-shorter-range") == 3
+    assert _count(driver, "path.rm-l-kaliningrad-region--inf-shorter-range") == 3
     _toggle(driver, band)
-    assert _count(driver, "path.rm-l-kaliningrad--inf-shorter-range") == 0
+    assert _count(driver, "path.rm-l-kaliningrad-region--inf-shorter-range") == 0
 
 
 def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, desktop):
-    point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad--9m729-faz-2350")
+    point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad-region--9m729-faz-2350")
     assert point is not None
     _hover_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
@@ -375,9 +375,9 @@ def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
     assert _text(driver, ".leaflet-popup-content h3") == "Poland"
     popup = _text(driver, ".leaflet-popup-content")
-    ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad--9m729-ru-480")
+    ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad-region--9m729-ru-480")
     share = next(r.covered_pct for r in ru480.countries if r.country == "Poland")
-    assert f"Kaliningrad — 9M729 ≤480 km (stated){share:.1f} %" in popup
+    assert f"Kaliningrad region — 9M729 ≤480 km (stated){share:.1f} %" in popup
     _close_popup(driver)
     # Only rings that are switched on are listed: hide the 480 km ring and click again.
     _toggle(driver, ru480.name)
@@ -482,7 +482,7 @@ def test_default_map_asks_the_network_for_tiles_only(driver, pages):
         " return i.src; })"
     )
     assert tiles and all("basemaps.cartocdn.com/light_all/" in t for t in tiles)
-    assert _count(driver, "path.rm-l-kaliningrad--9m729-ru-480") == 3
+    assert _count(driver, "path.rm-l-kaliningrad-region--9m729-ru-480") == 3
     assert _count(driver, "path.rm-country") > 200
 
 

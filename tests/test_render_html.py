@@ -377,7 +377,7 @@ def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
 def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
     from rangemap.render.html_parts import layer_popup
 
-    low = next(x for x in inf.layers if x.id == "kaliningrad--9m729-us-inf-band-at-least")
+    low = next(x for x in inf.layers if x.id == "kaliningrad-region--9m729-us-inf-band-at-least")
     popup = layer_popup(low)
     assert "<b>Range:</b> at least 500 km" in popup
     assert "<b>Status:</b> deployed (as of 2019-02)" in popup

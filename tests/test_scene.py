@@ -53,9 +53,15 @@ def test_builtin_scenes_ship_with_the_layers():
 
 def test_default_scene_is_the_2020_offer():
     scene = load_scene()
-    assert [s.site for s in scene.sites] == ["kaliningrad", "deveselu", "redzikowo"]
+    assert [s.site for s in scene.sites] == [
+        "kaliningrad-region",
+        "kaliningrad",
+        "deveselu",
+        "redzikowo",
+    ]
     assert scene.event == "ru-offer-2020-10"
-    assert all(s.thresholds == ("inf",) for s in scene.sites)
+    assert scene.sites[1].claims == () and scene.sites[1].thresholds == ()  # the city, a reference
+    assert all(s.thresholds == ("inf",) for s in scene.sites if s.site != "kaliningrad")
 
 
 def test_load_by_path_equals_load_by_name():
@@ -127,10 +133,11 @@ def test_missing_scene_file_is_a_catalog_error(tmp_path):
 
 
 def test_stated_maximum_is_an_up_to_disc(inf):
-    layer = _layer(inf, "kaliningrad--9m729-ru-480")
+    layer = _layer(inf, "kaliningrad-region--9m729-ru-480")
     assert (layer.kind, layer.ring.km, layer.ring.km_min) == ("stated", 480.0, None)
     assert layer.label == "9M729 — up to 480 km (Russia, stated)"
-    assert layer.name == "Kaliningrad — 9M729 ≤480 km (stated)"
+    assert layer.name == "Kaliningrad region — 9M729 ≤480 km (stated)"
+    assert layer.ring.label == "480 km from anywhere in the Kaliningrad region"
     assert (layer.bound, layer.uncertain) == ("up-to", False)
 
 
@@ -139,8 +146,8 @@ def test_interval_claim_is_its_two_discs_not_a_band(inf):
     counts left out Warsaw, Vilnius, Riga and Minsk and Germany read 95.8 %. A missile that
     reaches at least 500 km reaches everything nearer: the claim is two discs, the certain
     one (at least 500 km) and the possible one (up to 5,500 km)."""
-    low = _layer(inf, "kaliningrad--9m729-us-inf-band-at-least")
-    high = _layer(inf, "kaliningrad--9m729-us-inf-band-up-to")
+    low = _layer(inf, "kaliningrad-region--9m729-us-inf-band-at-least")
+    high = _layer(inf, "kaliningrad-region--9m729-us-inf-band-up-to")
     assert (low.ring.km, low.ring.km_min, low.bound) == (500.0, None, "at-least")
     assert (high.ring.km, high.ring.km_min, high.bound) == (5500.0, None, "up-to")
     assert (low.span, high.span) == ("at least 500 km", "up to 5,500 km")
@@ -154,34 +161,40 @@ def test_interval_claim_is_its_two_discs_not_a_band(inf):
 
 
 def test_interval_capitals_agree_with_geographiclib(inf):
-    """Independent check of the certain disc: no capital that GeographicLib puts beyond
-    500 km of the site is counted, and the four the issue names are."""
+    """Independent check of the certain disc, drawn from the Kaliningrad region: no capital
+    that GeographicLib puts beyond 500 km of the region's boundary (0.5 km apart) is counted,
+    and the four the issue names are."""
+    import numpy as np
+    import shapely
     from geographiclib.geodesic import Geodesic
 
     from rangemap import layers
 
-    low = _layer(inf, "kaliningrad--9m729-us-inf-band-at-least")
-    site = low.site
+    low = _layer(inf, "kaliningrad-region--9m729-us-inf-band-at-least")
+    region = low.site.area.geometry
+    edge = shapely.get_coordinates(shapely.segmentize(region.boundary, 0.0045))
     cities = layers.cities()
     expected = set()
-    for i in range(len(cities.name)):
-        if cities.capital[i]:
-            s12 = Geodesic.WGS84.Inverse(site.lat, site.lon, cities.lat[i], cities.lon[i])["s12"]
-            if s12 <= 500_000:
-                expected.add(cities.name[i])
+    for i in np.flatnonzero(cities.capital & (np.abs(cities.lat - 55) < 8)):
+        nearest = min(
+            Geodesic.WGS84.Inverse(cities.lat[i], cities.lon[i], y, x, Geodesic.DISTANCE)["s12"]
+            for x, y in edge[:: 1 if abs(cities.lon[i] - 21) < 12 else 10**9]
+        )
+        if nearest <= 500_000:
+            expected.add(cities.name[i])
     counted = set(low.summary.capitals)
     assert counted <= expected
     assert {"Warsaw", "Vilnius", "Riga", "Minsk"} <= counted
 
 
 def test_at_least_claim_is_the_disc_it_reaches_read_at_least(inf):
-    layer = _layer(inf, "kaliningrad--9m729-us-beyond-500")
+    layer = _layer(inf, "kaliningrad-region--9m729-us-beyond-500")
     assert (layer.ring.km, layer.ring.km_min, layer.bound) == (500.0, None, "at-least")
     assert layer.label == "9M729 — at least 500 km (United States, disputed)"
 
 
 def test_estimate_is_uncertain(inf):
-    layer = _layer(inf, "kaliningrad--9m729-faz-2350")
+    layer = _layer(inf, "kaliningrad-region--9m729-faz-2350")
     assert (layer.kind, layer.ring.km, layer.uncertain) == ("estimate", 2350.0, True)
 
 
@@ -215,7 +228,8 @@ def test_variant_is_named(inf):
 def test_thresholds_are_rings_and_bands_hidden_at_first(inf):
     """Thresholds show around the first site that asks for them only: the same figures
     around every site crowded the map (the others are one click away)."""
-    for index, site in enumerate(inf.sites):
+    asking = [s for s in inf.sites if s.id != "kaliningrad"]  # the city: a reference point
+    for index, site in enumerate(asking):
         thresholds = [layer for layer in site.layers if layer.kind == "threshold"]
         bands = [layer for layer in site.layers if layer.kind == "band"]
         assert tuple(layer.ring.km for layer in thresholds) == INF_THRESHOLDS_KM
@@ -295,7 +309,7 @@ def test_repeated_site_gets_distinct_ids():
 
 
 def test_summary_is_coverage_of_the_full_resolution_ring(inf):
-    layer = _layer(inf, "kaliningrad--9m729-ru-480")
+    layer = _layer(inf, "kaliningrad-region--9m729-ru-480")
     assert layer.summary == cov.summarize(layer.ring)
     assert layer.countries == tuple(cov.country_rows(layer.ring))
     assert "Warsaw" in layer.summary.capitals and "Moscow" not in layer.summary.capitals

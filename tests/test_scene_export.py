@@ -127,7 +127,7 @@ def test_geojson_is_rfc7946_with_sources_as_text(tmp_path, inf):
 
 def test_kml_names_placemarks_by_layer_name(tmp_path, inf):
     text = export_scene(inf, tmp_path / "inf.kml").read_text(encoding="utf-8")
-    assert "<name>Kaliningrad — 9M729 ≤480 km (stated)</name>" in text
+    assert "<name>Kaliningrad region — 9M729 ≤480 km (stated)</name>" in text
     assert "<name>Deveselu (Romania)</name>" in text  # a site placemark
 
 
@@ -153,18 +153,23 @@ def test_country_rows_are_the_layers_coverage(inf):
 def test_capital_rows_name_the_capitals_in_range(inf):
     rows = coverage_rows(inf, capitals_only=True)
     ru480 = {r.city for r in rows if r.layer == "kaliningrad-region--9m729-ru-480"}
-    assert ru480 == {"Warsaw", "Vilnius", "Riga", "Minsk"}
+    # From the city point Berlin (529 km) and Copenhagen are out of reach; from the region in.
+    assert ru480 == {"Warsaw", "Vilnius", "Riga", "Minsk", "Berlin", "Copenhagen"}
+    launch = {r.city: (r.from_lat, r.from_lon) for r in rows if r.layer.endswith("ru-480")}
+    assert all(launch.values()) and launch["Berlin"] != launch["Vilnius"]
     assert list(SceneCityRow._fields[3:]) == list(cov.CityRow._fields)
 
 
 def test_markdown_table_ends_with_a_sidebar(inf):
     text = render_table(inf, "md")
     assert text.startswith("| layer | label | kind | site | range_km |")
-    assert "- Kaliningrad — 9M729 ≤480 km (stated): range area" in text
-    line = next(x for x in text.splitlines() if x.startswith("- Kaliningrad — 9M729 ≤480 km"))
+    assert "- Kaliningrad region — 9M729 ≤480 km (stated): range area" in text
+    line = next(
+        x for x in text.splitlines() if x.startswith("- Kaliningrad region — 9M729 ≤480 km")
+    )
     assert (
-        "10 countries, 4 capitals (Warsaw, Vilnius, Riga, Minsk); "
-        "21.2 million people in cities and towns of 15,000+*"
+        "11 countries, 6 capitals (Vilnius, Riga, Warsaw, Minsk, Berlin, Copenhagen); "
+        "34.1 million people in cities and towns of 15,000+*"
     ) in line
     assert cov.PLACES_LABEL in text and "GeoNames (CC BY 4.0)" in text
 
@@ -245,9 +250,11 @@ def test_exports_say_which_disc_is_certain_and_what_is_retired(tmp_path, inf):
     """GIS users get the claim's bound and status, read back through GDAL."""
     frame = pyogrio.read_dataframe(export_scene(inf, tmp_path / "inf.gpkg"), layer="ranges")
     rows = frame.set_index("layer")
-    low = rows.loc["kaliningrad--9m729-us-inf-band-at-least"]
-    high = rows.loc["kaliningrad--9m729-us-inf-band-up-to"]
+    low = rows.loc["kaliningrad-region--9m729-us-inf-band-at-least"]
+    high = rows.loc["kaliningrad-region--9m729-us-inf-band-up-to"]
     assert (low.bound, low.range_km, high.bound, high.range_km) == ("at-least", 500, "up-to", 5500)
     assert np.isnan(low.km_min) and np.isnan(high.km_min)
     assert rows.loc["deveselu--tomahawk-crs-tlam-n-2500"].status.startswith("retired")
-    assert rows.loc["kaliningrad--inf-shorter-range"].km_min == 500  # treaty bands stay bands
+    assert (
+        rows.loc["kaliningrad-region--inf-shorter-range"].km_min == 500
+    )  # treaty bands stay bands

@@ -154,7 +154,7 @@ def test_centre_is_the_mean_position_of_the_sites(inf):
 
 def test_legend_lists_claims_thresholds_sites_and_what_is_not_drawn(inf):
     texts = [entry.text for entry in legend_entries(inf)]
-    assert texts[0] == "9M729 — up to 480 km (Russia, stated); from Kaliningrad"
+    assert texts[0] == "9M729 — up to 480 km (Russia, stated); from anywhere in Kaliningrad region"
     assert "INF Treaty thresholds: 500, 1,000, 5,500 km" in texts
     assert any(t.startswith("Not drawn: SM-3") for t in texts)
     tomahawk = next(t for t in texts if t.startswith("Tomahawk — at least 1,609 km"))
@@ -179,8 +179,8 @@ def test_interval_discs_are_filled_certain_solid_possible_light(inf):
     from rangemap.render.style import fill_opacity
 
     layers = {layer.id: layer for layer in inf.layers}
-    low = layers["kaliningrad--9m729-us-inf-band-at-least"]
-    high = layers["kaliningrad--9m729-us-inf-band-up-to"]
+    low = layers["kaliningrad-region--9m729-us-inf-band-at-least"]
+    high = layers["kaliningrad-region--9m729-us-inf-band-up-to"]
     assert fill_opacity(low) > 3 * fill_opacity(high) > 0
 
 
