@@ -111,7 +111,7 @@ def layer_tooltip(layer: SceneLayer) -> str:
     """Shown on hover over a ring: what it is, who says so, what it covers."""
     lines = [
         f"<b>{esc(layer.label)}</b>{_badges(layer)}",
-        f"From {esc(layer.site_label)}",
+        f"From {'anywhere in ' if layer.site.area is not None else ''}{esc(layer.site_label)}",
         esc(coverage_line(layer)),
         "<i>Click for sources and details</i>",
     ]
