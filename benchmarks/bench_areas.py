@@ -110,9 +110,10 @@ def main() -> None:
         gap_ours = worst_gap_m(site.area, ours(site, km, cold=False), km)
         plain = straightforward(site.area.geometry, countries, places, km)
         gap_plain = worst_gap_m(site.area, plain, km)
+        tol = areas.tolerance_m(km)
         print(f"| {km:,} km | {t_cold * 1e3:.0f} ms | {t_warm * 1e3:.1f} ms | "
               f"{t_plain * 1e3:.0f} ms | {t_plain / t_cold:.1f}x | "
-              f"{gap_ours:,.0f} m / {gap_plain:,.0f} m | {areas.tolerance_m(km):,.0f} m |")  # fmt: skip
+              f"{gap_ours:,.0f} m / {gap_plain:,.0f} m | {tol:,.0f} m |")  # fmt: skip
     versions = f"shapely {shapely.__version__}, pyproj {pyproj.__version__}"
     print(f"\n(median of {args.runs} runs; {versions})")
 
