@@ -344,9 +344,9 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
     tooltip = _text(driver, ".leaflet-tooltip")
     assert "9M729 — up to 2,350 km (Western intelligence, estimate)" in tooltip
-    # From the region (from the city: 52 countries and 5 territories); the Faroes, Åland, the
-    # Isle of Man, Jersey, Guernsey and two more territories, and Kosovo (an other area, not a
-    # UN member), counted apart
+    # Drawn from the region; from the city point the same claim reaches 52 countries, 5
+    # territories and 1 other area (UN member or observer states; territories and other areas,
+    # such as Kosovo, counted apart)
     assert "53 countries, 7 territories and 1 other area" in tooltip and "uncertain" in tooltip
     assert "million people in cities and towns of 15,000+" in tooltip
     assert "From anywhere in Kaliningrad region" in tooltip
