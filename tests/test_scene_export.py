@@ -169,7 +169,7 @@ def test_markdown_table_ends_with_a_sidebar(inf):
     )
     assert (
         "11 countries, 6 capitals (Vilnius, Riga, Warsaw, Minsk, Berlin, Copenhagen); "
-        "34.1 million people in cities and towns of 15,000+*"
+        "34.0 million people in cities and towns of 15,000+*"
     ) in line
     assert cov.PLACES_LABEL in text and "GeoNames (CC BY 4.0)" in text
 
