@@ -61,32 +61,17 @@ def reach(
     if km is not None:
         check_range(km)
     catalog = load_catalog()
-    if sites is None:
-        points = [(site.id, site.name, site.lat, site.lon, site) for site in catalog.sites]
-    else:
-        by_id = {site.id: site for site in catalog.sites}
-        points = [
-            (s.id, s.name, s.lat, s.lon, by_id.get(s.id) if s.kind == "site" else None)
-            for s in sites
-        ]
-    dist = distance_km(
-        target.lat,
-        target.lon,
-        np.array([p[2] for p in points], dtype=float),
-        np.array([p[3] for p in points], dtype=float),
-    )
-    if catalog.areas:
-        from rangemap.areas import nearest_launch_points
-        from rangemap.locations import area_site_location
+    from rangemap.locations import area_site_location
 
-        area_km = [
-            float(
-                nearest_launch_points(area_site_location(a).area, [target.lat], [target.lon])[0][0]
-            )
-            for a in catalog.areas
-        ]
-        sites = (*sites, *catalog.areas)
-        dist = np.concatenate([dist, area_km])
+    if sites is None:
+        locations = [*map(_site_point, catalog.sites), *map(area_site_location, catalog.areas)]
+        entries = [*catalog.sites, *catalog.areas]
+    else:
+        by_id = {site.id: site for site in (*catalog.sites, *catalog.areas)}
+        locations = list(sites)
+        entries = [by_id.get(s.id) if s.kind in ("site", "area") else None for s in sites]
+    points = [(s.id, s.name, None, None, e) for s, e in zip(locations, entries, strict=True)]
+    dist = np.array([_distance(target, s) for s in locations], dtype=float)
     rows = [
         ReachRow(
             target.name,
@@ -100,3 +85,18 @@ def reach(
         if km is None or sites is not None or d <= km
     ]
     return sorted(rows, key=lambda r: (r.distance_km, r.site_id))
+
+
+def _site_point(site: Site) -> Location:
+    from rangemap.locations import site_location
+
+    return site_location(site)
+
+
+def _distance(target: Location, site: Location) -> float:
+    """Geodesic km from a site to the target; from an area site, from its nearest point."""
+    if site.area is not None:
+        from rangemap.areas import nearest_launch_points
+
+        return float(nearest_launch_points(site.area, [target.lat], [target.lon])[0][0])
+    return float(distance_km(target.lat, target.lon, np.array([site.lat]), np.array([site.lon]))[0])

@@ -477,3 +477,15 @@ def test_catalog_option_problems_exit_2_with_file_and_line(tmp_path: Path) -> No
     assert "Traceback" not in err
     code, _, err = run("sites", "--catalog", str(tmp_path / "missing.yaml"))
     assert code == 2 and "missing.yaml: file not found" in err
+
+
+def test_coverage_from_an_area_site_names_the_launch_point() -> None:
+    code, out, _ = run(
+        "coverage", "--site", "kaliningrad-region", "--km", "480", "--capitals", "--format", "csv"
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == CITY_COLUMNS
+    berlin = next(r for r in rows if r["city"] == "Berlin")
+    assert float(berlin["distance_km"]) < 480 and berlin["site"] == "the Kaliningrad region"
+    assert float(berlin["from_lon"]) < 20.0  # the region's western end, not the city
