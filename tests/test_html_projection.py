@@ -332,3 +332,55 @@ def test_map_command_rejects_a_projection_it_cannot_draw(tmp_path, args, message
     result = CliRunner().invoke(cli, ["map", *args], catch_exceptions=False)
     assert result.exit_code == 2
     assert message in result.output
+
+
+# --- launch areas --------------------------------------------------------------------------
+
+
+def _projected(frame, lines):
+    tr = frame.forward()
+    return [
+        shapely.LineString(np.column_stack(tr.transform([p[1] for p in ln], [p[0] for p in ln])))
+        for ln in lines
+    ]
+
+
+def test_area_site_and_its_range_area_are_drawn_along_their_true_edges():
+    """The AEQD map draws the Kaliningrad region and its 2,350 km range area from their exact
+    outlines (areas.outline_lines), projected with PROJ, within the page's rounding."""
+    from rangemap.areas import outline_lines
+
+    scene = resolve_scene(_scene(("kaliningrad-region", (2350,))))
+    frame = hp.aeqd_frame(scene)
+    layer, area = scene.drawn[0], scene.sites[0].location.area.geometry
+    tr = frame.forward()
+    for drawn, geometry in (
+        (hp.ring_outline(frame, layer), layer.ring.geometry),
+        (hp.area_outline(frame, area), area),
+    ):
+        exact = shapely.MultiLineString(
+            [np.column_stack(tr.transform(ln[:, 0], ln[:, 1])) for ln in outline_lines(geometry)]
+        )
+        got = shapely.MultiLineString(_projected(frame, drawn))
+        # simplified to 100 m in the projection, rounded to 1e-4 degrees for Leaflet
+        assert shapely.hausdorff_distance(got, exact) < hp._RING_TOLERANCE_M + ROUNDING_M
+
+
+def test_area_across_the_180th_meridian_is_one_closed_outline_without_the_cut():
+    from rangemap.areas import dispersal_area
+
+    area = dispersal_area(65.0, 179.9, 100.0)
+    assert len(shapely.get_parts(area.geometry)) == 2  # RFC 7946 cuts it at +-180
+    frame = hp.aeqd_frame(resolve_scene(_scene(("65.0,179.9", (500,)))))
+    merged = shapely.line_merge(
+        shapely.MultiLineString(_projected(frame, hp.area_outline(frame, area.geometry)))
+    )
+    assert merged.geom_type == "LineString" and merged.is_closed  # the two halves join
+    centre = shapely.Point(frame.forward().transform(179.9, 65.0))
+    assert shapely.Polygon(merged.coords).contains(centre)
+    assert merged.length == pytest.approx(2 * math.pi * 100_000.0, rel=0.01)
+
+
+def test_aeqd_page_draws_the_launch_area(inf_aeqd):
+    assert "Kaliningrad region: launch area" in inf_aeqd
+    assert "From anywhere in" in inf_aeqd
