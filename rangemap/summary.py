@@ -35,8 +35,8 @@ MAX_NAMES = 8
 
 
 class NearMissRow(NamedTuple):
-    """A capital just beyond a drawn range: geodesic distance from the site and how far
-    beyond the (outer) range it lies, in km."""
+    """A capital just beyond a drawn range: geodesic distance from the site (from an area
+    site, from its nearest point) and how far beyond the (outer) range it lies, in km."""
 
     layer: str
     label: str
@@ -73,6 +73,7 @@ def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
     """Capitals beyond each described layer's range by at most NEAR_MISS_SHARE of it, nearest
     first (at most MAX_NEAR_MISSES per layer): the table behind "just out of range"."""
     from rangemap import layers
+    from rangemap.areas import nearest_launch_points
     from rangemap.geodesic import distance_km
 
     resolved = as_resolved(scene)
@@ -83,7 +84,11 @@ def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
         ring = layer.ring
         if ring is None:  # pragma: no cover - described layers are drawn
             continue
-        dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[capitals], cities.lon[capitals])
+        lats, lons = cities.lat[capitals], cities.lon[capitals]
+        if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
+            dist = nearest_launch_points(ring.site.area, lats, lons)[0]
+        else:
+            dist = distance_km(ring.site.lat, ring.site.lon, lats, lons)
         near = np.flatnonzero((dist > ring.km) & (dist <= ring.km * (1 + NEAR_MISS_SHARE)))
         near = near[np.lexsort((cities.geonameid[capitals[near]], dist[near]))][:MAX_NEAR_MISSES]
         rows += [
@@ -264,10 +269,13 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     layer = item.layer
     countries = w.counted("countries", [w.country(r) for r in _states(item.countries)])
     capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
+    site = layer.site_label
+    if layer.site.area is not None:  # ranges are measured from all of it, not from a point
+        site = w.words["anywhere_in"].format(area=layer.site.name)
     if layer.system is None and layer.kind in ("stated", "disputed", "estimate"):
         # A scene's own range that says what it is and who gives it (SceneRange.kind).
         first = w.words["attributed"].format(
-            site=layer.site_label,
+            site=site,
             span=w.span(layer),
             kind=w.kind(layer.kind),
             who=w.who(layer.claimed_by),
@@ -276,11 +284,11 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
         )
     elif layer.kind == "custom" or layer.system is None:
         first = w.words["custom"].format(
-            site=layer.site_label, span=w.span(layer), countries=countries, capitals=capitals
+            site=site, span=w.span(layer), countries=countries, capitals=capitals
         )
     else:
         first = w.words["claim"].format(
-            site=layer.site_label,
+            site=site,
             system=layer.system,
             span=w.span(layer),
             kind=w.kind(layer.kind),

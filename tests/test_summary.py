@@ -7,9 +7,13 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
 from click.testing import CliRunner
+from geographiclib.geodesic import Geodesic
 
+from rangemap import layers
 from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene, resolve_scene
@@ -25,6 +29,7 @@ from rangemap.summary import (
     summary_text,
 )
 
+WGS84 = Geodesic.WGS84
 #: A number as the English text writes it: 1,234 (not part of a word such as 9M729).
 NUMBER = r"(?<![\w.,])\d{1,3}(?:,\d{3})*(?![\w])"
 
@@ -137,6 +142,8 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
             if new_caps:
                 assert re.search(rf"and {len(new_caps):,} capitals? \(", text.split("adds")[1])
                 expected += [len(new_caps), len(new_caps) - MAX_NAMES]
+            if not new and new_caps:
+                assert "adds no country and " in text
             if not new and not new_caps:
                 assert "adds no country and no capital" in text
         words = text.replace(layer.system or "", "")
@@ -160,22 +167,46 @@ def test_german_text_shows_the_same_figures(scene) -> None:
 def test_german_names_come_from_the_layers() -> None:
     text = summary_text("inf-2020", lang="de")
     assert (
-        "Von Kaliningrad aus erreicht der 9M729 (bis zu 480 km; angegeben, laut Russland)" in text
-    )
+        "Von überall in the Kaliningrad region aus erreicht der 9M729 "
+        "(bis zu 480 km; angegeben, laut Russland)"
+    ) in text
     assert "Polen, Belarus, Litauen" in text and "Poland, Belarus" not in text
     assert "Deutschland" in text
     assert "2.350 km" in text
+    assert "kommen kein Land und 1 Hauptstadt (Stockholm) hinzu" in text
+
+
+def _region_km(area, lat: float, lon: float) -> float:
+    """Oracle: GeographicLib distance (km) to the area's boundary, densified to 0.005 degrees
+    (<= 560 m between points: at 480 km a point's distance is at most 0.1 m too long)."""
+    points = shapely.get_coordinates(shapely.segmentize(shapely.boundary(area.geometry), 0.005))
+    return min(WGS84.Inverse(lat, lon, y, x)["s12"] for x, y in points) / 1000.0
 
 
 def test_near_misses_are_the_capitals_just_beyond() -> None:
-    """Berlin is 529 km from Kaliningrad: a near miss of the 500 km claim, not of 480 km
-    (beyond 10 % of it)."""
+    """Measured from the whole Kaliningrad region, not from the city: Berlin (529 km from the
+    city) is within Russia's 480 km; Stockholm is a near miss of 480 km and in reach at 500 km;
+    Tallinn is just beyond both."""
     scene = resolve_scene(load_scene("inf-2020"))
+    area = next(s.location.area for s in scene.sites if s.id == "kaliningrad-region")
+    cities = layers.cities()
+    where = {
+        str(cities.name[i]): (float(cities.lat[i]), float(cities.lon[i]))
+        for i in np.flatnonzero(cities.capital)
+    }
     rows = {(m.layer, m.city): m for m in near_miss_rows(scene)}
-    berlin = rows[("kaliningrad--9m729-us-beyond-500", "Berlin")]
-    assert berlin.distance_km == pytest.approx(529, abs=1)
-    assert berlin.beyond_km == pytest.approx(berlin.distance_km - 500, abs=1e-9)
-    assert ("kaliningrad--9m729-ru-480", "Berlin") not in rows
+    short = ("kaliningrad-region--9m729-ru-480", "kaliningrad-region--9m729-us-beyond-500")
+    assert {city for layer, city in rows if layer in short} == {"Stockholm", "Tallinn"}
+    km = {layer.id: layer.ring.km for layer in described(scene)}
+    for (layer, city), row in rows.items():
+        if layer.startswith("kaliningrad-region--"):
+            assert row.distance_km == pytest.approx(_region_km(area, *where[city]), abs=0.05)
+            assert row.beyond_km == pytest.approx(row.distance_km - km[layer], abs=1e-9)
+    assert ("kaliningrad-region--9m729-ru-480", "Stockholm") in rows
+    assert ("kaliningrad-region--9m729-us-beyond-500", "Stockholm") not in rows
+    assert _region_km(area, *where["Berlin"]) < 480 < _region_km(area, *where["Stockholm"]) < 500
+    text = summary_text(scene)
+    assert "From anywhere in the Kaliningrad region, the 9M729 (up to 480 km;" in text
 
 
 def test_own_range_in_miles_reads_as_given() -> None:
