@@ -158,9 +158,12 @@ def read_geojson_area(path: Path | str) -> LaunchArea:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path}: area file not found.") from None
+        raise InputError(f"{path}: area file not found; check the path.") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"{path}: cannot read it as GeoJSON ({err}).") from None
+        raise InputError(
+            f"{path}: cannot read it as GeoJSON ({err}); an area file is UTF-8 GeoJSON "
+            "(RFC 7946) holding Polygons or MultiPolygons."
+        ) from None
     geometries = list(_geojson_geometries(data, path))
     polygons = []
     for geometry in geometries:

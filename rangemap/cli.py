@@ -23,6 +23,7 @@ from rangemap.errors import RangemapError, describe_os_error
 from rangemap.output import atomic_path, check_writable, write_text
 
 if TYPE_CHECKING:
+    from rangemap.locations import Location
     from rangemap.scene import Scene
 
 log = logging.getLogger("rangemap")
@@ -93,13 +94,80 @@ format_opt = click.option(
     show_default=True,
     help="Output format.",
 )
-site_opt = click.option(
-    "--site",
-    "site",
-    required=True,
-    metavar="SITE",
-    help='Catalog id (see "rangemap sites"), a place name ("Warsaw", "Paris, FR") or LAT,LON.',
+_SITE_HELP = (
+    'Catalog id or area site id (see "rangemap sites"), a place name ("Warsaw", "Paris, FR") '
+    "or LAT,LON"
 )
+_AREA_HELP = (
+    "Launch area from a GeoJSON file (RFC 7946 lon/lat polygons): ranges are measured from "
+    "anywhere in it"
+)
+_DISPERSAL_HELP = (
+    "Launchers anywhere within KM of the --site point (a dispersal area), not at the point."
+)
+
+
+#: An area file: read and checked by rangemap.areas.read_geojson_area, which says what is wrong.
+_AREA_FILE = click.Path(dir_okay=False, path_type=Path)
+dispersal_opt = click.option(
+    "--dispersal", type=RANGE, default=None, metavar="KM", help=_DISPERSAL_HELP
+)
+
+
+def launch_opts(command: Callable) -> Callable:
+    """--site, --area FILE.geojson and --dispersal KM, passed on as one `site` Location
+    (rangemap.locations.launch_location decides what they mean together)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, site: str | None, area: Path | None, dispersal: float | None, **kw):
+        from rangemap.locations import launch_location
+
+        return command(*args, site=launch_location(site, area=area, dispersal_km=dispersal), **kw)
+
+    wrapper = dispersal_opt(wrapper)
+    wrapper = click.option(
+        "--area", type=_AREA_FILE, default=None, metavar="FILE.geojson", help=_AREA_HELP + "."
+    )(wrapper)
+    return click.option(
+        "--site", "site", default=None, metavar="SITE", help=_SITE_HELP + "; or give --area."
+    )(wrapper)
+
+
+def launch_list_opts(command: Callable) -> Callable:
+    """Repeatable --site and --area, and one --dispersal for every --site point, passed on
+    as `sites`, a list of Locations (empty when none is given)."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        sites: tuple[str, ...],
+        areas: tuple[Path, ...],
+        dispersal: float | None,
+        **kw: Any,
+    ):
+        from rangemap.errors import InputError
+        from rangemap.locations import launch_location
+
+        if dispersal is not None and not sites:
+            raise InputError("--dispersal widens --site points: give at least one --site.")
+        located = [launch_location(s, dispersal_km=dispersal) for s in sites]
+        located += [launch_location(area=a) for a in areas]
+        return command(*args, sites=located, **kw)
+
+    wrapper = dispersal_opt(wrapper)
+    wrapper = click.option(
+        "--area",
+        "areas",
+        type=_AREA_FILE,
+        multiple=True,
+        metavar="FILE.geojson",
+        help=_AREA_HELP + "; repeat for several.",
+    )(wrapper)
+    return click.option(
+        "--site", "sites", multiple=True, metavar="SITE", help=_SITE_HELP + "; repeat for several."
+    )(wrapper)
+
+
 km_min_opt = click.option(
     "--km-min",
     type=RANGE,
@@ -301,7 +369,7 @@ def systems(fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @catalog_opt
-@site_opt
+@launch_opts
 @click.option(
     "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
 )
@@ -309,24 +377,30 @@ def systems(fmt: str, output: Path | None) -> None:
 @gis_format_opt
 @output_opt()
 def ring(
-    site: str, km: tuple[float, ...], km_min: float | None, fmt: str | None, output: Path | None
+    site: Location,
+    km: tuple[float, ...],
+    km_min: float | None,
+    fmt: str | None,
+    output: Path | None,
 ) -> None:
     """Write the geodesic range area (or band) of SITE as a GIS file: one feature per --km.
 
+    From an area (an area site, --area or --dispersal) the range area holds every point
+    within KM of some point of the area.
+
     Example: rangemap ring --site kaliningrad --km 480 --km 1000mi -o kaliningrad.fgb
     """
-    from rangemap.api import make_ring, resolve_site
+    from rangemap.api import make_ring
     from rangemap.export import write_rings
 
     fmt = _gis_output(fmt, output)
-    location = resolve_site(site)
-    rings = [make_ring(location, value, km_min=km_min) for value in km]
+    rings = [make_ring(site, value, km_min=km_min) for value in km]
     _emit_gis(lambda path: write_rings(rings, path, fmt=fmt), output)
 
 
 @cli.command()
 @catalog_opt
-@site_opt
+@launch_opts
 @click.option(
     "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
 )
@@ -336,7 +410,7 @@ def ring(
 @output_opt()
 @table_output
 def coverage(
-    site: str,
+    site: Location,
     km: tuple[float, ...],
     km_min: float | None,
     cities: bool,
@@ -346,13 +420,15 @@ def coverage(
 ) -> None:
     """Countries (or, with --cities, places) within KM of SITE, with covered km2 and percent.
 
-    Example: rangemap coverage --site kaliningrad --km 480 --km 2350 --format csv
+    From an area, a place's distance is to the area's nearest point, given as from_lat and
+    from_lon.
+
+    Example: rangemap coverage --site kaliningrad-region --km 480 --cities --format csv
     """
     from rangemap import reports
-    from rangemap.api import resolve_site
 
     columns, rows, footer = reports.coverage_report(
-        resolve_site(site), km, km_min=km_min, places=cities or capitals, capitals_only=capitals
+        site, km, km_min=km_min, places=cities or capitals, capitals_only=capitals
     )
     _emit(_with_notes(tables.render(rows, fmt, columns=columns), fmt, footer), output)
 
@@ -364,14 +440,7 @@ def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
 
 @cli.command()
 @catalog_opt
-@click.option(
-    "--site",
-    "sites",
-    required=True,
-    multiple=True,
-    metavar="SITE",
-    help="Catalog id, place name or LAT,LON; repeat to compare sites side by side.",
-)
+@launch_list_opts
 @click.option(
     "--km",
     type=RANGE,
@@ -383,18 +452,20 @@ def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
 @format_opt
 @output_opt()
 @table_output
-def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
+def compare(sites: list[Location], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
     """What larger ranges add over the first: countries, capitals, area and population.
 
     Prints a matrix of countries by ring (percent covered: one column per site and range)
     and, in table and md formats, what each range adds over the first at each site.
 
-    Example: rangemap compare --site kaliningrad --km 480 --km 2350
+    Example: rangemap compare --site kaliningrad --site kaliningrad-region --km 480 --km 2350
     """
     from rangemap import reports
-    from rangemap.api import resolve_site
+    from rangemap.errors import InputError
 
-    columns, rows, notes = reports.compare_rows([resolve_site(s) for s in sites], list(km))
+    if not sites:
+        raise InputError("compare needs at least one --site or --area.")
+    columns, rows, notes = reports.compare_rows(sites, list(km))
     _emit(_with_notes(tables.render(rows, fmt, columns=columns), fmt, notes), output)
 
 
@@ -403,26 +474,20 @@ def compare(sites: tuple[str, ...], km: tuple[float, ...], fmt: str, output: Pat
 @click.option(
     "--target", required=True, metavar="PLACE", help="Place name, catalog site or LAT,LON."
 )
-@click.option(
-    "--site",
-    "sites",
-    multiple=True,
-    metavar="SITE",
-    help="Ask about this site instead of the catalog's (place name, LAT,LON or catalog id); "
-    "repeat for several.",
-)
+@launch_list_opts
 @click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @format_opt
 @output_opt()
 @table_output
 def reach(
-    target: str, sites: tuple[str, ...], km: float | None, fmt: str, output: Path | None
+    target: str, sites: list[Location], km: float | None, fmt: str, output: Path | None
 ) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
     Lists sites by geodesic distance from PLACE, with the claimed ranges of systems each site
-    hosts (or is said to host) that reach that far. With --site, answers for those sites
-    (any place or LAT,LON), with --km saying whether each is within KM.
+    hosts (or is said to host) that reach that far. With --site or --area, answers for those
+    sites (any place, LAT,LON or launch area, measured from its nearest point), with --km
+    saying whether each is within KM.
 
     Example: rangemap reach --target Berlin --site "53.9,27.57" --km 1000mi
     """
@@ -430,8 +495,7 @@ def reach(
     from rangemap.reach import ReachRow
     from rangemap.reach import reach as find
 
-    asked = [resolve_site(s) for s in sites] if sites else None
-    rows = find(resolve_site(target), km, sites=asked)
+    rows = find(resolve_site(target), km, sites=sites or None)
     _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
 
 

@@ -225,8 +225,13 @@ def launch_location(
     """
     from pathlib import Path
 
-    if (site is None) == (area is None):
-        raise InputError("give either a site or an area file (a GeoJSON file), not both.")
+    if site is None and area is None:
+        raise InputError(
+            "no launch site given: give a site id, place or LAT,LON (--site), or a GeoJSON "
+            "area file (--area)."
+        )
+    if site is not None and area is not None:
+        raise InputError("give either a site (--site) or a GeoJSON area file (--area), not both.")
     if area is not None:
         if dispersal_km is not None:
             raise InputError(

@@ -18,8 +18,9 @@ import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
+from geographiclib.geodesic import Geodesic
 
-from rangemap import __version__, output
+from rangemap import __version__, layers, output
 from rangemap.cli import cli
 from rangemap.geodesic import area_km2, range_area
 
@@ -489,3 +490,129 @@ def test_coverage_from_an_area_site_names_the_launch_point() -> None:
     berlin = next(r for r in rows if r["city"] == "Berlin")
     assert float(berlin["distance_km"]) < 480 and berlin["site"] == "the Kaliningrad region"
     assert float(berlin["from_lon"]) < 20.0  # the region's western end, not the city
+
+
+#: A 1 x 1 degree lon/lat square west of Lithuania, as a GeoJSON Feature.
+SQUARE = {
+    "type": "Feature",
+    "properties": {},
+    "geometry": {
+        "type": "Polygon",
+        "coordinates": [[[20, 54], [21, 54], [21, 55], [20, 55], [20, 54]]],
+    },
+}
+
+
+def _oracle_km(geometry: shapely.Geometry, lat: float, lon: float) -> float:
+    """GeographicLib distance (km) to a lon/lat polygon's boundary densified to 0.002 degrees."""
+    points = shapely.get_coordinates(shapely.segmentize(shapely.boundary(geometry), 0.002))
+    return min(Geodesic.WGS84.Inverse(lat, lon, y, x)["s12"] for x, y in points) / 1000.0
+
+
+def test_coverage_from_a_geojson_area_matches_geographiclib(tmp_path: Path) -> None:
+    area = tmp_path / "square.geojson"
+    area.write_text(json.dumps(SQUARE), encoding="utf-8")
+    code, out, _ = run(
+        "coverage", "--area", str(area), "--km", "300", "--capitals", "--format", "csv"
+    )
+    assert code == 0
+    rows = {r["city"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert {"Warsaw", "Vilnius", "Riga"} <= set(rows)
+    square = shapely.geometry.shape(SQUARE["geometry"])
+    for row in rows.values():
+        km = _oracle_km(square, float(row["lat"]), float(row["lon"]))
+        assert row["site"] == "square"
+        assert float(row["distance_km"]) == pytest.approx(km, abs=0.15)  # printed to 0.1 km
+        # the launch point named is on the area's edge, and as far from the city as said
+        origin = float(row["from_lat"]), float(row["from_lon"])
+        assert square.boundary.distance(shapely.Point(origin[::-1])) < 1e-6
+        s12 = Geodesic.WGS84.Inverse(*origin, float(row["lat"]), float(row["lon"]))["s12"]
+        assert s12 / 1000.0 == pytest.approx(float(row["distance_km"]), abs=0.15)
+
+
+def test_ring_with_a_dispersal_radius_is_the_wider_disc(tmp_path: Path) -> None:
+    """Anywhere within 50 km of a point, out to 430 km, is the 480 km disc around the point
+    (geodesics from the centre pass through the 50 km circle)."""
+    out = tmp_path / "d.geojson"
+    code, _, _ = run(
+        "ring", "--site", "54.7,20.5", "--dispersal", "50", "--km", "430", "-o", str(out)
+    )
+    assert code == 0
+    geometry = shapely.from_geojson(out.read_text(encoding="utf-8"))
+    disc = range_area(54.7, 20.5, 480)
+    ring = (
+        shapely.get_geometry(geometry, 0)
+        if geometry.geom_type == "GeometryCollection"
+        else geometry
+    )
+    assert area_km2(ring) == pytest.approx(area_km2(disc), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{bad", "cannot read it as GeoJSON"),
+        ('{"type": "Point", "coordinates": [1, 2]}', "no Polygon or MultiPolygon found"),
+        ('{"features": []}', "not a GeoJSON object"),
+        (
+            '{"type": "Polygon", "coordinates": [[[200, 0], [201, 0], [201, 1], [200, 0]]]}',
+            "coordinates outside lon -180..180",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["ring", "coverage"])
+def test_bad_area_file_is_one_clear_message(tmp_path: Path, command, text, message) -> None:
+    area = tmp_path / "a.geojson"
+    area.write_text(text, encoding="utf-8")
+    extra = ["-o", str(tmp_path / "r.geojson")] if command == "ring" else []
+    code, out, err = run(command, "--area", str(area), "--km", "300", *extra)
+    assert code == 2 and out == ""
+    assert message in err and "a.geojson" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r.geojson").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ring", "--km", "300"], "no launch site given"),
+        (["ring", "--site", "kaliningrad", "--area", "x.geojson", "--km", "3"], "not both"),
+        (["coverage", "--area", "missing.geojson", "--km", "3"], "area file not found"),
+        (
+            ["coverage", "--site", "kaliningrad-region", "--dispersal", "5", "--km", "3"],
+            "already an area",
+        ),
+        (["reach", "--target", "Berlin", "--dispersal", "50"], "give at least one --site"),
+        (["compare", "--km", "480"], "at least one --site or --area"),
+    ],
+)
+def test_launch_options_that_do_not_fit_together(args, message) -> None:
+    code, _, err = run(*args)
+    assert code == 2 and message in err
+
+
+def test_compare_and_reach_take_area_files(tmp_path: Path) -> None:
+    area = tmp_path / "square.geojson"
+    area.write_text(json.dumps(SQUARE), encoding="utf-8")
+    code, out, _ = run(
+        "compare", "--area", str(area), "--site", "kaliningrad", "--km", "300", "--format", "csv"
+    )
+    assert code == 0
+    header = next(csv.reader(io.StringIO(out)))
+    assert header[-2:] == ["pct_kaliningrad_300_km", "pct_area:square_300_km"]
+    code, out, _ = run(
+        "reach", "--target", "Berlin", "--area", str(area), "--site", "kaliningrad",
+        "--dispersal", "50", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    rows = {r["site_id"]: r for r in csv.DictReader(io.StringIO(out))}
+    cities = layers.cities()
+    i = next(i for i in range(len(cities.name)) if cities.capital[i] and cities.name[i] == "Berlin")
+    berlin = float(cities.lat[i]), float(cities.lon[i])
+    square = shapely.geometry.shape(SQUARE["geometry"])
+    assert float(rows["area:square"]["distance_km"]) == pytest.approx(
+        _oracle_km(square, *berlin), abs=0.15
+    )
+    # anywhere within 50 km of the city: 50 km nearer than the city along the geodesic
+    city = Geodesic.WGS84.Inverse(54.70639, 20.51102, *berlin)["s12"] / 1000.0
+    assert float(rows["kaliningrad+50km"]["distance_km"]) == pytest.approx(city - 50, abs=0.5)
