@@ -16,18 +16,20 @@ from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError
 from rangemap.export import format_for
 from rangemap.gis_files import MULTI_LAYER, GisLayer, write_layers
-from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
+from rangemap.scene import ResolvedScene, ResolvedSite, SceneLayer, SceneLike, as_resolved
 
 if TYPE_CHECKING:
     import geopandas
     import pandas
 
 #: GeoPackage layer names. GeoJSON and KML hold one collection: the sites follow the ranges
-#: in it as points with kind "site" (QGIS offers each geometry type as a sublayer; Google
-#: Earth lists them as placemarks in one folder).
-RANGES_LAYER, SITES_LAYER, SCENE_LAYER = "ranges", "sites", "scene"
+#: in it as points with kind "site", then the launch areas of area sites as polygons with
+#: kind "area" (QGIS offers each geometry type as a sublayer; Google Earth lists them as
+#: placemarks in one folder).
+RANGES_LAYER, SITES_LAYER, AREAS_LAYER, SCENE_LAYER = "ranges", "sites", "areas", "scene"
 
-#: Columns of the ranges layer (one polygon feature per drawn layer) and of the sites layer.
+#: Columns of the ranges layer (one polygon feature per drawn layer) and of the sites layer
+#: (also those of the areas layer: one polygon feature per area site, where it is drawn).
 RANGE_COLUMNS = (
     "layer", "name", "label", "kind", "site_id", "site", "system", "range_km", "km_min",
     "claimed_by", "uncertain", "color", "area_km2", "sources", "site_lat", "site_lon",
@@ -184,16 +186,17 @@ def range_fields(scene: ResolvedScene) -> dict[str, np.ndarray]:
     return {name: columns[name] for name in RANGE_COLUMNS}
 
 
-def site_fields(scene: ResolvedScene) -> dict[str, np.ndarray]:
-    """Attributes of the scene's sites, one row each, in SITE_COLUMNS order."""
-    sites = scene.sites
+def site_fields(scene: ResolvedScene, *, kind: str = "site") -> dict[str, np.ndarray]:
+    """Attributes of the scene's sites, one row each, in SITE_COLUMNS order; with kind
+    "area", of its area sites' launch areas (site_lat, site_lon: where the name is drawn)."""
+    sites = scene.sites if kind == "site" else _area_sites(scene)
 
     def text(values: list[Any]) -> np.ndarray:
         return np.array(values, dtype=object)
 
     columns = {
         "name": text([s.label for s in sites]),
-        "kind": text(["site"] * len(sites)),
+        "kind": text([kind] * len(sites)),
         "site_id": text([s.location.id for s in sites]),
         "site": text([s.location.name for s in sites]),
         "marks": text([s.location.marks for s in sites]),
@@ -218,8 +221,22 @@ def _site_wkb(scene: ResolvedScene) -> np.ndarray:
     return shapely.to_wkb(shapely.points(lons, lats), output_dimension=2)
 
 
+def _area_sites(scene: ResolvedScene) -> list[ResolvedSite]:
+    return [s for s in scene.sites if s.location.area is not None]
+
+
+def _area_wkb(scene: ResolvedScene) -> np.ndarray:
+    geometries = [
+        shapely.multipolygons(shapely.get_parts(area.geometry))
+        for s in scene.sites
+        if (area := s.location.area) is not None
+    ]
+    return shapely.to_wkb(np.array(geometries, dtype=object), output_dimension=2)
+
+
 def _combined(ranges: dict[str, np.ndarray], sites: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Range rows, then site rows, under the union of both column sets (missing: null)."""
+    """Range rows, then site (and area) rows, under the union of both column sets (missing:
+    null)."""
     n_ranges, n_sites = len(ranges["layer"]), len(sites["name"])
     out: dict[str, np.ndarray] = {}
     for name in (*RANGE_COLUMNS, *(c for c in SITE_COLUMNS if c not in RANGE_COLUMNS)):
@@ -241,23 +258,28 @@ def _combined(ranges: dict[str, np.ndarray], sites: dict[str, np.ndarray]) -> di
 def export_scene(scene: SceneLike, path: str | Path, *, fmt: str | None = None) -> Path:
     """Write every drawn layer of a scene, and its sites, to a GIS file through GDAL.
 
-    GeoPackage (QGIS) and zipped Shapefile: a "ranges" layer of MultiPolygons and a "sites"
-    layer of points. GeoJSON (RFC 7946), KML (Google Earth) and FlatGeobuf: one collection,
-    the ranges then the sites (kind "site"). All lon/lat on WGS84, split at the 180th
+    GeoPackage (QGIS) and zipped Shapefile: a "ranges" layer of MultiPolygons, a "sites"
+    layer of points and, for area sites, an "areas" layer of their launch areas. GeoJSON
+    (RFC 7946), KML (Google Earth) and FlatGeobuf: one collection, the ranges, the sites
+    (kind "site"), then the launch areas (kind "area"). All lon/lat on WGS84, split at the 180th
     meridian; the same scene gives the same bytes. Returns the path written.
     """
     resolved = as_resolved(scene)
     path = Path(path)
     fmt = format_for(path, fmt)
     ranges, sites = range_fields(resolved), site_fields(resolved)
+    areas = site_fields(resolved, kind="area")
     if fmt in MULTI_LAYER:
         layers = [
             GisLayer(RANGES_LAYER, _range_wkb(resolved), ranges, "MultiPolygon"),
             GisLayer(SITES_LAYER, _site_wkb(resolved), sites, "Point"),
         ]
+        if len(areas["name"]):
+            layers.append(GisLayer(AREAS_LAYER, _area_wkb(resolved), areas, "MultiPolygon"))
     else:
-        geometry = np.concatenate([_range_wkb(resolved), _site_wkb(resolved)])
-        layers = [GisLayer(SCENE_LAYER, geometry, _combined(ranges, sites), "Unknown")]
+        geometry = np.concatenate([_range_wkb(resolved), _site_wkb(resolved), _area_wkb(resolved)])
+        points = {name: np.concatenate([sites[name], areas[name]]) for name in SITE_COLUMNS}
+        layers = [GisLayer(SCENE_LAYER, geometry, _combined(ranges, points), "Unknown")]
     # KML placemarks by layer name: "Kaliningrad — 9M729 ≤480 km (stated)"
     options = {"NameField": "name"} if fmt == "kml" else None
     return write_layers(path, layers, fmt=fmt, dataset_options=options)

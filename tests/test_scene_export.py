@@ -75,20 +75,29 @@ def test_export_reads_back_with_the_layers_areas(request, tmp_path, scene_name, 
     scene = request.getfixturevalue(scene_name)
     path = export_scene(scene, tmp_path / f"scene{suffix}")
     found = read_layers(path)
+    with_area = [s for s in scene.sites if s.location.area is not None]
     if suffix in (".gpkg", ".shp.zip"):
-        assert sorted(found) == ["ranges", "sites"]
+        assert sorted(found) == ["areas", "ranges", "sites"][0 if with_area else 1 :]
         (meta, geoms, fields), (site_meta, points, site_fields) = found["ranges"], found["sites"]
         short = SHAPEFILE_NAMES if suffix == ".shp.zip" else {}
         assert list(meta["fields"]) == list(RANGE_COLUMNS)
         assert list(site_meta["fields"]) == [short.get(c, c) for c in SITE_COLUMNS]
+        _, areas, area_fields = found.get("areas", (None, [], {"site_id": []}))
     else:
         ((meta, everything, all_fields),) = found.values()
-        n = len(scene.drawn)
+        n, m = len(scene.drawn), len(scene.drawn) + len(scene.sites)
         kinds = all_fields["kind"]
-        assert list(kinds[n:]) == ["site"] * len(scene.sites)
-        geoms, points = everything[:n], everything[n:]
+        assert list(kinds[n:]) == ["site"] * len(scene.sites) + ["area"] * len(with_area)
+        geoms, points, areas = everything[:n], everything[n:m], everything[m:]
         fields = {k: v[:n] for k, v in all_fields.items()}
-        site_fields = {k: v[n:] for k, v in all_fields.items()}
+        site_fields = {k: v[n:m] for k, v in all_fields.items()}
+        area_fields = {k: v[m:] for k, v in all_fields.items()}
+    # each area site's launch area, as a polygon feature of its own
+    assert list(area_fields["site_id"]) == [s.location.id for s in with_area]
+    for site, geometry in zip(with_area, areas, strict=True):
+        # (a shapefile reads a one-part MultiPolygon back as a Polygon)
+        assert geometry.geom_type == ("Polygon" if suffix == ".shp.zip" else "MultiPolygon")
+        assert area_km2(geometry) == pytest.approx(area_km2(site.location.area.geometry), rel=1e-7)
     assert meta["crs"] == "EPSG:4326"
     assert all(shapely.is_valid(geoms))
     assert len(geoms) == len(scene.drawn)
@@ -121,8 +130,12 @@ def test_geojson_is_rfc7946_with_sources_as_text(tmp_path, inf):
     assert first["geometry"]["type"] == "MultiPolygon"
     assert first["properties"]["uncertain"] is False
     assert first["properties"]["sources"].startswith("Associated Press (Vladimir Isachenkov), ")
-    assert data["features"][-1]["geometry"]["type"] == "Point"
-    assert data["features"][-1]["properties"]["kind"] == "site"
+    assert data["features"][-2]["geometry"]["type"] == "Point"
+    assert data["features"][-2]["properties"]["kind"] == "site"
+    region = data["features"][-1]  # the launch area the Kaliningrad ranges are drawn from
+    assert region["geometry"]["type"] == "MultiPolygon"
+    assert region["properties"]["kind"] == "area"
+    assert region["properties"]["site_id"] == "kaliningrad-region"
 
 
 def test_kml_names_placemarks_by_layer_name(tmp_path, inf):
