@@ -211,7 +211,43 @@ def test_laoag_is_the_airport_reference_point_7_km_from_geonames_laoag():
 def test_oreshnik_scene_draws_russias_figure_and_lists_the_us_one():
     scene = resolve_scene(load_scene("oreshnik-belarus-2025"))
     layers = {layer.id: layer for layer in scene.layers}
-    assert layers["krychaw--oreshnik-putin-5500"].ring.km == 5500.0
-    assert layers["krychaw--oreshnik-us-irbm"].ring is None
+    assert layers["belarus--oreshnik-putin-5500"].ring.km == 5500.0
+    assert layers["belarus--oreshnik-us-irbm"].ring is None
     site = load_catalog().site("krychaw")
     assert "not public" in site.name and "not public" in site.position_note
+    # the location is not public: drawn from anywhere in Belarus, Krychaw for reference only
+    assert [s.location.id for s in scene.sites] == ["belarus", "krychaw"]
+    assert scene.sites[0].location.area is not None and not scene.sites[1].layers
+
+
+def test_oreshnik_caption_figures_are_the_coverage_tables():
+    """The caption's counts and distances, from `rangemap coverage --capitals` rows for
+    Belarus (distance to its nearest point) and for Krychaw."""
+    from rangemap.api import places_covered
+
+    caption = " ".join(load_scene("oreshnik-belarus-2025").caption.split())
+    belarus, krychaw = (
+        places_covered(site, 5500, capitals_only=True).set_index("city")
+        for site in ("belarus", "krychaw")
+    )
+    national = [(belarus.capital == "national").sum(), (krychaw.capital == "national").sum()]
+    assert f"Drawn from Krychaw, 5,500 km reaches {national[1]} national capitals" in caption
+    assert f"from anywhere in Belarus, {national[0]}, among them" in caption
+    for city in ("Nouakchott", "Dakar"):
+        assert city not in krychaw.index
+        near, far = belarus.distance_km[city], _km_from("krychaw", city)
+        assert f"{city} ({near:,.0f} km" in caption and f"{far:,.0f} km" in caption
+        assert belarus.from_lon[city] < 24.0  # the south-western corner, near Brest (23.7 E)
+
+
+def _km_from(site: str, capital: str) -> float:
+    """GeographicLib distance from a catalog site to a national capital, in km."""
+    import numpy as np
+    from geographiclib.geodesic import Geodesic
+
+    from rangemap import layers
+
+    cities, where = layers.cities(), load_catalog().site(site)
+    i = next(i for i in np.flatnonzero(cities.capital) if cities.name[i] == capital)
+    line = Geodesic.WGS84.Inverse(where.lat, where.lon, float(cities.lat[i]), float(cities.lon[i]))
+    return line["s12"] / 1000.0
