@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from pydantic import (
     BaseModel,
     ConfigDict,
+    InstanceOf,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -84,7 +85,9 @@ class BatchRow(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    site: Location
+    # checked as an instance only: pydantic need not (and cannot, without importing the
+    # launch-area machinery) build a schema of Location's fields
+    site: InstanceOf[Location]
     km: Km
     km_min: Km | None
     label: str | None
@@ -114,7 +117,12 @@ class BatchRow(BaseModel):
         if km > SAFE_MAX_KM and site is not None:
             # Ranges past SAFE_MAX_KM are valid from some sites only: find out now.
             try:
-                ring_vertices(site.lat, site.lon, km)
+                if site.area is not None:  # every boundary point's disc must stay a circle
+                    from rangemap.areas import area_range
+
+                    area_range(site.area, km)
+                else:
+                    ring_vertices(site.lat, site.lon, km)
             except RangemapError as err:
                 raise ValueError(str(err)) from None
         return km

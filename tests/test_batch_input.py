@@ -141,3 +141,9 @@ def test_row_model_keeps_the_column_of_the_first_error() -> None:
         resolve_rings([("kaliningrad", True)])
     ring = resolve_rings([{"site": "kaliningrad", "km": "480", "km_min": " ", "label": " x "}])[0]
     assert (ring.km, ring.km_min, ring.label) == (480.0, None, "x")
+
+
+def test_an_area_row_beyond_the_cut_locus_names_the_areas_offending_point() -> None:
+    """Checked from the area's boundary points, not from the point its name is drawn at."""
+    with pytest.raises(InputError, match=r"from \(54\.4567, 19\.6095\).*at most 19992 km"):
+        batch_input.resolve_rings([("kaliningrad-region", 19995)])
