@@ -79,6 +79,18 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, lis
             proc.wait(10)
 
 
+def test_area_sites_run_on_the_cluster_as_locally(cluster: tuple[str, list]) -> None:
+    """Launch areas travel to the workers (pickled with their outlines) and give the same
+    rows, nearest launch points included; runs before the test that kills a worker."""
+    address, _ = cluster
+    rings = [("kaliningrad-region", 480.0), ("belarus", 1000.0), ("kaliningrad-region", 2350.0)]
+    local, remote = io.StringIO(), io.StringIO()
+    batch.write_batch(rings, local, "csv", places=True, capitals_only=True, jobs=1)
+    batch.write_batch(rings, remote, "csv", places=True, capitals_only=True, scheduler=address)
+    assert remote.getvalue() == local.getvalue()
+    assert "from_lat" in local.getvalue().splitlines()[0]
+
+
 def test_cluster_run_matches_the_local_bytes_even_when_a_worker_dies(
     cluster: tuple[str, list],
 ) -> None:
