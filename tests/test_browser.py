@@ -349,7 +349,7 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     # such as Kosovo, counted apart)
     assert "53 countries, 7 territories and 1 other area" in tooltip and "uncertain" in tooltip
     assert "million people in cities and towns of 15,000+" in tooltip
-    assert "From anywhere in Kaliningrad region" in tooltip
+    assert "From anywhere in the Kaliningrad region" in tooltip
     _click_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content"))
     popup = _text(driver, ".leaflet-popup-content")

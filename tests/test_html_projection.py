@@ -383,4 +383,4 @@ def test_area_across_the_180th_meridian_is_one_closed_outline_without_the_cut():
 
 def test_aeqd_page_draws_the_launch_area(inf_aeqd):
     assert "Kaliningrad region: launch area" in inf_aeqd
-    assert "From anywhere in" in inf_aeqd
+    assert "From anywhere in the Kaliningrad region" in inf_aeqd

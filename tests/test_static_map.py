@@ -154,7 +154,12 @@ def test_centre_is_the_mean_position_of_the_sites(inf):
 
 def test_legend_lists_claims_thresholds_sites_and_what_is_not_drawn(inf):
     texts = [entry.text for entry in legend_entries(inf)]
-    assert texts[0] == "9M729 — up to 480 km (Russia, stated); from anywhere in Kaliningrad region"
+    assert texts[0] == (
+        "9M729 — up to 480 km (Russia, stated); from anywhere in the Kaliningrad region"
+    )
+    # dots are sites, the city's reference point and where the region's name is drawn
+    assert "Launch area: ranges from anywhere in it (outline)" in texts
+    assert any(t.startswith("Point: a site ranges are measured from, a reference") for t in texts)
     assert "INF Treaty thresholds: 500, 1,000, 5,500 km" in texts
     assert any(t.startswith("Not drawn: SM-3") for t in texts)
     tomahawk = next(t for t in texts if t.startswith("Tomahawk — at least 1,609 km"))

@@ -107,11 +107,19 @@ def _badges(layer: SceneLayer) -> str:
     return "".join(f" <span class=rm-tag>{t}</span>" for t in tags)
 
 
+def origin_text(layer: SceneLayer) -> str:
+    """Where a layer's ranges are measured from: "Deveselu (Romania)", or for an area site
+    "anywhere in the Kaliningrad region" (the area's own name, written to follow "in")."""
+    if layer.site.area is not None:
+        return f"anywhere in {layer.site.name}"
+    return layer.site_label
+
+
 def layer_tooltip(layer: SceneLayer) -> str:
     """Shown on hover over a ring: what it is, who says so, what it covers."""
     lines = [
         f"<b>{esc(layer.label)}</b>{_badges(layer)}",
-        f"From {'anywhere in ' if layer.site.area is not None else ''}{esc(layer.site_label)}",
+        f"From {esc(origin_text(layer))}",
         esc(coverage_line(layer)),
         "<i>Click for sources and details</i>",
     ]
@@ -156,8 +164,7 @@ def _country_list(rows: Sequence[CountryRow], limit: int = 8) -> str:
 def layer_popup(layer: SceneLayer) -> str:
     """Shown on click on a ring: figure, claimant, note, coverage and sources."""
     parts = [f"<h3>{esc(layer.label)}{_badges(layer)}</h3>"]
-    origin = "From anywhere in" if layer.site.area is not None else "From"
-    parts.append(f"<p><b>{origin}:</b> {esc(layer.site_label)} ({esc(layer.site.marks)})</p>")
+    parts.append(f"<p><b>From:</b> {esc(origin_text(layer))} ({esc(layer.site.marks)})</p>")
     parts.append(f"<p><b>Range:</b> {esc(layer.span)}</p>")
     if layer.status:
         parts.append(f"<p><b>Status:</b> {esc(layer.status)}</p>")

@@ -580,7 +580,8 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
                     fill_opacity(layer),
                 )
                 claims.setdefault(key, [])
-                where = f"anywhere in {site.label}" if site.location.area else site.label
+                area = site.location.area is not None  # its catalog name reads after "in"
+                where = f"anywhere in {site.location.name}" if area else site.label
                 if where not in claims[key]:
                     claims[key].append(where)
     entries = []
@@ -592,10 +593,15 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     for treaty, kms in thresholds.items():
         spans = ", ".join(km_text(km) for km in sorted(set(kms)))
         entries.append(LegendEntry(f"{treaty} thresholds: {spans} km", "threshold", "#555555"))
-    entries.append(
-        LegendEntry("Site: the point the ranges are measured from", color="#000000", marker=True)
+    areas = any(site.location.area is not None for site in scene.sites)
+    # with launch areas, a dot may also be a reference point or where an area's name is drawn
+    dot = (
+        "Point: a site ranges are measured from, a reference point or a launch area's name"
+        if areas
+        else "Site: the point the ranges are measured from"
     )
-    if any(site.location.area is not None for site in scene.sites):
+    entries.append(LegendEntry(dot, color="#000000", marker=True))
+    if areas:
         entries.append(LegendEntry("Launch area: ranges from anywhere in it (outline)"))
     entries += [LegendEntry(f"Not drawn: {label}") for label in dict.fromkeys(listed)]
     kinds = [k for k in ("stated", "disputed", "estimate") if any(k == e.kind for e in entries)]
