@@ -538,7 +538,7 @@ def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     for layer in inf.drawn:
         expected = (2 if layer.kind == "threshold" else 3) if layer.show else 0
         assert _count(driver, f"path.rm-l-{layer.id}") == expected, layer.id
-    point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad--9m729-faz-2350")
+    point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad-region--9m729-faz-2350")
     assert point is not None
     # Rings lie close together at this zoom: click the very element found at the point.
     driver.execute_script(
