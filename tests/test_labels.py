@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 from geographiclib.geodesic import Geodesic
 
 from rangemap.render.labels import (
@@ -47,8 +48,11 @@ def test_anchors_start_north_then_alternate_east_and_west():
 
 def test_claim_labels_give_figure_and_who_claims_it(inf):
     by_id = {layer.id: layer for layer in inf.drawn}
-    assert label_texts(by_id["kaliningrad--9m729-ru-480"]) == ("9M729 ≤480 km · Russia", "≤480 km")
-    assert label_texts(by_id["kaliningrad--9m729-faz-2350"]) == (
+    assert label_texts(by_id["kaliningrad-region--9m729-ru-480"]) == (
+        "9M729 ≤480 km · Russia",
+        "≤480 km",
+    )
+    assert label_texts(by_id["kaliningrad-region--9m729-faz-2350"]) == (
         "9M729 ≤2,350 km · Western intelligence",
         "≤2,350 km",
     )
@@ -57,7 +61,7 @@ def test_claim_labels_give_figure_and_who_claims_it(inf):
         "Tomahawk ≥1,609 km · Russia",
         "≥1,609 km",
     )
-    assert label_texts(by_id["kaliningrad--inf-500"]) == ("INF 500 km", "500 km")
+    assert label_texts(by_id["kaliningrad-region--inf-500"]) == ("INF 500 km", "500 km")
 
 
 def test_ring_labels_place_claims_first_and_small_rings_first(inf):
@@ -65,25 +69,29 @@ def test_ring_labels_place_claims_first_and_small_rings_first(inf):
     assert {label.layer_id for label in labels} == {layer.id for layer in inf.drawn}
     kinds = [label.kind in ("threshold", "band") for label in labels]
     assert kinds == sorted(kinds)
-    assert labels[0].layer_id == "kaliningrad--9m729-ru-480"
+    assert labels[0].layer_id == "kaliningrad-region--9m729-ru-480"
 
 
 def test_story_capitals_inside_the_largest_range_and_just_beyond_each(inf):
     claims = [
         layer
         for layer in inf.drawn
-        if layer.id in ("kaliningrad--9m729-ru-480", "kaliningrad--9m729-faz-2350")
+        if layer.id in ("kaliningrad-region--9m729-ru-480", "kaliningrad-region--9m729-faz-2350")
     ]
     names = [p.name for p in story_capitals(claims)]
     assert names == sorted(names)
-    # Within 480 km: Warsaw, Vilnius, Riga, Minsk (the README's list); Berlin (529 km) is
-    # the nearest capital beyond 480 km, and everything within 2,350 km is included.
+    # From anywhere in the region, within 480 km: Warsaw, Vilnius, Riga, Minsk, Berlin and
+    # Copenhagen; Stockholm (482 km) is the nearest capital beyond 480 km, and everything
+    # within 2,350 km is included.
     faz = claims[1]
     assert set(faz.summary.capitals) <= set(names)
-    assert {"Warsaw", "Vilnius", "Riga", "Minsk", "Berlin"} <= set(names)
+    assert {"Warsaw", "Vilnius", "Riga", "Minsk", "Berlin", "Copenhagen", "Stockholm"} <= set(names)
+    # oracle: GeographicLib distance to the region's outline, densified to 0.02 degrees
+    outline = shapely.segmentize(shapely.boundary(faz.site.area.geometry), 0.02)
+    points = shapely.get_coordinates(outline)
     beyond = [
         p for p in story_capitals(claims)
-        if WGS84.Inverse(faz.site.lat, faz.site.lon, p.lat, p.lon)["s12"] > 2_350_000
+        if min(WGS84.Inverse(y, x, p.lat, p.lon)["s12"] for x, y in points) > 2_350_000
     ]  # fmt: skip
     assert len(beyond) == 1
 

@@ -268,7 +268,7 @@ def test_embedded_map_lays_out_labels_and_answers(driver, site, shots, name, siz
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_details_open_clear_of_the_controls(driver, site, shots, size):
     _open(driver, site / "inf-2020-article.html", size)
-    point = driver.execute_script(_REACHABLE, True)["kaliningrad--9m729-ru-480"]["at"]
+    point = driver.execute_script(_REACHABLE, True)["kaliningrad-region--9m729-ru-480"]["at"]
     _click_map_at(driver, *point)
     WebDriverWait(driver, 5).until(
         lambda d: (
@@ -343,7 +343,7 @@ def test_the_wheel_zooms_after_a_click_on_the_map(driver, site):
 
 def test_the_legend_works_from_the_keyboard(driver, site):
     _open(driver, site / "inf-2020-article.html", (1200, 800))
-    layer = "kaliningrad--9m729-faz-2350"
+    layer = "kaliningrad-region--9m729-faz-2350"
     paths = f"return document.querySelectorAll('path.rm-l-{layer}').length"
     assert driver.execute_script(paths) == 3
     box = driver.find_element("css selector", f'input[data-layer="{layer}"]')

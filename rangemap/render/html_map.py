@@ -409,8 +409,7 @@ def _page_config(
     callouts = [
         map_labels.callout(
             site.label,
-            site.location.lat,
-            site.location.lon,
+            *map_labels.launch_point(site.location, place.lat, place.lon),
             map_labels.MapPlace(place.name, place.lat, place.lon),
         )
         for site in scene.sites

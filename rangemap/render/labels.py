@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from pyproj import Geod
 
+from rangemap.locations import Location
 from rangemap.scene import SceneLayer
 
 _GEOD = Geod(ellps="WGS84")
@@ -162,10 +163,15 @@ def story_capitals(layers: Sequence[SceneLayer], *, beyond: int = 1) -> list[Map
         return []
     largest = max(rings, key=lambda ring: ring.km)
     for ring in rings:
-        _, _, metres = _GEOD.inv(
-            np.full(lat.shape, ring.site.lon), np.full(lat.shape, ring.site.lat), lon, lat
-        )
-        km = metres / 1000.0
+        if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
+            from rangemap.areas import nearest_launch_points
+
+            km = nearest_launch_points(ring.site.area, lat, lon)[0]
+        else:
+            _, _, metres = _GEOD.inv(
+                np.full(lat.shape, ring.site.lon), np.full(lat.shape, ring.site.lat), lon, lat
+            )
+            km = metres / 1000.0
         inside = km <= ring.km
         if ring is largest:
             chosen.update(rows[inside].tolist())
@@ -176,6 +182,17 @@ def story_capitals(layers: Sequence[SceneLayer], *, beyond: int = 1) -> list[Map
         MapPlace(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i])) for i in chosen
     ]
     return sorted(places, key=lambda p: (p.name, p.lat, p.lon))
+
+
+def launch_point(site: Location, lat: float, lon: float) -> tuple[float, float]:
+    """(lat, lon) a callout to (lat, lon) starts from: the site, or an area's nearest point
+    (its length is then the place's distance from the area, as in the tables)."""
+    if site.area is None:
+        return site.lat, site.lon
+    from rangemap.areas import nearest_launch_points
+
+    _, from_lat, from_lon = nearest_launch_points(site.area, np.array([lat]), np.array([lon]))
+    return float(from_lat[0]), float(from_lon[0])
 
 
 def callout(site_label: str, lat: float, lon: float, place: MapPlace) -> Callout:
