@@ -262,6 +262,9 @@ class AreaSite(_Model):
 
     id: Slug
     name: Text = Field(description="Name used after 'from anywhere in': 'the Kaliningrad region'.")
+    name_de: Text = Field(
+        description="German name as used after 'überall in' (dative): 'der Oblast Kaliningrad'."
+    )
     country: IsoA3 = Field(description="ADM0_A3 code of the country whose outline is used.")
     holding: Slug | None = Field(
         default=None, description="Id of a site in sites.yaml: the area is the part holding it."

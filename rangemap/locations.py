@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
@@ -67,6 +67,8 @@ class Location:
     marks: str
     source: str
     area: LaunchArea | None = None
+    #: The name in German article text, where one is known (catalog area sites).
+    name_de: str | None = None
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
@@ -253,7 +255,8 @@ def area_site_location(area: AreaSite) -> Location:
         holding.lon if holding else None,
         holding.name if holding else None,
     )
-    return _area_location(area.id, area.name, launch, area.marks, area.sources[0].cite())
+    location = _area_location(area.id, area.name, launch, area.marks, area.sources[0].cite())
+    return replace(location, name_de=area.name_de)
 
 
 @cache

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from rangemap.errors import InputError
 from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, _who, as_resolved
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
 from rangemap.units import Km
+
+if TYPE_CHECKING:
+    from rangemap.locations import Location
 
 PHRASES_DIR = Path(__file__).resolve().parent / "phrases"
 
@@ -172,6 +175,10 @@ class _Writer:
         self.words = phrases(lang)
         self.country_names = _country_names(lang)
 
+    def site_name(self, site: Location) -> str:
+        """The site's name in this language: a German one where the catalog gives it."""
+        return site.name_de if self.lang == "de" and site.name_de else site.name
+
     def number(self, value: float) -> str:
         text = f"{round(value):,}"
         return text.replace(",", self.words["thousands"])
@@ -271,7 +278,7 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
     site = layer.site_label
     if layer.site.area is not None:  # ranges are measured from all of it, not from a point
-        site = w.words["anywhere_in"].format(area=layer.site.name)
+        site = w.words["anywhere_in"].format(area=w.site_name(layer.site))
     if layer.system is None and layer.kind in ("stated", "disputed", "estimate"):
         # A scene's own range that says what it is and who gives it (SceneRange.kind).
         first = w.words["attributed"].format(

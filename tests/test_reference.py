@@ -25,6 +25,7 @@ MODELS: list[type[BaseModel]] = [
     catalog.Claim,
     catalog.Status,
     catalog.Site,
+    catalog.AreaSite,
     catalog.Hosting,
     catalog.Source,
     catalog.Treaty,

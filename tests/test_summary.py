@@ -167,13 +167,30 @@ def test_german_text_shows_the_same_figures(scene) -> None:
 def test_german_names_come_from_the_layers() -> None:
     text = summary_text("inf-2020", lang="de")
     assert (
-        "Von überall in the Kaliningrad region aus erreicht der 9M729 "
+        "Von überall in der Oblast Kaliningrad aus erreicht der 9M729 "
         "(bis zu 480 km; angegeben, laut Russland)"
     ) in text
     assert "Polen, Belarus, Litauen" in text and "Poland, Belarus" not in text
     assert "Deutschland" in text
     assert "2.350 km" in text
     assert "kommen kein Land und 1 Hauptstadt (Stockholm) hinzu" in text
+
+
+@pytest.mark.parametrize(
+    ("scene", "english", "german"),
+    [
+        ("inf-2020", "the Kaliningrad region", "der Oblast Kaliningrad"),
+        ("oreshnik-belarus-2025", "Belarus", "Belarus"),
+    ],
+)
+def test_an_area_site_is_named_in_the_article_language(scene, english, german) -> None:
+    """German text names a launch area in German (layers/areas.yaml name_de), never with the
+    English name inside a German sentence."""
+    en = summary_text(scene, lang="en")
+    de = summary_text(scene, lang="de")
+    assert f"From anywhere in {english}, " in en
+    assert f"Von überall in {german} aus " in de
+    assert "überall in the " not in de and "Kaliningrad region" not in de
 
 
 def _region_km(area, lat: float, lon: float) -> float:
