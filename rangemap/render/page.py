@@ -208,7 +208,13 @@ function (map, cfg) {
   function closeSheet() { container.classList.remove("rm-sheet-open"); sheetBody.innerHTML = ""; }
   L.DomEvent.on(close, "click", closeSheet);
   L.DomEvent.on(document, "keydown", function (e) { if (e.key === "Escape") { closeSheet(); } });
+  // A closed popup fades out for 200 ms; meanwhile it must not take the reader's wheel or
+  // click (it stops both from reaching the map). Leaflet reuses the element on reopening.
+  map.on("popupclose", function (e) {
+    var el = e.popup.getElement(); if (el) { el.style.pointerEvents = "none"; }
+  });
   map.on("popupopen", function (e) {
+    e.popup.getElement().style.pointerEvents = "";
     if (!narrow()) { return; }
     var node = e.popup.getElement().querySelector(".leaflet-popup-content");
     sheetBody.innerHTML = node ? node.innerHTML : "";
