@@ -69,6 +69,15 @@ document.querySelectorAll(".rm-ml").forEach(function (el) {
 document.querySelectorAll(".leaflet-popup, .rm-sheet").forEach(function (el) {
   var b = box(el); if (b) { out.popups.push(b); }
 });
+// Text wider than its own box: cut off, or run under its border (a scale bar too short for
+// "1000 mi" showed "1000 m|").
+out.clipped = [];
+document.querySelectorAll(".folium-map *, #rm-legend *, #rm-sources *").forEach(function (el) {
+  if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && box(el) &&
+      el.checkVisibility({visibilityProperty: true})) {  // not in a folded panel
+    out.clipped.push((el.className.baseVal || el.className) + ": " + el.textContent.slice(0, 40));
+  }
+});
 out.map = box(document.querySelector(".folium-map"));
 out.credits = box(document.querySelector(".rm-credits"));
 out.view = {w: window.innerWidth, h: window.innerHeight};
@@ -235,6 +244,7 @@ def test_embedded_map_lays_out_labels_and_answers(driver, site, shots, name, siz
     assert boxes["scroll"]["w"] <= boxes["view"]["w"]
     assert _inside(boxes["credits"], view)
     assert _inside(boxes["map"], view)
+    assert boxes["clipped"] == []
     for control in boxes["controls"]:
         assert _inside(control, boxes["map"]), control
     solid = boxes["controls"] + boxes["panels"]

@@ -603,6 +603,10 @@ def render_map(
     leaflet_js = html_assets.script_text(html_assets.leaflet_js())
     head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")
     head.add_child(_Raw(f"<script>{leaflet_js}</script>"), name="leaflet")
+    # The scale's text sits in its bar, which Leaflet sizes to a round distance up to maxWidth
+    # (100 px): a 58 px bar for "1000 mi" ran its "i" under the border, reading "1000 m". At 160
+    # the shortest bar (over half of it) holds the widest label (tests/test_map_layout.py).
+    head.add_child(_Raw(f"<script>{SCALE_JS}</script>"), name="rm_scale")
     if frame is not None:
         for package, name in (("proj4", "proj4.js"), ("proj4leaflet", "proj4leaflet.js")):
             js = html_assets.script_text(vendor.text(package, name))
@@ -650,6 +654,8 @@ def _figure_template(lang: str) -> Template:
         "</html>\n"
     )
 
+
+SCALE_JS = "L.Control.Scale.mergeOptions({maxWidth: 160});"
 
 #: folium's viewport tag forbids zooming the page (user-scalable=no), which readers who
 #: enlarge text need: replaced by one that allows it.
