@@ -16,20 +16,20 @@ gap is shown beside the tolerance, max(0.01 % of R, 100 m).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
 
 import geopandas  # noqa: E402
 import numpy as np  # noqa: E402
 import pyproj  # noqa: E402
 import shapely  # noqa: E402
+from bench_coverage import median_time  # noqa: E402
 
 from rangemap import areas, layers  # noqa: E402
 from rangemap import coverage as cov  # noqa: E402
@@ -77,15 +77,6 @@ def worst_gap_m(region: areas.LaunchArea, geometry: shapely.Geometry, km: float)
     picked = coords[np.linspace(0, len(coords) - 1, 400).astype(int)]
     dist, _, _ = areas.nearest_launch_points(region, picked[:, 1], picked[:, 0])
     return float(np.max(np.abs(dist - km))) * 1000
-
-
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
