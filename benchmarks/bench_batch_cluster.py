@@ -62,8 +62,10 @@ def run(csv_path: Path, out: Path, *extra: str) -> tuple[float, int, int]:
 
 def _last_ring(out: Path) -> str:
     """The label of the last row in the output's temporary file ("ring N"), if any yet."""
-    for tmp in out.parent.glob(f".{out.name}.*"):
-        if not tmp.is_file():  # a private folder of the atomic writer
+    for part in out.parent.glob(f".{out.name}.*"):
+        # The atomic writer's temporary file, or the file in its private folder.
+        tmp = next((p for p in part.iterdir() if p.is_file()), None) if part.is_dir() else part
+        if tmp is None:
             continue
         with tmp.open("rb") as f:
             f.seek(max(0, tmp.stat().st_size - 400))
