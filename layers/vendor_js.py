@@ -1,13 +1,15 @@
-"""Vendor the browser libraries the maps inline, from pinned npm tarballs checked by hash.
+"""Vendor browser libraries from pinned npm tarballs checked by hash.
 
 Run from the repository root:  python layers/vendor_js.py
 
 For each package below it runs `npm pack NAME@VERSION` in a temporary folder, checks the
 tarball against the pinned Subresource Integrity hash (sha512, as the npm registry publishes
-it), and copies the listed files and the licence to rangemap/vendor/NAME/. The manifest
-rangemap/vendor/VENDOR.json records version, integrity and each file's sha256; the tests check
-the shipped files against it, so an edit by hand shows. Nothing is fetched at run or test time.
-Re-running the script rewrites the same bytes.
+it), and copies the listed files and the licence to FOLDER/NAME/, where FOLDER is the package's
+destination: rangemap/vendor/ for the libraries the maps inline (shipped in the wheel), or
+tests/vendor/ for tools only the tests use (axe-core), which stay out of the package. Each
+folder's manifest FOLDER/VENDOR.json records version, integrity and each file's sha256; the
+tests check the files against it, so an edit by hand shows. Nothing is fetched at run or test
+time. Re-running the script rewrites the same bytes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
+#: Libraries the maps inline: part of the package.
 VENDOR = REPO / "rangemap" / "vendor"
+#: Tools only the tests load into the browser: kept out of the package (wheel size).
+TEST_VENDOR = REPO / "tests" / "vendor"
+#: Each destination folder's manifest.
+MANIFEST = "VENDOR.json"
 
 
 class Package(NamedTuple):
@@ -34,6 +41,7 @@ class Package(NamedTuple):
     version: str
     integrity: str
     files: tuple[str, ...]  # paths inside the tarball's package/ folder
+    folder: Path = VENDOR  # where NAME/ and the manifest entry go
 
 
 PACKAGES = (
@@ -62,6 +70,14 @@ PACKAGES = (
             "LICENSE",
         ),
     ),
+    # Accessibility rules the browser tests run on every map (tests/test_accessibility.py).
+    Package(
+        "axe-core",
+        "4.14.1",
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        ("axe.min.js", "LICENSE", "LICENSE-3RD-PARTY.txt"),
+        TEST_VENDOR,
+    ),
 )
 
 
@@ -85,7 +101,7 @@ def fetch(package: Package, workdir: Path) -> bytes:
 
 
 def vendor(package: Package, tarball: bytes, workdir: Path) -> dict[str, object]:
-    """Check the tarball, copy its files into rangemap/vendor/NAME/, return its manifest entry."""
+    """Check the tarball, copy its files into FOLDER/NAME/, return its manifest entry."""
     got = sri(tarball)
     if got != package.integrity:
         raise SystemExit(
@@ -94,7 +110,7 @@ def vendor(package: Package, tarball: bytes, workdir: Path) -> dict[str, object]
         )
     archive = workdir / f"{package.name}.tgz"
     archive.write_bytes(tarball)
-    target = VENDOR / package.name
+    target = package.folder / package.name
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     hashes = {}
@@ -111,13 +127,15 @@ def vendor(package: Package, tarball: bytes, workdir: Path) -> dict[str, object]
 
 
 def main() -> None:
-    manifest = {}
+    manifests: dict[Path, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for package in PACKAGES:
-            manifest[package.name] = vendor(package, fetch(package, Path(tmp)), Path(tmp))
-    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    (VENDOR / "VENDOR.json").write_text(text, encoding="utf-8")
-    print(f"vendored {', '.join(sorted(manifest))} into {VENDOR}", file=sys.stderr)
+            entry = vendor(package, fetch(package, Path(tmp)), Path(tmp))
+            manifests.setdefault(package.folder, {})[package.name] = entry
+    for folder, manifest in manifests.items():
+        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        (folder / MANIFEST).write_text(text, encoding="utf-8")
+        print(f"vendored {', '.join(sorted(manifest))} into {folder}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
-"""The vendored browser libraries are the files the pinned npm tarballs hold (no network)."""
+"""The vendored browser libraries are the files the pinned npm tarballs hold (no network).
+
+Two folders: rangemap/vendor/ (inlined into the maps, shipped) and tests/vendor/ (axe-core,
+a test tool kept out of the package); each has its own manifest written by layers/vendor_js.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-from importlib import resources
+import json
 from pathlib import Path
 
 import pytest
@@ -22,33 +26,62 @@ def _build_script():
     return module
 
 
-def test_manifest_matches_the_build_script_pins():
-    pins = {p.name: (p.version, p.integrity) for p in _build_script().PACKAGES}
-    shipped = {name: (e["version"], e["integrity"]) for name, e in vendor.manifest().items()}
-    assert shipped == pins
+SCRIPT = _build_script()
+FOLDERS = {"package": SCRIPT.VENDOR, "tests": SCRIPT.TEST_VENDOR}
 
 
-@pytest.mark.parametrize("package", sorted(vendor.manifest()))
-def test_shipped_files_have_the_manifest_hashes(package):
-    root = resources.files("rangemap.vendor").joinpath(package)
-    files = vendor.manifest()[package]["files"]
-    shipped = sorted(p.name for p in root.iterdir())
-    assert shipped == sorted(files)  # nothing added or left out by hand
+def _manifest(folder: Path) -> dict[str, dict]:
+    return json.loads((folder / SCRIPT.MANIFEST).read_text("utf-8"))
+
+
+#: (folder, package) for every vendored package, whichever folder it is in.
+VENDORED = [(key, name) for key, folder in FOLDERS.items() for name in sorted(_manifest(folder))]
+
+
+def test_the_package_reads_the_manifest_the_script_writes():
+    assert vendor.manifest() == _manifest(SCRIPT.VENDOR)
+
+
+@pytest.mark.parametrize("key", sorted(FOLDERS))
+def test_manifest_matches_the_build_script_pins(key):
+    folder = FOLDERS[key]
+    pins = {p.name: (p.version, p.integrity) for p in SCRIPT.PACKAGES if p.folder == folder}
+    written = {name: (e["version"], e["integrity"]) for name, e in _manifest(folder).items()}
+    assert pins and written == pins
+
+
+def test_test_tools_stay_out_of_the_package():
+    assert "axe-core" in _manifest(SCRIPT.TEST_VENDOR)
+    assert not (SCRIPT.VENDOR / "axe-core").exists()
+    assert SCRIPT.TEST_VENDOR.parent.name == "tests"  # hatch packages only rangemap/
+
+
+@pytest.mark.parametrize(("key", "package"), VENDORED)
+def test_vendored_files_have_the_manifest_hashes(key, package):
+    root = FOLDERS[key] / package
+    files = _manifest(FOLDERS[key])[package]["files"]
+    on_disk = sorted(p.name for p in root.iterdir())
+    assert on_disk == sorted(files)  # nothing added or left out by hand
     for name, sha256 in files.items():
-        assert hashlib.sha256(root.joinpath(name).read_bytes()).hexdigest() == sha256, name
+        assert hashlib.sha256((root / name).read_bytes()).hexdigest() == sha256, name
 
 
-@pytest.mark.parametrize("package", sorted(vendor.manifest()))
-def test_every_package_keeps_its_licence(package):
-    files = vendor.manifest()[package]["files"]
+@pytest.mark.parametrize(("key", "package"), VENDORED)
+def test_every_package_keeps_its_licence(key, package):
+    files = _manifest(FOLDERS[key])[package]["files"]
     assert any(name.startswith("LICENSE") for name in files)
 
 
+def test_every_vendored_folder_is_in_a_manifest():
+    for folder in FOLDERS.values():
+        dirs = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__")
+        assert dirs == sorted(_manifest(folder))
+
+
 def test_integrity_check_rejects_a_changed_tarball(tmp_path):
-    script = _build_script()
-    package = script.PACKAGES[0]
+    package = SCRIPT.PACKAGES[0]
     with pytest.raises(SystemExit, match="is not the pinned"):
-        script.vendor(package, b"not the tarball", tmp_path)
+        SCRIPT.vendor(package, b"not the tarball", tmp_path)
 
 
 def test_inlined_text_has_no_source_map_request():
