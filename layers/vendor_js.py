@@ -70,7 +70,7 @@ PACKAGES = (
             "LICENSE",
         ),
     ),
-    # Accessibility rules the browser tests run on every map (tests/test_accessibility.py).
+    # Accessibility rules the browser tests run on every map (tests/test_map_layout.py).
     Package(
         "axe-core",
         "4.14.1",

@@ -374,8 +374,8 @@ def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
     point = driver.execute_script(_POINT_ON_COUNTRY, [52.2, 19.0])
     assert point is not None
     _click_at(driver, *point)
-    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
-    assert _text(driver, ".leaflet-popup-content h3") == "Poland"
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h2"))
+    assert _text(driver, ".leaflet-popup-content h2") == "Poland"
     popup = _text(driver, ".leaflet-popup-content")
     ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad-region--9m729-ru-480")
     share = next(r.covered_pct for r in ru480.countries if r.country == "Poland")
@@ -385,7 +385,7 @@ def test_click_a_country_gives_the_share_each_ring_covers(driver, desktop, inf):
     _toggle(driver, ru480.name)
     try:
         _click_at(driver, *point)
-        WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
+        WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h2"))
         assert "9M729 480 km" not in _text(driver, ".leaflet-popup-content")
         _close_popup(driver)
     finally:
@@ -555,8 +555,8 @@ def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     point = driver.execute_script(_POINT_ON_COUNTRY, [48.0, 67.0])
     assert point is not None
     _click_at(driver, *point)
-    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h3"))
-    assert _text(driver, ".leaflet-popup-content h3") == "Kazakhstan"
+    WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content h2"))
+    assert _text(driver, ".leaflet-popup-content h2") == "Kazakhstan"
     assert "9M729" in _text(driver, ".leaflet-popup-content")
     _close_popup(driver)
 

@@ -98,8 +98,8 @@ def test_sources_panel_links_every_source_once_per_claim(inf, default_html):
                 assert f'href="{esc(source.url)}"' in panel
     assert all(h.startswith(("http://", "https://")) for h in re.findall(r'href="([^"]*)"', panel))
     # the same claim from two sites is one section; its disputed hosting is another
-    assert panel.count("<h3>Tomahawk — at least 1,609 km") == 1
-    assert "<h3>Tomahawk at Deveselu (Romania): hosting disputed</h3>" in panel
+    assert panel.count("<h2>Tomahawk — at least 1,609 km") == 1
+    assert "<h2>Tomahawk at Deveselu (Romania): hosting disputed</h2>" in panel
 
 
 def test_links_are_web_links_only():

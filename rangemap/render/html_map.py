@@ -141,7 +141,7 @@ var {{ this.get_name() }} = (function () {
       rows += "<tr><td>" + names[c[0]] + "</td><td class=rm-num>" + c[1] + "</td></tr>";
     });
     var text = rows ? {{ this.intro }} + "<table>" + rows + "</table>" : {{ this.none }};
-    return "<div class=rm-pop><h3>" + p.name + "</h3>" + text + "</div>";
+    return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
   }
   return L.geoJSON({{ this.data }}, {
     "pane": {{ this.pane }},

@@ -163,7 +163,7 @@ def _country_list(rows: Sequence[CountryRow], limit: int = 8) -> str:
 
 def layer_popup(layer: SceneLayer) -> str:
     """Shown on click on a ring: figure, claimant, note, coverage and sources."""
-    parts = [f"<h3>{esc(layer.label)}{_badges(layer)}</h3>"]
+    parts = [f"<h2>{esc(layer.label)}{_badges(layer)}</h2>"]
     parts.append(f"<p><b>From:</b> {esc(origin_text(layer))} ({esc(layer.site.marks)})</p>")
     parts.append(f"<p><b>Range:</b> {esc(layer.span)}</p>")
     if layer.status:
@@ -204,7 +204,7 @@ def site_popup(site: ResolvedSite) -> str:
     ns = "N" if loc.lat >= 0 else "S"
     ew = "E" if loc.lon >= 0 else "W"
     title = site.site.name if site.site is not None else loc.name
-    parts = [f"<h3>{esc(site.label)}</h3>"]
+    parts = [f"<h2>{esc(site.label)}</h2>"]
     if title != site.label:
         parts.append(f"<p>{esc(title)}</p>")
     parts.append(
@@ -328,11 +328,11 @@ def legend_html(scene: ResolvedScene) -> str:
             )
         if items:
             groups.append(
-                f"<h3>{esc(site.label)}</h3><ul class=rm-legend-layers>{''.join(items)}</ul>"
+                f"<h2>{esc(site.label)}</h2><ul class=rm-legend-layers>{''.join(items)}</ul>"
             )
         if later:
             more.append(
-                f"<h3>{esc(site.label)}</h3><ul class=rm-legend-layers>{''.join(later)}</ul>"
+                f"<h2>{esc(site.label)}</h2><ul class=rm-legend-layers>{''.join(later)}</ul>"
             )
     if more:  # what the story does not need at first: folded, one click away
         groups.append(
@@ -372,7 +372,7 @@ def sources_html(scene: ResolvedScene) -> str:
         if site.site is not None:
             sections[f"Position of {site.label}"] = site.site.sources
     body = "".join(
-        f"<h3>{esc(heading)}</h3>{source_list(sources)}"
+        f"<h2>{esc(heading)}</h2>{source_list(sources)}"
         for heading, sources in sections.items()
         if sources
     )
@@ -388,7 +388,9 @@ def description_html(scene: ResolvedScene) -> str:
     lang = lang if lang in languages() else "en"
     label = esc(phrases(lang)["text_label"])
     body = "".join(f"<p>{esc(p)}</p>" for p in summary_paragraphs(scene, lang=lang))
+    # A named section is a landmark: screen readers list it beside the map and the panels.
     return (
+        '<section class="rm-words" aria-labelledby="rm-text-label">'
         f'<details class="rm-text" id="rm-text" lang="{esc(lang)}">'
-        f"<summary>{label}</summary>{body}</details>"
+        f'<summary id="rm-text-label">{label}</summary>{body}</details></section>'
     )

@@ -496,12 +496,12 @@ AEQD_CSS = """
 .rm-label { pointer-events: none; }
 .rm-label span {
   position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
-  font-size: 11px; color: #666; text-shadow: 0 0 2px #fff, 0 0 2px #fff;
+  font-size: 12px; color: #666; text-shadow: 0 0 2px #fff, 0 0 2px #fff;
 }
-.rm-label.rm-capital span { transform: translate(4px, -50%); color: #333; font-size: 11px; }
+.rm-label.rm-capital span { transform: translate(4px, -50%); color: #333; }
 .rm-centre span { transform: translate(-50%, -55%); font: 16px/1 monospace; color: #555; }
 .rm-scale-note {
-  font-size: 11px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
+  font-size: 12px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
 }
 """
 

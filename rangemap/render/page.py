@@ -40,13 +40,16 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-side details {{ flex: 0 1 auto; }}
 .rm-side details[open] {{ flex-basis: 100%; }}
 .rm-side summary {{ cursor: pointer; font-weight: 600; padding: 4px 0; min-height: 24px; }}
-.rm-side h3 {{ font-size: 13px; margin: 8px 0 2px; }}
+.rm-side h2 {{ font-size: 13px; margin: 8px 0 2px; }}
 .rm-side ul, .rm-side ol {{ margin: 0; padding-left: 0; list-style: none; }}
 .rm-side ol {{ padding-left: 18px; list-style: decimal; }}
 .rm-side li {{ margin: 3px 0; }}
 .rm-key li, .rm-legend-layers li {{ display: flex; gap: 6px; align-items: baseline; }}
 .rm-key svg, .rm-legend-layers svg {{ flex: none; position: relative; top: 1px; }}
 .rm-legend-layers label {{ display: flex; gap: 6px; align-items: baseline; cursor: pointer; }}
+/* Touch targets: rows at least 24 px high keep each checkbox and (i) 24 px from the next
+   (WCAG 2.5.8). */
+.rm-legend-layers li, .rm-legend-layers label {{ min-height: 24px; }}
 .rm-legend-layers input {{ margin: 0; flex: none; }}
 .rm-key {{ display: flex; flex-wrap: wrap; gap: 0 12px; font-size: 12px; }}
 .rm-key li {{ margin: 1px 0; }}
@@ -66,10 +69,11 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-later > summary {{ font-weight: 600; font-size: 13px; }}
 .rm-note {{ color: #555; margin: 6px 0 2px; }}
 .rm-tag {{
-  display: inline-block; font-size: 11px; padding: 0 4px; border-radius: 3px;
+  display: inline-block; font-size: 12px; padding: 0 4px; border-radius: 3px;
   background: #f3e3c3; color: #5a3d00; margin-left: 5px; white-space: nowrap;
 }}
-.rm-text {{ grid-column: 1 / -1; padding: 2px 12px 4px; border-top: 1px solid #ddd; }}
+.rm-words {{ grid-column: 1 / -1; min-width: 0; }}
+.rm-text {{ padding: 2px 12px 4px; border-top: 1px solid #ddd; }}
 .rm-text summary {{ cursor: pointer; font-weight: 600; padding: 4px 0; min-height: 24px; }}
 .rm-text p {{ margin: 4px 0; max-width: 75ch; }}
 html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
@@ -97,7 +101,7 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 .rm-pop {{
   font-size: 13px; line-height: 1.35; max-height: var(--rm-pop-h, 300px); overflow: auto;
 }}
-.rm-pop h3 {{ font-size: 14px; margin: 0 0 4px; }}
+.rm-pop h2 {{ font-size: 14px; margin: 0 0 4px; }}
 .rm-pop p {{ margin: 3px 0; }}
 .rm-pop ol {{ margin: 2px 0; padding-left: 18px; }}
 .rm-pop table {{ border-collapse: collapse; }}
@@ -159,7 +163,7 @@ PAGE_JS = """
 function (map, cfg) {
   var container = map.getContainer(), root = document.documentElement;
   if (cfg.offline) { container.classList.add("rm-offline"); }
-  container.setAttribute("role", "region");
+  container.setAttribute("role", "main");  // the page's main content: one landmark per page
   container.setAttribute("aria-label", cfg.mapLabel);
   function narrow() { return map.getSize().x < cfg.narrowPx; }
   // Leaflet focuses the map on mousedown (for its keyboard control); focusing scrolls an
