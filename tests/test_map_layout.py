@@ -403,6 +403,20 @@ if (tip) { tip.openTooltip(); }
 """
 )
 
+# Opens the details of a site (its marker's popup) or of a country in view.
+_OPEN_DETAILS = (
+    _MAP
+    + """
+var kind = arguments[0], view = map.getBounds(), found = null;
+map.eachLayer(function (l) {
+  if (found || !l.getPopup || !l.getPopup()) { return; }
+  if (kind === "site" && l.getLatLng && !l.feature) { found = l; }
+  if (kind === "country" && l.feature && view.contains(l.getBounds().getCenter())) { found = l; }
+});
+found.openPopup(found.getLatLng ? found.getLatLng() : found.getBounds().getCenter());
+"""
+)
+
 _AXE_RUN = """
 var done = arguments[arguments.length - 1];
 axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["violations"]})
@@ -415,35 +429,40 @@ axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["
   }, function (err) { done([{id: "axe-error", impact: "critical", nodes: [String(err)]}]); });
 """
 
-# Every element under arguments[1] that shows text of its own (not hidden, folded or
-# see-through) whose type is smaller than arguments[0] px.
-_SMALL_TYPE = """
-var min = arguments[0], root = arguments[1] || document.body, out = [];
-root.querySelectorAll("*").forEach(function (el) {
-  var own = Array.prototype.some.call(el.childNodes, function (n) {
-    return n.nodeType === 3 && n.textContent.trim();
+# The elements under `root` that show text of their own (not hidden, folded or see-through)
+# in type smaller than `min` px.
+_SMALL_TYPE_FN = """
+function (min, root) {
+  var out = [];
+  root.querySelectorAll("*").forEach(function (el) {
+    var own = Array.prototype.some.call(el.childNodes, function (n) {
+      return n.nodeType === 3 && n.textContent.trim();
+    });
+    if (!own || !el.checkVisibility({visibilityProperty: true, opacityProperty: true})) {
+      return;
+    }
+    var r = el.getBoundingClientRect(), size = parseFloat(getComputedStyle(el).fontSize);
+    if (r.width && r.height && size < min) {
+      out.push(size + "px " + el.tagName + "." + (el.className.baseVal || el.className) + ": " +
+               el.textContent.trim().slice(0, 30));
+    }
   });
-  if (!own || !el.checkVisibility({visibilityProperty: true, opacityProperty: true})) { return; }
-  var r = el.getBoundingClientRect(), size = parseFloat(getComputedStyle(el).fontSize);
-  if (r.width && r.height && size < min) {
-    out.push(size + "px " + el.tagName + "." + (el.className.baseVal || el.className) + ": " +
-             el.textContent.trim().slice(0, 30));
-  }
-});
-return out;
+  return out;
+}
 """
+_SMALL_TYPE = f"return ({_SMALL_TYPE_FN})(arguments[0], document.body);"
 # Every popup of the map (rings, sites, countries) opened in turn, as the bottom sheet shows
 # it on a phone: the small type each holds.
 _SMALL_TYPE_IN_DETAILS = (
     _MAP
+    + f"var small = {_SMALL_TYPE_FN};"
     + """
-var min = arguments[0], check = new Function("return (function () {" + arguments[1] + "})" +
-    ".apply(null, arguments)"), sheet = document.querySelector(".rm-sheet"), out = [], n = 0;
+var min = arguments[0], sheet = document.querySelector(".rm-sheet"), out = [], n = 0;
 map.eachLayer(function (l) {
   if (!l.getPopup || !l.getPopup() || l.getLatLngs && !l.getLatLngs().length) { return; }
-  l.openPopup(l.getLatLngs ? undefined : l.getLatLng && l.getLatLng());
+  l.openPopup(l.getLatLngs ? undefined : l.getLatLng());
   n += 1;
-  check(min, sheet).forEach(function (s) { if (out.indexOf(s) < 0) { out.push(s); } });
+  small(min, sheet).forEach(function (s) { if (out.indexOf(s) < 0) { out.push(s); } });
 });
 map.closePopup();
 return {opened: n, small: out};
@@ -477,14 +496,18 @@ def _open_map(driver, page: Path, width: int) -> None:
     time.sleep(0.3)  # a last resize settles
 
 
-def _unfold(driver) -> None:
-    driver.execute_script(_UNFOLD)
+def _details_shown(driver) -> None:
     WebDriverWait(driver, 5).until(
         lambda d: d.execute_script(
             "return document.querySelector('.rm-sheet-open .rm-sheet, .leaflet-popup') !== null"
         )
     )
-    time.sleep(0.3)  # the popup's fade-in and auto-pan
+    time.sleep(0.4)  # the popup's fade-in (axe reads half-faded text as low contrast), auto-pan
+
+
+def _unfold(driver) -> None:
+    driver.execute_script(_UNFOLD)
+    _details_shown(driver)
 
 
 def _axe(driver) -> list[dict]:
@@ -497,11 +520,20 @@ def _axe(driver) -> list[dict]:
 @pytest.mark.parametrize("projection", PROJECTIONS)
 @pytest.mark.parametrize("name", builtin_scenes())
 def test_axe_finds_no_serious_violation(driver, maps, name, projection, width):
-    """axe-core on the map as it opens, then with everything unfolded (panels, details)."""
+    """axe-core on the map as it opens, with everything unfolded (panels, a range's details),
+    then with a site's and a country's details."""
     _open_map(driver, maps[name, projection], width)
     found = _axe(driver)
     _unfold(driver)
     found += _axe(driver)
+    for kind, words in (("site", "Position:"), ("country", "range shown on the map")):
+        driver.execute_script(_OPEN_DETAILS, kind)
+        _details_shown(driver)
+        shown = driver.execute_script(
+            "return document.querySelector('.rm-sheet-open .rm-sheet, .leaflet-popup').textContent"
+        )
+        assert words in shown, (kind, shown)
+        found += _axe(driver)
     serious = [v for v in found if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
     # The moderate ones found before (heading order, no main landmark, text outside a
@@ -516,14 +548,14 @@ def test_axe_finds_no_serious_violation(driver, maps, name, projection, width):
 def test_phone_type_is_at_least_12_px(driver, maps, name, projection, width):
     """Every text of the page on a phone: labels, scale, credits, panels, details, tooltips."""
     _open_map(driver, maps[name, projection], width)
-    assert driver.execute_script(_SMALL_TYPE, MIN_FONT_PX, None) == []
+    assert driver.execute_script(_SMALL_TYPE, MIN_FONT_PX) == []
     names = driver.execute_script(
         "return Array.from(document.querySelectorAll('.rm-label span'))"
         ".filter(function (e) { return e.checkVisibility({visibilityProperty: true}); }).length"
     )
     assert names > 0 or projection == "mercator"  # it saw the azimuthal basemap's names
     _unfold(driver)
-    assert driver.execute_script(_SMALL_TYPE, MIN_FONT_PX, None) == []
-    details = driver.execute_script(_SMALL_TYPE_IN_DETAILS, MIN_FONT_PX, _SMALL_TYPE)
+    assert driver.execute_script(_SMALL_TYPE, MIN_FONT_PX) == []
+    details = driver.execute_script(_SMALL_TYPE_IN_DETAILS, MIN_FONT_PX)
     assert details["opened"] > 0
     assert details["small"] == []
