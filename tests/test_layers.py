@@ -519,6 +519,41 @@ def test_country_names_rebuild_byte_identical(countries):
     assert dict((r[0], r[1]) for r in rows)["POL"] == "Polen"
 
 
+def test_natural_earth_names_wrong_upstream_are_corrected(countries):
+    """NE 5.1.1 names the Spratly Islands (PGA) after Wikidata's Wake Island, a US atoll
+    4,000 km away: a Typhon range from Luzon "reached Wake Island". country_corrections.tsv
+    puts it right in every language the package shows."""
+    i = countries.country_index("PGA")
+    assert countries.name[i] == "Spratly Is."
+    assert countries.name_en[i] == "Spratly Islands"
+    names = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
+    assert "PGA\tSpratly-Inseln\tWyspy Spratly\tОстрова Спратли\n" in names  # noqa: RUF001
+    assert "Wake" not in " ".join(countries.name_en.tolist()) + names
+
+
+def test_a_correction_stops_the_build_when_natural_earth_changes(tmp_path):
+    """A row whose Natural Earth value is no longer there is a row to look at, not to apply."""
+    sys.path.insert(0, str(REPO / "layers"))
+    try:
+        import build_layers
+    finally:
+        sys.path.remove(str(REPO / "layers"))
+    table = tmp_path / "corrections.tsv"
+    table.write_text(
+        "# comment\nadm0_a3\tfield\tnatural_earth\tcorrected\tevidence\n"
+        "PGA\tNAME_EN\tWake Island\tSpratly Islands\tNE links the wrong Wikidata item\n",
+        encoding="utf-8",
+    )
+    field = {"ADM0_A3": np.array(["FRA", "PGA"], dtype=object),
+             "NAME_EN": np.array(["France", "Wake Island"], dtype=object)}  # fmt: skip
+    fixed = build_layers.correct_country_fields(field, table)
+    assert fixed["NAME_EN"].tolist() == ["France", "Spratly Islands"]
+    assert field["NAME_EN"].tolist() == ["France", "Wake Island"]  # the input is left as read
+    field["NAME_EN"][1] = "Spratly Islands"  # fixed upstream
+    with pytest.raises(build_layers.BuildError, match=r"PGA is now 'Spratly Islands'.*remove"):
+        build_layers.correct_country_fields(field, table)
+
+
 def test_names_are_decoded_as_utf8(countries):
     """Regression: the NE zip has no .cpg, and GDAL read "Côte d'Ivoire" as Latin-1 mojibake."""
     names = set(countries.name.tolist())
@@ -533,7 +568,7 @@ def test_units_no_un_state_holds_are_other_areas_not_territories(countries):
     sovereign = dict(zip(countries.name_en, countries.sovereign, strict=True))
     other = {n for n, s in status.items() if s == "other"}
     assert other == {"Kosovo", "Taiwan", "Western Sahara", "Bir Tawil", "Antarctica",
-                     "Scarborough Shoal", "Brazilian Island", "Wake Island"}  # fmt: skip
+                     "Scarborough Shoal", "Brazilian Island", "Spratly Islands"}  # fmt: skip
     assert all(sovereign[n] == "" for n in other)
     territories = {n for n, s in status.items() if s == "territory"}
     assert {"Greenland", "Jersey", "Åland", "Akrotiri Sovereign Base Area"} <= territories
