@@ -105,7 +105,7 @@ def country_area(code: str) -> LaunchArea:
     """The whole of a country (Natural Earth admin-0, by ADM0_A3 code: "BLR")."""
     countries = layers.countries()
     i = countries.country_index(code.strip().upper())
-    return LaunchArea(_clean(countries.geometry[i]), str(countries.name[i]))
+    return LaunchArea(_clean(countries.geometry[i]), countries.map_name(i))
 
 
 def part_holding(code: str, lat: float, lon: float, *, place: str | None = None) -> LaunchArea:
@@ -123,13 +123,13 @@ def part_holding(code: str, lat: float, lon: float, *, place: str | None = None)
     where = place or f"({lat:g}, {lon:g})"
     if not holding:
         raise InputError(
-            f"no part of {countries.name[i]} ({code}) holds {where}: give a point inside "
+            f"no part of {countries.map_name(i)} ({code}) holds {where}: give a point inside "
             "the part you mean (latitude, longitude in WGS84 degrees)."
         )
     part = holding[0]
     # A part cut at +-180 continues on the other side: take every piece touching its cut.
     seam = [p for p in parts if p is not part and _meets_across_seam(part, p)]
-    name = f"{countries.name[i]}'s part holding {where}"
+    name = f"{countries.map_name(i)}'s part holding {where}"
     return LaunchArea(_clean(shapely.union_all([part, *seam])), name)
 
 

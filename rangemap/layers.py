@@ -158,6 +158,12 @@ class CountryLayer:
     def __len__(self) -> int:
         return len(self.adm0_a3)
 
+    def map_name(self, i: int) -> str:
+        """The name to write on a map: Natural Earth's short label ("China", "United States")
+        unless it abbreviates ("Bosnia and Herz.", "W. Sahara"), then the full English name."""
+        short = str(self.name[i])
+        return short if "." not in short else str(self.name_en[i])
+
     def country_index(self, key: str) -> int:
         """Return the row of the country whose ADM0_A3 code is `key` (e.g. "ROU").
 

@@ -244,6 +244,21 @@ def test_countries_display_reads_the_prebuilt_basemap_or_computes_it(ring_5000):
     )
 
 
+def test_basemap_names_are_short_but_never_abbreviated(polar):
+    """Both basemaps write a country as a map does ("China", "United States"), never in
+    Natural Earth's abbreviations ("Dem. Rep. Korea", "W. Sahara") or under a wrong name."""
+    from rangemap.render.labels import basemap_labels
+
+    frame = hp.aeqd_frame(polar)
+    aeqd = {name for name, _, _ in hp.country_labels(frame, hp.countries_display(frame))}
+    mercator = {row[0] for row in basemap_labels()["countries"]}
+    for names in (aeqd, mercator):
+        assert {"China", "United States", "North Korea", "Bosnia and Herzegovina"} <= names
+        assert [n for n in names if "." in n] == []
+        assert "Wake Island" not in names
+    assert {"Western Sahara", "Spratly Islands"} <= mercator  # all of the world's units
+
+
 def test_countries_stay_inside_the_cap_without_seams(polar):
     frame = hp.aeqd_frame(polar)
     display = hp.countries_display(frame)

@@ -404,7 +404,8 @@ def compute_country_labels(frame: AeqdFrame, display: np.ndarray) -> list[tuple[
     """What country_labels returns, computed."""
     from rangemap import layers
 
-    names = layers.countries().name
+    countries = layers.countries()
+    names = [countries.map_name(i) for i in range(len(countries))]
     tr = frame.forward()
     projected = shapely.transform(display, lambda xy: np.column_stack(tr.transform(*xy.T)))
     parts, owner = shapely.get_parts(projected, return_index=True)

@@ -325,8 +325,6 @@ def basemap_labels() -> dict[str, list]:
     from rangemap import layers as data
 
     countries = data.countries()
-    # Full names where the layer has them; Natural Earth's own abbreviate ("Bosnia and Herz.").
-    full = getattr(countries, "name_en", countries.name)
     names = []
     for i in range(len(countries)):
         parts = shapely.get_parts(countries.display[i])
@@ -346,8 +344,8 @@ def basemap_labels() -> dict[str, list]:
             if area > 5e3
             else 6
         )
-        name = str(full[i])
-        names.append([name, round(point.y, 2) + 0.0, round(point.x, 2) + 0.0, zoom])
+        at = [round(point.y, 2) + 0.0, round(point.x, 2) + 0.0]
+        names.append([countries.map_name(i), *at, zoom])
     names.sort(key=lambda row: (row[3], row[0]))
     cities = data.cities()
     capitals = [
