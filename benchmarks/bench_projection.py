@@ -41,8 +41,8 @@ from rangemap.scene import (  # noqa: E402
     SceneSite,
     builtin_scenes,
     load_scene,
-    resolve_scene,
 )
+from rangemap.scene_build import resolve_scene  # noqa: E402
 
 LATITUDES = (0.0, 45.0, 54.71)
 RANGES_KM = (480, 1000, 1500, 2000, 2350, 3000, 5500)

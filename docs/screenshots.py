@@ -23,7 +23,8 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
 from rangemap.render.html_map import render_map, save_map  # noqa: E402
-from rangemap.scene import load_scene, resolve_scene  # noqa: E402
+from rangemap.scene import load_scene  # noqa: E402
+from rangemap.scene_build import resolve_scene  # noqa: E402
 
 #: file name -> projection (None: the scene's default), photographed at 1,200 x 900 px:
 #: in a window of its own the map fills the height below the title, the legend beside it

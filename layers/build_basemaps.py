@@ -35,7 +35,8 @@ def build() -> dict[str, np.ndarray]:
     countries' little-endian WKB, concatenated, and where each starts), `labels_<i>` and
     `graticule_<i>` (the country labels and graticule lines as UTF-8 JSON)."""
     from rangemap.render import html_projection as hp
-    from rangemap.scene import builtin_scenes, load_scene, resolve_scene
+    from rangemap.scene import builtin_scenes, load_scene
+    from rangemap.scene_build import resolve_scene
 
     frames = {}
     for name in builtin_scenes():

@@ -29,7 +29,7 @@ _EXPORTS = {
     "range_area": "rangemap.geodesic",
     "render_image": "rangemap.render.static_map",
     "render_map": "rangemap.render.html_map",
-    "resolve_scene": "rangemap.scene",
+    "resolve_scene": "rangemap.scene_build",
     "resolve_site": "rangemap.api",
     "rings_to_frame": "rangemap.api",
     "save_image": "rangemap.render.static_map",
@@ -95,7 +95,8 @@ if TYPE_CHECKING:
     from rangemap.render.embed import embed_snippet
     from rangemap.render.html_map import render_map, save_map
     from rangemap.render.static_map import render_image, save_image
-    from rangemap.scene import builtin_scenes, load_scene, resolve_scene
+    from rangemap.scene import builtin_scenes, load_scene
+    from rangemap.scene_build import resolve_scene
     from rangemap.scene_export import export_scene, scene_frame
     from rangemap.summary import sidebar_markdown, summary_text, text_alternative
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import geopandas
     import pandas
 
-    from rangemap.scene import SceneLike
+    from rangemap.scene_build import SceneLike
 
 
 def resolve_site(site: str | Location) -> Location:

@@ -589,7 +589,8 @@ def map_command(
     from rangemap.formats import MAP_SUFFIXES, output_format
     from rangemap.output import output_folder, write_texts
     from rangemap.render.embed import embed_src
-    from rangemap.scene import DEFAULT_SCENE, load_scene, resolve_scene
+    from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.scene_build import resolve_scene
 
     name = scene or DEFAULT_SCENE
     if embed_url is not None:
@@ -664,7 +665,7 @@ def _static_map(
 ) -> None:
     """`map -o FILE.png|.svg|.pdf`: matplotlib is imported only here, so --help stays instant."""
     from rangemap.render.static_map import render_image
-    from rangemap.scene import resolve_scene
+    from rangemap.scene_build import resolve_scene
     from rangemap.summary import alt_path, save_image_with_alt
 
     width, height = _parse_size(size)

@@ -16,7 +16,7 @@ from rangemap.coverage import CityRow, CountryRow, prefixed
 from rangemap.errors import InputError
 from rangemap.export import format_for
 from rangemap.gis_files import MULTI_LAYER, GisLayer, write_layers
-from rangemap.scene import ResolvedScene, ResolvedSite, SceneLayer, SceneLike, as_resolved
+from rangemap.scene_build import ResolvedScene, ResolvedSite, SceneLike, as_resolved
 
 if TYPE_CHECKING:
     import geopandas
@@ -75,7 +75,7 @@ def coverage_rows(
         return [
             SceneCityRow(layer.id, layer.label, layer.kind, *row)
             for layer in resolved.drawn
-            for row in cov.city_rows(_ring(layer), capitals_only=capitals_only)
+            for row in cov.city_rows(layer.ring, capitals_only=capitals_only)
         ]
     return [
         SceneCountryRow(layer.id, layer.label, layer.kind, *row)
@@ -100,8 +100,6 @@ def coverage_notes(scene: SceneLike, *, markdown: bool = False) -> list[str]:
     lines = [text(resolved.title), ""]
     for layer in resolved.drawn:
         summary = layer.summary
-        if summary is None:  # pragma: no cover - every drawn layer has one
-            continue
         capitals = ", ".join(summary.capitals[:_MAX_CAPITALS]) or "none named"
         if len(summary.capitals) > _MAX_CAPITALS:
             capitals += f" and {len(summary.capitals) - _MAX_CAPITALS} more"
@@ -149,16 +147,10 @@ def coverage_frame(
 # --- GIS files -----------------------------------------------------------------------------
 
 
-def _ring(layer: SceneLayer) -> cov.Ring:
-    if layer.ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
-    return layer.ring
-
-
 def range_fields(scene: ResolvedScene) -> dict[str, np.ndarray]:
     """Attributes of the drawn layers, one row each, in RANGE_COLUMNS order."""
     layers = scene.drawn
-    rings = [_ring(layer) for layer in layers]
+    rings = [layer.ring for layer in layers]
 
     def text(values: list[Any]) -> np.ndarray:
         return np.array(values, dtype=object)
@@ -200,9 +192,9 @@ def site_fields(scene: ResolvedScene, *, kind: str = "site") -> dict[str, np.nda
         "site_id": text([s.location.id for s in sites]),
         "site": text([s.location.name for s in sites]),
         "marks": text([s.location.marks for s in sites]),
-        "position_note": text([s.site.position_note if s.site else None for s in sites]),
+        "position_note": text([s.entry.position_note if s.entry else None for s in sites]),
         "sources": text(
-            [sources_text(s.site.sources) if s.site else s.location.source for s in sites]
+            [sources_text(s.entry.sources) if s.entry else s.location.source for s in sites]
         ),
         "site_lat": np.array([s.location.lat for s in sites], dtype=float),
         "site_lon": np.array([s.location.lon for s in sites], dtype=float),
@@ -211,7 +203,7 @@ def site_fields(scene: ResolvedScene, *, kind: str = "site") -> dict[str, np.nda
 
 
 def _range_wkb(scene: ResolvedScene) -> np.ndarray:
-    geometries = [shapely.multipolygons(shapely.get_parts(_ring(x).geometry)) for x in scene.drawn]
+    geometries = [shapely.multipolygons(shapely.get_parts(x.ring.geometry)) for x in scene.drawn]
     return shapely.to_wkb(np.array(geometries, dtype=object), output_dimension=2)
 
 
@@ -292,6 +284,6 @@ def scene_frame(scene: SceneLike) -> geopandas.GeoDataFrame:
     resolved = as_resolved(scene)
     return geopandas.GeoDataFrame(
         range_fields(resolved),
-        geometry=[_ring(layer).geometry for layer in resolved.drawn],
+        geometry=[layer.ring.geometry for layer in resolved.drawn],
         crs="EPSG:4326",
     )

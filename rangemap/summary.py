@@ -17,7 +17,7 @@ import numpy as np
 
 from rangemap import coverage as cov
 from rangemap.errors import InputError
-from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, _who, as_resolved
+from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLike, as_resolved, claimant
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
 from rangemap.units import Km
 
@@ -65,7 +65,7 @@ def phrases(lang: str) -> Mapping[str, Any]:
         return yaml.safe_load(f)
 
 
-def described(scene: ResolvedScene) -> tuple[SceneLayer, ...]:
+def described(scene: ResolvedScene) -> tuple[DrawnLayer, ...]:
     """The drawn layers the text speaks about, in scene order: claims and own ranges that
     the map shows when it opens (a retired system's claims are one click away, and left out
     here as there)."""
@@ -85,8 +85,6 @@ def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
     rows = []
     for layer in described(resolved):
         ring = layer.ring
-        if ring is None:  # pragma: no cover - described layers are drawn
-            continue
         lats, lons = cities.lat[capitals], cities.lon[capitals]
         if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
             dist = nearest_launch_points(ring.site.area, lats, lons)[0]
@@ -112,7 +110,7 @@ def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
 class LayerFacts:
     """The table rows one layer's sentences are built from."""
 
-    layer: SceneLayer
+    layer: DrawnLayer
     countries: tuple[SceneCountryRow, ...]
     capitals: tuple[SceneCityRow, ...]
     near_misses: tuple[NearMissRow, ...]
@@ -131,7 +129,7 @@ def facts(scene: SceneLike) -> list[LayerFacts]:
         # described layers only (not for every threshold and band).
         capitals = [
             SceneCityRow(layer.id, layer.label, layer.kind, *row)
-            for row in cov.city_rows(layer.ring, capitals_only=True)  # type: ignore[arg-type]
+            for row in cov.city_rows(layer.ring, capitals_only=True)
         ]
         own = LayerFacts(
             layer,
@@ -147,7 +145,7 @@ def _base(own: LayerFacts, earlier: Sequence[LayerFacts]) -> LayerFacts | None:
     """The largest stated full range of the same system and site below a disputed or
     estimated one; bands are not compared (their rows cover the band only)."""
     layer = own.layer
-    if layer.kind not in ("disputed", "estimate") or layer.system is None or layer.ring is None:
+    if layer.kind not in ("disputed", "estimate") or layer.system is None:
         return None
     if layer.ring.km_min:
         return None
@@ -157,11 +155,10 @@ def _base(own: LayerFacts, earlier: Sequence[LayerFacts]) -> LayerFacts | None:
         if f.layer.kind == "stated"
         and f.layer.system == layer.system
         and f.layer.site == layer.site
-        and f.layer.ring is not None
         and not f.layer.ring.km_min
         and f.layer.ring.km < layer.ring.km
     ]
-    return max(bases, key=lambda f: f.layer.ring.km) if bases else None  # type: ignore[union-attr]
+    return max(bases, key=lambda f: f.layer.ring.km) if bases else None
 
 
 # --- words ---------------------------------------------------------------------------------
@@ -197,10 +194,8 @@ class _Writer:
             return f"{self.number(km.given)} {km.unit} ({self.number(km)} km)"
         return f"{self.number(km)} km"
 
-    def span(self, layer: SceneLayer) -> str:
+    def span(self, layer: DrawnLayer) -> str:
         ring = layer.ring
-        if ring is None:  # pragma: no cover - described layers are drawn
-            return layer.span
         if ring.km_min:
             low, high = self.distance(ring.km_min), self.distance(ring.km)
             text = f"{low.removesuffix(' km')}\u2013{high}" if low.endswith(" km") else low
@@ -230,7 +225,7 @@ class _Writer:
         return self.country_names.get((row.iso_a3, row.country), row.country)
 
     def who(self, claimed_by: str) -> str:
-        party = _who(claimed_by)
+        party = claimant(claimed_by)
         return self.words["parties"].get(party, party)
 
     def kind(self, kind: str) -> str:
@@ -401,7 +396,7 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
             claim,
             w.number(len(_states(item.countries))),
             w.join([r.city for r in _national(item.capitals)]) or "\u2013",
-            w.area(layer.ring.area_km2 if layer.ring is not None else 0.0),
+            w.area(layer.ring.area_km2),
         ]
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     from rangemap.scene_export import _CREDITS

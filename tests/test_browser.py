@@ -24,7 +24,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from rangemap.catalog import Source
 from rangemap.coverage import PLACES_LABEL
 from rangemap.render.html_map import render_map, save_map
-from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
+from rangemap.scene_build import resolve_scene
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

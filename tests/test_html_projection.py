@@ -21,14 +21,8 @@ from rangemap.cli import cli
 from rangemap.render import html_projection as hp
 from rangemap.render.html_map import map_html, render_map
 from rangemap.render.html_parts import esc
-from rangemap.scene import (
-    Scene,
-    SceneRange,
-    SceneSite,
-    builtin_scenes,
-    load_scene,
-    resolve_scene,
-)
+from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene
+from rangemap.scene_build import resolve_scene
 
 REPO = Path(__file__).resolve().parent.parent
 WGS84 = Geodesic.WGS84

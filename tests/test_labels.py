@@ -16,7 +16,8 @@ from rangemap.render.labels import (
     split_line,
     story_capitals,
 )
-from rangemap.scene import load_scene, resolve_scene
+from rangemap.scene import load_scene
+from rangemap.scene_build import resolve_scene
 
 #: Distances from GeographicLib's own implementation, to 1 mm.
 DISTANCE_TOL_M = 1e-3

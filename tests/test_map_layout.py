@@ -23,7 +23,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from rangemap.render.embed import FIXED_HEIGHT_PX, embed_snippet
 from rangemap.render.html_map import render_map, save_map
-from rangemap.scene import builtin_scenes, load_scene, resolve_scene
+from rangemap.scene import builtin_scenes, load_scene
+from rangemap.scene_build import resolve_scene
 
 #: The one headless Chromium of test_browser, network off.
 browser_binaries, driver = test_browser.browser_binaries, test_browser.driver

@@ -23,7 +23,8 @@ from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, spli
 from rangemap.render.embed import embed_path, embed_snippet
 from rangemap.render.html_map import js_value, map_html, render_map, save_map
 from rangemap.render.html_parts import esc, link
-from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
+from rangemap.scene_build import resolve_scene
 
 GEOD = Geod(ellps="WGS84")
 MAX_DEFAULT_BYTES = 1_500_000

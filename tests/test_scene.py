@@ -21,9 +21,9 @@ from rangemap.scene import (
     SceneStyle,
     builtin_scenes,
     load_scene,
-    resolve_scene,
     scenes_dir,
 )
+from rangemap.scene_build import DrawnLayer, resolve_scene
 
 INF_THRESHOLDS_KM = (500.0, 1000.0, 5500.0)
 
@@ -200,7 +200,7 @@ def test_estimate_is_uncertain(inf):
 
 def test_claim_without_figure_is_listed_not_drawn(inf):
     layer = _layer(inf, "deveselu--sm-3-no-official-figure")
-    assert layer.ring is None and layer.summary is None
+    assert not isinstance(layer, DrawnLayer)
     assert layer.span == "no public range figure"
     assert layer.uncertain
     assert layer not in inf.drawn
@@ -286,7 +286,7 @@ def test_place_and_coordinates_sites_with_explicit_ranges():
         ),
     )
     warsaw, here = resolve_scene(scene).sites
-    assert warsaw.location.kind == "place" and warsaw.site is None
+    assert warsaw.location.kind == "place" and warsaw.entry is None
     assert warsaw.layers[0].label == "300 km drill"
     assert here.label == "Here" and here.location.kind == "coordinates"
     layer = here.layers[0]
@@ -508,7 +508,7 @@ def test_scene_draws_its_own_system_from_its_own_site(tmp_path):
     assert layer.id == "test-range--test-glcm-maker-1000"
     assert layer.color == "#117733"  # the system's own colour
     assert layer.label == "Test GLCM — 1,000 km (The maker, stated)"
-    assert scene.sites[0].site is not None and scene.sites[0].site.marks.startswith("a made-up")
+    assert scene.sites[0].entry is not None and scene.sites[0].entry.marks.startswith("a made-up")
     assert layer.ring is not None and layer.ring.km == 1000
 
 

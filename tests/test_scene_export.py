@@ -18,7 +18,8 @@ from rangemap import coverage as cov
 from rangemap.cli import cli
 from rangemap.geodesic import area_km2
 from rangemap.gis_files import SHAPEFILE_NAMES
-from rangemap.scene import Scene, SceneRange, SceneSite, load_scene, resolve_scene
+from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
+from rangemap.scene_build import resolve_scene
 from rangemap.scene_export import (
     RANGE_COLUMNS,
     SITE_COLUMNS,

@@ -27,14 +27,8 @@ from rangemap.render.static_map import (
     save_image,
     scene_centre,
 )
-from rangemap.scene import (
-    Scene,
-    SceneRange,
-    SceneSite,
-    builtin_scenes,
-    load_scene,
-    resolve_scene,
-)
+from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene
+from rangemap.scene_build import resolve_scene
 
 #: Small and quick, still large enough to read.
 SIZE = {"width_px": 900, "height_px": 600, "dpi": 100}

@@ -16,7 +16,8 @@ from geographiclib.geodesic import Geodesic
 from rangemap import layers
 from rangemap.cli import cli
 from rangemap.errors import InputError
-from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene, resolve_scene
+from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene
+from rangemap.scene_build import resolve_scene
 from rangemap.scene_export import render_table
 from rangemap.summary import (
     MAX_NAMES,

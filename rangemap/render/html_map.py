@@ -28,7 +28,8 @@ from rangemap.render.display_geometry import (
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
-from rangemap.scene import Projection, ResolvedScene, Scene, SceneLayer, load_scene, resolve_scene
+from rangemap.scene import Projection, Scene, load_scene
+from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 
 #: Decimals of the country outlines: they are simplified to 0.1 degrees already.
 _COUNTRY_DECIMALS = 2
@@ -199,7 +200,7 @@ _Aeqd = _script_element("aeqd", _AEQD_JS)
 
 
 def _ring_element(
-    layer: SceneLayer,
+    layer: DrawnLayer,
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
     drawn: dict[str, tuple[MacroElement, int]] | None = None,
@@ -212,8 +213,6 @@ def _ring_element(
     is written once.
     """
     ring, color = layer.ring, layer.color
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring to draw")
     weight, dash, _ = LINE_STYLES[layer.line_kind]
     fill = fill_opacity(layer)
     classes = f"rm-l-{layer.id}"
@@ -342,10 +341,10 @@ def _aeqd_element(frame: AeqdFrame, display: np.ndarray) -> MacroElement:
     )
 
 
-def _box(layer: SceneLayer) -> tuple[float, float, float, float]:
+def _box(layer: DrawnLayer) -> tuple[float, float, float, float]:
     """(south, west, north, east) of a ring as a Mercator map can show it: a ring that holds
     a pole or spans every longitude takes the whole width, up to Mercator's 85 degrees."""
-    (south, west), (north, east) = bounds_latlng(layer.ring.geometry)  # type: ignore[union-attr]
+    (south, west), (north, east) = bounds_latlng(layer.ring.geometry)
     if east - west >= 300 or north > 89.9:
         return (south, -180.0, min(north, 85.0), 180.0)
     if south < -89.9:
@@ -353,11 +352,11 @@ def _box(layer: SceneLayer) -> tuple[float, float, float, float]:
     return (south, west, north, east)
 
 
-def _framed(scene: ResolvedScene) -> list[SceneLayer]:
+def _framed(scene: ResolvedScene) -> list[DrawnLayer]:
     """The rings the initial view frames: every claim shown at first; without claims, the
     treaty rings that neither hold a pole nor span every longitude (treaty rings at 5,500 km
     would otherwise zoom every map out to the whole world)."""
-    shown = [layer for layer in scene.drawn if layer.show and layer.ring is not None]
+    shown = [layer for layer in scene.drawn if layer.show]
     claims = [layer for layer in shown if layer.kind not in ("threshold", "band")]
     if claims:
         return claims
@@ -396,13 +395,13 @@ def _page_config(
 
     An `azimuthal` map names its own countries and capitals and opens on its own view
     (rangemap.render.html_projection): the page then leaves both alone."""
-    drawn = [layer for layer in scene.drawn if layer.ring is not None]
+    drawn = scene.drawn
     rings = {
         layer.id: [
-            layer.ring.site.lat,  # type: ignore[union-attr]
-            layer.ring.site.lon,  # type: ignore[union-attr]
-            layer.ring.km,  # type: ignore[union-attr]
-            map_labels.ring_anchors(layer.ring.site.lat, layer.ring.site.lon, layer.ring.km)[-1],  # type: ignore[union-attr]
+            layer.ring.site.lat,
+            layer.ring.site.lon,
+            layer.ring.km,
+            map_labels.ring_anchors(layer.ring.site.lat, layer.ring.site.lon, layer.ring.km)[-1],
         ]
         for layer in drawn
     }
@@ -538,7 +537,7 @@ def render_map(
     drawn: dict[str, tuple[MacroElement, int]] = {}
     for site in resolved.sites:
         for layer in site.layers:
-            if layer.ring is None:
+            if not isinstance(layer, DrawnLayer):
                 continue
             swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
             group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)

@@ -22,7 +22,7 @@ from rangemap.render.style import (
     fill_opacity,
     millions,
 )
-from rangemap.scene import ResolvedScene, ResolvedSite, SceneLayer
+from rangemap.scene_build import DrawnLayer, ResolvedScene, ResolvedSite, SceneLayer
 
 NATURAL_EARTH = "https://www.naturalearthdata.com/"
 GEONAMES = "https://www.geonames.org/"
@@ -89,11 +89,9 @@ def pct(value: float) -> str:
     return f"{value:.1f} %"
 
 
-def coverage_line(layer: SceneLayer) -> str:
+def coverage_line(layer: DrawnLayer) -> str:
     """'10 countries and 1 territory, 4 capitals, 21.2 million people in cities and towns of
     15,000+*' for the legend and tooltips."""
-    if layer.summary is None:
-        return ""
     s = layer.summary
     return f"{s.counts()}, {millions(s.population)} {PEOPLE_LABEL}*"
 
@@ -115,7 +113,7 @@ def origin_text(layer: SceneLayer) -> str:
     return layer.site_label
 
 
-def layer_tooltip(layer: SceneLayer) -> str:
+def layer_tooltip(layer: DrawnLayer) -> str:
     """Shown on hover over a ring: what it is, who says so, what it covers."""
     lines = [
         f"<b>{esc(layer.label)}</b>{_badges(layer)}",
@@ -161,7 +159,7 @@ def _country_list(rows: Sequence[CountryRow], limit: int = 8) -> str:
     return shown + more
 
 
-def layer_popup(layer: SceneLayer) -> str:
+def layer_popup(layer: DrawnLayer) -> str:
     """Shown on click on a ring: figure, claimant, note, coverage and sources."""
     parts = [f"<h2>{esc(layer.label)}{_badges(layer)}</h2>"]
     parts.append(f"<p><b>From:</b> {esc(origin_text(layer))} ({esc(layer.site.marks)})</p>")
@@ -174,26 +172,25 @@ def layer_popup(layer: SceneLayer) -> str:
         parts.append(f"<p class=rm-cov>{esc(layer.note)}</p>")
     if layer.hosting is not None:
         parts.append(_hosting_text(layer.system, layer.hosting))
-    if layer.summary is not None:
-        s = layer.summary
-        capitals = ", ".join(esc(c) for c in s.capitals) or "none"
-        apart = ""
-        for title, areas, held in (
-            ("Territories", s.territories, s.territory_capitals),
-            ("Other areas (not UN members)", s.other_areas, s.other_capitals),
-        ):
-            if areas:
-                apart += f"<p><b>{title}, counted apart:</b> {esc(', '.join(areas))}"
-                apart += f" (capitals: {esc(', '.join(held))})" if held else ""
-                apart += ".</p>"
-        parts.append(
-            f"<p><b>Covers:</b> {s.countries} countries, {s.area_km2 / 1e6:,.2f} million km² "
-            f"({_country_list(layer.countries)}).</p>"
-            f"<p><b>Capitals in range:</b> {capitals}.</p>{apart}"
-            f"<p><b>Population:</b> {millions(s.population)} {PEOPLE_LABEL}, "
-            f"in {s.places:,} places.*</p>"
-            f"<p class=rm-cov>* {esc(PLACES_LABEL)}. Geodesic distance on WGS84.</p>"
-        )
+    s = layer.summary
+    capitals = ", ".join(esc(c) for c in s.capitals) or "none"
+    apart = ""
+    for title, areas, held in (
+        ("Territories", s.territories, s.territory_capitals),
+        ("Other areas (not UN members)", s.other_areas, s.other_capitals),
+    ):
+        if areas:
+            apart += f"<p><b>{title}, counted apart:</b> {esc(', '.join(areas))}"
+            apart += f" (capitals: {esc(', '.join(held))})" if held else ""
+            apart += ".</p>"
+    parts.append(
+        f"<p><b>Covers:</b> {s.countries} countries, {s.area_km2 / 1e6:,.2f} million km² "
+        f"({_country_list(layer.countries)}).</p>"
+        f"<p><b>Capitals in range:</b> {capitals}.</p>{apart}"
+        f"<p><b>Population:</b> {millions(s.population)} {PEOPLE_LABEL}, "
+        f"in {s.places:,} places.*</p>"
+        f"<p class=rm-cov>* {esc(PLACES_LABEL)}. Geodesic distance on WGS84.</p>"
+    )
     parts.append("<p><b>Sources:</b></p>" + source_list(layer.sources))
     return "<div class=rm-pop>" + "".join(parts) + "</div>"
 
@@ -203,7 +200,7 @@ def site_popup(site: ResolvedSite) -> str:
     loc = site.location
     ns = "N" if loc.lat >= 0 else "S"
     ew = "E" if loc.lon >= 0 else "W"
-    title = site.site.name if site.site is not None else loc.name
+    title = site.entry.name if site.entry is not None else loc.name
     parts = [f"<h2>{esc(site.label)}</h2>"]
     if title != site.label:
         parts.append(f"<p>{esc(title)}</p>")
@@ -212,8 +209,8 @@ def site_popup(site: ResolvedSite) -> str:
         "(WGS84)</p>"
         f"<p><b>The point marks:</b> {esc(loc.marks)}</p>"
     )
-    if site.site is not None:
-        s = site.site
+    if site.entry is not None:
+        s = site.entry
         parts.append(f"<p class=rm-cov>{esc(s.position_note)}</p>")
         if s.hosts:
             hosts = "".join(
@@ -227,7 +224,7 @@ def site_popup(site: ResolvedSite) -> str:
         parts.append(f"<p><b>Position from:</b> {esc(loc.source)}</p>")
     shown = [
         f"<li>{esc(layer.label)}{_badges(layer)}"
-        + ("" if layer.ring is not None else " — not drawn")
+        + ("" if isinstance(layer, DrawnLayer) else " — not drawn")
         + "</li>"
         for layer in site.layers
         if layer.kind not in ("threshold", "band")
@@ -304,7 +301,7 @@ def legend_html(scene: ResolvedScene) -> str:
     for site in scene.sites:
         items, later, treaty, treaty_later = [], [], [], []
         for layer in site.layers:
-            if layer.ring is None:
+            if not isinstance(layer, DrawnLayer):
                 items.append(f"<li><span>{esc(layer.label)} — listed, not drawn</span></li>")
                 continue
             if layer.kind in ("threshold", "band"):
@@ -369,8 +366,8 @@ def sources_html(scene: ResolvedScene) -> str:
         if hosting is not None:
             add(f"{layer.system} at {layer.site_label}: hosting {hosting.kind}", hosting.sources)
     for site in scene.sites:
-        if site.site is not None:
-            sections[f"Position of {site.label}"] = site.site.sources
+        if site.entry is not None:
+            sections[f"Position of {site.label}"] = site.entry.sources
     body = "".join(
         f"<h2>{esc(heading)}</h2>{source_list(sources)}"
         for heading, sources in sections.items()

@@ -32,7 +32,8 @@ from rangemap.render.static_map import (
     project_lines,
     scene_centre,
 )
-from rangemap.scene import Projection, ResolvedScene, SceneLayer
+from rangemap.scene import Projection
+from rangemap.scene_build import DrawnLayer, ResolvedScene
 
 PROJECTIONS: tuple[Projection, ...] = typing.get_args(Projection)
 
@@ -58,11 +59,9 @@ BASEMAPS_FILE = "aeqd_basemaps.npz"
 _CLOSE_M = 50.0
 
 
-def mercator_scale_ratio(layer: SceneLayer) -> float:
+def mercator_scale_ratio(layer: DrawnLayer) -> float:
     """How much larger Mercator draws the poleward side of a ring than its other side."""
     ring = layer.ring
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
     if ring.site.area is not None:  # from an area: the latitudes its range area spans
         _, low, _, high = shapely.bounds(ring.geometry).tolist()
         if high >= 90.0 or low <= -90.0:
@@ -157,10 +156,8 @@ def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
     return AeqdFrame(lat0, lon0, cap_km, (round(xmin), round(ymin), round(xmax), round(ymax)))
 
 
-def _outline_vertices(layer: SceneLayer) -> tuple[np.ndarray, np.ndarray]:
+def _outline_vertices(layer: DrawnLayer) -> tuple[np.ndarray, np.ndarray]:
     ring = layer.ring
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
     if ring.site.area is None:
         return ring.boundaries[0]
     # an area's range area: every piece of its edge (its pieces also end at +-180)
@@ -176,12 +173,10 @@ def _latlng(xy: np.ndarray, inverse: pyproj.Transformer, decimals: int) -> list[
     return rounded[keep].tolist()
 
 
-def ring_outline(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[float]]]:
+def ring_outline(frame: AeqdFrame, layer: DrawnLayer) -> list[list[list[float]]]:
     """A ring's true boundary (both circles of a band) as [lat, lon] lines, each one closed
     line unless the cap cuts it: never split at +-180 or along a pole."""
     ring = layer.ring
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
     if ring.site.area is not None:
         # an area site's boundaries are its range area's true edge: closed rings, or pieces
         # that end where RFC 7946 cuts the polygon, which must not be closed across the cut
@@ -225,7 +220,7 @@ def _circle_lines(frame: AeqdFrame, lons: bytes, lats: bytes) -> list[list[list[
     return lines
 
 
-def outline_bounds_fill(frame: AeqdFrame, layer: SceneLayer, outline: list) -> bool:
+def outline_bounds_fill(frame: AeqdFrame, layer: DrawnLayer, outline: list) -> bool:
     """Whether the ring's `outline` (from ring_outline) also bounds its area on the map, so
     that the page can fill the outline itself (outer circle, band's inner circle as a hole)
     instead of a second, separately simplified copy of the same circles.
@@ -235,8 +230,6 @@ def outline_bounds_fill(frame: AeqdFrame, layer: SceneLayer, outline: list) -> b
     a closed curve inside it bounds the same region on the map as on the ellipsoid.
     """
     ring = layer.ring
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
     if ring.site.area is not None:  # a range area's edge, not circles about one centre
         return False
     if len(outline) != len(ring.boundaries) or any(line[0] != line[-1] for line in outline):
@@ -268,11 +261,9 @@ def _cap(lat: float, lon: float, km: float) -> shapely.Geometry:
     return range_area(lat, lon, km)
 
 
-def ring_fill(frame: AeqdFrame, layer: SceneLayer) -> list[list[list[list[float]]]]:
+def ring_fill(frame: AeqdFrame, layer: DrawnLayer) -> list[list[list[list[float]]]]:
     """A ring's area for L.polygon: [[exterior, hole, ...], ...] in [lat, lon]."""
     ring = layer.ring
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
     geometry = project_back(frame, np.array([ring.geometry]), tolerance_m=_RING_TOLERANCE_M)[0]
     polygons = []
     for part in shapely.get_parts(geometry):

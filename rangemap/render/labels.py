@@ -16,7 +16,7 @@ import numpy as np
 from pyproj import Geod
 
 from rangemap.locations import Location
-from rangemap.scene import SceneLayer
+from rangemap.scene_build import DrawnLayer
 
 _GEOD = Geod(ellps="WGS84")
 #: Candidate label points per ring: every 10 degrees of azimuth.
@@ -91,7 +91,7 @@ def _short_span(span: str) -> str:
     return span.replace("at least ", "≥").replace("up to ", "≤")
 
 
-def label_texts(layer: SceneLayer) -> tuple[str, str]:
+def label_texts(layer: DrawnLayer) -> tuple[str, str]:
     """(long, short) label of a drawn layer, from the names the legend uses.
 
     A claim reads "<system> <figure> · <who>", who being the party the ring is drawn for:
@@ -122,10 +122,10 @@ def ring_anchors(lat: float, lon: float, km: float) -> list[list[float]]:
     return (np.round(np.column_stack([lats, lons]), 4) + 0.0).tolist()
 
 
-def ring_labels(layers: Iterable[SceneLayer]) -> list[RingLabel]:
+def ring_labels(layers: Iterable[DrawnLayer]) -> list[RingLabel]:
     """Labels of the drawn layers, in the order the page places them: claims before
     thresholds and bands, smaller rings first (they have the least room)."""
-    drawn = [(layer, layer.ring) for layer in layers if layer.ring is not None]
+    drawn = [(layer, layer.ring) for layer in layers]
     rank = {"threshold": 1, "band": 2}
     drawn.sort(key=lambda pair: (rank.get(pair[0].kind, 0), pair[1].km))
     labels = []
@@ -144,7 +144,7 @@ def ring_labels(layers: Iterable[SceneLayer]) -> list[RingLabel]:
     return labels
 
 
-def story_capitals(layers: Sequence[SceneLayer], *, beyond: int = 1) -> list[MapPlace]:
+def story_capitals(layers: Sequence[DrawnLayer], *, beyond: int = 1) -> list[MapPlace]:
     """Capitals that matter to the story of `layers` (the claims the map is framed on).
 
     Those inside the largest of them, and for each layer the `beyond` nearest just outside
@@ -158,7 +158,7 @@ def story_capitals(layers: Sequence[SceneLayer], *, beyond: int = 1) -> list[Map
     rows = np.flatnonzero(cities.capital & state)
     lat, lon = cities.lat[rows], cities.lon[rows]
     chosen: set[int] = set()
-    rings = [layer.ring for layer in layers if layer.ring is not None]
+    rings = [layer.ring for layer in layers]
     if not rings:
         return []
     largest = max(rings, key=lambda ring: ring.km)
@@ -234,7 +234,7 @@ def _arc(lat: float, lon: float, km: float, start: float, stop: float) -> list[l
     return [(np.round(piece[:, ::-1], 4) + 0.0).tolist() for piece in split_line(points)]
 
 
-def shared_arcs(layers: Iterable[SceneLayer]) -> dict[str, tuple[float, float]]:
+def shared_arcs(layers: Iterable[DrawnLayer]) -> dict[str, tuple[float, float]]:
     """For rings drawn on exactly the same outline, the arc (azimuths) each one answers on.
 
     Two claims can draw the same circle ("at least 500 km" twice, and the treaty's 500 km):
@@ -243,7 +243,7 @@ def shared_arcs(layers: Iterable[SceneLayer]) -> dict[str, tuple[float, float]]:
     """
     groups: dict[tuple[float, float, float, float | None], list[str]] = {}
     for layer in layers:
-        if layer.ring is not None and not layer.ring.km_min:
+        if not layer.ring.km_min:
             ring = layer.ring
             groups.setdefault((ring.site.lat, ring.site.lon, ring.km, None), []).append(layer.id)
     arcs = {}
@@ -255,11 +255,11 @@ def shared_arcs(layers: Iterable[SceneLayer]) -> dict[str, tuple[float, float]]:
 
 
 def hit_outline(
-    layer: SceneLayer, arcs: dict[str, tuple[float, float]]
+    layer: DrawnLayer, arcs: dict[str, tuple[float, float]]
 ) -> list[list[list[float]]] | None:
     """The line that takes hover and clicks for a ring: its arc when it shares its outline."""
     ring = layer.ring
-    if ring is None or layer.id not in arcs:
+    if layer.id not in arcs:
         return None
     return _arc(ring.site.lat, ring.site.lon, ring.km, *arcs[layer.id])
 
@@ -277,7 +277,7 @@ def anchor_azimuths() -> np.ndarray:
     return (_FIRST_AZIMUTH + offsets[order]) % 360
 
 
-def page_labels(layers: Sequence[SceneLayer]) -> list[dict]:
+def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
     """The ring labels as the page takes them: one per text and outline, with every layer id
     it stands for; on a shared outline, each layer's own arc is tried first."""
     arcs = shared_arcs(layers)
@@ -293,7 +293,7 @@ def page_labels(layers: Sequence[SceneLayer]) -> list[dict]:
             anchors = [a for a, k in zip(anchors, keep, strict=True) if k] + [
                 a for a, k in zip(anchors, keep, strict=True) if not k
             ]
-        key = (label.text, ring.site.lat, ring.site.lon, ring.km)  # type: ignore[union-attr]
+        key = (label.text, ring.site.lat, ring.site.lon, ring.km)
         if key in merged:
             merged[key]["ids"].append(label.layer_id)
             merged[key]["anchors"] += anchors

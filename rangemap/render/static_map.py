@@ -29,7 +29,7 @@ from rangemap.render.style import (
     fill_opacity,
     line_opacity,
 )
-from rangemap.scene import ResolvedScene, SceneLayer, SceneLike, as_resolved
+from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLike, as_resolved
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -195,11 +195,9 @@ def project_lines(
     return [xy[run] for run in _runs(inside, closed)]
 
 
-def ring_outline(view: MapView, tr: pyproj.Transformer, layer: SceneLayer) -> list[np.ndarray]:
+def ring_outline(view: MapView, tr: pyproj.Transformer, layer: DrawnLayer) -> list[np.ndarray]:
     """The true boundary of a drawn layer (both circles of a band), projected."""
     ring = layer.ring
-    if ring is None:  # pragma: no cover - callers pass drawn layers only
-        raise ValueError(f"layer {layer.id!r} has no ring")
     if ring.site.area is not None:
         return _area_lines(view, tr, ring.geometry)
     lines = []
@@ -251,7 +249,7 @@ def project_areas(
     return projected
 
 
-def _focus(scene: ResolvedScene) -> list[SceneLayer]:
+def _focus(scene: ResolvedScene) -> list[DrawnLayer]:
     """Layers the view is fitted to: the shown claims, not the treaty rings (as in HTML)."""
     shown = [layer for layer in scene.drawn if layer.show]
     claims = [layer for layer in shown if layer.kind not in ("threshold", "band")]
@@ -386,7 +384,7 @@ def _draw_layers(
 
     cap = view.cap
     shown = [layer for layer in scene.drawn if layer.show]
-    rings = np.array([layer.ring.geometry for layer in shown if layer.ring], dtype=object)
+    rings = np.array([layer.ring.geometry for layer in shown], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
     for layer, fill in zip(shown, fills, strict=True):
         alpha = fill_opacity(layer)
@@ -562,7 +560,7 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     listed: list[str] = []
     for site in scene.sites:
         for layer in site.layers:
-            if layer.ring is None:
+            if not isinstance(layer, DrawnLayer):
                 listed.append(layer.label)
             elif not layer.show:
                 if layer.status and layer.status.startswith("retired"):
@@ -706,7 +704,7 @@ def _source_text(scene: ResolvedScene) -> str:
         claims += layer.sources
     cited = dict.fromkeys(f"{s.publisher} ({s.date})" if s.date else s.publisher for s in claims)
     positions = dict.fromkeys(
-        s.publisher for site in scene.sites if site.site for s in site.site.sources
+        s.publisher for site in scene.sites if site.entry for s in site.entry.sources
     )
     text = "Sources: " + "; ".join(cited) + "."
     if positions:

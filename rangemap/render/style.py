@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from rangemap.scene import SceneLayer
+    from rangemap.scene_build import SceneLayer
 
 
 class LineStyle(NamedTuple):
