@@ -283,7 +283,9 @@ def _fields_at(model_cls: type[BaseModel], loc: Loc) -> list[str]:
         if tp is None:
             return []
     tp = _model_or_item(tp, None)
-    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [field.alias or name for name, field in tp.model_fields.items()]
+    return []
 
 
 def _model_or_item(tp: Any, step: str | int | None) -> Any:
@@ -297,8 +299,8 @@ def _model_or_item(tp: Any, step: str | int | None) -> Any:
     if step is None:
         return tp
     if isinstance(step, str) and isinstance(tp, type) and issubclass(tp, BaseModel):
-        field = tp.model_fields.get(step)
-        return field.annotation if field else None
+        fields = {f.alias or name: f for name, f in tp.model_fields.items()}
+        return fields[step].annotation if step in fields else None
     if isinstance(step, int) and typing.get_origin(tp) in (tuple, list):
         return typing.get_args(tp)[0]
     return None

@@ -414,29 +414,33 @@ class System(_Model):
 
 
 class Band(_Model):
-    """A treaty's range band, with explicit inclusivity at each end as the treaty words it."""
+    """A treaty's range band, with explicit inclusivity at each end as the treaty words it.
+
+    Its ends are `km_min` and `km` as for a claim or a ring; the file names them min_km and
+    max_km, as a treaty speaks of its lower and upper limits.
+    """
 
     id: Slug = Field(description="'shorter-range', 'intermediate-range'.")
     name: Text
     article: Text = Field(description="Where the treaty defines it: 'Article II(6)'.")
     wording: Text = Field(description="The defining words, quoted from the treaty text.")
-    min_km: Annotated[Number, Field(ge=0)]
+    km_min: Annotated[Number, Field(ge=0, alias="min_km")]
     min_inclusive: bool
-    max_km: Annotated[Number, Field(gt=0)]
+    km: Annotated[Number, Field(gt=0, alias="max_km")]
     max_inclusive: bool
 
-    @field_validator("max_km")
+    @field_validator("km")
     @classmethod
     def _above_min(cls, value: float, info: ValidationInfo) -> float:
-        low = info.data.get("min_km")
+        low = info.data.get("km_min")
         if low is not None and value <= low:
             raise ValueError(f"max_km ({value:g}) must be greater than min_km ({low:g})")
         return value
 
     def contains(self, km: float) -> bool:
         """Whether a range capability of `km` falls in this band."""
-        above = km >= self.min_km if self.min_inclusive else km > self.min_km
-        below = km <= self.max_km if self.max_inclusive else km < self.max_km
+        above = km >= self.km_min if self.min_inclusive else km > self.km_min
+        below = km <= self.km if self.max_inclusive else km < self.km
         return above and below
 
 
@@ -457,17 +461,17 @@ class Treaty(_Model):
     @field_validator("bands")
     @classmethod
     def _disjoint(cls, bands: tuple[Band, ...]) -> tuple[Band, ...]:
-        ordered = sorted(bands, key=lambda b: b.min_km)
+        ordered = sorted(bands, key=lambda b: b.km_min)
         for low, high in itertools.pairwise(ordered):
-            touching = low.max_km == high.min_km and low.max_inclusive and high.min_inclusive
-            if low.max_km > high.min_km or touching:
+            touching = low.km == high.km_min and low.max_inclusive and high.min_inclusive
+            if low.km > high.km_min or touching:
                 raise ValueError(f"bands {low.id!r} and {high.id!r} overlap")
         return bands
 
     @property
     def thresholds_km(self) -> tuple[float, ...]:
         """Every band boundary, ascending: (500, 1000, 5500) for the INF Treaty."""
-        return tuple(sorted({b.min_km for b in self.bands} | {b.max_km for b in self.bands}))
+        return tuple(sorted({b.km_min for b in self.bands} | {b.km for b in self.bands}))
 
     def classify(self, km: float) -> str | None:
         """Id of the band a range capability of `km` falls in, or None outside every band.

@@ -321,13 +321,13 @@ class _Builder:
             for km in treaty.thresholds_km
             if km > 0
         ]
-        for index, band in enumerate(sorted(treaty.bands, key=lambda b: b.min_km)):
-            span = km_span(band.max_km, band.min_km)
+        for index, band in enumerate(sorted(treaty.bands, key=lambda b: b.km_min)):
+            span = km_span(band.km, band.km_min)
             layers.append(
                 self.layer(
                     origin,
                     f"{treaty.id}-{band.id}",
-                    (band.max_km, band.min_km or None),
+                    (band.km, band.km_min or None),
                     short=f"{short} {band.name} band {span}",
                     kind="band",
                     color=self.colors["band"],

@@ -510,6 +510,23 @@ BROKEN = {
         "bands:",
         r"treaty 'inf', field 'bands': bands 'shorter-range' and 'intermediate-range' overlap",
     ),
+    "band end misspelt": (
+        "treaties.yaml",
+        "max_km: 1000\n",
+        "max_kn: 1000\n",
+        "max_kn: 1000",
+        r"treaty 'inf', band 'shorter-range', field 'max_kn': unknown field 'max_kn'; "
+        r"known fields: article, id, max_inclusive, max_km, min_inclusive, min_km, name, wording\. "
+        r"Did you mean 'max_km'\?",
+    ),
+    "band upper end below its lower end": (
+        "treaties.yaml",
+        "max_km: 1000\n",
+        "max_km: 400\n",
+        "max_km: 400",
+        r"treaty 'inf', band 'shorter-range', field 'max_km': "
+        r"max_km \(400\) must be greater than min_km \(500\)",
+    ),
     "unknown event site": (
         "treaties.yaml",
         "sites: [kaliningrad, deveselu, redzikowo]",

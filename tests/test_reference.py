@@ -42,9 +42,14 @@ def _documented(model: str) -> list[str]:
     return re.findall(r"^\| `(\w+)` \|", table, flags=re.M)
 
 
+def _file_keys(model: type[BaseModel]) -> list[str]:
+    """The keys a file writes for the model's fields: a field's alias where it has one."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_every_field_is_documented_once_in_order(model):
-    assert _documented(model.__name__) == list(model.model_fields)
+    assert _documented(model.__name__) == _file_keys(model)
 
 
 def test_every_model_nested_in_a_file_is_documented():
