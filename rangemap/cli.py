@@ -664,9 +664,8 @@ def _static_map(
     lang: str,
 ) -> None:
     """`map -o FILE.png|.svg|.pdf`: matplotlib is imported only here, so --help stays instant."""
-    from rangemap.render.static_map import render_image
+    from rangemap.render.static_map import alt_path, render_image, save_image_with_alt
     from rangemap.scene_build import resolve_scene
-    from rangemap.summary import alt_path, save_image_with_alt
 
     width, height = _parse_size(size)
     title, subtitle, caption = texts

@@ -29,6 +29,7 @@ from rangemap.units import as_km, span_text
 
 #: What a summed population is, said after the figure ("21.2 million people in ...").
 PEOPLE_LABEL = "people in cities and towns of 15,000+"
+
 #: The footnote wherever a summed population is shown.
 PLACES_LABEL = (
     "People in cities and towns of 15,000+: the sum over GeoNames populated places of "
@@ -44,6 +45,13 @@ NATIONAL, TERRITORIAL, OTHER_CAPITAL = "national", "territorial", "other"
 
 #: Vertices of each boundary circle that maps draw: smooth at any zoom, light in a page.
 OUTLINE_VERTICES = 720
+
+
+def millions(population: int) -> str:
+    """'21.2 million', '850,000': populations as a reader takes them in (with PEOPLE_LABEL)."""
+    if population >= 1_000_000:
+        return f"{population / 1e6:,.1f} million"
+    return f"{population:,}"
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,6 @@ def coverage_notes(scene: SceneLike, *, markdown: bool = False) -> list[str]:
     Printed under Markdown and text tables: the sidebar of an article in a few lines. With
     `markdown`, the scene's own texts are escaped so that they show as written.
     """
-    from rangemap.render.style import millions
     from rangemap.tables import md_text
 
     def text(value: str) -> str:
@@ -107,7 +106,7 @@ def coverage_notes(scene: SceneLike, *, markdown: bool = False) -> list[str]:
         lines.append(
             f"- {text(layer.name)}{flag}: range area {summary.area_km2:,.0f} km2; "
             f"{summary.counts()} ({capitals}); "
-            f"{millions(summary.population)} {cov.PEOPLE_LABEL}*"
+            f"{cov.millions(summary.population)} {cov.PEOPLE_LABEL}*"
         )
     return [*lines, "", _PLACES_NOTE, _CREDITS]
 

@@ -437,24 +437,3 @@ def text_alternative_html(scene: SceneLike = None, *, lang: str = "en") -> str:
         f'<section class="rm-text" lang="{escape(lang)}" aria-label="{label}" '
         f'style="{_SR_ONLY}"><h2>{label}</h2>{body}</section>'
     )
-
-
-def alt_path(image: str | Path) -> Path:
-    """Where an image's alt text goes: map.png -> map.alt.txt."""
-    return Path(image).with_suffix(".alt.txt")
-
-
-def save_image_with_alt(
-    figure: Any, scene: SceneLike, path: str | Path, *, lang: str = "en"
-) -> Path:
-    """Save a static map and its alt text (alt_path) together: the text's temporary file is
-    renamed only after the image is complete, so neither is left without the other."""
-    from rangemap.output import atomic_path, check_writable
-    from rangemap.render.static_map import save_image
-
-    text = text_alternative(scene, lang=lang)
-    check_writable(alt_path(path))
-    with atomic_path(alt_path(path)) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        save_image(figure, path)
-    return Path(path)

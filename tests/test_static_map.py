@@ -19,16 +19,19 @@ from rangemap.geodesic import range_area
 from rangemap.render.static_map import (
     PRESETS,
     MapView,
+    alt_path,
     fit_view,
     legend_entries,
     project_areas,
     render_image,
     ring_outline,
     save_image,
+    save_image_with_alt,
     scene_centre,
 )
 from rangemap.scene import Scene, SceneRange, SceneSite, builtin_scenes, load_scene
 from rangemap.scene_build import resolve_scene
+from rangemap.summary import summary_text, text_alternative
 
 #: Small and quick, still large enough to read.
 SIZE = {"width_px": 900, "height_px": 600, "dpi": 100}
@@ -79,6 +82,24 @@ def test_same_scene_gives_identical_bytes(inf, tmp_path, suffix):
     first = save_image(render_image(inf, **SIZE), tmp_path / f"a{suffix}").read_bytes()
     second = save_image(render_image(inf, **SIZE), tmp_path / f"b{suffix}").read_bytes()
     assert first == second
+
+
+def test_image_and_its_alt_text_are_written_together(inf, tmp_path):
+    """map.png gets map.alt.txt beside it: the text alternative in the language asked for."""
+    path = save_image_with_alt(render_image(inf, **SIZE), inf, tmp_path / "map.png", lang="de")
+    assert alt_path(path) == tmp_path / "map.alt.txt"
+    assert alt_path(path).read_text(encoding="utf-8") == text_alternative(inf, lang="de")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.alt.txt", "map.png"]
+
+
+def test_map_command_writes_the_alt_text_beside_the_image(tmp_path):
+    image = tmp_path / "germany.png"
+    done = CliRunner().invoke(
+        cli, ["map", "us-germany-2024", "-o", str(image), "--size", "900x600", "--dpi", "100"]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert alt_path(image).read_text(encoding="utf-8") == summary_text("us-germany-2024")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["germany.alt.txt", "germany.png"]
 
 
 def test_pole_ring_renders(pole, tmp_path):

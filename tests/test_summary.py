@@ -22,7 +22,6 @@ from rangemap.scene_export import render_table
 from rangemap.summary import (
     MAX_NAMES,
     NEAR_MISS_SHARE,
-    alt_path,
     described,
     languages,
     near_miss_rows,
@@ -239,20 +238,13 @@ def test_unknown_language_lists_the_known_ones() -> None:
         summary_text("inf-2020", lang="fr")
 
 
-def test_summary_command_and_static_alt_text(tmp_path: Path) -> None:
+def test_summary_command(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["summary", "inf-2020", "--lang", "de"])
     assert result.exit_code == 0
     assert result.stdout == summary_text("inf-2020", lang="de")
     bad = runner.invoke(cli, ["summary", "-o", str(tmp_path / "s.pdf")])
     assert bad.exit_code == 2 and "it can be written as text (.txt, .md)" in bad.stderr
-    image = tmp_path / "germany.png"
-    done = runner.invoke(
-        cli, ["map", "us-germany-2024", "-o", str(image), "--size", "900x600", "--dpi", "100"]
-    )
-    assert done.exit_code == 0, done.stderr
-    assert alt_path(image).read_text(encoding="utf-8") == summary_text("us-germany-2024")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["germany.alt.txt", "germany.png"]
 
 
 def test_html_map_carries_the_text_alternative() -> None:

@@ -13,14 +13,13 @@ from urllib.parse import urlsplit
 
 from rangemap import __version__
 from rangemap.catalog import Hosting, Source
-from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow
+from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow, millions
 from rangemap.render.style import (
     BOUND_FILL,
     BOUND_SHORT,
     KIND_SHORT,
     LINE_STYLES,
     fill_opacity,
-    millions,
 )
 from rangemap.scene_build import DrawnLayer, ResolvedScene, ResolvedSite, SceneLayer
 

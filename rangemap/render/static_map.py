@@ -911,3 +911,25 @@ def save_image(figure: Figure, path: str | Path, *, fmt: str | None = None) -> P
     with _style(), atomic_path(path) as tmp:
         figure.savefig(tmp, format=chosen, dpi=figure.dpi, metadata=metadata)
     return path
+
+
+def alt_path(image: str | Path) -> Path:
+    """Where an image's alt text goes: map.png -> map.alt.txt."""
+    return Path(image).with_suffix(".alt.txt")
+
+
+def save_image_with_alt(
+    figure: Figure, scene: SceneLike, path: str | Path, *, lang: str = "en"
+) -> Path:
+    """Save a static map and its alt text (alt_path, rangemap.summary.text_alternative in
+    `lang`) together: the text's temporary file is renamed only after the image is complete,
+    so neither is left without the other."""
+    from rangemap.output import check_writable
+    from rangemap.summary import text_alternative
+
+    text = text_alternative(scene, lang=lang)
+    check_writable(alt_path(path))
+    with atomic_path(alt_path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        save_image(figure, path)
+    return Path(path)

@@ -83,10 +83,3 @@ def fill_opacity(layer: SceneLayer) -> float:
     if layer.bound is not None and layer.kind not in ("threshold", "custom"):
         return BOUND_FILL[layer.bound]
     return fill
-
-
-def millions(population: int) -> str:
-    """'21.2 million', '850,000': populations as a reader takes them in."""
-    if population >= 1_000_000:
-        return f"{population / 1e6:,.1f} million"
-    return f"{population:,}"
