@@ -11,7 +11,7 @@ import logging
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,6 +168,9 @@ def launch_list_opts(command: Callable) -> Callable:
     )(wrapper)
 
 
+km_opt = click.option(
+    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
+)
 km_min_opt = click.option(
     "--km-min",
     type=RANGE,
@@ -204,23 +207,34 @@ gis_format_opt = click.option(
 )
 
 
-def _gis_output(
-    fmt: str | None, output: Path | None, *, inputs: Sequence[str | Path] = ()
-) -> str | None:
-    """Check -o against the GIS formats before any work; only GeoJSON goes to stdout."""
-    if output is None:
-        if fmt not in (None, "geojson"):
-            raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
-        return fmt
-    from rangemap.export import format_for
+def gis_opts(command: Callable) -> Callable:
+    """--format and -o of a GIS command, checked against each other before any work: the
+    command gets the format to write (None: GeoJSON); only GeoJSON goes to standard output."""
 
-    check_writable(output, inputs=inputs)
-    return format_for(output, fmt)
+    @functools.wraps(command)
+    def checked(*args: Any, fmt: str | None, output: Path | None, **kwargs: Any) -> Any:
+        if output is None:
+            if fmt not in (None, "geojson"):
+                raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
+        else:
+            from rangemap.export import format_for
+
+            check_writable(output, inputs=_inputs(kwargs))
+            fmt = format_for(output, fmt)
+        return command(*args, fmt=fmt, output=output, **kwargs)
+
+    return gis_format_opt(output_opt()(checked))
 
 
-def table_output(command: Callable) -> Callable:
-    """Table commands: -o FILE must be .csv, .json, .md or .txt; its suffix gives the format
-    unless --format is given, and then the two must agree. Checked before any work."""
+def _inputs(kwargs: dict[str, Any]) -> list[Any]:
+    """The command's input files (SCENE, FILE.csv) that -o must not overwrite."""
+    return [kwargs[k] for k in ("scene", "file") if kwargs.get(k)]
+
+
+def table_opts(command: Callable) -> Callable:
+    """--format and -o of a table command: -o FILE must be .csv, .json, .md or .txt; its
+    suffix gives the format unless --format is given, and then the two must agree. Checked
+    before any work."""
 
     @functools.wraps(command)
     def checked(*args: Any, fmt: str, output: Path | None, **kwargs: Any) -> Any:
@@ -228,17 +242,15 @@ def table_output(command: Callable) -> Callable:
             from click.core import ParameterSource
 
             from rangemap.formats import TABLE_SUFFIXES, output_format
-            from rangemap.output import check_writable
 
             # The input named as the output is the worse mistake: say that one first.
-            inputs = [kwargs[k] for k in ("scene", "file") if kwargs.get(k)]
-            check_writable(output, inputs=inputs)
+            check_writable(output, inputs=_inputs(kwargs))
             given = click.get_current_context().get_parameter_source("fmt")
             chosen = None if given is ParameterSource.DEFAULT else fmt
             fmt = output_format(output, TABLE_SUFFIXES, what="a table", fmt=chosen)
         return command(*args, fmt=fmt, output=output, **kwargs)
 
-    return checked
+    return format_opt(output_opt()(checked))
 
 
 lang_opt = click.option(
@@ -336,9 +348,7 @@ def cli(verbose: int, quiet: int) -> None:
 
 @cli.command()
 @catalog_opt
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def sites(fmt: str, output: Path | None) -> None:
     """List the basing sites: position, what the point marks, hosted systems, sources.
 
@@ -351,9 +361,7 @@ def sites(fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @catalog_opt
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def systems(fmt: str, output: Path | None) -> None:
     """List every range claim: what it says, kind, who claims it, sources, status.
 
@@ -370,12 +378,9 @@ def systems(fmt: str, output: Path | None) -> None:
 @cli.command()
 @catalog_opt
 @launch_opts
-@click.option(
-    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
-)
+@km_opt
 @km_min_opt
-@gis_format_opt
-@output_opt()
+@gis_opts
 def ring(
     site: Location,
     km: tuple[float, ...],
@@ -393,7 +398,6 @@ def ring(
     from rangemap.api import make_ring
     from rangemap.export import write_rings
 
-    fmt = _gis_output(fmt, output)
     rings = [make_ring(site, value, km_min=km_min) for value in km]
     _emit_gis(lambda path: write_rings(rings, path, fmt=fmt), output)
 
@@ -401,14 +405,10 @@ def ring(
 @cli.command()
 @catalog_opt
 @launch_opts
-@click.option(
-    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
-)
+@km_opt
 @km_min_opt
 @places_opts
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def coverage(
     site: Location,
     km: tuple[float, ...],
@@ -449,9 +449,7 @@ def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
     metavar="KM",
     help="Ranges in km: the first is the base (e.g. the stated range), then the others.",
 )
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def compare(sites: list[Location], km: tuple[float, ...], fmt: str, output: Path | None) -> None:
     """What larger ranges add over the first: countries, capitals, area and population.
 
@@ -476,9 +474,7 @@ def compare(sites: list[Location], km: tuple[float, ...], fmt: str, output: Path
 )
 @launch_list_opts
 @click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def reach(
     target: str, sites: list[Location], km: float | None, fmt: str, output: Path | None
 ) -> None:
@@ -587,15 +583,41 @@ def map_command(
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
     from rangemap.formats import MAP_SUFFIXES, output_format
-    from rangemap.output import output_folder, write_texts
     from rangemap.render.embed import embed_src
     from rangemap.scene import DEFAULT_SCENE, load_scene
-    from rangemap.scene_build import resolve_scene
 
     name = scene or DEFAULT_SCENE
     if embed_url is not None:
         embed_src(embed_url)  # refuse a bad URL before any work
     the_scene = load_scene(name)
+    output = _map_output(name, output, preset)
+    check_writable(output, inputs=[name])
+    texts = (title, subtitle, caption)
+    if output_format(output, MAP_SUFFIXES, what="a map") == "html":
+        _html_map(
+            the_scene,
+            output,
+            name=name,
+            offline=offline,
+            self_contained=self_contained,
+            projection=projection,
+            texts=texts,
+            embed_url=embed_url,
+        )
+        return
+    if offline or self_contained:
+        raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
+    if projection == "mercator":
+        raise BadInput(
+            "--projection mercator applies to HTML maps; static maps are always "
+            "azimuthal equidistant. Leave it out or write FILE.html."
+        )
+    _static_map(the_scene, output, size=size, dpi=dpi, preset=preset, texts=texts, lang=lang)
+
+
+def _map_output(name: str, output: Path | None, preset: str | None) -> Path:
+    """Where `map` writes: -o FILE, else output/SCENE.html, or with --preset (a static map
+    whose size and dpi it sets) output/SCENE-PRESET.png, .pdf for the page presets."""
     if preset is not None:
         ctx = click.get_current_context()
         given = [f"--{p}" for p in ("size", "dpi") if ctx.get_parameter_source(p).name != "DEFAULT"]
@@ -605,30 +627,40 @@ def map_command(
             raise BadInput(
                 f"--preset draws a static map: give -o FILE.png, .svg or .pdf, not {output}."
             )
-    if output is None:
-        suffix = (
-            ".html" if preset is None else ".pdf" if preset.startswith(("a4", "letter")) else ".png"
-        )
-        stem = Path(name).stem if preset is None else f"{Path(name).stem}-{preset}"
-        output = output_folder(Path("output")) / f"{stem}{suffix}"
-    check_writable(output, inputs=[name])
-    if output_format(output, MAP_SUFFIXES, what="a map") != "html":
-        if offline or self_contained:
-            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
-        if projection == "mercator":
-            raise BadInput(
-                "--projection mercator applies to HTML maps; static maps are always "
-                "azimuthal equidistant. Leave it out or write FILE.html."
-            )
-        texts = (title, subtitle, caption)
-        _static_map(the_scene, output, size=size, dpi=dpi, preset=preset, texts=texts, lang=lang)
-        return
+    if output is not None:
+        return output
+    from rangemap.output import output_folder
+
+    suffix = (
+        ".html" if preset is None else ".pdf" if preset.startswith(("a4", "letter")) else ".png"
+    )
+    stem = Path(name).stem if preset is None else f"{Path(name).stem}-{preset}"
+    return output_folder(Path("output")) / f"{stem}{suffix}"
+
+
+def _html_map(
+    scene: Scene,
+    output: Path,
+    *,
+    name: str,
+    offline: bool,
+    self_contained: bool,
+    projection: str | None,
+    texts: tuple[str | None, str | None, str | None],
+    embed_url: str | None,
+) -> None:
+    """`map` to FILE.html, with its <iframe> snippet beside it: both files or neither. The
+    coverage is computed while folium loads on a second thread."""
+    from rangemap.output import write_texts
+    from rangemap.scene_build import resolve_scene
+
     with _importing("rangemap.render.html_map"):
-        resolved = resolve_scene(the_scene)
+        resolved = resolve_scene(scene)
     from rangemap.render.embed import embed_path, embed_snippet
     from rangemap.render.html_map import map_html, render_map
 
     check_writable(embed_path(output), inputs=[name])
+    title, subtitle, caption = texts
     the_map = render_map(
         resolved,
         offline=offline,
@@ -639,8 +671,8 @@ def map_command(
         caption=caption,
     )
     snippet = embed_path(output)
-    code = embed_snippet(output, title or the_scene.title, url=embed_url)
-    write_texts({output: map_html(the_map), snippet: code})  # both files or neither
+    code = embed_snippet(output, title or scene.title, url=embed_url)
+    write_texts({output: map_html(the_map), snippet: code})
     _wrote(snippet, " (an <iframe> to embed the map)")
     click.echo(str(output))
 
@@ -687,15 +719,9 @@ def _static_map(
 
 @cli.command()
 @catalog_opt
-@click.argument("scene", required=False, default=None, metavar="[SCENE]")
+@scene_arg
 @lang_opt
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to FILE.txt or FILE.md (atomically) instead of standard output.",
-)
+@output_opt("Write to FILE.txt or FILE.md (atomically) instead of standard output.")
 @click.option(
     "--sidebar",
     is_flag=True,
@@ -714,9 +740,7 @@ def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) ->
 
     if output is not None:
         from rangemap.formats import output_format
-        from rangemap.output import check_writable
 
-        check_writable(output)
         output_format(output, {".txt": "text", ".md": "text"}, what="the text")
     write = sidebar_markdown if sidebar else summary_text
     _emit(write(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
@@ -737,8 +761,7 @@ def scenes() -> None:
 @cli.command(name="export")
 @catalog_opt
 @scene_arg
-@gis_format_opt
-@output_opt()
+@gis_opts
 def export_command(scene: str | None, fmt: str | None, output: Path | None) -> None:
     """Write every drawn ring and band of SCENE, and its sites, as a GIS file.
 
@@ -751,7 +774,6 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_export import export_scene
 
-    fmt = _gis_output(fmt, output, inputs=[scene] if scene else [])
     _emit_gis(lambda path: export_scene(load_scene(scene or DEFAULT_SCENE), path, fmt=fmt), output)
 
 
@@ -759,9 +781,7 @@ def export_command(scene: str | None, fmt: str | None, output: Path | None) -> N
 @catalog_opt
 @scene_arg
 @places_opts
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Path | None) -> None:
     """Coverage of every drawn ring and band of SCENE: the "rangemap coverage" columns,
     after layer (its id), label and kind.
@@ -798,9 +818,7 @@ def table(scene: str | None, cities: bool, capitals: bool, fmt: str, output: Pat
     help="Run the rings on a Dask cluster: a scheduler's address (tcp://host:8786) or "
     "'local' for a LocalCluster. Needs pip install 'rangemap[dask]'.",
 )
-@format_opt
-@output_opt()
-@table_output
+@table_opts
 def batch(
     file: Path,
     cities: bool,
