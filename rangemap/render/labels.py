@@ -305,9 +305,9 @@ def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
             "kind": label.kind,
             "color": label.color,
             "anchors": anchors,
-            "south": ring_anchors(ring.site.lat, ring.site.lon, ring.km)[-1],  # type: ignore[union-attr]
-            "site": [ring.site.lat, ring.site.lon],  # type: ignore[union-attr]
-            "outline": f"{ring.site.lat},{ring.site.lon},{ring.km}",  # type: ignore[union-attr]
+            "south": ring_anchors(ring.site.lat, ring.site.lon, ring.km)[-1],
+            "site": [ring.site.lat, ring.site.lon],
+            "outline": f"{ring.site.lat},{ring.site.lon},{ring.km}",
         }
         merged[key] = entry
         out.append(entry)
