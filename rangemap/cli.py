@@ -11,7 +11,7 @@ import logging
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -306,6 +306,22 @@ def _emit(text: str, output: Path | None) -> None:
     _wrote(output)
 
 
+def _emit_table(
+    rows: Sequence[Sequence[Any]],
+    fmt: str,
+    output: Path | None,
+    *,
+    columns: Sequence[str] | None = None,
+    notes: list[str] | None = None,
+) -> None:
+    """A table in `fmt` (rangemap.tables), through _emit; text and Markdown tables end with
+    their `notes`, CSV and JSON stay plain data."""
+    text = tables.render(rows, fmt, columns=columns)
+    if notes is not None and fmt in ("table", "md"):
+        text += "\n" + "\n".join(notes) + "\n"
+    _emit(text, output)
+
+
 def _emit_gis(write: Callable[[Path], Path], output: Path | None) -> None:
     """A GIS file to -o FILE, or GeoJSON to standard output through a temporary file (GDAL
     writes files, not streams). The format is checked before, by _gis_output."""
@@ -356,7 +372,7 @@ def sites(fmt: str, output: Path | None) -> None:
     """
     from rangemap import reports
 
-    _emit(tables.render(reports.site_rows(), fmt), output)
+    _emit_table(reports.site_rows(), fmt, output)
 
 
 @cli.command()
@@ -372,7 +388,7 @@ def systems(fmt: str, output: Path | None) -> None:
     """
     from rangemap import reports
 
-    _emit(tables.render(reports.claim_rows(), fmt), output)
+    _emit_table(reports.claim_rows(), fmt, output)
 
 
 @cli.command()
@@ -430,12 +446,7 @@ def coverage(
     columns, rows, footer = reports.coverage_report(
         site, km, km_min=km_min, places=cities or capitals, capitals_only=capitals
     )
-    _emit(_with_notes(tables.render(rows, fmt, columns=columns), fmt, footer), output)
-
-
-def _with_notes(text: str, fmt: str, notes: list[str]) -> str:
-    """Text and Markdown tables end with their notes; CSV and JSON stay plain data."""
-    return text + "\n" + "\n".join(notes) + "\n" if fmt in ("table", "md") else text
+    _emit_table(rows, fmt, output, columns=columns, notes=footer)
 
 
 @cli.command()
@@ -464,7 +475,7 @@ def compare(sites: list[Location], km: tuple[float, ...], fmt: str, output: Path
     if not sites:
         raise InputError("compare needs at least one --site or --area.")
     columns, rows, notes = reports.compare_rows(sites, list(km))
-    _emit(_with_notes(tables.render(rows, fmt, columns=columns), fmt, notes), output)
+    _emit_table(rows, fmt, output, columns=columns, notes=notes)
 
 
 @cli.command()
@@ -492,7 +503,7 @@ def reach(
     from rangemap.reach import reach as find
 
     rows = find(resolve_site(target), km, sites=sites or None)
-    _emit(tables.render(rows, fmt, columns=ReachRow._fields), output)
+    _emit_table(rows, fmt, output, columns=ReachRow._fields)
 
 
 @cli.command(name="map")
