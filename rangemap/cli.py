@@ -324,7 +324,7 @@ def _emit_table(
 
 def _emit_gis(write: Callable[[Path], Path], output: Path | None) -> None:
     """A GIS file to -o FILE, or GeoJSON to standard output through a temporary file (GDAL
-    writes files, not streams). The format is checked before, by _gis_output."""
+    writes files, not streams). The format is checked before, by gis_opts."""
     if output is not None:
         write(output)
         _wrote(output)
