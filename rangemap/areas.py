@@ -347,6 +347,44 @@ def nearest_launch_points(
     return km, from_lat, from_lon
 
 
+def distance_bounds_km(
+    area: LaunchArea, lats: np.ndarray, lons: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds on what nearest_launch_points gives for each point, from
+    spherical distances alone: counting the places of a long range needs the geodesic only
+    for those near its edge (~1 % of the range), not for the thousands well inside.
+
+    The upper bound is to one real boundary point (geodesic within 1 % + 1 km of spherical,
+    plus the boundary spacing, as a fine distance may be half a fine step longer than the
+    true one); the lower bound allows the coarse spacing between boundary points.
+    """
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    if area.centre is not None:
+        sphere = _sphere_km(lats, lons, np.array([area.centre]))
+        radius = area.radius_km
+    else:
+        sphere = _sphere_km(lats, lons, _boundary_points(area.geometry, _COARSE_SPACING_M)[:, ::-1])
+        radius = 0.0
+    slack = _COARSE_SPACING_M / 1000.0
+    high = np.maximum(sphere * _SPHERE_MARGIN + 1.0 + slack - radius, 0.0)
+    low = np.maximum((sphere - slack - 1.0) / _SPHERE_MARGIN - radius, 0.0)
+    if area.centre is None:  # a point inside the area is 0 km from it
+        inside = shapely.intersects_xy(area.geometry, lons, lats)
+        high[inside], low[inside] = 0.0, 0.0
+    return low, high
+
+
+def _sphere_km(lats: np.ndarray, lons: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Spherical km from each (lat, lon) to the nearest of `points` ((lat, lon) rows)."""
+    vectors = _unit_vectors(points[:, 0], points[:, 1])
+    best = np.empty(lats.size)
+    for chunk in np.array_split(np.arange(lats.size), max(1, lats.size * len(points) // 4_000_000)):
+        cos = _unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
+        best[chunk] = cos.max(axis=1, initial=-1.0)
+    return np.arccos(np.clip(best, -1.0, 1.0)) * _SPHERE_KM
+
+
 def _nearest(
     lats: np.ndarray, lons: np.ndarray, boundary: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -328,3 +328,43 @@ def test_region_band_and_compare() -> None:
     assert {"Paris", "London", "Rome"} <= {c.city for c in result.new_capitals}
     band = cov.make_ring(_region(), 2350, km_min=480)
     assert all(480 < r.distance_km <= 2350 for r in cov.city_rows(band))
+
+
+@pytest.mark.parametrize(
+    ("where", "km", "km_min"),
+    [
+        ("kaliningrad-region", 480, None),
+        ("kaliningrad-region", 5500, None),
+        ("kaliningrad-region", 5500, 500),  # the US interval's band
+        ("belarus", 2350, 480),
+        ("dispersal", 1500, None),  # within 50 km of Deveselu
+        ("fiji", 3000, None),  # an area across the 180th meridian
+    ],
+)
+def test_summaries_from_an_area_count_the_places_the_tables_list(where, km, km_min) -> None:
+    """Summaries settle most places of an area's range on the sphere and measure only those
+    near its edge: the set they count is exactly the tables' set."""
+    from rangemap import areas
+    from rangemap.locations import resolve
+
+    if where == "dispersal":
+        area = areas.dispersal_area(44.08, 24.35, 50)
+    elif where == "fiji":
+        area = areas.country_area("FJI")
+    else:
+        area = resolve(where).area
+    site = Location(where, where, 0.0, 0.0, "area", "", "", area=area)
+    ring = cov.make_ring(site, km, km_min=km_min)
+    listed = set(cov._places_within(ring)[0].tolist())  # the rows city_rows lists
+    counted = cov._places_set(ring).tolist()
+    assert len(counted) == len(set(counted))
+    assert set(counted) == listed
+    assert len(listed) > 10
+
+
+def test_capitals_of_an_area_range_are_the_capital_rows_of_all_places() -> None:
+    """Capitals alone are measured without the other places: the same rows, the same figures."""
+    ring = cov.make_ring(_region(), 2350)
+    capitals = cov.city_rows(ring, capitals_only=True)
+    assert len(capitals) > 20
+    assert capitals == [row for row in cov.city_rows(ring) if row.capital]
