@@ -61,18 +61,10 @@ _CLOSE_M = 50.0
 
 def mercator_scale_ratio(layer: DrawnLayer) -> float:
     """How much larger Mercator draws the poleward side of a ring than its other side."""
-    ring = layer.ring
-    if ring.site.area is not None:  # from an area: the latitudes its range area spans
-        _, low, _, high = shapely.bounds(ring.geometry).tolist()
-        if high >= 90.0 or low <= -90.0:
-            return math.inf
-    else:
-        _, lats = ring_vertices(ring.site.lat, ring.site.lon, ring.km, vertices=360)
-        _, _, north = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, 90.0)
-        _, _, south = GEOD.inv(ring.site.lon, ring.site.lat, 0.0, -90.0)
-        if min(north, south) <= ring.km * 1000.0:
-            return math.inf
-        low, high = float(lats.min()), float(lats.max())
+    # The latitudes the engine's range area spans (closed along +-90 where it holds a pole).
+    _, low, _, high = shapely.bounds(layer.ring.geometry).tolist()
+    if high >= 90.0 or low <= -90.0:
+        return math.inf
     nearest = 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
     farthest = max(abs(low), abs(high))
     return math.cos(math.radians(nearest)) / math.cos(math.radians(farthest))
