@@ -521,7 +521,7 @@ def test_country_names_rebuild_byte_identical(countries):
 
 def test_natural_earth_names_wrong_upstream_are_corrected(countries):
     """NE 5.1.1 names the Spratly Islands (PGA) after Wikidata's Wake Island, a US atoll
-    4,000 km away: a Typhon range from Luzon "reached Wake Island". country_corrections.tsv
+    5,700 km away: a Typhon range from Luzon "reached Wake Island". country_corrections.tsv
     puts it right in every language the package shows."""
     i = countries.country_index("PGA")
     assert countries.name[i] == "Spratly Is."
