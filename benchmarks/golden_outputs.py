@@ -22,147 +22,54 @@ from rangemap.scene import builtin_scenes
 BATCH_CSV = 'site,km,km_min,label\nkaliningrad,480,,\n"54.7,20.5",2350,500,band\nWarsaw,1000,,\n'
 
 
+def _argv(line: str, *more: str) -> list[str]:
+    """A command line's words (none has a space), then `more` (paths may)."""
+    return [*line.split(), *more]
+
+
 def _runs(out: Path) -> list[tuple[str, list[str]]]:
     """(name, argv) for every output: files under `out`, stdout captured as NAME.stdout."""
     runs: list[tuple[str, list[str]]] = []
+    places = (("countries", []), ("cities", ["--cities"]), ("capitals", ["--capitals"]))
+    formats = ("table", "csv", "json", "md")
     for scene in builtin_scenes():
-        for variant, flags in (
-            ("tiles", []),
-            ("offline", ["--offline"]),
-            ("self", ["--self-contained"]),
-        ):
-            runs.append(
-                (
-                    f"map-{scene}-{variant}",
-                    ["map", scene, *flags, "-o", str(out / f"{scene}-{variant}.html")],
-                )
-            )
+        for variant, flags in (("tiles", []), ("offline", ["--offline"]),
+                               ("self", ["--self-contained"])):  # fmt: skip
+            html = str(out / f"{scene}-{variant}.html")
+            runs.append((f"map-{scene}-{variant}", ["map", scene, *flags, "-o", html]))
         for ext in ("png", "svg"):
-            runs.append(
-                (
-                    f"static-{scene}-{ext}",
-                    [
-                        "map",
-                        scene,
-                        "--size",
-                        "900x600",
-                        "--dpi",
-                        "100",
-                        "-o",
-                        str(out / f"{scene}.{ext}"),
-                    ],
-                )
-            )
+            image = str(out / f"{scene}.{ext}")
+            argv = _argv(f"map {scene} --size 900x600 --dpi 100 -o", image)
+            runs.append((f"static-{scene}-{ext}", argv))
         for fmt in ("geojson", "kml", "gpkg"):
-            runs.append(
-                (
-                    f"export-{scene}-{fmt}",
-                    ["export", scene, "-o", str(out / f"export-{scene}.{fmt}")],
-                )
-            )
+            gis = str(out / f"export-{scene}.{fmt}")
+            runs.append((f"export-{scene}-{fmt}", ["export", scene, "-o", gis]))
         runs.append((f"export-{scene}-stdout", ["export", scene]))
-        for fmt in ("table", "csv", "json", "md"):
-            for what, flags in (
-                ("countries", []),
-                ("cities", ["--cities"]),
-                ("capitals", ["--capitals"]),
-            ):
-                runs.append(
-                    (f"table-{scene}-{what}-{fmt}", ["table", scene, *flags, "--format", fmt])
-                )
-    for fmt in ("table", "csv", "json", "md"):
+        for fmt in formats:
+            for what, flags in places:
+                argv = ["table", scene, *flags, "--format", fmt]
+                runs.append((f"table-{scene}-{what}-{fmt}", argv))
+    commands = {  # name -> arguments before --format
+        "coverage-band": "coverage --site 54.7,20.5 --km 5500 --km-min 500",
+        "compare": "compare --site kaliningrad --km 480 --km 2350",
+        "compare-sites": "compare --site kaliningrad --site Warsaw --km 1000",
+        "reach": "reach --target Berlin --km 2350",
+    }
+    for fmt in formats:
         runs.append((f"sites-{fmt}", ["sites", "--format", fmt]))
         runs.append((f"systems-{fmt}", ["systems", "--format", fmt]))
-        for what, flags in (
-            ("countries", []),
-            ("cities", ["--cities"]),
-            ("capitals", ["--capitals"]),
-        ):
-            runs.append(
-                (
-                    f"coverage-{what}-{fmt}",
-                    [
-                        "coverage",
-                        "--site",
-                        "kaliningrad",
-                        "--km",
-                        "480",
-                        "--km",
-                        "2350",
-                        *flags,
-                        "--format",
-                        fmt,
-                    ],
-                )
-            )
-            runs.append(
-                (
-                    f"batch-{what}-{fmt}",
-                    ["batch", str(out / "rings.csv"), "-j", "1", *flags, "--format", fmt],
-                )
-            )
-        runs.append(
-            (
-                f"coverage-band-{fmt}",
-                [
-                    "coverage",
-                    "--site",
-                    "54.7,20.5",
-                    "--km",
-                    "5500",
-                    "--km-min",
-                    "500",
-                    "--format",
-                    fmt,
-                ],
-            )
-        )
-        runs.append(
-            (
-                f"compare-{fmt}",
-                [
-                    "compare",
-                    "--site",
-                    "kaliningrad",
-                    "--km",
-                    "480",
-                    "--km",
-                    "2350",
-                    "--format",
-                    fmt,
-                ],
-            )
-        )
-        runs.append(
-            (
-                f"compare-sites-{fmt}",
-                [
-                    "compare",
-                    "--site",
-                    "kaliningrad",
-                    "--site",
-                    "Warsaw",
-                    "--km",
-                    "1000",
-                    "--format",
-                    fmt,
-                ],
-            )
-        )
-        runs.append(
-            (f"reach-{fmt}", ["reach", "--target", "Berlin", "--km", "2350", "--format", fmt])
-        )
-    runs.append(("ring-stdout", ["ring", "--site", "kaliningrad", "--km", "5500"]))
-    runs.append(
-        ("ring-band-stdout", ["ring", "--site", "kaliningrad", "--km", "2350", "--km-min", "480"])
-    )
+        for what, flags in places:
+            argv = _argv("coverage --site kaliningrad --km 480 --km 2350", *flags, "--format", fmt)
+            runs.append((f"coverage-{what}-{fmt}", argv))
+            argv = ["batch", str(out / "rings.csv"), "-j", "1", *flags, "--format", fmt]
+            runs.append((f"batch-{what}-{fmt}", argv))
+        for name, args in commands.items():
+            runs.append((f"{name}-{fmt}", _argv(args, "--format", fmt)))
+    runs.append(("ring-stdout", _argv("ring --site kaliningrad --km 5500")))
+    runs.append(("ring-band-stdout", _argv("ring --site kaliningrad --km 2350 --km-min 480")))
     for fmt in ("geojson", "kml", "gpkg"):
-        runs.append(
-            (
-                f"ring-{fmt}",
-                ["ring", "--site", "kaliningrad", "--km", "5500", "-o", str(out / f"ring.{fmt}")],
-            )
-        )
+        argv = _argv("ring --site kaliningrad --km 5500 -o", str(out / f"ring.{fmt}"))
+        runs.append((f"ring-{fmt}", argv))
     runs.append(("scenes", ["scenes"]))
     return runs
 
