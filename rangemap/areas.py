@@ -34,11 +34,14 @@ from rangemap.geodesic import (
     _MAX_DLON,
     GEOD,
     SAFE_MAX_KM,
+    SPHERE_KM,
+    SPHERE_MARGIN,
     _assemble,
     _polygons,
     check_position,
     check_range,
     range_area,
+    unit_vectors,
 )
 
 #: Metres of ground per degree of lon/lat, at most, in any direction: a degree of latitude is
@@ -52,10 +55,6 @@ _M_PER_DEG = 111_700.0
 #: others the coarse one (<= 16 m at 200 km): far places see a long stretch of boundary at
 #: nearly the same distance, and measuring all of it finely cost seconds at 2,350 km.
 _FINE_SPACING_M, _COARSE_SPACING_M, _NEAR_KM = 500.0, 5_000.0, 200.0
-
-#: Mean Earth radius (km) and the bound on geodesic / spherical distance (within ~0.56 %, so
-#: 1.01 is safe both ways), used to prefilter before exact geodesic distances.
-_SPHERE_KM, _SPHERE_MARGIN = 6371.0088, 1.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -367,8 +366,8 @@ def distance_bounds_km(
         sphere = _sphere_km(lats, lons, _boundary_points(area.geometry, _COARSE_SPACING_M)[:, ::-1])
         radius = 0.0
     slack = _COARSE_SPACING_M / 1000.0
-    high = np.maximum(sphere * _SPHERE_MARGIN + 1.0 + slack - radius, 0.0)
-    low = np.maximum((sphere - slack - 1.0) / _SPHERE_MARGIN - radius, 0.0)
+    high = np.maximum(sphere * SPHERE_MARGIN + 1.0 + slack - radius, 0.0)
+    low = np.maximum((sphere - slack - 1.0) / SPHERE_MARGIN - radius, 0.0)
     if area.centre is None:  # a point inside the area is 0 km from it
         inside = shapely.intersects_xy(area.geometry, lons, lats)
         high[inside], low[inside] = 0.0, 0.0
@@ -377,12 +376,12 @@ def distance_bounds_km(
 
 def _sphere_km(lats: np.ndarray, lons: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Spherical km from each (lat, lon) to the nearest of `points` ((lat, lon) rows)."""
-    vectors = _unit_vectors(points[:, 0], points[:, 1])
+    vectors = unit_vectors(points[:, 0], points[:, 1])
     best = np.empty(lats.size)
     for chunk in np.array_split(np.arange(lats.size), max(1, lats.size * len(points) // 4_000_000)):
-        cos = _unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
+        cos = unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
         best[chunk] = cos.max(axis=1, initial=-1.0)
-    return np.arccos(np.clip(best, -1.0, 1.0)) * _SPHERE_KM
+    return np.arccos(np.clip(best, -1.0, 1.0)) * SPHERE_KM
 
 
 def _nearest(
@@ -390,17 +389,17 @@ def _nearest(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Geodesic km to the nearest of the (lon, lat) boundary points, and that point."""
     km, from_lat, from_lon = np.empty(lats.size), np.empty(lats.size), np.empty(lats.size)
-    vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
+    vectors = unit_vectors(boundary[:, 1], boundary[:, 0])
     for chunk in np.array_split(
         np.arange(lats.size), max(1, lats.size * len(boundary) // 4_000_000)
     ):
-        cos = _unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
+        cos = unit_vectors(lats[chunk], lons[chunk]) @ vectors.T
         guess = cos.argmax(axis=1)
         _, _, first_m = GEOD.inv(lons[chunk], lats[chunk], boundary[guess, 0], boundary[guess, 1])
         # Every point that may be nearer than the spherical nearest's geodesic distance g:
         # geodesic and spherical distances differ by under 1 %, so it lies within 1.01 g on
         # the sphere.
-        angle = np.asarray(first_m) / 1000.0 * _SPHERE_MARGIN / _SPHERE_KM + 1e-9
+        angle = np.asarray(first_m) / 1000.0 * SPHERE_MARGIN / SPHERE_KM + 1e-9
         limit = np.cos(np.minimum(angle, np.pi))
         rows, cols = np.nonzero(cos >= limit[:, None])
         _, _, metres = GEOD.inv(
@@ -444,11 +443,6 @@ def _boundary_points(geometry: shapely.Geometry, spacing_m: float) -> np.ndarray
     return points
 
 
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-
-
 def candidates(area: LaunchArea, lats: np.ndarray, lons: np.ndarray, km: float) -> np.ndarray:
     """Indices of points that may lie within `km` of the area: inside it, or in a spherical
     cap around its boundary.
@@ -460,13 +454,13 @@ def candidates(area: LaunchArea, lats: np.ndarray, lons: np.ndarray, km: float) 
     lats = np.asarray(lats, dtype=float)
     lons = np.asarray(lons, dtype=float)
     boundary = _boundary_points(area.geometry, _COARSE_SPACING_M)
-    vectors = _unit_vectors(boundary[:, 1], boundary[:, 0])
+    vectors = unit_vectors(boundary[:, 1], boundary[:, 0])
     mean = vectors.sum(axis=0)
     norm = np.linalg.norm(mean)
     if norm < 1e-9:
         return np.arange(lats.size)
     mean /= norm
-    cap = float(np.arccos(np.clip(vectors @ mean, -1.0, 1.0)).max()) * _SPHERE_KM
-    sphere = np.arccos(np.clip(_unit_vectors(lats, lons) @ mean, -1.0, 1.0)) * _SPHERE_KM
-    near = sphere <= cap + km * _SPHERE_MARGIN + _COARSE_SPACING_M / 1000.0
+    cap = float(np.arccos(np.clip(vectors @ mean, -1.0, 1.0)).max()) * SPHERE_KM
+    sphere = np.arccos(np.clip(unit_vectors(lats, lons) @ mean, -1.0, 1.0)) * SPHERE_KM
+    near = sphere <= cap + km * SPHERE_MARGIN + _COARSE_SPACING_M / 1000.0
     return np.flatnonzero(near | shapely.intersects_xy(area.geometry, lons, lats))

@@ -15,6 +15,8 @@ from rangemap import areas, layers
 from rangemap.areas import area_range
 from rangemap.errors import InputError
 from rangemap.geodesic import (
+    SPHERE_KM,
+    SPHERE_MARGIN,
     _assemble,
     _polygons,
     area_km2,
@@ -23,6 +25,7 @@ from rangemap.geodesic import (
     distance_km,
     range_area,
     ring_vertices,
+    unit_vectors,
 )
 from rangemap.locations import Location
 from rangemap.units import as_km, span_text
@@ -345,25 +348,15 @@ def _distances(site: Location, rows: np.ndarray) -> tuple[np.ndarray, ...]:
 @cache
 def _city_vectors() -> np.ndarray:
     cities = layers.cities()
-    return _unit_vectors(cities.lat, cities.lon)
-
-
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-
-
-#: Mean Earth radius (km) and a margin within which spherical distances bound geodesic ones
-#: (they differ by at most ~0.56 %): only places inside it get an exact geodesic distance.
-_SPHERE_KM, _SPHERE_MARGIN = 6371.0088, 1.01
+    return unit_vectors(cities.lat, cities.lon)
 
 
 def _near_on_sphere(site: Location, km: float) -> tuple[np.ndarray, np.ndarray]:
     """Indices of places that may be within `km`, and their spherical distances in km: a cheap
     prefilter before exact distances."""
-    site_vector = _unit_vectors(np.array([site.lat]), np.array([site.lon]))[0]
-    sphere_km = np.arccos(np.clip(_city_vectors() @ site_vector, -1.0, 1.0)) * _SPHERE_KM
-    near = np.flatnonzero(sphere_km <= km * _SPHERE_MARGIN + 1.0)
+    site_vector = unit_vectors(np.array([site.lat]), np.array([site.lon]))[0]
+    sphere_km = np.arccos(np.clip(_city_vectors() @ site_vector, -1.0, 1.0)) * SPHERE_KM
+    near = np.flatnonzero(sphere_km <= km * SPHERE_MARGIN + 1.0)
     return near, sphere_km[near]
 
 
@@ -377,9 +370,9 @@ def _places_set(ring: Ring) -> np.ndarray:
     if ring.site.area is not None:
         return _area_places_set(ring)
     near, sphere_km = _near_on_sphere(ring.site, ring.km)
-    sure = sphere_km * _SPHERE_MARGIN + 1.0 <= ring.km
+    sure = sphere_km * SPHERE_MARGIN + 1.0 <= ring.km
     if ring.km_min:
-        sure &= sphere_km / _SPHERE_MARGIN - 1.0 > ring.km_min
+        sure &= sphere_km / SPHERE_MARGIN - 1.0 > ring.km_min
     unsure = near[~sure]
     cities = layers.cities()
     dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[unsure], cities.lon[unsure])
