@@ -113,7 +113,7 @@ def test_a_file_above_the_size_limit_is_refused_before_reading(
     monkeypatch.setattr(batch_input, "MAX_BYTES", 1024)
     path = tmp_path / "rings.csv"
     path.write_text("site,km\n" + "kaliningrad,480\n" * 100, encoding="utf-8")
-    with pytest.raises(InputError, match=r"rings\.csv: larger than 0 MiB|rings\.csv: larger than"):
+    with pytest.raises(InputError, match=r"rings\.csv: larger than"):
         read_rings(path)
 
 
