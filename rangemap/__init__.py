@@ -33,6 +33,8 @@ _EXPORTS = {
     "resolve_site": "rangemap.api",
     "rings_to_frame": "rangemap.api",
     "save_image": "rangemap.render.static_map",
+    "save_image_with_alt": "rangemap.render.static_map",
+    "save_embeddable": "rangemap.render.html_map",
     "save_map": "rangemap.render.html_map",
     "scene_coverage": "rangemap.api",
     "scene_frame": "rangemap.scene_export",
@@ -66,7 +68,9 @@ __all__ = [
     "resolve_scene",
     "resolve_site",
     "rings_to_frame",
+    "save_embeddable",
     "save_image",
+    "save_image_with_alt",
     "save_map",
     "scene_coverage",
     "scene_frame",
@@ -93,8 +97,8 @@ if TYPE_CHECKING:
     from rangemap.geodesic import area_km2, band_area, range_area
     from rangemap.locations import launch_location
     from rangemap.render.embed import embed_snippet
-    from rangemap.render.html_map import render_map, save_map
-    from rangemap.render.static_map import render_image, save_image
+    from rangemap.render.html_map import render_map, save_embeddable, save_map
+    from rangemap.render.static_map import render_image, save_image, save_image_with_alt
     from rangemap.scene import builtin_scenes, load_scene
     from rangemap.scene_build import resolve_scene
     from rangemap.scene_export import export_scene, scene_frame

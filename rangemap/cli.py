@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import gc
 import importlib
 import logging
@@ -18,21 +17,29 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rangemap import __version__, tables
-from rangemap.cli_params import RANGE
+from rangemap.cli_params import (
+    RANGE,
+    BadInput,
+    catalog_opt,
+    gis_opts,
+    km_min_opt,
+    km_opt,
+    lang_opt,
+    launch_list_opts,
+    launch_opts,
+    map_opts,
+    output_opt,
+    places_opts,
+    scene_arg,
+    table_opts,
+)
 from rangemap.errors import RangemapError, describe_os_error
 from rangemap.output import atomic_path, check_writable, write_text
 
 if TYPE_CHECKING:
     from rangemap.locations import Location
-    from rangemap.scene import Scene
 
 log = logging.getLogger("rangemap")
-
-
-class BadInput(click.ClickException):
-    """A user mistake: message on stderr, exit status 2, no traceback."""
-
-    exit_code = 2
 
 
 class _Group(click.Group):
@@ -52,16 +59,6 @@ class _Group(click.Group):
             raise click.ClickException(describe_os_error(err)) from None
 
 
-def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A text option (title, caption): no control characters, valid UTF-8."""
-    from rangemap.errors import check_text
-
-    return None if value is None else check_text(value, field=f"--{param.name}")
-
-
-_KM_HELP = "Range: km (480, 480km), miles (1000mi) or nautical miles (300nmi)."
-
-
 class _Echo(logging.Handler):
     """Log records on standard error through click, so CliRunner and pipes both see them."""
 
@@ -69,232 +66,8 @@ class _Echo(logging.Handler):
         click.echo(self.format(record), err=True)
 
 
-def _checked_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """Check -o before any work: a missing or read-only folder fails at once."""
-    return None if value is None else check_writable(value)
-
-
-def output_opt(help: str = "Write to FILE (atomically) instead of standard output.") -> Callable:
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        callback=_checked_output,
-        help=help,
-    )
-
-
-#: Table formats of every listing command (rangemap.tables.FORMATS).
-format_opt = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(tables.FORMATS, case_sensitive=False),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-_SITE_HELP = (
-    'Catalog id or area site id (see "rangemap sites"), a place name ("Warsaw", "Paris, FR") '
-    "or LAT,LON"
-)
-_AREA_HELP = (
-    "Launch area from a GeoJSON file (RFC 7946 lon/lat polygons): ranges are measured from "
-    "anywhere in it"
-)
-_DISPERSAL_HELP = (
-    "Launchers anywhere within KM of the --site point (a dispersal area), not at the point."
-)
-
-
-#: An area file: read and checked by rangemap.areas.read_geojson_area, which says what is wrong.
-_AREA_FILE = click.Path(dir_okay=False, path_type=Path)
-dispersal_opt = click.option(
-    "--dispersal", type=RANGE, default=None, metavar="KM", help=_DISPERSAL_HELP
-)
-
-
-def launch_opts(command: Callable) -> Callable:
-    """--site, --area FILE.geojson and --dispersal KM, passed on as one `site` Location
-    (rangemap.locations.launch_location decides what they mean together)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, site: str | None, area: Path | None, dispersal: float | None, **kw):
-        from rangemap.locations import launch_location
-
-        return command(*args, site=launch_location(site, area=area, dispersal_km=dispersal), **kw)
-
-    wrapper = dispersal_opt(wrapper)
-    wrapper = click.option(
-        "--area", type=_AREA_FILE, default=None, metavar="FILE.geojson", help=_AREA_HELP + "."
-    )(wrapper)
-    return click.option(
-        "--site", "site", default=None, metavar="SITE", help=_SITE_HELP + "; or give --area."
-    )(wrapper)
-
-
-def launch_list_opts(command: Callable) -> Callable:
-    """Repeatable --site and --area, and one --dispersal for every --site point, passed on
-    as `sites`, a list of Locations (empty when none is given)."""
-
-    @functools.wraps(command)
-    def wrapper(
-        *args: Any,
-        sites: tuple[str, ...],
-        areas: tuple[Path, ...],
-        dispersal: float | None,
-        **kw: Any,
-    ):
-        from rangemap.errors import InputError
-        from rangemap.locations import launch_location
-
-        if dispersal is not None and not sites:
-            raise InputError("--dispersal widens --site points: give at least one --site.")
-        located = [launch_location(s, dispersal_km=dispersal) for s in sites]
-        located += [launch_location(area=a) for a in areas]
-        return command(*args, sites=located, **kw)
-
-    wrapper = dispersal_opt(wrapper)
-    wrapper = click.option(
-        "--area",
-        "areas",
-        type=_AREA_FILE,
-        multiple=True,
-        metavar="FILE.geojson",
-        help=_AREA_HELP + "; repeat for several.",
-    )(wrapper)
-    return click.option(
-        "--site", "sites", multiple=True, metavar="SITE", help=_SITE_HELP + "; repeat for several."
-    )(wrapper)
-
-
-km_opt = click.option(
-    "--km", type=RANGE, required=True, multiple=True, metavar="KM", help=_KM_HELP + " Repeat."
-)
-km_min_opt = click.option(
-    "--km-min",
-    type=RANGE,
-    default=None,
-    metavar="KM",
-    help="Inner range: draw the band from KM-MIN to KM instead of the full area.",
-)
-scene_arg = click.argument("scene", required=False, default=None, metavar="[SCENE]")
-
-
-def places_opts(command: Callable) -> Callable:
-    """--cities and --capitals: list populated places (or capitals only) instead of countries."""
-    command = click.option("--capitals", is_flag=True, help="With --cities: capitals only.")(
-        command
-    )
-    return click.option(
-        "--cities", is_flag=True, help="List populated places in range, not countries."
-    )(command)
-
-
 def _wrote(path: Path, what: str = "") -> None:
     log.info("wrote %s%s", path, what)
-
-
-#: GIS formats of `ring` and `export` (rangemap.formats.GIS_SUFFIXES).
-gis_format_opt = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["geojson", "kml", "gpkg", "fgb", "shp"], case_sensitive=False),
-    default=None,
-    help="GeoJSON (RFC 7946), KML (Google Earth), GeoPackage (QGIS), FlatGeobuf or zipped "
-    "Shapefile; default: from the -o suffix (.geojson .kml .gpkg .fgb .shp.zip), else "
-    "GeoJSON on standard output. Only GeoJSON goes to standard output.",
-)
-
-
-def gis_opts(command: Callable) -> Callable:
-    """--format and -o of a GIS command, checked against each other before any work: the
-    command gets the format to write (None: GeoJSON); only GeoJSON goes to standard output."""
-
-    @functools.wraps(command)
-    def checked(*args: Any, fmt: str | None, output: Path | None, **kwargs: Any) -> Any:
-        if output is None:
-            if fmt not in (None, "geojson"):
-                raise BadInput(f"--format {fmt} writes a file: give it with -o FILE.")
-        else:
-            from rangemap.export import format_for
-
-            check_writable(output, inputs=_inputs(kwargs))
-            fmt = format_for(output, fmt)
-        return command(*args, fmt=fmt, output=output, **kwargs)
-
-    return gis_format_opt(output_opt()(checked))
-
-
-def _inputs(kwargs: dict[str, Any]) -> list[Any]:
-    """The command's input files (SCENE, FILE.csv) that -o must not overwrite."""
-    return [kwargs[k] for k in ("scene", "file") if kwargs.get(k)]
-
-
-def table_opts(command: Callable) -> Callable:
-    """--format and -o of a table command: -o FILE must be .csv, .json, .md or .txt; its
-    suffix gives the format unless --format is given, and then the two must agree. Checked
-    before any work."""
-
-    @functools.wraps(command)
-    def checked(*args: Any, fmt: str, output: Path | None, **kwargs: Any) -> Any:
-        if output is not None:
-            from click.core import ParameterSource
-
-            from rangemap.formats import TABLE_SUFFIXES, output_format
-
-            # The input named as the output is the worse mistake: say that one first.
-            check_writable(output, inputs=_inputs(kwargs))
-            given = click.get_current_context().get_parameter_source("fmt")
-            chosen = None if given is ParameterSource.DEFAULT else fmt
-            fmt = output_format(output, TABLE_SUFFIXES, what="a table", fmt=chosen)
-        return command(*args, fmt=fmt, output=output, **kwargs)
-
-    return format_opt(output_opt()(checked))
-
-
-lang_opt = click.option(
-    "--lang",
-    # One choice per phrases file (rangemap/phrases/LANG.yaml): a new file is a new language.
-    type=click.Choice(sorted(p.stem for p in (Path(__file__).parent / "phrases").glob("*.yaml"))),
-    default="en",
-    show_default=True,
-    help="Language of the text (en English, de German; country names from Natural Earth).",
-)
-
-
-def _add_catalogs(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> None:
-    """Each --catalog FILE joins the built-in catalog for the rest of the command."""
-    if value:
-        from rangemap.catalog import load_catalog, using_catalog
-
-        ctx.with_resource(using_catalog(load_catalog(extra=value)))
-
-
-catalog_opt = click.option(
-    "--catalog",
-    type=click.Path(dir_okay=False, path_type=Path),
-    multiple=True,
-    metavar="FILE",
-    expose_value=False,
-    is_eager=True,
-    callback=_add_catalogs,
-    help="Add the systems and sites of a catalog FILE (YAML, as in layers/; see "
-    "docs/reference.md) to the built-in catalog; repeat for several.",
-)
-
-
-def _preset(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A static-map preset name (render.static_map.PRESETS, imported only when one is given)."""
-    if value is None:
-        return None
-    from rangemap.render.static_map import PRESETS
-
-    if value not in PRESETS:
-        raise click.BadParameter(
-            f"{value!r} is not a preset; choose one of {', '.join(sorted(PRESETS))}."
-        )
-    return value
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -509,77 +282,19 @@ def reach(
 @cli.command(name="map")
 @catalog_opt
 @scene_arg
-@output_opt(
-    "Write the map to FILE (default: output/SCENE.html, output/ created if missing); "
-    "FILE.png, FILE.svg or FILE.pdf draws a static map instead."
-)
-@click.option("--offline", is_flag=True, help="Draw the countries as the basemap: no map tiles.")
-@click.option(
-    "--self-contained",
-    is_flag=True,
-    help="One file that makes no request at all (Leaflet is always inlined; implies --offline).",
-)
-@click.option(
-    "--projection",
-    type=click.Choice(["mercator", "aeqd"]),
-    default=None,
-    help="HTML maps: mercator (Web Mercator, tiles) or aeqd (azimuthal equidistant centred "
-    "on the scene, true distances from the centre). Default: the scene's, else aeqd when "
-    "Mercator would misdraw a ring by more than 1.5x (README).",
-)
-@click.option(
-    "--title", default=None, callback=_text, help="Title above the map (replaces the scene's)."
-)
-@click.option("--subtitle", default=None, callback=_text, help="Subtitle (replaces the scene's).")
-@click.option(
-    "--caption", default=None, callback=_text, help="Caption below the map (replaces the scene's)."
-)
-@click.option(
-    "--embed-url",
-    default=None,
-    metavar="URL",
-    help="Where the map will be hosted (absolute http(s) URL): the src of the <iframe> "
-    "snippet, percent-encoded. Default: the map's file name, relative to the article.",
-)
-@click.option(
-    "--size",
-    default="1800x1200",
-    show_default=True,
-    metavar="WIDTHxHEIGHT",
-    help="Static maps (-o FILE.png, .svg or .pdf): size in pixels.",
-)
-@click.option(
-    "--dpi",
-    type=click.IntRange(min=50, max=1200),
-    default=200,
-    show_default=True,
-    help="Static maps: dots per inch (type and lines scale with the size in inches).",
-)
-@lang_opt
-@click.option(
-    "--preset",
-    default=None,
-    metavar="NAME",
-    callback=_preset,
-    help="Static maps: the size and layout for where the image goes, instead of --size and "
-    "--dpi: social-landscape (1200x675), social-square (1080x1080), social-portrait "
-    "(1080x1350), a4, a4-landscape, letter, letter-landscape (300 dpi). Without -o: "
-    "output/SCENE-NAME.png (.pdf for the pages).",
-)
+@map_opts
 def map_command(
     scene: str | None,
     output: Path | None,
     offline: bool,
     self_contained: bool,
     projection: str | None,
-    title: str | None,
-    subtitle: str | None,
-    caption: str | None,
     embed_url: str | None,
-    size: str,
+    size: tuple[int, int],
     dpi: int,
     lang: str,
     preset: str | None,
+    **texts: str | None,  # --title, --subtitle, --caption
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
@@ -594,36 +309,45 @@ def map_command(
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
     from rangemap.formats import MAP_SUFFIXES, output_format
-    from rangemap.render.embed import embed_src
+    from rangemap.render.embed import embed_path, embed_src
     from rangemap.scene import DEFAULT_SCENE, load_scene
+    from rangemap.scene_build import resolve_scene
 
     name = scene or DEFAULT_SCENE
     if embed_url is not None:
         embed_src(embed_url)  # refuse a bad URL before any work
     the_scene = load_scene(name)
-    output = _map_output(name, output, preset)
-    check_writable(output, inputs=[name])
-    texts = (title, subtitle, caption)
+    output = check_writable(_map_output(name, output, preset), inputs=[name])
     if output_format(output, MAP_SUFFIXES, what="a map") == "html":
-        _html_map(
-            the_scene,
-            output,
-            name=name,
-            offline=offline,
-            self_contained=self_contained,
-            projection=projection,
-            texts=texts,
-            embed_url=embed_url,
-        )
-        return
-    if offline or self_contained:
-        raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
-    if projection == "mercator":
-        raise BadInput(
-            "--projection mercator applies to HTML maps; static maps are always "
-            "azimuthal equidistant. Leave it out or write FILE.html."
-        )
-    _static_map(the_scene, output, size=size, dpi=dpi, preset=preset, texts=texts, lang=lang)
+        check_writable(embed_path(output), inputs=[name])
+        with _importing("rangemap.render.html_map"):  # while the coverage is computed
+            resolved = resolve_scene(the_scene)
+        from rangemap.render.html_map import render_map, save_embeddable
+
+        view = {"offline": offline, "self_contained": self_contained, "projection": projection}
+        the_map = render_map(resolved, **view, **texts)  # type: ignore[arg-type]
+        title = texts["title"] or the_scene.title
+        _, snippet = save_embeddable(the_map, output, title=title, url=embed_url)
+        _wrote(snippet, " (an <iframe> to embed the map)")
+    else:
+        if offline or self_contained:
+            raise BadInput("--offline and --self-contained apply to HTML maps, not PNG, SVG, PDF.")
+        if projection == "mercator":
+            raise BadInput(
+                "--projection mercator applies to HTML maps; static maps are always "
+                "azimuthal equidistant. Leave it out or write FILE.html."
+            )
+        from rangemap.render.static_map import alt_path, render_image, save_image_with_alt
+
+        width, height = (None, None) if preset else size
+        resolved = resolve_scene(the_scene)
+        figure = render_image(
+            resolved, preset=preset, width_px=width, height_px=height,
+            dpi=None if preset else dpi, **texts,
+        )  # fmt: skip
+        output = save_image_with_alt(figure, resolved, output, lang=lang)
+        _wrote(alt_path(output), " (the image's alt text)")
+    click.echo(str(output))
 
 
 def _map_output(name: str, output: Path | None, preset: str | None) -> Path:
@@ -647,85 +371,6 @@ def _map_output(name: str, output: Path | None, preset: str | None) -> Path:
     )
     stem = Path(name).stem if preset is None else f"{Path(name).stem}-{preset}"
     return output_folder(Path("output")) / f"{stem}{suffix}"
-
-
-def _html_map(
-    scene: Scene,
-    output: Path,
-    *,
-    name: str,
-    offline: bool,
-    self_contained: bool,
-    projection: str | None,
-    texts: tuple[str | None, str | None, str | None],
-    embed_url: str | None,
-) -> None:
-    """`map` to FILE.html, with its <iframe> snippet beside it: both files or neither. The
-    coverage is computed while folium loads on a second thread."""
-    from rangemap.output import write_texts
-    from rangemap.scene_build import resolve_scene
-
-    with _importing("rangemap.render.html_map"):
-        resolved = resolve_scene(scene)
-    from rangemap.render.embed import embed_path, embed_snippet
-    from rangemap.render.html_map import map_html, render_map
-
-    check_writable(embed_path(output), inputs=[name])
-    title, subtitle, caption = texts
-    the_map = render_map(
-        resolved,
-        offline=offline,
-        self_contained=self_contained,
-        projection=projection,  # type: ignore[arg-type]  (click.Choice checked it)
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-    )
-    snippet = embed_path(output)
-    code = embed_snippet(output, title or scene.title, url=embed_url)
-    write_texts({output: map_html(the_map), snippet: code})
-    _wrote(snippet, " (an <iframe> to embed the map)")
-    click.echo(str(output))
-
-
-def _parse_size(size: str) -> tuple[int, int]:
-    """'1800x1200' -> (1800, 1200)."""
-    width, sep, height = size.lower().partition("x")
-    if not (sep and width.strip().isdigit() and height.strip().isdigit()):
-        raise BadInput(f"--size {size!r}: give WIDTHxHEIGHT in pixels, e.g. 1800x1200.")
-    return int(width), int(height)
-
-
-def _static_map(
-    scene: Scene,
-    output: Path,
-    *,
-    size: str,
-    dpi: int,
-    preset: str | None,
-    texts: tuple[str | None, str | None, str | None],
-    lang: str,
-) -> None:
-    """`map -o FILE.png|.svg|.pdf`: matplotlib is imported only here, so --help stays instant."""
-    from rangemap.render.static_map import alt_path, render_image, save_image_with_alt
-    from rangemap.scene_build import resolve_scene
-
-    width, height = _parse_size(size)
-    title, subtitle, caption = texts
-    resolved = resolve_scene(scene)
-    figure = render_image(
-        resolved,
-        preset=preset,
-        width_px=None if preset else width,
-        height_px=None if preset else height,
-        dpi=None if preset else dpi,
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-    )
-    path = save_image_with_alt(figure, resolved, output, lang=lang)
-    click.echo(f"wrote {alt_path(path)} (the image's alt text)", err=True)
-    click.echo(str(path))
 
 
 @cli.command()

@@ -269,6 +269,15 @@ def test_map_writes_map_and_snippet_or_neither(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.html", "s.yaml"]
 
 
+def test_map_refuses_a_bad_size_before_any_work(tmp_path: Path) -> None:
+    """--size is read as WIDTHxHEIGHT whatever the output: a typo is not ignored because the
+    map happens to be HTML."""
+    page = tmp_path / "m.html"
+    code, out, err = run("map", "-o", str(page), "--size", "1800")
+    assert code == 2 and "give WIDTHxHEIGHT in pixels" in err and "Traceback" not in err + out
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_map_default_folder_problems_are_messages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

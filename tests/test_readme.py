@@ -33,7 +33,7 @@ def test_python_examples_run(index, tmp_path, monkeypatch, capsys):
     exec(compile(code, f"README.md python block {index + 1}", "exec"), {})
     assert capsys.readouterr().out  # it shows something
     written = sorted(p.name for p in tmp_path.iterdir())
-    said = sorted(set(re.findall(r'"([\w-]+\.(?:html|gpkg|png|svg|geojson|kml))"', code)))
+    said = sorted(set(re.findall(r'"([\w.-]+\.(?:html|gpkg|png|svg|geojson|kml|txt))"', code)))
     assert written == said
 
 

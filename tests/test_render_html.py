@@ -21,7 +21,13 @@ from rangemap.geodesic import range_area
 from rangemap.locations import resolve
 from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
 from rangemap.render.embed import embed_path, embed_snippet
-from rangemap.render.html_map import js_value, map_html, render_map, save_map
+from rangemap.render.html_map import (
+    js_value,
+    map_html,
+    render_map,
+    save_embeddable,
+    save_map,
+)
 from rangemap.render.html_parts import esc, link
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
 from rangemap.scene_build import resolve_scene
@@ -259,6 +265,19 @@ def test_save_map_writes_utf8_atomically(tmp_path, inf):
     path = save_map(render_map(inf), tmp_path / "m.html")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
+
+
+def test_save_embeddable_writes_what_the_map_command_writes(tmp_path, inf):
+    """The Python API and `rangemap map` write the same map and snippet, byte for byte."""
+    assert CliRunner().invoke(cli, ["map", "-o", str(tmp_path / "cli.html")]).exit_code == 0
+    api = tmp_path / "api"
+    api.mkdir()
+    page, snippet = save_embeddable(render_map(inf), api / "cli.html", title=inf.title)
+    assert snippet == embed_path(page) and sorted(p.name for p in api.iterdir()) == [
+        "cli.embed.html", "cli.html"
+    ]  # fmt: skip
+    for path in (page, snippet):
+        assert path.read_bytes() == (tmp_path / path.name).read_bytes()
 
 
 # --- display geometry ----------------------------------------------------------------------

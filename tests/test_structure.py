@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rangemap"
-#: The thin fronts: the command line, the Python API and the package's lazy exports.
-FRONTS = {"rangemap", "rangemap.__main__", "rangemap.api", "rangemap.cli"}
+#: The thin fronts: the command line (its commands and its parameters), the Python API and
+#: the package's lazy exports.
+FRONTS = {"rangemap", "rangemap.__main__", "rangemap.api", "rangemap.cli", "rangemap.cli_params"}
 #: Drawing libraries: only rangemap.render may import them.
 DRAWING = ("folium", "branca", "matplotlib")
 

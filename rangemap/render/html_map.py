@@ -672,3 +672,17 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     from rangemap.output import write_text
 
     return write_text(Path(path), map_html(m))
+
+
+def save_embeddable(
+    m: folium.Map, path: str | Path, *, title: str, url: str | None = None
+) -> tuple[Path, Path]:
+    """Write the map and its <iframe> snippet beside it (rangemap.render.embed): both files
+    or neither. `title` names the frame for screen readers, `url` is where the map will be
+    hosted. Returns (map, snippet)."""
+    from rangemap.output import write_texts
+
+    path = Path(path)
+    snippet = embed.embed_path(path)
+    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url)})
+    return path, snippet
