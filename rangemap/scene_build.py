@@ -118,8 +118,9 @@ def slug(text: str) -> str:
 
 
 def claimant(claimed_by: str) -> str:
-    """The party in a 'claimed_by' text: 'Russia (MFA, ...)' -> 'Russia'."""
-    return re.split(r" \(|, ", claimed_by, maxsplit=1)[0].strip()
+    """The party in a 'claimed_by' text, the first where several are named:
+    'Russia (MFA, ...)' -> 'Russia', 'United States; NATO' -> 'United States'."""
+    return re.split(r" \(|, |; ", claimed_by, maxsplit=1)[0].strip()
 
 
 def _short_name(name: str) -> str:

@@ -17,7 +17,7 @@ from rangemap.errors import UnknownNameError
 from rangemap.layers import layers_dir
 from rangemap.locations import Location
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
-from rangemap.scene_build import DrawnLayer, SceneLayer, resolve_scene
+from rangemap.scene_build import DrawnLayer, SceneLayer, claimant, resolve_scene
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,18 @@ def test_a_resolver_that_invents_a_catalog_site_is_refused():
     scene = Scene(title="Invented", sites=(SceneSite(site="x", ranges=(SceneRange(km=500),)),))
     with pytest.raises(UnknownNameError, match="nowhere"):
         resolve_scene(scene, resolver=lambda spec: invented)
+
+
+@pytest.mark.parametrize(
+    ("claimed_by", "party"),
+    [
+        ("Russia (Ministry of Foreign Affairs)", "Russia"),
+        ("United States, per the State Department", "United States"),
+        ("United States (US Navy, Missile Defense Agency); NATO", "United States"),
+        ("United States; NATO", "United States"),
+        ("Germany", "Germany"),
+    ],
+)
+def test_claimant_is_the_first_party_named(claimed_by: str, party: str) -> None:
+    """One rule for the legend, the labels and the article text (they had two)."""
+    assert claimant(claimed_by) == party

@@ -16,7 +16,7 @@ import numpy as np
 from pyproj import Geod
 
 from rangemap.locations import Location
-from rangemap.scene_build import DrawnLayer
+from rangemap.scene_build import DrawnLayer, claimant
 
 _GEOD = Geod(ellps="WGS84")
 #: Candidate label points per ring: every 10 degrees of azimuth.
@@ -82,11 +82,6 @@ class Callout:
         return f"{self.place.name} {self.km:,.0f} km"
 
 
-def _who(claimed_by: str) -> str:
-    """The party in a 'claimed_by' text: 'Russia (MFA, ...)' -> 'Russia'."""
-    return re.split(r" \(|, |; ", claimed_by, maxsplit=1)[0].strip()
-
-
 def _short_span(span: str) -> str:
     return span.replace("at least ", "≥").replace("up to ", "≤")
 
@@ -105,7 +100,7 @@ def label_texts(layer: DrawnLayer) -> tuple[str, str]:
     if layer.kind == "custom":
         return body, short
     figure = body.rsplit(" (", 1)[0] if body.endswith(")") else body
-    return f"{figure} · {_who(layer.claimed_by)}", short
+    return f"{figure} · {claimant(layer.claimed_by)}", short
 
 
 def ring_anchors(lat: float, lon: float, km: float) -> list[list[float]]:
