@@ -158,12 +158,11 @@ _AREA_HELP = (
 )
 #: An area file: read and checked by rangemap.areas.read_geojson_area, which says what is wrong.
 _AREA_FILE = click.Path(dir_okay=False, path_type=Path)
+_DISPERSAL_HELP = (
+    "Launchers anywhere within KM of the --site point (a dispersal area), not at the point."
+)
 _dispersal_opt = click.option(
-    "--dispersal",
-    type=RANGE,
-    default=None,
-    metavar="KM",
-    help="Launchers anywhere within KM of the --site point (a dispersal area), not at the point.",
+    "--dispersal", type=RANGE, default=None, metavar="KM", help=_DISPERSAL_HELP
 )
 
 

@@ -15,6 +15,7 @@ from rangemap import areas, layers
 from rangemap.areas import area_range
 from rangemap.errors import InputError
 from rangemap.geodesic import (
+    GEOD,
     SPHERE_KM,
     SPHERE_MARGIN,
     _assemble,
@@ -82,6 +83,61 @@ class Ring:
         return tuple(
             ring_vertices(self.site.lat, self.site.lon, km, vertices=OUTLINE_VERTICES) for km in kms
         )
+
+    @cached_property
+    def _directions(self) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """The (lon, lat) points of `boundaries`, and each one's azimuth (0-360) and distance
+        (m) from the site, or from an area's label point."""
+        lines = [np.column_stack(line) for line in self.boundaries]
+        points = np.concatenate(lines)
+        n = len(points)
+        azimuth, _, metres = GEOD.inv(
+            np.full(n, self.site.lon), np.full(n, self.site.lat), points[:, 0], points[:, 1]
+        )
+        return lines, np.asarray(azimuth) % 360.0, np.asarray(metres)
+
+    def outline_toward(self, azimuths: Sequence[float]) -> np.ndarray:
+        """(lon, lat) of the outline's outermost point in each direction (azimuth, degrees)
+        from the site, or from an area's label point: where a map can name the range.
+
+        Points of `boundaries`, not computed again: on a circle, its vertex at that azimuth
+        (OUTLINE_VERTICES puts one every half degree); for a band, on its outer circle; for
+        the range of an area, the farthest point within half a degree of that direction.
+        """
+        lines, azimuth, metres = self._directions
+        points = np.concatenate(lines)
+        wanted = np.asarray(azimuths, dtype=float)[:, None]
+        off = np.abs((azimuth[None, :] - wanted + 180.0) % 360.0 - 180.0)
+        near = off <= off.min(axis=1, keepdims=True) + 0.5
+        reach = np.where(near, metres[None, :], -np.inf)
+        # The outermost points there (a metre's slack: a circle's vertices are all at its
+        # radius), and of those the one closest to the direction asked for.
+        outer = near & (reach >= reach.max(axis=1, keepdims=True) - 1.0)
+        return points[np.where(outer, off, np.inf).argmin(axis=1)]
+
+    def outline_between(self, start: float, stop: float) -> list[np.ndarray]:
+        """The outline's (lon, lat) lines whose azimuth from the site (or an area's label
+        point) is within [start, stop] degrees, each in increasing azimuth: the share of an
+        outline that one of several layers drawn on it answers on. For rings, not bands."""
+        lines, azimuth, _ = self._directions
+        # A vertex due north may come back as 359.999...: allow a micro-degree each side.
+        inside = (azimuth - start + 1e-6) % 360.0 <= (stop - start) + 2e-6
+        out: list[np.ndarray] = []
+        first = 0
+        for line in lines:
+            keep = inside[first : first + len(line)]
+            first += len(line)
+            closed = self.site.area is None or bool(np.array_equal(line[0], line[-1]))
+            if closed and np.array_equal(line[0], line[-1]):
+                line, keep = line[:-1], keep[:-1]
+            if closed and not keep.all():  # start the walk where it leaves the arc
+                shift = int(np.argmin(keep))
+                line, keep = np.roll(line, -shift, axis=0), np.roll(keep, -shift)
+            # Runs of kept points; the boundary walks with the area on its left, so its
+            # azimuth from the site decreases: each run is reversed.
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(int), [0]])))
+            out += [line[a:b][::-1] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        return out
 
     @property
     def label(self) -> str:

@@ -94,6 +94,17 @@ def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> n
     return np.asarray(metres) / 1000.0
 
 
+def geodesic_line(
+    lat1: float, lon1: float, lat2: float, lon2: float, points: int
+) -> tuple[np.ndarray, float]:
+    """`points` (lon, lat) points evenly along the geodesic between two points, both ends
+    included, and its length in km: a measured line on a map."""
+    _, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
+    inner = GEOD.npts(lon1, lat1, lon2, lat2, points - 2)
+    line = np.array([(lon1, lat1), *inner, (lon2, lat2)], dtype=float)
+    return line, float(metres) / 1000.0
+
+
 def _fwd(lat: float, lon: float, azimuths: np.ndarray, metres: float) -> tuple[np.ndarray, ...]:
     n = azimuths.size
     lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, metres))

@@ -87,6 +87,20 @@ def test_only_render_and_the_fronts_import_drawing(name):
     assert not drawing, f"{name} imports {drawing}: drawing belongs in rangemap.render"
 
 
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if _in(n, "rangemap.render")))
+def test_render_solves_no_geodesic_itself(name):
+    """What render draws on a range comes from the engine: its outline (Ring.boundaries, and
+    points of it through Ring.outline_toward and outline_between) and rangemap.geodesic's
+    functions; no render module holds a geodesic solver of its own."""
+    solvers = sorted(
+        target
+        for target in _imports(MODULES[name])
+        if target in ("pyproj.Geod", "geographiclib", "rangemap.geodesic.GEOD")
+        or _in(target, "geographiclib")
+    )
+    assert not solvers, f"{name} imports {solvers}: geodesics come from the engine"
+
+
 @pytest.mark.parametrize("name", sorted(set(MODULES) - FRONTS))
 def test_nothing_below_the_fronts_imports_them(name):
     # `from rangemap import __version__` reads the package, whose exports load lazily.

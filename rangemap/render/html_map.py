@@ -401,7 +401,7 @@ def _page_config(
             layer.ring.site.lat,
             layer.ring.site.lon,
             layer.ring.km,
-            map_labels.ring_anchors(layer.ring.site.lat, layer.ring.site.lon, layer.ring.km)[-1],
+            map_labels.south_point(layer.ring),
         ]
         for layer in drawn
     }

@@ -23,7 +23,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from rangemap.geodesic import GEOD, range_area, ring_vertices
+from rangemap.geodesic import distance_km, range_area, ring_vertices
 from rangemap.render.display_geometry import DECIMALS
 from rangemap.render.static_map import (
     MAX_CAP_KM,
@@ -226,10 +226,10 @@ def outline_bounds_fill(frame: AeqdFrame, layer: DrawnLayer, outline: list) -> b
         return False
     if len(outline) != len(ring.boundaries) or any(line[0] != line[-1] for line in outline):
         return False
-    _, _, metres = GEOD.inv(
-        ring.site.lon, ring.site.lat, (frame.lon + 360.0) % 360.0 - 180.0, -frame.lat
+    antipode_km = distance_km(
+        ring.site.lat, ring.site.lon, -frame.lat, (frame.lon + 360.0) % 360.0 - 180.0
     )
-    return metres > ring.km * 1000.0
+    return float(antipode_km) > ring.km
 
 
 def project_back(frame: AeqdFrame, geometries: np.ndarray, *, tolerance_m: float) -> np.ndarray:
@@ -362,11 +362,8 @@ def capitals(frame: AeqdFrame) -> list[tuple[str, float, float]]:
 
     cities = layers.cities()
     index = np.flatnonzero(cities.capital)
-    n = index.size
-    _, _, metres = GEOD.inv(
-        np.full(n, frame.lon), np.full(n, frame.lat), cities.lon[index], cities.lat[index]
-    )
-    inside = index[np.asarray(metres) <= frame.cap_km * 1000.0]
+    km = distance_km(frame.lat, frame.lon, cities.lat[index], cities.lon[index])
+    inside = index[km <= frame.cap_km]
     return [
         (str(cities.name[i]), round(float(cities.lat[i]), 3), round(float(cities.lon[i]), 3))
         for i in inside

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from pyproj import Geod
 
+from rangemap.coverage import Ring
+from rangemap.geodesic import distance_km, geodesic_line
 from rangemap.locations import Location
 from rangemap.scene_build import DrawnLayer, claimant
 
-_GEOD = Geod(ellps="WGS84")
 #: Candidate label points per ring: every 10 degrees of azimuth.
 ANCHOR_STEP_DEG = 10
 #: Azimuths tried first: the north of a ring, then alternating east and west of it, so
@@ -103,18 +103,23 @@ def label_texts(layer: DrawnLayer) -> tuple[str, str]:
     return f"{figure} · {claimant(layer.claimed_by)}", short
 
 
-def ring_anchors(lat: float, lon: float, km: float) -> list[list[float]]:
-    """Points on the geodesic circle of radius `km` around (lat, lon), as [lat, lon].
+def _latlng(points: np.ndarray) -> list[list[float]]:
+    """(lon, lat) rows -> [lat, lon] lists rounded to 1e-4 degrees (~11 m), as Leaflet takes."""
+    return (np.round(points[:, ::-1], 4) + 0.0).tolist()
 
-    Every point is exactly `km` from the site (GeographicLib's direct problem), ordered north
-    first, then alternately east and west of north, so a label's first choice is stable.
-    """
-    azimuths = anchor_azimuths()
-    lons, lats, _ = _GEOD.fwd(
-        np.full(azimuths.shape, lon), np.full(azimuths.shape, lat), azimuths,
-        np.full(azimuths.shape, km * 1000.0),
-    )  # fmt: skip
-    return (np.round(np.column_stack([lats, lons]), 4) + 0.0).tolist()
+
+def ring_anchors(ring: Ring) -> list[list[float]]:
+    """Points of the ring's outline as [lat, lon], in the directions `anchor_azimuths` lists:
+    north first, then alternately east and west of north, so a label's first choice is
+    stable. They are points of the engine's outline (rangemap.coverage.Ring.outline_toward):
+    on a circle exactly `km` from the site; from an area, on the range's true edge."""
+    return _latlng(ring.outline_toward(anchor_azimuths()))
+
+
+def south_point(ring: Ring) -> list[float]:
+    """The outline's point due south of its site, [lat, lon]: where the page drops a
+    ring's name when it has room for nothing else."""
+    return _latlng(ring.outline_toward([180.0]))[0]
 
 
 def ring_labels(layers: Iterable[DrawnLayer]) -> list[RingLabel]:
@@ -133,7 +138,7 @@ def ring_labels(layers: Iterable[DrawnLayer]) -> list[RingLabel]:
                 short=short,
                 kind=layer.kind,
                 color=layer.color,
-                anchors=ring_anchors(ring.site.lat, ring.site.lon, ring.km),
+                anchors=ring_anchors(ring),
             )
         )
     return labels
@@ -163,10 +168,7 @@ def story_capitals(layers: Sequence[DrawnLayer], *, beyond: int = 1) -> list[Map
 
             km = nearest_launch_points(ring.site.area, lat, lon)[0]
         else:
-            _, _, metres = _GEOD.inv(
-                np.full(lat.shape, ring.site.lon), np.full(lat.shape, ring.site.lat), lon, lat
-            )
-            km = metres / 1000.0
+            km = distance_km(ring.site.lat, ring.site.lon, lat, lon)
         inside = km <= ring.km
         if ring is largest:
             chosen.update(rows[inside].tolist())
@@ -192,11 +194,8 @@ def launch_point(site: Location, lat: float, lon: float) -> tuple[float, float]:
 
 def callout(site_label: str, lat: float, lon: float, place: MapPlace) -> Callout:
     """The geodesic from a site to a place, with its length in km (WGS84)."""
-    _, _, metres = _GEOD.inv(lon, lat, place.lon, place.lat)
-    inner = _GEOD.npts(lon, lat, place.lon, place.lat, CALLOUT_POINTS - 2)
-    points = np.array([(lon, lat), *inner, (place.lon, place.lat)], dtype=float)
-    line = [(np.round(piece[:, ::-1], 4) + 0.0).tolist() for piece in split_line(points)]
-    return Callout(site_label, place, float(metres) / 1000.0, line)
+    points, km = geodesic_line(lat, lon, place.lat, place.lon, CALLOUT_POINTS)
+    return Callout(site_label, place, km, [_latlng(piece) for piece in split_line(points)])
 
 
 def split_line(points: np.ndarray) -> list[np.ndarray]:
@@ -216,17 +215,6 @@ def split_line(points: np.ndarray) -> list[np.ndarray]:
             pieces.append([np.array([-edge, lat])])
         pieces[-1].append(here)
     return [np.asarray(piece) for piece in pieces]
-
-
-def _arc(lat: float, lon: float, km: float, start: float, stop: float) -> list[list[list[float]]]:
-    """The part of a geodesic circle between two azimuths, as [lat, lon] lines cut at +-180."""
-    azimuths = np.linspace(start, stop, max(3, int(stop - start) * 2 + 1))
-    lons, lats, _ = _GEOD.fwd(
-        np.full(azimuths.shape, lon), np.full(azimuths.shape, lat), azimuths,
-        np.full(azimuths.shape, km * 1000.0),
-    )  # fmt: skip
-    points = np.column_stack([lons, lats])
-    return [(np.round(piece[:, ::-1], 4) + 0.0).tolist() for piece in split_line(points)]
 
 
 def shared_arcs(layers: Iterable[DrawnLayer]) -> dict[str, tuple[float, float]]:
@@ -256,7 +244,11 @@ def hit_outline(
     ring = layer.ring
     if layer.id not in arcs:
         return None
-    return _arc(ring.site.lat, ring.site.lon, ring.km, *arcs[layer.id])
+    return [
+        _latlng(piece)
+        for line in ring.outline_between(*arcs[layer.id])
+        for piece in split_line(line)
+    ]
 
 
 def _in_arc(anchor_azimuths: np.ndarray, arc: tuple[float, float]) -> np.ndarray:
@@ -300,7 +292,7 @@ def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
             "kind": label.kind,
             "color": label.color,
             "anchors": anchors,
-            "south": ring_anchors(ring.site.lat, ring.site.lon, ring.km)[-1],
+            "south": south_point(ring),
             "site": [ring.site.lat, ring.site.lon],
             "outline": f"{ring.site.lat},{ring.site.lon},{ring.km}",
         }
