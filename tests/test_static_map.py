@@ -16,6 +16,7 @@ from rangemap import layers
 from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area
+from rangemap.render.labels import label_texts
 from rangemap.render.static_map import (
     PRESETS,
     MapView,
@@ -417,3 +418,56 @@ def test_print_presets_write_one_page_of_their_paper_size(tmp_path, monkeypatch,
     width_mm, height_mm = (float(v) / 72 * 25.4 for v in box)
     assert width_mm == pytest.approx(mm[0], abs=0.2)  # 2480 px at 300 dpi is 209.97 mm
     assert height_mm == pytest.approx(mm[1], abs=0.2)
+
+
+def _range_labels(figure) -> list:
+    return [t for t in figure.axes[0].texts if (t.get_gid() or "").startswith("rm-range-")]
+
+
+@pytest.mark.parametrize("preset", [None, "social-portrait"])
+@pytest.mark.parametrize("name", builtin_scenes())
+def test_ranges_are_named_on_their_outlines_clear_of_every_other_label(builtin, name, preset):
+    """As on the HTML map, each range says what it is where it is drawn: each label is
+    centred on a point of its own outline (checked with GeographicLib, or for an area's
+    range against its nearest launch point) and overlaps no other label, no site label and
+    nothing outside the map."""
+    from geographiclib.geodesic import Geodesic
+    from pyproj import Transformer
+
+    from rangemap.areas import nearest_launch_points
+
+    scene = builtin[name]
+    figure = render_image(scene, preset=preset)
+    renderer = figure.canvas.get_renderer()
+    ax = figure.axes[0]
+    ranges = _range_labels(figure)
+    assert ranges, name
+    boxes = [t.get_window_extent(renderer) for t in ranges + _site_labels(figure)]
+    frame = ax.get_window_extent(renderer)
+    for i, box in enumerate(boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+        assert box.y1 <= frame.y1
+        assert not any(box.overlaps(other) for other in boxes[i + 1 :]), (name, i)
+    lat0, lon0 = scene_centre(scene)
+    to_lonlat = Transformer.from_crs(MapView(lat0, lon0, 0, 0, 0, 0, 0).proj, "EPSG:4326",
+                                     always_xy=True)  # fmt: skip
+    by_id = {layer.id: layer for layer in scene.drawn}
+    for text in ranges:
+        ring = by_id[text.get_gid().removeprefix("rm-range-")].ring
+        x, y = text.get_position()  # map metres, as every layer is drawn
+        lon, lat = to_lonlat.transform(x, y)
+        if ring.site.area is None:
+            km = Geodesic.WGS84.Inverse(ring.site.lat, ring.site.lon, lat, lon)["s12"] / 1000
+        else:
+            km = nearest_launch_points(ring.site.area, np.array([lat]), np.array([lon]))[0][0]
+        assert abs(km - ring.km) < 0.05, (text.get_text(), km)
+        assert text.get_text() in label_texts(by_id[text.get_gid().removeprefix("rm-range-")])
+
+
+def test_every_range_of_a_roomy_map_is_named(builtin):
+    """Where there is room, every drawn range carries its long label, the thresholds too."""
+    scene = builtin["us-germany-2024"]
+    named = {t.get_gid().removeprefix("rm-range-"): t.get_text()
+             for t in _range_labels(render_image(scene))}  # fmt: skip
+    shown = {layer.id: label_texts(layer)[0] for layer in scene.drawn if layer.show}
+    assert named == shown

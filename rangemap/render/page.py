@@ -3,6 +3,8 @@ placed without overlaps, details that fit, the wheel left to the page, keyboard 
 
 from __future__ import annotations
 
+from rangemap.render.style import FAINT_LABEL_COLOR
+
 #: Map width (px) from which the legend and sources sit beside the map instead of below it.
 SIDE_BY_SIDE_PX = 860
 #: Map width (px) below which details open in a bottom sheet and labels take their short form.
@@ -124,7 +126,7 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
   font-weight: 600; padding: 0 2px; pointer-events: none;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
 }}
-.rm-ml-threshold, .rm-ml-band {{ font-weight: 400; color: #666 !important; }}
+.rm-ml-threshold, .rm-ml-band {{ font-weight: 400; color: {FAINT_LABEL_COLOR} !important; }}
 .rm-ml-site {{ font-weight: 700; color: #000; font-size: 13px; }}
 .rm-ml-place {{ font-weight: 400; color: #333; }}
 .rm-ml-callout {{ font-weight: 700; color: #111; }}

@@ -24,6 +24,7 @@ from rangemap.output import atomic_path
 from rangemap.render.style import (
     BOUND_FILL,
     BOUND_TEXT,
+    FAINT_LABEL_COLOR,
     KIND_TEXT,
     LINE_STYLES,
     fill_opacity,
@@ -466,10 +467,11 @@ def _draw_sites(
     tr: pyproj.Transformer,
     scale: float,
     obstacles: Sequence[Any] = (),
-) -> None:
+) -> list[tuple[float, float, float, float]]:
     """Site dots and labels. Each label is measured as drawn (its text's extent) and put
     where it overlaps no other label, no site dot and none of `obstacles` (artists such as
-    the scale bar's text), inside the frame; one moved far from its dot gets a leader line."""
+    the scale bar's text), inside the frame; one moved far from its dot gets a leader line.
+    Returns the pixel boxes taken (dots, labels, obstacles), for the ranges' labels."""
     centre = _project_points(tr, [view.lon], [view.lat])[0]
     ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale, zorder=5)
     xy = _project_points(
@@ -508,6 +510,50 @@ def _draw_sites(
                             "shrinkA": 0, "shrinkB": 3 * scale},
             )  # fmt: skip
         avoid.append(_box(label.get_window_extent(renderer)))
+    return avoid
+
+
+def _draw_ring_labels(
+    ax: Axes,
+    scene: ResolvedScene,
+    tr: pyproj.Transformer,
+    scale: float,
+    avoid: list[tuple[float, float, float, float]],
+) -> None:
+    """Each shown range named on its outline, as on the HTML map ("9M729 ≤480 km · Russia",
+    thresholds lighter): centred on the first of its anchor points (rangemap.render.labels,
+    points of the engine's outline) where the text overlaps no site, no label and nothing in
+    `avoid` and stays inside the map; else its short form ("≤480 km"); else it is left to
+    the legend. Smaller ranges first: they have the least room."""
+    from rangemap.render.labels import page_labels
+
+    renderer = ax.figure.canvas.get_renderer()
+    frame = _box(ax.get_window_extent(renderer))
+    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
+        anchors = np.asarray(entry["anchors"])
+        points = _project_points(tr, anchors[:, 1], anchors[:, 0])
+        faint = entry["kind"] in ("threshold", "band")
+        label = ax.text(
+            0.0, 0.0, entry["text"], ha="center", va="center", fontsize=6.3 * scale,
+            fontweight="normal" if faint else "bold", color=FAINT_LABEL_COLOR if faint else
+            entry["color"], zorder=8, bbox=_label_box(scale), clip_on=True,
+            gid=f"rm-range-{entry['ids'][0]}",
+        )  # fmt: skip
+        for text in (entry["text"], entry["short"]):
+            label.set_text(text)
+            for x, y in points:
+                label.set_position((x, y))
+                box = _box(label.get_window_extent(renderer))
+                inside = frame[0] <= box[0] and box[2] <= frame[2]
+                inside = inside and frame[1] <= box[1] and box[3] <= frame[3]
+                if inside and not any(_overlap(box, other) > 0 for other in avoid):
+                    avoid.append(box)
+                    break
+            else:
+                continue
+            break
+        else:
+            label.remove()
 
 
 def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
@@ -745,7 +791,8 @@ def render_image(
     `width_px`, `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). The legend goes
     `legend` of the map: "right", or "below" (the default for square and tall images). No
     type is smaller than `min_text_px` pixels. Site labels are placed where they overlap
-    neither each other nor the sites.
+    neither each other nor the sites, then each range's name on its outline where it
+    overlaps nothing.
 
     Returns a matplotlib Figure (it displays inline in Jupyter); write it with save_image
     for byte-identical files. Rings are drawn from their true geodesic boundaries; bands,
@@ -859,7 +906,8 @@ def render_image(
         _draw_basemap(ax, view, tr, scale, metres_per_px)
         _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
         obstacles = _draw_scale_bar(ax, view, scale)
-        _draw_sites(ax, resolved, view, tr, scale, obstacles)
+        taken = _draw_sites(ax, resolved, view, tr, scale, obstacles)
+        _draw_ring_labels(ax, resolved, tr, scale, taken)
 
         legend_ax = fig.add_axes(
             (

@@ -41,6 +41,9 @@ LINE_STYLES: dict[str, LineStyle] = {
 #: interval's certain core reads through its possible outer disc.
 BOUND_FILL = {"at-least": 0.22, "up-to": 0.03}
 
+#: Labels of treaty thresholds and bands, on both maps: lighter than the claims' own colours.
+FAINT_LABEL_COLOR = "#666666"
+
 BOUND_TEXT = {
     "at-least": "Solid fill: reaches at least this far (certain, by the claim)",
     "up-to": "Light fill: up to this far at most (possible, by the claim)",
