@@ -354,6 +354,65 @@ def test_the_wheel_zooms_after_a_click_on_the_map(driver, site):
     assert after == before  # the wheel went to the map, not the article
 
 
+def _touch(driver, strokes: list[list[tuple[float, float]]]) -> None:
+    """One touch gesture through Chromium's input pipeline (as a phone's screen sends it):
+    `strokes[k]` is where each finger is at step k, in the article's viewport."""
+    kinds = ["touchStart"] + ["touchMove"] * (len(strokes) - 1)
+    for kind, fingers in zip(kinds, strokes, strict=True):
+        points = [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(fingers)]
+        driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+        time.sleep(0.02)
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    time.sleep(0.8)
+
+
+def test_touch_one_finger_scrolls_the_article_two_fingers_move_the_map(driver, site):
+    """On a phone the article scrolls under a finger that crosses the map; two fingers pan
+    the map and spread fingers zoom it (leaflet-gesture-handling)."""
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 375, "height": 640, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        _open(driver, site / "inf-2020-article.html", (375, 640))
+        state = _MAP + "var c = map.getCenter(); return [c.lat, c.lng, map.getZoom()];"
+        inner = driver.execute_script(
+            "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+            "return [b.left + b.width / 2, b.top + b.height / 2];"
+        )
+        driver.switch_to.default_content()
+        frame = driver.find_element("css selector", "iframe")
+        driver.execute_script("window.scrollTo(0, arguments[0].offsetTop - 20)", frame)
+        left, top = driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect(); return [r.left, r.top];", frame
+        )
+        x, y = left + inner[0], top + inner[1]
+
+        def gesture(strokes):
+            driver.switch_to.default_content()
+            scrolled = driver.execute_script("return window.scrollY")
+            _touch(driver, strokes)
+            scrolled = driver.execute_script("return window.scrollY") - scrolled
+            driver.switch_to.frame(frame)
+            return scrolled, driver.execute_script(state)
+
+        driver.switch_to.frame(frame)
+        before = driver.execute_script(state)
+        scrolled, after = gesture([[(x, y - k)] for k in range(0, 120, 10)])
+        assert scrolled > 50 and after == before  # the page moved, the map did not
+        scrolled, after = gesture([[(x - 30, y + k), (x + 30, y + k)] for k in range(0, 100, 10)])
+        assert scrolled == 0 and after[:2] != before[:2] and after[2] == before[2]
+        moved = after
+        _, after = gesture([[(x - 10 - k, y), (x + 10 + k, y)] for k in range(0, 120, 10)])
+        assert after[2] > moved[2]  # spread fingers zoom in
+        assert _severe(driver) == []
+    finally:
+        driver.switch_to.default_content()
+        driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_the_legend_works_from_the_keyboard(driver, site):
     _open(driver, site / "inf-2020-article.html", (1200, 800))
     layer = "kaliningrad-region--9m729-faz-2350"
