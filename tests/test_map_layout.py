@@ -576,6 +576,57 @@ def _axe(driver) -> list[dict]:
     return driver.execute_async_script(_AXE_RUN, AXE_TAGS)
 
 
+# axe over an article page and the map in its frame: each violation's nodes as target paths
+# (a node inside the frame is ["iframe", "selector in the map page"]).
+_AXE_RUN_FRAMES = """
+var done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["violations"],
+                   iframes: true})
+  .then(function (r) {
+    done({
+      violations: r.violations.map(function (v) {
+        return {id: v.id, impact: v.impact, nodes: v.nodes.map(function (n) {
+          return {target: n.target, summary: n.failureSummary};
+        })};
+      }),
+      // rules that passed on a node inside the frame: proof that axe looked in there
+      framed: r.passes.filter(function (v) {
+        return v.nodes.some(function (n) { return n.target.length > 1; });
+      }).length
+    });
+  }, function (err) { done({violations: [{id: "axe-error", nodes: [String(err)]}], framed: 0}); });
+"""
+#: The test pages are files, whose frames have an opaque origin: let axe talk to them.
+_AXE_ANY_ORIGIN = ";axe.configure({allowedOrigins: ['<unsafe_all_origins>']});"
+
+
+@pytest.mark.parametrize("size", [(375, 640), (1200, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", SCENES)
+def test_axe_finds_nothing_in_the_embedded_map(driver, site, name, size):
+    """axe-core over an article with the map in its frame, as readers meet it: nothing in
+    the frame, nor on the <iframe> element the snippet writes (its title, its name)."""
+    _open(driver, site / f"{name}-article.html", size)
+    axe = AXE.read_text(encoding="utf-8") + _AXE_ANY_ORIGIN
+    driver.execute_script(axe)  # axe checks a frame only where it runs in it too
+    driver.switch_to.default_content()
+    driver.execute_script(axe)
+    driver.set_script_timeout(60)
+    result = driver.execute_async_script(_AXE_RUN_FRAMES, AXE_TAGS)
+    found = result["violations"]
+    assert not [v for v in found if v["id"] == "axe-error"], found
+    assert result["framed"] > 10  # rules ran on the map page's own nodes
+    ours = [
+        (v["id"], v["impact"], node["target"], node["summary"])
+        for v in found
+        for node in v["nodes"]
+        if len(node["target"]) > 1 or str(node["target"][0]).startswith("iframe")
+    ]
+    assert ours == []
+    checked = driver.execute_script("return document.querySelector('iframe').title")
+    assert checked  # the frame-title rule had a title to check
+    driver.switch_to.frame(driver.find_element("css selector", "iframe"))
+
+
 @pytest.mark.parametrize("width", [375, 1200])
 @pytest.mark.parametrize("projection", PROJECTIONS)
 @pytest.mark.parametrize("name", builtin_scenes())
