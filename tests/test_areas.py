@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from geographiclib.geodesic import Geodesic
@@ -193,3 +194,131 @@ def test_geojson_with_latitude_first_is_an_input_error(tmp_path) -> None:
     path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
     with pytest.raises(InputError, match="longitude first"):
         areas.read_geojson_area(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The outline point by point: area_range draws only the parts of the boundary points' discs
+# that can reach the outline (fans around each point, their bases filling the gaps between
+# neighbours). A gap anywhere would leave true points out; these tests look for one.
+
+#: pyproj's Geod wraps the C GeographicLib: the same oracle as above, fast enough to measure
+#: hundreds of points against thousands of boundary points.
+GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def _true_km(area: shapely.Geometry, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Geodesic km from each point to the area by brute force: 0 inside, else the least
+    distance to boundary points 0.01 degrees apart (shortlisted on the sphere, as in
+    _oracle_km: within 2.1 % of the spherically nearest)."""
+    boundary = _oracle_boundary(area)
+    phi, lam = np.radians(boundary[:, 1]), np.radians(boundary[:, 0])
+    result = np.zeros(lons.size)
+    for i in np.flatnonzero(~shapely.intersects_xy(area, lons, lats)):
+        p, q = np.radians(lats[i]), np.radians(lons[i])
+        cos = np.sin(p) * np.sin(phi) + np.cos(p) * np.cos(phi) * np.cos(lam - q)
+        angle = np.arccos(np.clip(cos, -1, 1))
+        near = np.flatnonzero(angle <= angle.min() * 1.021 + 1e-9)
+        _, _, metres = GEOD.inv(
+            np.full(near.size, lons[i]), np.full(near.size, lats[i]), boundary[near, 0],
+            boundary[near, 1],
+        )  # fmt: skip
+        result[i] = np.min(metres) / 1000.0
+    return result
+
+
+def _outward(area: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary points 0.01 degrees apart (lon, lat) and the outward normal's azimuth at each
+    (area on the left of every oriented ring, so outward is to the right)."""
+    points, normals = [], []
+    for ring in shapely.get_parts(shapely.boundary(shapely.orient_polygons(area))):
+        xy = shapely.get_coordinates(shapely.segmentize(ring, ORACLE_STEP_DEG))
+        xy = xy[np.abs(xy[:, 1]) < 90.0 - 1e-9]
+        az, _, _ = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+        points.append(xy[:-1])
+        normals.append(np.asarray(az) + 90.0)
+    return np.vstack(points), np.concatenate(normals)
+
+
+def _check_outline_points(area: areas.LaunchArea, km: float, samples: int = 200) -> None:
+    """Points whose true distance is R - 3 tol .. R - 1.2 tol are inside the result, points
+    at R + 1.2 tol .. R + 3 tol outside; points near the area (up to R / 2 out from any
+    boundary point, between disc centres too) are inside.
+
+    Each candidate leaves a random boundary point in a random outward direction (up to 80
+    degrees off the normal) and is moved along that geodesic until its true distance is
+    near its target (distance grows at most as fast as the path: three steps of the
+    shortfall); it is judged by its true distance alone.
+    """
+    result = areas.area_range(area, km)
+    assert result.is_valid
+    tol_km = areas.tolerance_m(km) / 1000.0
+    rng = np.random.default_rng(int(km))
+    points, normals = _outward(area.geometry)
+    picked = rng.integers(0, len(points), samples)
+    start, azimuth = points[picked], normals[picked] + rng.uniform(-80, 80, samples)
+    target = km + rng.choice([-1, 1], samples) * rng.uniform(1.2, 3, samples) * tol_km
+    along = target.copy()
+    for _ in range(4):
+        lons, lats, _ = GEOD.fwd(start[:, 0], start[:, 1], azimuth, along * 1000.0)
+        lons, lats = np.asarray(lons), np.asarray(lats)
+        truth = _true_km(area.geometry, lons, lats)
+        along += target - truth
+    inside = truth <= km - tol_km
+    outside = truth >= km + tol_km
+    assert inside.sum() >= samples // 4 and outside.sum() >= samples // 8
+    covered = shapely.intersects_xy(result, lons, lats)
+    wrong = np.flatnonzero((inside & ~covered) | (outside & covered))
+    assert wrong.size == 0, [(lats[i], lons[i], truth[i] - km) for i in wrong[:5]]
+    # Near the area, between disc centres and anywhere along the boundary: always inside.
+    near = rng.integers(0, len(points), samples)
+    out = rng.uniform(0.001, 0.5, samples) * km * 1000.0
+    lons, lats, _ = GEOD.fwd(points[near, 0], points[near, 1], rng.uniform(0, 360, samples), out)
+    assert shapely.intersects_xy(result, np.asarray(lons), np.asarray(lats)).all()
+
+
+def _c_shape(tmp_path) -> areas.LaunchArea:
+    """A GeoJSON C opening east: 10 x 10 degrees, arms 2 degrees thick, a bay 6 degrees deep."""
+    ring = [[0, 40], [10, 40], [10, 42], [2, 42], [2, 48], [10, 48], [10, 50], [0, 50], [0, 40]]
+    path = tmp_path / "c.geojson"
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    return areas.read_geojson_area(path)
+
+
+@pytest.mark.parametrize("km", [480, 2350, 5500])
+def test_kaliningrad_region_outline_points_match_oracle(km: float) -> None:
+    _check_outline_points(kaliningrad_region(), km)
+
+
+@pytest.mark.parametrize("km", [150, 300, 1200])
+def test_concave_area_outline_points_match_oracle(tmp_path, km: float) -> None:
+    """The bay of the C fills at 300 km and beyond; at 150 km a notch of it stays open."""
+    _check_outline_points(_c_shape(tmp_path), km)
+
+
+def test_area_with_holes_outline_points_match_oracle(tmp_path) -> None:
+    _check_outline_points(areas.read_geojson_area(_holed_geojson(tmp_path)), 300)
+
+
+def test_polar_area_outline_points_match_oracle() -> None:
+    cap = Polygon([(-180, 85), (-90, 85), (0, 85), (90, 85), (180, 85), (180, 90), (-180, 90)])
+    _check_outline_points(areas.LaunchArea(shapely.segmentize(cap, 1.0), "north of 85"), 700)
+
+
+def test_high_latitude_area_outline_points_match_oracle() -> None:
+    """Svalbard's latitudes: lon/lat chords bend fast here, and the range passes the pole."""
+    _check_outline_points(areas.LaunchArea(box(10.0, 76.0, 30.0, 80.0), "Svalbard-like"), 1500)
+
+
+def test_area_across_the_180th_meridian_outline_points_match_oracle() -> None:
+    geometry = MultiPolygon([box(176.0, -19.0, 180.0, -16.0), box(-180.0, -19.0, -178.0, -15.0)])
+    _check_outline_points(areas.LaunchArea(geometry, "Fiji-like"), 1000)
+
+
+def test_multipart_area_outline_points_match_oracle() -> None:
+    geometry = MultiPolygon([box(9.0, 49.0, 11.0, 51.0), box(29.0, 39.5, 31.0, 40.5)])
+    _check_outline_points(areas.LaunchArea(geometry, "two parts"), 600)
+
+
+def test_small_island_outline_points_match_oracle() -> None:
+    """An area small against the spacing of disc centres: a 3 km island at 50 km."""
+    _check_outline_points(areas.LaunchArea(box(10.0, 50.0, 10.04, 50.03), "islet"), 50)
