@@ -444,7 +444,8 @@ def _area_places_set(ring: Ring) -> np.ndarray:
     geodesic for ~1,000 places instead of ~11,000)."""
     area, cities = ring.site.area, layers.cities()
     near = areas.candidates(area, cities.lat, cities.lon, ring.km)
-    low, high = areas.distance_bounds_km(area, cities.lat[near], cities.lon[near])
+    settle = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
+    low, high = areas.distance_bounds_km(area, cities.lat[near], cities.lon[near], settle=settle)
     sure, out = high <= ring.km, low > ring.km
     if ring.km_min:
         sure &= low > ring.km_min
