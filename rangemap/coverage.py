@@ -416,46 +416,57 @@ def _near_on_sphere(site: Location, km: float) -> tuple[np.ndarray, np.ndarray]:
     return near, sphere_km[near]
 
 
+#: Rows of the city layer within whole range areas, by (lat, lon, km, area): a band's places
+#: are its outer area's minus its inner one's, so a scene's bands cost a set difference.
+_PLACES: dict[tuple[float, float, float, object], np.ndarray] = {}
+_PLACES_MAX = 256
+
+
 def _places_set(ring: Ring) -> np.ndarray:
     """Rows of the city layer within the ring, unordered: what summaries count.
 
     The same bound that makes the prefilter safe settles places well inside on the sphere
     alone; only those near an edge of the ring get an exact geodesic distance (a 5,500 km
-    ring: ~1,000 of ~11,000). The set is the one _places_within finds.
+    ring: ~1,000 of ~11,000). The set is the one _places_within finds: a band holds the
+    places within its outer range and not within its inner one.
     """
-    if ring.site.area is not None:
-        return _area_places_set(ring)
-    near, sphere_km = _near_on_sphere(ring.site, ring.km)
-    sure = sphere_km * SPHERE_MARGIN + 1.0 <= ring.km
     if ring.km_min:
-        sure &= sphere_km / SPHERE_MARGIN - 1.0 > ring.km_min
+        inner = _disk_places(ring.site, ring.km_min)
+        return np.setdiff1d(_disk_places(ring.site, ring.km), inner, assume_unique=True)
+    return _disk_places(ring.site, ring.km)
+
+
+def _disk_places(site: Location, km: float) -> np.ndarray:
+    key = (site.lat, site.lon, float(km), site.area)
+    if key not in _PLACES:
+        if len(_PLACES) >= _PLACES_MAX:
+            _PLACES.clear()
+        rows = _area_places_set(site, km) if site.area is not None else _point_places(site, km)
+        rows.setflags(write=False)
+        _PLACES[key] = rows
+    return _PLACES[key]
+
+
+def _point_places(site: Location, km: float) -> np.ndarray:
+    near, sphere_km = _near_on_sphere(site, km)
+    sure = sphere_km * SPHERE_MARGIN + 1.0 <= km
     unsure = near[~sure]
     cities = layers.cities()
-    dist = distance_km(ring.site.lat, ring.site.lon, cities.lat[unsure], cities.lon[unsure])
-    inside = dist <= ring.km
-    if ring.km_min:
-        inside &= dist > ring.km_min
-    return np.concatenate([near[sure], unsure[inside]])
+    dist = distance_km(site.lat, site.lon, cities.lat[unsure], cities.lon[unsure])
+    return np.concatenate([near[sure], unsure[dist <= km]])
 
 
-def _area_places_set(ring: Ring) -> np.ndarray:
-    """_places_set from a launch area: spherical bounds settle the places well inside or out,
+def _area_places_set(site: Location, km: float) -> np.ndarray:
+    """_disk_places from a launch area: spherical bounds settle the places well inside or out,
     nearest_launch_points measures the rest (a 5,500 km range of the Kaliningrad region: the
-    geodesic for ~1,000 places instead of ~11,000)."""
-    area, cities = ring.site.area, layers.cities()
-    near = areas.candidates(area, cities.lat, cities.lon, ring.km)
-    settle = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
-    low, high = areas.distance_bounds_km(area, cities.lat[near], cities.lon[near], settle=settle)
-    sure, out = high <= ring.km, low > ring.km
-    if ring.km_min:
-        sure &= low > ring.km_min
-        out |= high <= ring.km_min
+    geodesic for a few hundred places instead of ~11,000)."""
+    area, cities = site.area, layers.cities()
+    near = areas.candidates(area, cities.lat, cities.lon, km)
+    low, high = areas.distance_bounds_km(area, cities.lat[near], cities.lon[near], settle=(km,))
+    sure, out = high <= km, low > km
     unsure = near[~sure & ~out]
     dist = areas.nearest_launch_points(area, cities.lat[unsure], cities.lon[unsure])[0]
-    inside = dist <= ring.km
-    if ring.km_min:
-        inside &= dist > ring.km_min
-    return np.concatenate([near[sure], unsure[inside]])
+    return np.concatenate([near[sure], unsure[dist <= km]])
 
 
 class Summary(NamedTuple):
