@@ -82,14 +82,18 @@ def near_miss_rows(scene: SceneLike) -> list[NearMissRow]:
     resolved = as_resolved(scene)
     cities = layers.cities()
     capitals = np.flatnonzero(cities.capital)
+    lats, lons = cities.lat[capitals], cities.lon[capitals]
     rows = []
+    measured: dict[object, np.ndarray] = {}  # distances from each site, whatever the range
     for layer in described(resolved):
         ring = layer.ring
-        lats, lons = cities.lat[capitals], cities.lon[capitals]
-        if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
-            dist = nearest_launch_points(ring.site.area, lats, lons)[0]
-        else:
-            dist = distance_km(ring.site.lat, ring.site.lon, lats, lons)
+        site = ring.site.area if ring.site.area is not None else (ring.site.lat, ring.site.lon)
+        if site not in measured:
+            if ring.site.area is not None:  # from an area: to its nearest point, as tables do
+                measured[site] = nearest_launch_points(ring.site.area, lats, lons)[0]
+            else:
+                measured[site] = distance_km(ring.site.lat, ring.site.lon, lats, lons)
+        dist = measured[site]
         near = np.flatnonzero((dist > ring.km) & (dist <= ring.km * (1 + NEAR_MISS_SHARE)))
         near = near[np.lexsort((cities.geonameid[capitals[near]], dist[near]))][:MAX_NEAR_MISSES]
         rows += [

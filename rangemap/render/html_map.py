@@ -91,6 +91,22 @@ def _script_element(name: str, template: str) -> type[MacroElement]:
             self._name = name
             self.__dict__.update(fields)
 
+        def render(self, **kwargs: Any) -> None:
+            """MacroElement.render, but the rendered script is placed as it is: branca wraps
+            it in Element(text), a Jinja template compiled again (~1 ms for a ring's
+            coordinates), which gives the same text back less one trailing newline, since
+            js_value leaves no Jinja syntax in it (a script with some keeps branca's way)."""
+            figure = self.get_root()
+            assert isinstance(figure, Figure), "render the element within a Figure"
+            text = self._template.module.__dict__["script"](self, kwargs)
+            if _JINJA_OPEN.search(text):
+                placed: Element = Element(text)
+            else:
+                placed = _Raw(text.removesuffix("\n"))
+            figure.script.add_child(placed, name=self.get_name())
+            for element in self._children.values():
+                element.render(**kwargs)
+
     _Script.__name__ = _Script.__qualname__ = f"_{name.title()}Script"
     return _Script
 
