@@ -7,8 +7,8 @@ Discs around finitely many boundary points miss a little between neighbouring ce
 spacing is chosen so that the result is exact to `tolerance_m(R)`, the standard point rings
 are tested to. Of each disc only the fan that can reach the outline is drawn (the azimuths
 between its centre's two edges' outward normals, widened to overlap its neighbours'), with
-the same arcs as the disc; full discs, built like point rings (pole-aware, split at +-180),
-remain where a fan would near a pole or cross +-180 (_sectors).
+the same arcs as the disc, split at +-180 and closed along a pole it holds; full discs,
+built like point rings, remain where a fan cannot be drawn safely (_sectors).
 
 Accepted ranges and the cut locus, for areas: every disc must stay short of its centre's cut
 locus, so any range up to rangemap.geodesic.SAFE_MAX_KM (19,970 km) is accepted from every
@@ -40,7 +40,9 @@ from rangemap.geodesic import (
     SPHERE_KM,
     SPHERE_MARGIN,
     _assemble,
+    _polar_polygon,
     _polygons,
+    _split,
     check_position,
     check_range,
     range_area,
@@ -268,10 +270,11 @@ def _centres(geometry: shapely.Geometry, tol: float, metres: float) -> tuple[np.
 _MARGIN = 0.25
 _MARGIN_DEG = math.degrees(_MARGIN)
 
-#: Fans are used within these bounds only, full discs beyond: below this latitude (degrees;
-#: straight lon/lat lines bend ever faster towards a pole) and up to this range (km; discs
-#: stay well short of a hemisphere); at turns of the boundary up to these (degrees).
-_SECTOR_MAX_LAT, _SECTOR_MAX_KM = 80.0, 9_000.0
+#: Fans are used within these bounds only, full discs beyond: for boundary points below this
+#: latitude (degrees; straight lon/lat lines bend ever faster towards a pole, and the bases
+#: are not sampled), fan sides below the next (sampled for their latitude), up to this range
+#: (km; discs stay well short of a hemisphere), at turns of the boundary up to these (degrees).
+_SECTOR_MAX_LAT, _FAN_MAX_LAT, _SECTOR_MAX_KM = 80.0, 89.0, 9_000.0
 _MAX_CONVEX_TURN, _MAX_CONCAVE_TURN = 150.0, 60.0
 
 #: A straight lon/lat line at latitude phi bends away from a geodesic by at most
@@ -302,10 +305,13 @@ def _sectors(
     (neighbouring fans overlap by more); arcs are a disc's (same azimuth spacing, lon steps
     of at most 0.5 degrees), so the fans' union has the discs' union's edge.
 
-    Returns the fans and a mask of the centres that need their full disc instead: near a
-    pole, across +-180, at sharp turns, on rings of fewer than three centres, beside an edge
-    too long for its latitude (its base's chords would bend too far); every centre beyond
-    _SECTOR_MAX_KM or for ranges so short that the bases would reach half way.
+    Fans crossing +-180 are split there, fans holding a pole closed along it (as point rings
+    are). Returns the fans and a mask of the centres that need their full disc instead: on
+    boundaries within 10 degrees of a pole, where a fan's side would pass within one degree
+    of a pole, at sharp turns, on rings of fewer than three centres, beside an edge too long
+    for its latitude (its base's chords would bend too far), where a fan does not come out
+    as a valid polygon; every centre beyond _SECTOR_MAX_KM or for ranges so short that the
+    bases would reach half way.
     """
     n = len(coords)
     full = np.ones(n, dtype=bool)
@@ -337,13 +343,19 @@ def _sectors(
     turn = (n_out - n_in + 180.0) % 360.0 - 180.0
     lo = n_in + np.minimum(turn, 0.0) - _MARGIN_DEG
     hi = n_in + np.maximum(turn, 0.0) + _MARGIN_DEG
-    # The highest latitude a fan reaches lies on one of its sides or towards a pole.
-    fan_lat = np.maximum(_ray_lat(lat, lo, km), _ray_lat(lat, hi, km))
-    for pole in (0.0, 180.0):
+    # The highest latitude a fan's sides reach, and its own: on a side or towards a pole. A
+    # fan may hold a pole (then closed along it), as long as its sides keep their distance.
+    side_lat = np.maximum(_ray_lat(lat, lo, km), _ray_lat(lat, hi, km))
+    fan_lat, polar = side_lat, np.zeros(n, dtype=bool)
+    for pole, pole_lat in ((0.0, 90.0), (180.0, -90.0)):
         holds = (pole - lo) % 360.0 <= hi - lo
         fan_lat = np.where(holds, np.maximum(fan_lat, _ray_lat(lat, lo * 0 + pole, km)), fan_lat)
+        ask = np.flatnonzero(holds)
+        _, _, to_pole = GEOD.inv(lon[ask], lat[ask], 0.0 * ask, 0.0 * ask + pole_lat)
+        polar[ask[np.asarray(to_pole) < metres]] = True
     fan_ok = (turn >= -_MAX_CONVEX_TURN) & (turn <= _MAX_CONCAVE_TURN)
-    fan_ok &= (fan_lat <= _SECTOR_MAX_LAT) & edge_ok & edge_ok[prv]
+    fan_ok &= np.where(polar, side_lat, fan_lat) <= _FAN_MAX_LAT
+    fan_ok &= edge_ok & edge_ok[prv]
     sec = np.flatnonzero(fan_ok)
     if sec.size == 0:
         return [], full
@@ -366,7 +378,7 @@ def _sectors(
 
     # Fans: the base (middle of the incoming edge, centre, middle of the outgoing one), out
     # along lo, the arc, back along hi. A chord L km long bends off by at most bend * L^2 / 8.
-    bend = np.tan(np.radians(np.minimum(fan_lat[sec], 89.0))) / _BEND_KM
+    bend = np.tan(np.radians(side_lat[sec])) / _BEND_KM
     shorter = np.minimum(length, length[prv])[sec] / 1000.0
     sides = np.maximum.reduce(
         [
@@ -384,15 +396,36 @@ def _sectors(
     out_lon, out_lat, _ = GEOD.fwd(origin[:, 0], origin[:, 1], fan_az, fan_m)
     out = np.column_stack([out_lon, out_lat])
     fans = shapely.polygons(shapely.linearrings(out, indices=fan_of))
-    # A piece crossing +-180 (a lon step over 180 degrees) or not valid falls back to discs.
+    # Fans crossing +-180 (a lon step over 180 degrees) or holding a pole are cut there.
     fan_ring = np.append(fan_of[1:] != fan_of[:-1], True)
     following = np.arange(fan_of.size) + 1
     following[fan_ring] = np.flatnonzero(np.append(True, fan_ring[:-1]))
     jump = np.abs(out[following, 0] - out[: fan_of.size, 0]) > 180.0
-    fan_ok[sec[np.bincount(fan_of[jump], minlength=sec.size) > 0]] = False
-    fan_ok[sec[~shapely.is_valid(fans)]] = False
+    pieces = [[fan] for fan in fans]
+    valid = shapely.is_valid(fans)
+    starts = np.searchsorted(fan_of, np.arange(sec.size + 1))
+    for j in np.flatnonzero((np.bincount(fan_of[jump], minlength=sec.size) > 0) | polar[sec]):
+        pieces[j] = _seam_pieces(out[starts[j] : starts[j + 1]], polar[sec[j]], lat[sec[j]])
+        valid[j] = len(pieces[j]) > 0 and shapely.is_valid(pieces[j]).all()
+    fan_ok[sec[~valid]] = False
     full = ~(fan_ok & edge_ok & edge_ok[prv])
-    return list(fans[~full[sec]]), full
+    return [piece for j in np.flatnonzero(~full[sec]) for piece in pieces[j]], full
+
+
+def _seam_pieces(ring: np.ndarray, polar: bool, lat: float) -> list[Polygon]:
+    """A fan's ring (lon, lat; clockwise: the fan on its right) as RFC 7946 polygons: split
+    at +-180, and closed along the pole it holds (`polar`: the pole on the side of the
+    centre's latitude `lat`). No polygon when the ring does not wind as the fan should."""
+    unwrapped = np.unwrap(ring[:, 0], period=360.0)
+    winding = unwrapped[-1] - unwrapped[0] + (ring[0, 0] - ring[-1, 0] + 180.0) % 360.0 - 180.0
+    if not polar:
+        return _split(Polygon(np.column_stack([unwrapped, ring[:, 1]]))) if abs(winding) < 1 else []
+    pole = 90.0 if lat >= 0.0 else -90.0
+    # Walked the other way, with the fan on the left, it runs east around the North Pole and
+    # west around the South Pole (gaining +-360 degrees), as _polar_polygon takes it.
+    if abs(-winding - (360.0 if pole > 0 else -360.0)) > 1.0:
+        return []
+    return [_polar_polygon(unwrapped[::-1], ring[::-1, 1], pole)]
 
 
 def _ray_lat(lat: np.ndarray, azimuth: np.ndarray, km: float) -> np.ndarray:

@@ -322,3 +322,19 @@ def test_multipart_area_outline_points_match_oracle() -> None:
 def test_small_island_outline_points_match_oracle() -> None:
     """An area small against the spacing of disc centres: a 3 km island at 50 km."""
     _check_outline_points(areas.LaunchArea(box(10.0, 50.0, 10.04, 50.03), "islet"), 50)
+
+
+@pytest.mark.parametrize(
+    ("geometry", "km"),
+    [
+        (box(20.0, 66.0, 30.0, 70.0), 3000),  # Lapland: fans facing north hold the North Pole
+        (box(-65.0, -70.0, -55.0, -63.0), 3000),  # the Antarctic Peninsula: the South Pole
+        (box(165.0, 58.0, 172.0, 62.0), 2000),  # Kamchatka: fans facing east cross +-180
+    ],
+    ids=["north-pole", "south-pole", "antimeridian"],
+)
+def test_fans_holding_a_pole_or_crossing_180_match_oracle(geometry, km: float) -> None:
+    area = areas.LaunchArea(geometry, "box")
+    _check_outline_points(area, km)
+    result = areas.area_range(area, km)
+    assert all(abs(x) <= 180.0 and abs(y) <= 90.0 for x, y in shapely.get_coordinates(result))
