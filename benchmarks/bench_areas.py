@@ -2,7 +2,7 @@
 
 Run from the repository root:  python benchmarks/bench_areas.py [--runs N]
 
-- rangemap: the range area of the region (boundary discs, rangemap.areas), its country
+- rangemap: the range area of the region (fans of boundary discs, rangemap.areas), its country
   coverage, its places with the nearest launch point, and the summary; "cold" clears the
   caches first (every step computed), "warm" is a second call in the same process.
 - straightforward: project the region to an ellipsoidal AEQD centred on it, shapely
@@ -41,6 +41,7 @@ def ours(site: Location, km: float, *, cold: bool) -> object:
         areas.area_range.cache_clear()
         cov._area_places.cache_clear()
         cov._DISKS.clear()
+        cov._PLACES.clear()
     ring = cov.make_ring(site, km)
     countries = cov.country_rows(ring)
     cov.city_rows(ring)
