@@ -346,15 +346,15 @@ def _sectors(
     # The highest latitude a fan's sides reach, and its own: on a side or towards a pole. A
     # fan may hold a pole (then closed along it), as long as its sides keep their distance.
     side_lat = np.maximum(_ray_lat(lat, lo, km), _ray_lat(lat, hi, km))
-    fan_lat, polar = side_lat, np.zeros(n, dtype=bool)
+    fan_lat, polar = side_lat, np.zeros(n)  # polar: the latitude of the pole a fan holds
     for pole, pole_lat in ((0.0, 90.0), (180.0, -90.0)):
         holds = (pole - lo) % 360.0 <= hi - lo
         fan_lat = np.where(holds, np.maximum(fan_lat, _ray_lat(lat, lo * 0 + pole, km)), fan_lat)
         ask = np.flatnonzero(holds)
         _, _, to_pole = GEOD.inv(lon[ask], lat[ask], 0.0 * ask, 0.0 * ask + pole_lat)
-        polar[ask[np.asarray(to_pole) < metres]] = True
+        polar[ask[np.asarray(to_pole) < metres]] = pole_lat
     fan_ok = (turn >= -_MAX_CONVEX_TURN) & (turn <= _MAX_CONCAVE_TURN)
-    fan_ok &= np.where(polar, side_lat, fan_lat) <= _FAN_MAX_LAT
+    fan_ok &= np.where(polar != 0.0, side_lat, fan_lat) <= _FAN_MAX_LAT
     fan_ok &= edge_ok & edge_ok[prv]
     sec = np.flatnonzero(fan_ok)
     if sec.size == 0:
@@ -404,23 +404,23 @@ def _sectors(
     pieces = [[fan] for fan in fans]
     valid = shapely.is_valid(fans)
     starts = np.searchsorted(fan_of, np.arange(sec.size + 1))
-    for j in np.flatnonzero((np.bincount(fan_of[jump], minlength=sec.size) > 0) | polar[sec]):
-        pieces[j] = _seam_pieces(out[starts[j] : starts[j + 1]], polar[sec[j]], lat[sec[j]])
+    seam = (np.bincount(fan_of[jump], minlength=sec.size) > 0) | (polar[sec] != 0.0)
+    for j in np.flatnonzero(seam):
+        pieces[j] = _seam_pieces(out[starts[j] : starts[j + 1]], polar[sec[j]])
         valid[j] = len(pieces[j]) > 0 and shapely.is_valid(pieces[j]).all()
     fan_ok[sec[~valid]] = False
     full = ~(fan_ok & edge_ok & edge_ok[prv])
     return [piece for j in np.flatnonzero(~full[sec]) for piece in pieces[j]], full
 
 
-def _seam_pieces(ring: np.ndarray, polar: bool, lat: float) -> list[Polygon]:
+def _seam_pieces(ring: np.ndarray, pole: float) -> list[Polygon]:
     """A fan's ring (lon, lat; clockwise: the fan on its right) as RFC 7946 polygons: split
-    at +-180, and closed along the pole it holds (`polar`: the pole on the side of the
-    centre's latitude `lat`). No polygon when the ring does not wind as the fan should."""
+    at +-180, and closed along the pole it holds (`pole`: its latitude, 0 for none). No
+    polygon when the ring does not wind as the fan should."""
     unwrapped = np.unwrap(ring[:, 0], period=360.0)
     winding = unwrapped[-1] - unwrapped[0] + (ring[0, 0] - ring[-1, 0] + 180.0) % 360.0 - 180.0
-    if not polar:
+    if not pole:
         return _split(Polygon(np.column_stack([unwrapped, ring[:, 1]]))) if abs(winding) < 1 else []
-    pole = 90.0 if lat >= 0.0 else -90.0
     # Walked the other way, with the fan on the left, it runs east around the North Pole and
     # west around the South Pole (gaining +-360 degrees), as _polar_polygon takes it.
     if abs(-winding - (360.0 if pole > 0 else -360.0)) > 1.0:
