@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from rangemap import areas, layers
-from rangemap.areas import area_range
+from rangemap.area_range import area_range
 from rangemap.errors import InputError
 from rangemap.geodesic import (
     GEOD,
@@ -24,6 +24,7 @@ from rangemap.geodesic import (
     band_area,
     check_range,
     distance_km,
+    outline_lines,
     range_area,
     ring_vertices,
     unit_vectors,
@@ -78,7 +79,7 @@ class Ring:
         one: the lines maps draw, computed once. The polygon's own edge also runs along the
         180th meridian and the poles, where the area has no boundary."""
         if self.site.area is not None:  # from an area: the true edge of the union
-            return tuple((line[:, 0], line[:, 1]) for line in areas.outline_lines(self.geometry))
+            return tuple((line[:, 0], line[:, 1]) for line in outline_lines(self.geometry))
         kms = (self.km, self.km_min) if self.km_min else (self.km,)
         return tuple(
             ring_vertices(self.site.lat, self.site.lon, km, vertices=OUTLINE_VERTICES) for km in kms

@@ -294,3 +294,30 @@ def area_km2(geometry: shapely.Geometry | np.ndarray) -> float | np.ndarray:
     )
     areas = shapely.area(projected) / 1e6
     return float(areas) if np.ndim(areas) == 0 else areas
+
+
+def outline_lines(geometry: shapely.Geometry) -> list[np.ndarray]:
+    """The true boundary of a lon/lat (Multi)Polygon as (lon, lat) polylines, without the cuts
+    along the 180th meridian and latitude +-90 that RFC 7946 polygons carry."""
+    lines = []
+    for ring in shapely.get_parts(shapely.boundary(geometry)):
+        coords = shapely.get_coordinates(ring)
+        lon, lat = coords[:, 0], coords[:, 1]
+        on_seam = (np.abs(lon) >= 180.0 - 1e-9) | (np.abs(lat) >= 90.0 - 1e-9)
+        seam = on_seam[:-1] & on_seam[1:] & ((lon[:-1] == lon[1:]) | (lat[:-1] == lat[1:]))
+        if not seam.any():
+            lines.append(coords)
+            continue
+        start = int(np.flatnonzero(seam)[-1]) + 1  # walk from just after a cut
+        edges = np.roll(np.arange(len(seam)), -start)
+        run: list[int] = []
+        for e in edges:  # one pass over the edges of rings that touch a cut
+            if seam[e]:
+                if run:
+                    lines.append(coords[[*run, run[-1] + 1]])
+                run = []
+            else:
+                run.append(e)
+        if run:
+            lines.append(coords[[*run, (run[-1] + 1) % len(seam)]])
+    return lines

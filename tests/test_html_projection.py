@@ -356,8 +356,8 @@ def _projected(frame, lines):
 
 def test_area_site_and_its_range_area_are_drawn_along_their_true_edges():
     """The AEQD map draws the Kaliningrad region and its 2,350 km range area from their exact
-    outlines (areas.outline_lines), projected with PROJ, within the page's rounding."""
-    from rangemap.areas import outline_lines
+    outlines (geodesic.outline_lines), projected with PROJ, within the page's rounding."""
+    from rangemap.geodesic import outline_lines
 
     scene = resolve_scene(_scene(("kaliningrad-region", (2350,))))
     frame = hp.aeqd_frame(scene)

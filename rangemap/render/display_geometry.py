@@ -82,7 +82,7 @@ def outline_latlngs(boundaries: Sequence[tuple[np.ndarray, np.ndarray]]) -> list
 
 def area_outline_latlngs(geometry: shapely.Geometry) -> list[LatLon]:
     """The true boundary of a launch area or of its range area, as polylines in [lat, lon]."""
-    from rangemap.areas import outline_lines
+    from rangemap.geodesic import outline_lines
 
     return [
         _latlon(np.asarray(shapely.simplify(LineString(line), SIMPLIFY_DEG).coords))

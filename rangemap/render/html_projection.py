@@ -181,7 +181,7 @@ def ring_outline(frame: AeqdFrame, layer: DrawnLayer) -> list[list[list[float]]]
 
 def area_outline(frame: AeqdFrame, geometry: shapely.Geometry) -> list[list[list[float]]]:
     """A launch area's true boundary as [lat, lon] lines, without the cuts along +-180."""
-    from rangemap.areas import outline_lines
+    from rangemap.geodesic import outline_lines
 
     lines = outline_lines(geometry)
     return _outline(frame, [(line[:, 0], line[:, 1]) for line in lines], closed=False)

@@ -208,7 +208,7 @@ def ring_outline(view: MapView, tr: pyproj.Transformer, layer: DrawnLayer) -> li
 
 
 def _area_lines(view: MapView, tr: pyproj.Transformer, geometry: shapely.Geometry) -> list:
-    from rangemap.areas import outline_lines
+    from rangemap.geodesic import outline_lines
 
     return [
         piece
