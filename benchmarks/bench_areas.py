@@ -2,7 +2,7 @@
 
 Run from the repository root:  python benchmarks/bench_areas.py [--runs N]
 
-- rangemap: the range area of the region (fans of boundary discs, rangemap.area_range), its country
+- rangemap: the range area of the region (fans of boundary discs, rangemap.buffer), its country
   coverage, its places with the nearest launch point, and the summary; "cold" clears the
   caches first (every step computed), "warm" is a second call in the same process.
 - straightforward: project the region to an ellipsoidal AEQD centred on it, shapely
@@ -31,14 +31,14 @@ import pyproj  # noqa: E402
 import shapely  # noqa: E402
 from bench_coverage import median_time  # noqa: E402
 
-from rangemap import area_range, areas, layers  # noqa: E402
+from rangemap import areas, buffer, layers  # noqa: E402
 from rangemap import coverage as cov  # noqa: E402
 from rangemap.locations import Location, resolve  # noqa: E402
 
 
 def ours(site: Location, km: float, *, cold: bool) -> object:
     if cold:
-        area_range.area_range.cache_clear()
+        buffer.area_range.cache_clear()
         cov._area_places.cache_clear()
         cov._DISKS.clear()
         cov._PLACES.clear()
@@ -102,7 +102,7 @@ def main() -> None:
         gap_ours = worst_gap_m(site.area, ours(site, km, cold=False), km)
         plain = straightforward(site.area.geometry, countries, places, km)
         gap_plain = worst_gap_m(site.area, plain, km)
-        tol = area_range.tolerance_m(km)
+        tol = buffer.tolerance_m(km)
         print(f"| {km:,} km | {t_cold * 1e3:.0f} ms | {t_warm * 1e3:.1f} ms | "
               f"{t_plain * 1e3:.0f} ms | {t_plain / t_cold:.1f}x | "
               f"{gap_ours:,.0f} m / {gap_plain:,.0f} m | {tol:,.0f} m |")  # fmt: skip

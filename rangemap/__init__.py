@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "RangemapError": "rangemap.errors",
     "area_km2": "rangemap.geodesic",
-    "area_range": "rangemap.area_range",
+    "area_range": "rangemap.buffer",
     "band_area": "rangemap.geodesic",
     "batch_coverage": "rangemap.batch",
     "batch_places": "rangemap.batch",
@@ -90,8 +90,8 @@ if TYPE_CHECKING:
         rings_to_frame,
         scene_coverage,
     )
-    from rangemap.area_range import area_range
     from rangemap.batch import batch_coverage, batch_places
+    from rangemap.buffer import area_range
     from rangemap.catalog import load_catalog, using_catalog
     from rangemap.errors import RangemapError
     from rangemap.geodesic import area_km2, band_area, range_area

@@ -1,6 +1,6 @@
 """Launch areas: sites that are regions (a country, a detached part of one, a dispersal disc,
 a GeoJSON file), and distances from them: a place's distance from an area is to its nearest
-point. The range area of an area is rangemap.area_range's.
+point. The range area of an area is rangemap.buffer's.
 
 Area edges are read as RFC 7946 reads GeoJSON: straight in lon/lat (Natural Earth's edges
 differ from geodesic ones by <= 0.0015 % of a country's area).

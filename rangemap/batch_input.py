@@ -118,7 +118,7 @@ class BatchRow(BaseModel):
             # Ranges past SAFE_MAX_KM are valid from some sites only: find out now.
             try:
                 if site.area is not None:  # every boundary point's disc must stay a circle
-                    from rangemap.area_range import area_range
+                    from rangemap.buffer import area_range
 
                     area_range(site.area, km)
                 else:

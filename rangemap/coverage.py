@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from rangemap import areas, layers
-from rangemap.area_range import area_range
+from rangemap.buffer import area_range
 from rangemap.errors import InputError
 from rangemap.geodesic import (
     GEOD,

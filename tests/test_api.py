@@ -19,6 +19,21 @@ def test_public_names_are_exported_and_sorted() -> None:
         _ = rangemap.nope
 
 
+def test_no_submodule_shadows_a_public_name() -> None:
+    """Regression: importing a submodule sets it as an attribute of the package, which hides
+    a lazy export of the same name (a module `rangemap.area_range` made `rangemap.area_range`
+    a module instead of the function once anything had imported it)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(rangemap.__path__, "rangemap."):
+        if module.name != "rangemap.__main__":  # that one runs the command line
+            importlib.import_module(module.name)
+    for name in rangemap.__all__:
+        value = getattr(rangemap, name)
+        assert not isinstance(value, type(rangemap)), f"rangemap.{name} is a module"
+
+
 def test_import_is_light() -> None:
     """`import rangemap` loads no numpy, pandas or folium: --help and scripts start instantly."""
     code = (

@@ -1,4 +1,4 @@
-"""The exact geodesic range area of a launch area: every point within R of some point of it.
+"""The exact geodesic buffer of a launch area: every point within R of some point of it.
 
 The range area of an area A out to R is every point within geodesic distance R on WGS84 of
 some point of A, A included. Its boundary lies at R from A's boundary, so it is A plus the

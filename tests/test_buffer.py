@@ -19,15 +19,15 @@ from test_areas import (
     kaliningrad_region,
 )
 
-from rangemap import area_range, areas
+from rangemap import areas, buffer
 
 
 def _check_against_oracle(area: areas.LaunchArea, km: float, *, samples: int = 100) -> None:
     """Computed boundary within tolerance of R from the area, and random points near it on
     the right side whenever their true distance is more than the tolerance from R."""
-    result = area_range.area_range(area, km)
+    result = buffer.area_range(area, km)
     assert result.is_valid
-    tol_km = area_range.tolerance_m(km) / 1000.0
+    tol_km = buffer.tolerance_m(km) / 1000.0
     boundary = _oracle_boundary(area.geometry)
     rng = np.random.default_rng(13)
     edge = shapely.get_coordinates(result.boundary)
@@ -58,7 +58,7 @@ def test_kaliningrad_region_matches_oracle(km: float) -> None:
 
 def test_kaliningrad_region_at_5500_km_holds_the_north_pole() -> None:
     region = kaliningrad_region()
-    result = area_range.area_range(region, 5500)
+    result = buffer.area_range(region, 5500)
     pole_km = _oracle_km(region.geometry, 90.0, 0.0, _oracle_boundary(region.geometry))
     assert pole_km < 5500
     assert result.covers(Point(0.0, 90.0)) and result.covers(Point(-179.9, 89.99))
@@ -69,7 +69,7 @@ def test_region_reaches_farther_than_its_city() -> None:
     the rest of the exclave)."""
     from rangemap.geodesic import range_area
 
-    region = area_range.area_range(kaliningrad_region(), 480)
+    region = buffer.area_range(kaliningrad_region(), 480)
     city = range_area(*KALININGRAD, 480)
     assert shapely.difference(city, region).area < 1e-6 * city.area
     assert region.area > 1.2 * city.area
@@ -80,7 +80,7 @@ def test_area_across_the_180th_meridian_matches_oracle() -> None:
     geometry = MultiPolygon([box(176.0, -19.0, 180.0, -16.0), box(-180.0, -19.0, -178.0, -15.0)])
     area = areas.LaunchArea(geometry, "Fiji-like")
     _check_against_oracle(area, 1000)
-    result = area_range.area_range(area, 1000)
+    result = buffer.area_range(area, 1000)
     assert result.geom_type == "MultiPolygon"
     assert all(abs(x) <= 180.0 for x, _ in shapely.get_coordinates(result))
 
@@ -110,7 +110,7 @@ def _holed_geojson(tmp_path):
 def test_geojson_area_with_holes_matches_oracle(tmp_path) -> None:
     area = areas.read_geojson_area(_holed_geojson(tmp_path))
     _check_against_oracle(area, 300)
-    result = area_range.area_range(area, 300)
+    result = buffer.area_range(area, 300)
     assert result.covers(Point(3.0, 43.0))  # the small hole is filled
     assert not result.covers(Point(13.0, 49.0))  # the large one only shrinks
     assert len(result.interiors) == 1
@@ -169,9 +169,9 @@ def _check_outline_points(area: areas.LaunchArea, km: float, samples: int = 200)
     near its target (distance grows at most as fast as the path: three steps of the
     shortfall); it is judged by its true distance alone.
     """
-    result = area_range.area_range(area, km)
+    result = buffer.area_range(area, km)
     assert result.is_valid
-    tol_km = area_range.tolerance_m(km) / 1000.0
+    tol_km = buffer.tolerance_m(km) / 1000.0
     rng = np.random.default_rng(int(km))
     points, normals = _outward(area.geometry)
     picked = rng.integers(0, len(points), samples)
@@ -256,5 +256,5 @@ def test_small_island_outline_points_match_oracle() -> None:
 def test_fans_holding_a_pole_or_crossing_180_match_oracle(geometry, km: float) -> None:
     area = areas.LaunchArea(geometry, "box")
     _check_outline_points(area, km)
-    result = area_range.area_range(area, km)
+    result = buffer.area_range(area, km)
     assert all(abs(x) <= 180.0 and abs(y) <= 90.0 for x, y in shapely.get_coordinates(result))
