@@ -72,3 +72,11 @@ def test_compare_ranges_accepts_names_and_locations() -> None:
     by_name = rangemap.compare_ranges("kaliningrad", 480, 2350)
     assert rangemap.compare_ranges(site, 480, 2350) == by_name
     assert "Berlin" in {c.city for c in by_name.new_capitals}
+
+
+def test_the_package_has_one_version() -> None:
+    """pyproject.toml reads the version from rangemap/__init__.py: the installed package's
+    metadata and the version printed in maps and files are the same text."""
+    from importlib.metadata import version
+
+    assert version("rangemap") == rangemap.__version__
