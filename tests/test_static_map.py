@@ -307,7 +307,11 @@ def builtin():
 def _site_labels(figure) -> list:
     from matplotlib.text import Annotation
 
-    return [t for t in figure.axes[0].texts if isinstance(t, Annotation) and t.get_text()]
+    return [
+        t
+        for t in figure.axes[0].texts
+        if isinstance(t, Annotation) and t.get_text() and not (t.get_gid() or "").startswith("rm-")
+    ]
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
@@ -420,6 +424,22 @@ def test_print_presets_write_one_page_of_their_paper_size(tmp_path, monkeypatch,
     assert height_mm == pytest.approx(mm[1], abs=0.2)
 
 
+def _callouts(figure) -> list:
+    return [t for t in figure.axes[0].texts if t.get_gid() == "rm-callout"]
+
+
+def test_the_story_place_is_named_with_its_distance_as_on_the_html_map(builtin):
+    """inf-2020's callout: Berlin with its distance from the Kaliningrad region, the same
+    text and figure as on the interactive map, measured to the area's nearest point."""
+    from rangemap.render.html_map import map_html, render_map
+
+    scene = builtin["inf-2020"]
+    (label,) = _callouts(render_image(scene))
+    assert re.fullmatch(r"Berlin \d{3} km", label.get_text())
+    page = map_html(render_map(scene, self_contained=True))
+    assert f'"text":"{label.get_text()}"' in page
+
+
 def _range_labels(figure) -> list:
     return [t for t in figure.axes[0].texts if (t.get_gid() or "").startswith("rm-range-")]
 
@@ -442,7 +462,8 @@ def test_ranges_are_named_on_their_outlines_clear_of_every_other_label(builtin, 
     ax = figure.axes[0]
     ranges = _range_labels(figure)
     assert ranges, name
-    boxes = [t.get_window_extent(renderer) for t in ranges + _site_labels(figure)]
+    named = ranges + _site_labels(figure) + _callouts(figure)
+    boxes = [t.get_window_extent(renderer) for t in named]
     frame = ax.get_window_extent(renderer)
     for i, box in enumerate(boxes):
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
