@@ -428,16 +428,32 @@ def _box(bbox: Any) -> tuple[float, float, float, float]:
     return (bbox.x0, bbox.y0, bbox.x1, bbox.y1)
 
 
-def _place_label(
-    label: Any,
-    renderer: Any,
-    pad_pt: float,
-    avoid: Sequence[tuple[float, ...]],
-    frame: tuple[float, ...],
-) -> tuple[float, float, float]:
-    """Move `label` (an Annotation) to the place where its drawn text overlaps least of the
-    `avoid` boxes and the outside of `frame` (pixel boxes): the first free place in order of
-    preference, else the least covered. Returns (dx, dy, cost) of the chosen place."""
+class _Room:
+    """Where text may still go on the map: the map's frame and the pixel boxes already taken
+    (dots, labels, the scale bar), measured from the text as drawn. Sites are named first,
+    then callouts, then the ranges: each later label goes where the earlier ones left room."""
+
+    def __init__(self, ax: Axes, obstacles: Sequence[Any] = ()) -> None:
+        self.renderer = ax.figure.canvas.get_renderer()
+        self.frame = _box(ax.get_window_extent(self.renderer))
+        self.taken = [self.box(artist) for artist in obstacles]
+
+    def box(self, artist: Any) -> tuple[float, float, float, float]:
+        return _box(artist.get_window_extent(self.renderer))
+
+    def cost(self, box: tuple[float, ...]) -> float:
+        """Pixels of `box` over taken boxes or outside the frame (0: it fits)."""
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        return sum(_overlap(box, other) for other in self.taken) + area - _overlap(box, self.frame)
+
+    def take(self, artist: Any) -> None:
+        self.taken.append(self.box(artist))
+
+
+def _place_label(label: Any, room: _Room, pad_pt: float) -> tuple[float, float, float]:
+    """Move `label` (an Annotation) to the place where its drawn text costs least in `room`:
+    the first free place in order of preference, else the least covered. Returns (dx, dy,
+    cost) of the chosen place."""
     best = (pad_pt, pad_pt, math.inf)
     for reach in _LABEL_REACH:
         for ux, uy in _LABEL_DIRECTIONS:
@@ -445,10 +461,7 @@ def _place_label(
             label.xyann = (dx, dy)
             label.set_ha("left" if ux > 0 else "right" if ux < 0 else "center")
             label.set_va("bottom" if uy > 0 else "top" if uy < 0 else "center")
-            box = _box(label.get_window_extent(renderer))
-            area = (box[2] - box[0]) * (box[3] - box[1])
-            cost = sum(_overlap(box, other) for other in avoid)
-            cost += area - _overlap(box, frame)
+            cost = room.cost(room.box(label))
             if cost < best[2] - 1e-9:
                 best = (dx, dy, cost)
             if cost <= 0:
@@ -466,12 +479,11 @@ def _draw_sites(
     view: MapView,
     tr: pyproj.Transformer,
     scale: float,
-    obstacles: Sequence[Any] = (),
-) -> list[tuple[float, float, float, float]]:
+    room: _Room,
+) -> None:
     """Site dots and labels. Each label is measured as drawn (its text's extent) and put
-    where it overlaps no other label, no site dot and none of `obstacles` (artists such as
-    the scale bar's text), inside the frame; one moved far from its dot gets a leader line.
-    Returns the pixel boxes taken (dots, labels, obstacles), for the ranges' labels."""
+    where it overlaps no other label, no site dot and nothing taken in `room` (the scale
+    bar's text), inside the frame; one moved far from its dot gets a leader line."""
     centre = _project_points(tr, [view.lon], [view.lat])[0]
     ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale, zorder=5)
     xy = _project_points(
@@ -488,13 +500,10 @@ def _draw_sites(
         xy[:, 0], xy[:, 1], marker="o", ms=5.5 * scale, mfc=scene.colors["site"], mec="white",
         mew=1.0 * scale, zorder=7, linestyle="none",
     )  # fmt: skip
-    renderer = ax.figure.canvas.get_renderer()
     px = ax.figure.dpi / 72.0
     dot = 3.5 * scale * px
     points_px = ax.transData.transform(xy)
-    avoid = [(x - dot, y - dot, x + dot, y + dot) for x, y in points_px]
-    avoid += [_box(artist.get_window_extent(renderer)) for artist in obstacles]
-    frame = _box(ax.get_window_extent(renderer))
+    room.taken += [(x - dot, y - dot, x + dot, y + dot) for x, y in points_px]
     pad = 5.0 * scale
     for (x, y), site in zip(xy, scene.sites, strict=True):
         label = ax.annotate(
@@ -502,31 +511,24 @@ def _draw_sites(
             ha="left", va="bottom", fontsize=size, fontweight="bold", color="#222222",
             zorder=8, bbox=_label_box(scale), annotation_clip=True,
         )  # fmt: skip
-        dx, dy, _ = _place_label(label, renderer, pad, avoid, frame)
+        dx, dy, _ = _place_label(label, room, pad)
         if math.hypot(dx, dy) > 2 * pad * math.sqrt(2):
             ax.annotate(
                 "", (x, y), xytext=(dx, dy), textcoords="offset points", zorder=6,
                 arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6 * scale,
                             "shrinkA": 0, "shrinkB": 3 * scale},
             )  # fmt: skip
-        avoid.append(_box(label.get_window_extent(renderer)))
-    return avoid
+        room.take(label)
 
 
 def _draw_callouts(
-    ax: Axes,
-    scene: ResolvedScene,
-    tr: pyproj.Transformer,
-    scale: float,
-    avoid: list[tuple[float, float, float, float]],
+    ax: Axes, scene: ResolvedScene, tr: pyproj.Transformer, scale: float, room: _Room
 ) -> None:
     """The places the story turns on, as on the HTML map: the geodesic from the site (or an
     area's nearest point) to the place, dotted, and the place named with its distance
-    ("Berlin 464 km"), placed like a site's label where it overlaps nothing in `avoid`."""
+    ("Berlin 464 km"), placed like a site's label where `room` is left."""
     from rangemap.render.labels import MapPlace, callout, launch_point
 
-    renderer = ax.figure.canvas.get_renderer()
-    frame = _box(ax.get_window_extent(renderer))
     pad = 4.0 * scale
     for site in scene.sites:
         for place in site.callouts:
@@ -545,26 +547,20 @@ def _draw_callouts(
                 va="bottom", fontsize=7.0 * scale, fontweight="bold", color="#111111",
                 zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-callout",
             )  # fmt: skip
-            _place_label(label, renderer, pad, avoid, frame)
-            avoid.append(_box(label.get_window_extent(renderer)))
+            _place_label(label, room, pad)
+            room.take(label)
 
 
 def _draw_ring_labels(
-    ax: Axes,
-    scene: ResolvedScene,
-    tr: pyproj.Transformer,
-    scale: float,
-    avoid: list[tuple[float, float, float, float]],
+    ax: Axes, scene: ResolvedScene, tr: pyproj.Transformer, scale: float, room: _Room
 ) -> None:
     """Each shown range named on its outline, as on the HTML map ("9M729 ≤480 km · Russia",
     thresholds lighter): centred on the first of its anchor points (rangemap.render.labels,
-    points of the engine's outline) where the text overlaps no site, no label and nothing in
-    `avoid` and stays inside the map; else its short form ("≤480 km"); else it is left to
+    points of the engine's outline) where the text overlaps no site, no label and nothing else
+    taken in `room` and stays inside the map; else its short form ("≤480 km"); else it is left to
     the legend. Smaller ranges first: they have the least room."""
     from rangemap.render.labels import page_labels
 
-    renderer = ax.figure.canvas.get_renderer()
-    frame = _box(ax.get_window_extent(renderer))
     for entry in page_labels([layer for layer in scene.drawn if layer.show]):
         anchors = np.asarray(entry["anchors"])
         points = _project_points(tr, anchors[:, 1], anchors[:, 0])
@@ -579,11 +575,8 @@ def _draw_ring_labels(
             label.set_text(text)
             for x, y in points:
                 label.set_position((x, y))
-                box = _box(label.get_window_extent(renderer))
-                inside = frame[0] <= box[0] and box[2] <= frame[2]
-                inside = inside and frame[1] <= box[1] and box[3] <= frame[3]
-                if inside and not any(_overlap(box, other) > 0 for other in avoid):
-                    avoid.append(box)
+                if room.cost(room.box(label)) <= 0:
+                    room.take(label)
                     break
             else:
                 continue
@@ -942,9 +935,10 @@ def render_image(
         _draw_basemap(ax, view, tr, scale, metres_per_px)
         _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
         obstacles = _draw_scale_bar(ax, view, scale)
-        taken = _draw_sites(ax, resolved, view, tr, scale, obstacles)
-        _draw_callouts(ax, resolved, tr, scale, taken)
-        _draw_ring_labels(ax, resolved, tr, scale, taken)
+        room = _Room(ax, obstacles)
+        _draw_sites(ax, resolved, view, tr, scale, room)
+        _draw_callouts(ax, resolved, tr, scale, room)
+        _draw_ring_labels(ax, resolved, tr, scale, room)
 
         legend_ax = fig.add_axes(
             (
