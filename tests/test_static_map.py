@@ -78,6 +78,28 @@ def test_svg_keeps_escaped_text_and_its_size(inf, tmp_path):
     assert "<dc:date>" not in text  # no date: the same scene gives the same file
 
 
+DOLLAR_SCENE = r"""title: 'Costs $5 or $6'
+sites:
+  - site: '54.35,18.65'
+    name: 'Gdansk $\frac{$'
+    ranges:
+      - {km: 50, label: '50 $km$'}
+"""
+
+
+def test_dollar_signs_are_text_not_tex(tmp_path):
+    """Regression: matplotlib read text between two "$" as TeX, so a scene whose names held
+    prices or a stray "$\\frac{" drew italics or stopped with a traceback (exit 1)."""
+    scene = tmp_path / "s.yaml"
+    scene.write_text(DOLLAR_SCENE, encoding="utf-8")
+    out = tmp_path / "map.svg"
+    result = CliRunner().invoke(cli, ["map", str(scene), "-o", str(out), "--caption", "$x^2$"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    for literal in ("Costs $5 or $6", "Gdansk $\\frac{$", "50 $km$", "$x^2$"):
+        assert literal in text, literal
+
+
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
 def test_same_scene_gives_identical_bytes(inf, tmp_path, suffix):
     first = save_image(render_image(inf, **SIZE), tmp_path / f"a{suffix}").read_bytes()

@@ -103,6 +103,7 @@ _RC = {
     "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs everywhere
     "svg.hashsalt": "rangemap",  # fixed clip-path ids: the same scene gives the same SVG
     "svg.fonttype": "none",  # text stays text in SVG: searchable, editable, escaped
+    "text.parse_math": False,  # "$5 and $6" is text: no TeX from a scene's or a reader's text
     "lines.scale_dashes": True,
 }
 
