@@ -29,9 +29,9 @@ import geopandas  # noqa: E402
 import numpy as np  # noqa: E402
 import pyproj  # noqa: E402
 import shapely  # noqa: E402
-from bench_coverage import median_time  # noqa: E402
+from bench_coverage import median_time, straightforward_layers  # noqa: E402
 
-from rangemap import areas, buffer, layers  # noqa: E402
+from rangemap import areas, buffer  # noqa: E402
 from rangemap import coverage as cov  # noqa: E402
 from rangemap.locations import Location, resolve  # noqa: E402
 
@@ -86,8 +86,7 @@ def main() -> None:
     args = parser.parse_args()
 
     site = resolve("kaliningrad-region")
-    countries = layers.countries().to_frame().drop(columns="display")
-    places = layers.cities().to_frame()
+    countries, places = straightforward_layers()
     ours(site, 100, cold=True)  # load the layers, tile tree and place vectors once
 
     print("| range | rangemap cold | rangemap warm | straightforward | ratio (cold) |"

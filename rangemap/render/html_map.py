@@ -421,15 +421,7 @@ def _page_config(
         ]
         for layer in drawn
     }
-    callouts = [
-        map_labels.callout(
-            site.label,
-            *map_labels.launch_point(site.location, place.lat, place.lon),
-            map_labels.MapPlace(place.name, place.lat, place.lon),
-        )
-        for site in scene.sites
-        for place in site.callouts
-    ]
+    callouts = map_labels.scene_callouts(scene)
     regional = [layer for layer in _framed(scene) if _box(layer)[3] - _box(layer)[1] < 360]
     # An azimuthal map names every capital itself (rangemap.render.html_projection).
     places = [] if azimuthal else map_labels.story_capitals(regional)

@@ -17,7 +17,7 @@ import numpy as np
 from rangemap.coverage import Ring
 from rangemap.geodesic import distance_km, geodesic_line
 from rangemap.locations import Location
-from rangemap.scene_build import DrawnLayer, claimant
+from rangemap.scene_build import DrawnLayer, ResolvedScene, claimant
 
 #: Candidate label points per ring: every 10 degrees of azimuth.
 ANCHOR_STEP_DEG = 10
@@ -190,6 +190,20 @@ def launch_point(site: Location, lat: float, lon: float) -> tuple[float, float]:
 
     _, from_lat, from_lon = nearest_launch_points(site.area, np.array([lat]), np.array([lon]))
     return float(from_lat[0]), float(from_lon[0])
+
+
+def scene_callouts(scene: ResolvedScene) -> list[Callout]:
+    """The measured lines every map of the scene draws: each site's `callouts:`, from the
+    site or, for an area, from its point nearest the place."""
+    return [
+        callout(
+            site.label,
+            *launch_point(site.location, place.lat, place.lon),
+            MapPlace(place.name, place.lat, place.lon),
+        )
+        for site in scene.sites
+        for place in site.callouts
+    ]
 
 
 def callout(site_label: str, lat: float, lon: float, place: MapPlace) -> Callout:

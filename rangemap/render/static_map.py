@@ -528,28 +528,25 @@ def _draw_callouts(
     """The places the story turns on, as on the HTML map: the geodesic from the site (or an
     area's nearest point) to the place, dotted, and the place named with its distance
     ("Berlin 464 km"), placed like a site's label where `room` is left."""
-    from rangemap.render.labels import MapPlace, callout, launch_point
+    from rangemap.render.labels import scene_callouts
 
     pad = 4.0 * scale
-    for site in scene.sites:
-        for place in site.callouts:
-            start = launch_point(site.location, place.lat, place.lon)
-            line = callout(site.label, *start, MapPlace(place.name, place.lat, place.lon))
-            for piece in line.line:
-                latlon = np.asarray(piece)
-                xy = _project_points(tr, latlon[:, 1], latlon[:, 0])
-                ax.plot(xy[:, 0], xy[:, 1], color="#111111", lw=1.0 * scale,
-                        linestyle=(0, (1, 2)), zorder=6)  # fmt: skip
-            ((x, y),) = _project_points(tr, [place.lon], [place.lat])
-            ax.plot(x, y, marker="o", ms=3.5 * scale, mfc="#111111", mec="white",
-                    mew=0.8 * scale, zorder=7, linestyle="none")  # fmt: skip
-            label = ax.annotate(
-                line.text, (x, y), xytext=(pad, pad), textcoords="offset points", ha="left",
-                va="bottom", fontsize=7.0 * scale, fontweight="bold", color="#111111",
-                zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-callout",
-            )  # fmt: skip
-            _place_label(label, room, pad)
-            room.take(label)
+    for line in scene_callouts(scene):
+        for piece in line.line:
+            latlon = np.asarray(piece)
+            xy = _project_points(tr, latlon[:, 1], latlon[:, 0])
+            ax.plot(xy[:, 0], xy[:, 1], color="#111111", lw=1.0 * scale,
+                    linestyle=(0, (1, 2)), zorder=6)  # fmt: skip
+        ((x, y),) = _project_points(tr, [line.place.lon], [line.place.lat])
+        ax.plot(x, y, marker="o", ms=3.5 * scale, mfc="#111111", mec="white",
+                mew=0.8 * scale, zorder=7, linestyle="none")  # fmt: skip
+        label = ax.annotate(
+            line.text, (x, y), xytext=(pad, pad), textcoords="offset points", ha="left",
+            va="bottom", fontsize=7.0 * scale, fontweight="bold", color="#111111",
+            zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-callout",
+        )  # fmt: skip
+        _place_label(label, room, pad)
+        room.take(label)
 
 
 def _draw_ring_labels(
