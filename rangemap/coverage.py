@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -238,10 +238,32 @@ def _tile_boxes() -> np.ndarray:
     return shapely.box(*shapely.bounds(layers.countries().tile_geometry).T)
 
 
-#: Country coverage of whole range areas by (lat, lon, km). A band is its outer area minus its
-#: inner one, so once a scene's threshold rings are known its bands cost a subtraction.
-_DISKS: dict[tuple[float, float, float, object], tuple[np.ndarray, np.ndarray]] = {}
-_DISKS_MAX = 256
+class _ByDisk:
+    """Results for whole range areas by (lat, lon, km, area), read-only arrays. A band is its
+    outer area minus its inner one, so once a scene's threshold rings are known its bands
+    cost a subtraction. Emptied past `size` entries, so that a long batch stays small."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.store: dict[tuple[float, float, float, object], Any] = {}
+
+    def get(self, site: Location, km: float, compute: Callable[[], Any]) -> Any:
+        key = (site.lat, site.lon, float(km), site.area)
+        if key not in self.store:
+            if len(self.store) >= self.size:
+                self.store.clear()
+            value = compute()
+            for array in value if isinstance(value, tuple) else (value,):
+                array.setflags(write=False)
+            self.store[key] = value
+        return self.store[key]
+
+    def clear(self) -> None:
+        self.store.clear()
+
+
+#: Country coverage (covered km2, whole flags) of whole range areas.
+_DISKS = _ByDisk()
 
 
 def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
@@ -262,17 +284,9 @@ def covered_km2_by_country(ring: Ring) -> tuple[np.ndarray, np.ndarray]:
 def _disk_coverage(
     site: Location, km: float, geometry: Polygon | MultiPolygon | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    key = (site.lat, site.lon, float(km), site.area)
-    if key not in _DISKS:
-        if geometry is None:
-            geometry = make_ring(site, km).geometry
-        if len(_DISKS) >= _DISKS_MAX:
-            _DISKS.clear()
-        covered, whole = _cover(geometry)
-        covered.setflags(write=False)
-        whole.setflags(write=False)
-        _DISKS[key] = covered, whole
-    return _DISKS[key]
+    return _DISKS.get(
+        site, km, lambda: _cover(make_ring(site, km).geometry if geometry is None else geometry)
+    )
 
 
 def _cover(geometry: Polygon | MultiPolygon) -> tuple[np.ndarray, np.ndarray]:
@@ -417,10 +431,9 @@ def _near_on_sphere(site: Location, km: float) -> tuple[np.ndarray, np.ndarray]:
     return near, sphere_km[near]
 
 
-#: Rows of the city layer within whole range areas, by (lat, lon, km, area): a band's places
-#: are its outer area's minus its inner one's, so a scene's bands cost a set difference.
-_PLACES: dict[tuple[float, float, float, object], np.ndarray] = {}
-_PLACES_MAX = 256
+#: Rows of the city layer within whole range areas: a band's places are its outer area's
+#: minus its inner one's, so a scene's bands cost a set difference.
+_PLACES = _ByDisk()
 
 
 def _places_set(ring: Ring) -> np.ndarray:
@@ -438,14 +451,8 @@ def _places_set(ring: Ring) -> np.ndarray:
 
 
 def _disk_places(site: Location, km: float) -> np.ndarray:
-    key = (site.lat, site.lon, float(km), site.area)
-    if key not in _PLACES:
-        if len(_PLACES) >= _PLACES_MAX:
-            _PLACES.clear()
-        rows = _area_places_set(site, km) if site.area is not None else _point_places(site, km)
-        rows.setflags(write=False)
-        _PLACES[key] = rows
-    return _PLACES[key]
+    compute = _area_places_set if site.area is not None else _point_places
+    return _PLACES.get(site, km, lambda: compute(site, km))
 
 
 def _point_places(site: Location, km: float) -> np.ndarray:
