@@ -93,7 +93,7 @@ def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, dict[str, bytes
     packed = {name: gzip.compress(html, compresslevel=6, mtime=0) for name, html in pages.items()}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = packed.get(self.path.lstrip("/").removesuffix(".html"))
             if body is None:
                 self.send_error(404)
@@ -114,7 +114,7 @@ def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, dict[str, bytes
     return server, packed
 
 
-def browser():  # noqa: ANN201 (selenium is imported here: a benchmark-only dependency)
+def browser():  # selenium is imported here: a benchmark-only dependency
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -136,7 +136,7 @@ def browser():  # noqa: ANN201 (selenium is imported here: a benchmark-only depe
     return driver
 
 
-def measure(driver, url: str) -> dict[str, float]:  # noqa: ANN001
+def measure(driver, url: str) -> dict[str, float]:
     driver.get("about:blank")
     driver.get(url)  # returns after the load event
     time.sleep(3.0)  # long tasks queued after load (heavy layers drawn later) still count
@@ -189,7 +189,8 @@ def main() -> None:
     print(f"median of {args.runs} interleaved runs; latency {LATENCY_MS} ms, "
           f"{DOWN_BPS / 1e6:g} Mbps down, CPU {CPU_SLOWDOWN}x slower, window "
           f"{WINDOW[0]}x{WINDOW[1]}\n")  # fmt: skip
-    print("| page | HTML | gzip | first paint | load event | load / floor | settled | settled / floor |")
+    print("| page | HTML | gzip | first paint | load event | load / floor | settled "
+          "| settled / floor |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     for name in pages:
         load, settled = med(name, "load"), med(name, "settled")
