@@ -64,7 +64,7 @@ def floor_page() -> str:
     js = root.joinpath("leaflet.js").read_text("utf-8").replace("</", "<\\/")
     css = root.joinpath("leaflet.css").read_text("utf-8")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Leaflet floor</title><style>{css}</style><script>{js}</script></head>"
         '<body style="margin:0"><div id="map" style="height:100vh"></div><script>'
