@@ -580,6 +580,41 @@ def test_page_projects_as_proj_does(driver, aeqd_pages):
     assert max(abs(g[0] - a) + abs(g[1] - b) for g, a, b in zip(got, x, y, strict=True)) < 0.01
 
 
+def test_page_solves_geodesics_and_decodes_as_python_does(driver, aeqd_pages):
+    """The page's own circles (rmCircle: Vincenty's direct problem) are the engine's points
+    within 1 cm at 5,000 km, its unproject inverts PROJ's projection within 1e-9 degrees, and
+    its decoder (rmLine) gives rangemap.render.encoding's values."""
+    import numpy as np
+
+    from rangemap.geodesic import GEOD
+    from rangemap.render.encoding import decode_line, encode_line
+    from rangemap.render.html_projection import aeqd_frame
+
+    _load(driver, aeqd_pages["5000"], DESKTOP)
+    got = driver.execute_script(
+        "return rmCircle([52.0, 30.0, 5000000, 72]).map(function (p) { return [p.lat, p.lng]; });"
+    )
+    azimuths = 360.0 - np.arange(72) * 5.0
+    lons, lats, _ = GEOD.fwd(np.full(72, 30.0), np.full(72, 52.0), azimuths, np.full(72, 5e6))
+    _, _, metres = GEOD.inv(lons, lats, [p[1] for p in got[:72]], [p[0] for p in got[:72]])
+    assert np.max(metres) < 0.01 and got[-1] == got[0]
+    frame = aeqd_frame(resolve_scene(_one_ring_scene("52.0,30.0", 5000)))
+    x, y = frame.forward().transform(lons, lats)
+    back = driver.execute_script(
+        _MAP + "var crs = map.options.crs; return arguments[0].map(function (p) {"
+        "  var q = crs.projection.unproject(L.point(p[0], p[1])); return [q.lat, q.lng];"
+        "});",
+        [[float(a), float(b)] for a, b in zip(x, y, strict=True)],
+    )
+    gap = np.array(back) - np.column_stack([lats, lons])
+    gap[:, 1] = (gap[:, 1] + 180.0) % 360.0 - 180.0  # as proj4js, longitudes not wrapped
+    assert np.max(np.abs(gap)) < 1e-9
+    line = [[54.7123, 20.5], [-33.25, 179.9999], [89.9, -180.0], [0.0, 0.0]]
+    text = encode_line(line, 10_000)
+    decoded = driver.execute_script("return rmLine(arguments[0], 10000);", text)
+    assert decoded == decode_line(text, 10_000) == line
+
+
 def test_a_5000_km_ring_is_a_circle_centred_on_its_site(driver, aeqd_pages, shots):
     _load(driver, aeqd_pages["5000"], DESKTOP)
     assert _severe(driver) == []

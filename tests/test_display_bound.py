@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
-from rangemap.geodesic import outline_lines
+from rangemap.geodesic import GEOD, outline_lines
 from rangemap.render import html_projection as hp
 from rangemap.render.encoding import decode_line
 from rangemap.render.html_map import map_html, render_map
@@ -63,6 +63,14 @@ def _px(frame: hp.AeqdFrame, drawn: list[list[list[float]]], exact: list[np.ndar
     return metres / hp.resolutions(frame.max_zoom)[-1]
 
 
+def _circle(lat: float, lon: float, metres: float, n: int) -> list[list[float]]:
+    """What the page's rmCircle draws (Vincenty's direct problem there, Karney's here: the
+    same points within 1 mm, tests/test_browser.py), closed as Leaflet closes a polygon."""
+    azimuths = 360.0 - np.arange(n) * 360.0 / n
+    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, metres))
+    return np.column_stack([lats, lons])[np.r_[0:n, 0]].tolist()
+
+
 def _exact(
     frame: hp.AeqdFrame, lines: list[tuple[np.ndarray, np.ndarray]], *, closed: bool = False
 ) -> list[np.ndarray]:
@@ -82,11 +90,13 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
         data = json.loads(match.group(1))
         lines = []
         for line in data["lines"]:
-            if isinstance(line, str):
-                outlines.append(decode_line(line, data["scale"]))
-                lines.append(outlines[-1])
-            else:
+            if isinstance(line, int):
                 lines.append(outlines[line])
+                continue
+            outlines.append(
+                decode_line(line, data["scale"]) if isinstance(line, str) else _circle(*line["c"])
+            )
+            lines.append(outlines[-1])
         layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
         ring = layers[layer_id].ring
         exact = _exact(frame, list(ring.boundaries), closed=ring.site.area is None)

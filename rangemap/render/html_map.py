@@ -128,7 +128,8 @@ var {{ this.get_name() }} = rmRing({{ this._parent.get_name() }}, {{ this.data }
 #: along the outline takes hover and clicks for the ring itself. Each outline line is in the
 #: page once: a ring's `lines` are encoded lines (decoded into rmOutlines as they come) or the
 #: index in rmOutlines of a line an earlier ring drew (a band's outer circle is often a ring of
-#: its own); Leaflet copies the arrays, never changes them.
+#: its own); Leaflet copies the arrays, never changes them. On an azimuthal map a point
+#: site's circle is {"c": [lat, lon, metres, n]}: the page computes it (rmCircle, CRS_JS).
 DRAW_JS = (
     encoding.DECODE_JS
     + """
@@ -136,7 +137,7 @@ var rmOutlines = [];
 function rmRing(group, d) {
   var outline = d.lines.map(function (l) {
     if (typeof l === "number") { return rmOutlines[l]; }
-    rmOutlines.push(rmLine(l, d.scale));
+    rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale) : rmCircle(l.c));
     return rmOutlines[rmOutlines.length - 1];
   });
   if (d.fillOutline) {
@@ -255,8 +256,8 @@ def _ring_element(
     `frame`, as drawn in its azimuthal equidistant projection.
 
     A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
-    `drawn` maps the encoded outline lines already in the page to their index in the page's
-    rmOutlines (DRAW_JS), so that each is written once.
+    `drawn` maps the outline lines already in the page (as JSON) to their index in the
+    page's rmOutlines (DRAW_JS), so that each is written once.
     """
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
@@ -300,11 +301,11 @@ def _ring_element(
     hit = map_labels.hit_outline(layer, arcs or {})
     drawn = {} if drawn is None else drawn
     scale = _RING_SCALE if frame is None else frame.ring_scale
-    lines: list[str | int] = []
-    for line in outline:
-        text = encoding.encode_line(line, scale)
-        lines.append(drawn.get(text, text))
-        drawn.setdefault(text, len(drawn))
+    lines: list[str | int | dict] = []
+    for line in _outline_data(layer, outline, scale, frame):
+        key = js_value(line)
+        lines.append(drawn.get(key, line))
+        drawn.setdefault(key, len(drawn))
     data = {
         "scale": scale,
         "lines": lines,
@@ -328,6 +329,24 @@ def _ring_element(
         "popup": html_parts.layer_popup(layer),
     }
     return _Ring(data=js_value(data))
+
+
+def _outline_data(
+    layer: DrawnLayer, outline: list, scale: int, frame: AeqdFrame | None
+) -> list[str | dict]:
+    """The page's data for each line of a ring's outline: on an azimuthal map, a point site's
+    circles as {"c": [lat, lon, metres, azimuths]} where the page can compute them whole
+    (html_projection.circle_steps); else each line of `outline`, encoded."""
+    ring = layer.ring
+    if frame is not None and ring.site.area is None:
+        radii = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
+        steps = [html_projection.circle_steps(frame, *b) for b in ring.boundaries]
+        if all(steps):
+            return [
+                {"c": [ring.site.lat, ring.site.lon, km * 1000.0, n]}
+                for km, n in zip(radii, steps, strict=True)
+            ]
+    return [encoding.encode_line(line, scale) for line in outline]
 
 
 def _encoded(nested: list, scale: int) -> list | str:

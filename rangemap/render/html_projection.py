@@ -23,6 +23,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from rangemap.coverage import OUTLINE_VERTICES
 from rangemap.geodesic import distance_km, range_area, ring_vertices
 from rangemap.render.display_geometry import DECIMALS
 from rangemap.render.static_map import (
@@ -245,6 +246,40 @@ def _circle_lines(frame: AeqdFrame, lons: bytes, lats: bytes) -> list[list[list[
         simple = shapely.simplify(shapely.LineString(xy), frame.tolerance_m)
         lines.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
     return lines
+
+
+def circle_steps(frame: AeqdFrame, lons: np.ndarray, lats: np.ndarray) -> int | None:
+    """How many evenly spaced azimuths the page needs to draw this boundary circle of a point
+    site itself (rmCircle: the geodesic direct problem, as the engine solves it, at azimuths
+    360, 360 - 360/n ...) within the frame's tolerance; None when the page must be given its
+    vertices: the cap cuts the circle, or it has extra vertices near a pole.
+
+    The circle's exact vertices are evenly spaced azimuths (geodesic.ring_vertices); every
+    k-th of them is what the page computes, and the largest k for which every exact vertex
+    lies within the tolerance of the chord that replaces it (in the projection) is taken.
+    """
+    n = len(lons)
+    if n != OUTLINE_VERTICES:
+        return None
+    pieces = project_lines(frame.view, frame.forward(), lons, lats, closed=True)
+    if len(pieces) != 1 or len(pieces[0]) != n + 1:
+        return None
+    xy = pieces[0][:-1]
+    for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
+        if _chord_error(xy, k) <= frame.tolerance_m:
+            return n // k
+    return n
+
+
+def _chord_error(xy: np.ndarray, k: int) -> float:
+    """Largest distance of a closed line's vertices from the chords joining every k-th."""
+    a = xy[::k]
+    b = np.roll(a, -1, axis=0)
+    points = np.roll(xy, -1, axis=0).reshape(-1, k, 2)[:, : k - 1]  # the k - 1 skipped
+    ab = (b - a)[:, None, :]
+    t = np.clip(np.sum((points - a[:, None]) * ab, axis=2) / np.sum(ab * ab, axis=2), 0, 1)
+    gap = points - (a[:, None] + t[..., None] * ab)
+    return float(np.sqrt(np.max(np.sum(gap * gap, axis=2)))) if k > 1 else 0.0
 
 
 def outline_bounds_fill(frame: AeqdFrame, layer: DrawnLayer, outline: list) -> bool:
@@ -499,6 +534,10 @@ CRS_JS = """
   }
   function unproject(point) {  // the direct geodesic problem from the centre
     var azi = Math.atan2(point.x, point.y), s = Math.sqrt(point.x * point.x + point.y * point.y);
+    var ll = direct(sU1, cU1, lon0, azi, s);
+    return L.latLng(ll[0] * R, ll[1] * R);
+  }
+  function direct(sU1, cU1, lon0, azi, s) {  // radians
     var sA = Math.sin(azi), cA = Math.cos(azi), sigma1 = Math.atan2(sU1, cU1 * cA);
     var sinA = cU1 * sA, cos2A = 1 - sinA * sinA, AB = coef(cos2A), A = AB[0], B = AB[1];
     var sigma = s / (b * A), prev, n = 100, c2, sinS, cosS;
@@ -506,13 +545,24 @@ CRS_JS = """
       c2 = Math.cos(2 * sigma1 + sigma); sinS = Math.sin(sigma); cosS = Math.cos(sigma);
       prev = sigma; sigma = s / (b * A) + dSigma(B, sinS, cosS, c2);
     } while (Math.abs(sigma - prev) > 1e-12 && --n > 0);
-    if (n === 0) { return L.latLng(NaN, NaN); }
+    if (n === 0) { return [NaN, NaN]; }
     var t = sU1 * sinS - cU1 * cosS * cA, C = f / 16 * cos2A * (4 + f * (4 - 3 * cos2A));
     var lat = Math.atan2(sU1 * cosS + cU1 * sinS * cA, (1 - f) * Math.sqrt(sinA * sinA + t * t));
     var lon = lon0 + (Math.atan2(sinS * sA, cU1 * cosS - sU1 * sinS * cA) -
       (1 - C) * f * sinA * (sigma + C * sinS * (c2 + C * cosS * (2 * c2 * c2 - 1))));
-    return L.latLng(lat * R, lon * R);
+    return [lat, lon];
   }
+  // A geodesic circle of `s` metres around (lat, lon) at n azimuths from 360 down, as the
+  // engine's ring_vertices: the page draws point sites' circles from these four numbers.
+  window.rmCircle = function (c) {
+    var U = Math.atan((1 - f) * Math.tan(c[0] * D)), out = [];
+    for (var i = 0; i < c[3]; i++) {
+      var ll = direct(Math.sin(U), Math.cos(U), c[1] * D, (360 - i * 360 / c[3]) * D, c[2]);
+      out.push(L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180));
+    }
+    out.push(L.latLng(out[0].lat, out[0].lng));  // closed, as the line is drawn
+    return out;
+  };
   var scales = resolutions.map(function (r) { return 1 / r; });
   var crs = L.extend({}, L.CRS, {
     code: "RANGEMAP:AEQD", infinite: true, transformation: new L.Transformation(1, 0, -1, 0),
@@ -563,17 +613,19 @@ function (map, box, labels, note) {
     scale.appendChild(text);
   }
   function declutter() {  // larger countries and capitals first; a label that overlaps hides
-    var taken = [];
-    labels.forEach(function (layer) {
-      var el = layer.getElement();
-      if (!el) { return; }
-      el.style.visibility = "visible";
-      var r = el.firstChild.getBoundingClientRect();
+    // All boxes are read in one pass, then all labels set: reading a box after setting a
+    // style would lay the page out again for every label.
+    var taken = [], els = labels.map(function (l) { return l.getElement(); }).filter(Boolean);
+    els.forEach(function (el) { el.style.visibility = "visible"; });
+    var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
+    var hidden = boxes.map(function (r) {
       var free = r.width > 0 && taken.every(function (t) {
         return r.right < t.left || r.left > t.right || r.bottom < t.top || r.top > t.bottom;
       });
-      if (free) { taken.push(r); } else { el.style.visibility = "hidden"; }
+      if (free) { taken.push(r); }
+      return !free;
     });
+    els.forEach(function (el, i) { if (hidden[i]) { el.style.visibility = "hidden"; } });
   }
   map.on("zoomend moveend overlayadd", declutter);
   declutter();
