@@ -580,6 +580,33 @@ def test_page_projects_as_proj_does(driver, aeqd_pages):
     assert max(abs(g[0] - a) + abs(g[1] - b) for g, a, b in zip(got, x, y, strict=True)) < 0.01
 
 
+def test_page_projection_is_proj4js_aeqd_bit_for_bit(driver, aeqd_pages):
+    """CRS_JS ports proj4js 2.22's ellipsoidal aeqd (vendored for the tests): the same
+    doubles both ways for points all over the globe."""
+    from rangemap.render.html_projection import aeqd_frame
+
+    _load(driver, aeqd_pages["inf"], DESKTOP)
+    frame = aeqd_frame(resolve_scene(load_scene("inf-2020")))
+    proj4 = (Path(__file__).parent / "vendor" / "proj4" / "proj4.js").read_text("utf-8")
+    driver.execute_script(proj4)
+    differ = driver.execute_script(
+        _MAP
+        + """
+        var crs = map.options.crs.projection, p = proj4(arguments[0]), seed = 1, differ = 0;
+        function rnd() { seed = (seed * 16807) % 2147483647; return seed / 2147483647; }
+        for (var i = 0; i < 5000; i++) {
+          var lat = rnd() * 178 - 89, lon = rnd() * 360 - 180, a = p.forward([lon, lat]);
+          var b = crs.project(L.latLng(lat, lon));
+          var x = (rnd() - 0.5) * 2.4e7, y = (rnd() - 0.5) * 2.4e7, c = p.inverse([x, y]);
+          var d = crs.unproject(L.point(x, y));
+          if (a[0] !== b.x || a[1] !== b.y || c[0] !== d.lng || c[1] !== d.lat) { differ++; }
+        }
+        return differ;""",
+        frame.proj,
+    )
+    assert differ == 0
+
+
 def test_page_solves_geodesics_and_decodes_as_python_does(driver, aeqd_pages):
     """The page's own circles (rmCircle: Vincenty's direct problem) are the engine's points
     within 1 cm at 5,000 km, its unproject inverts PROJ's projection within 1e-9 degrees, and

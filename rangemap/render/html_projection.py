@@ -1,12 +1,14 @@
-"""Interactive maps in the ellipsoidal azimuthal equidistant projection (Leaflet + Proj4Leaflet).
+"""Interactive maps in the ellipsoidal azimuthal equidistant projection (Leaflet, custom CRS).
 
-The page projects with proj4js, whose ellipsoidal aeqd solves the geodesic inverse problem
-(Vincenty) and agrees with PROJ to 0.1 mm at 15,000 km (BENCHMARKS.md). What Leaflet cannot do
+The page projects with its own port of proj4js's ellipsoidal aeqd (CRS_JS: Vincenty's inverse
+and direct geodesic problems, proj4js's results bit for bit), which agrees with PROJ to 0.1 mm
+at 15,000 km (BENCHMARKS.md). What Leaflet cannot do
 alone is done here with PROJ, the same way as for the static maps (rangemap.render.static_map):
 countries are clipped to a geodesic cap around the centre before projecting, so nothing
 tears at the antipode; polygons cut at +-180 or closed along a pole are joined in the
-projection, so no seam shows; rings are drawn from their exact boundary vertices. The result
-goes back to (lat, lon) for Leaflet, which projects it again, vertex by vertex.
+projection, so no seam shows; rings are drawn from their exact boundary vertices, simplified
+for the deepest zoom the map allows (ERROR_PX). The result goes back to (lat, lon) for Leaflet,
+which projects it again, once per vertex.
 """
 
 from __future__ import annotations
