@@ -199,7 +199,17 @@ def _load(driver, path: Path, size: tuple[int, int]) -> None:
     WebDriverWait(driver, 15).until(
         lambda d: d.execute_script("return document.querySelectorAll('path.rm-hit').length") > 0
     )
+    _basemap_drawn(driver)
     driver.execute_script(_MAP + "window.__rmView = [map.getCenter(), map.getZoom()];")
+
+
+def _basemap_drawn(driver) -> None:
+    """The page draws its country outlines after its first frame (html_map)."""
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script(
+            "return document.documentElement.classList.contains('rm-basemap')"
+        )
+    )
 
 
 def _severe(driver, *, ignore: tuple[str, ...] = ()) -> list[str]:
@@ -447,9 +457,14 @@ def test_injected_text_shows_as_text_and_never_runs(driver, pages, shots):
         document.querySelector('.leaflet-control-layers').classList
           .add('leaflet-control-layers-expanded');
         document.getElementById('rm-sources').open = true;
-        map.eachLayer(function (l) {
-          if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
-          if (l.getPopup && l.getPopup()) { l.openPopup(); }
+        // countries first (drawn after the first frame, they come last): a ring's popup last
+        function country(l) { return /rm-country/.test(l.options.className || ""); }
+        [true, false].forEach(function (countries) {
+          map.eachLayer(function (l) {
+            if (country(l) !== countries) { return; }
+            if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
+            if (l.getPopup && l.getPopup()) { l.openPopup(); }
+          });
         });
         """
     )

@@ -126,7 +126,7 @@ def test_basemap_is_its_source_outline_rounded(page):
     from rangemap.render.html_map import _COUNTRY_SCALE
 
     _, frame, html = page
-    data = json.loads(re.search(r"\n  (\[\[\{\"name\".*?\]\]\])\.forEach", html, re.S).group(1))
+    data = json.loads(re.search(r"\n\s+(\[\[\{\"name\".*?\]\]\])\.forEach", html, re.S).group(1))
     display = hp.countries_display(frame)
     source = shapely.get_coordinates(display)
     decoded = np.array([v for _, shape in data for poly in shape for ring in poly

@@ -188,7 +188,17 @@ def _open(driver, page: Path, size: tuple[int, int], *, resized: bool = True) ->
     WebDriverWait(driver, 15).until(
         lambda d: d.execute_script("return document.querySelectorAll('.rm-ml').length") > 0
     )
+    _basemap_drawn(driver)
     time.sleep(0.3)  # a last resize settles
+
+
+def _basemap_drawn(driver) -> None:
+    """The page draws its country outlines after its first frame (html_map)."""
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script(
+            "return document.documentElement.classList.contains('rm-basemap')"
+        )
+    )
 
 
 def _click_map_at(driver, x: float, y: float) -> tuple[int, int]:
@@ -553,6 +563,7 @@ def _open_map(driver, page: Path, width: int) -> None:
     WebDriverWait(driver, 15).until(
         lambda d: d.execute_script("return document.querySelectorAll('.rm-ml').length") > 0
     )
+    _basemap_drawn(driver)
     time.sleep(0.3)  # a last resize settles
 
 

@@ -180,15 +180,24 @@ var {{ this.get_name() }} = (function () {
     return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
   }
   // [properties, [[ring, hole ...], ...]] per country, rings encoded (rangemap.render.encoding)
-  var group = L.featureGroup(), style = {{ this.style }}, hover = {{ this.hover }};
-  {{ this.data }}.forEach(function (c) {
-    var layer = L.polygon(rmLines(c[1], {{ this.scale }}), L.extend({"pane": {{ this.pane }}},
-                                                                     style));
-    layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
-    layer.on("mouseover", function () { layer.setStyle(hover); });
-    layer.on("mouseout", function () { layer.setStyle(style); });
-    group.addLayer(layer);
-  });
+  var group = L.featureGroup(), style = {{ this.style }}, hover = {{ this.hover }}, done = false;
+  function draw() {
+    if (done) { return; }
+    done = true;
+    {{ this.data }}.forEach(function (c) {
+      var layer = L.polygon(rmLines(c[1], {{ this.scale }}),
+                            L.extend({"pane": {{ this.pane }}}, style));
+      layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
+      layer.on("mouseover", function () { layer.setStyle(hover); });
+      layer.on("mouseout", function () { layer.setStyle(style); });
+      group.addLayer(layer);
+    });
+    document.documentElement.classList.add("rm-basemap");
+  }
+  // The heaviest layer after the first frame: text, rings and labels paint first (a frame
+  // out of view, whose frames the browser holds back, gets it within a second anyway).
+  requestAnimationFrame(function () { setTimeout(draw, 0); });
+  setTimeout(draw, 1000);
   return group;
 })().addTo({{ this._parent.get_name() }});
 """
