@@ -187,6 +187,7 @@ var {{ this.get_name() }} = (function () {
     {{ this.data }}.forEach(function (c) {
       var layer = L.polygon(rmLines(c[1], {{ this.scale }}),
                             L.extend({"pane": {{ this.pane }}}, style));
+      layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
       layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
       layer.on("mouseover", function () { layer.setStyle(hover); });
       layer.on("mouseout", function () { layer.setStyle(style); });
