@@ -350,7 +350,10 @@ def _outline_data(
     ring = layer.ring
     if frame is not None and ring.site.area is None:
         radii = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
-        steps = [html_projection.circle_steps(frame, *b) for b in ring.boundaries]
+        steps = [
+            html_projection.circle_steps(frame, ring.site.lat, ring.site.lon, km, *boundary)
+            for km, boundary in zip(radii, ring.boundaries, strict=True)
+        ]
         if all(steps):
             return [
                 {"c": [ring.site.lat, ring.site.lon, km * 1000.0, n]}

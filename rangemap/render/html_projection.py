@@ -26,7 +26,7 @@ import pyproj
 import shapely
 
 from rangemap.coverage import OUTLINE_VERTICES
-from rangemap.geodesic import distance_km, range_area, ring_vertices
+from rangemap.geodesic import circle_points, distance_km, range_area, ring_vertices
 from rangemap.render.display_geometry import DECIMALS
 from rangemap.render.static_map import (
     MAX_CAP_KM,
@@ -250,23 +250,28 @@ def _circle_lines(frame: AeqdFrame, lons: bytes, lats: bytes) -> list[list[list[
     return lines
 
 
-def circle_steps(frame: AeqdFrame, lons: np.ndarray, lats: np.ndarray) -> int | None:
-    """How many evenly spaced azimuths the page needs to draw this boundary circle of a point
-    site itself (rmCircle: the geodesic direct problem, as the engine solves it, at azimuths
-    360, 360 - 360/n ...) within the frame's tolerance; None when the page must be given its
-    vertices: the cap cuts the circle, or it has extra vertices near a pole.
+def circle_steps(
+    frame: AeqdFrame, lat: float, lon: float, km: float, lons: np.ndarray, lats: np.ndarray
+) -> int | None:
+    """How many evenly spaced azimuths the page needs to draw a point site's boundary circle
+    (`lons`, `lats`: its exact vertices) itself, within the frame's tolerance: rmCircle
+    solves the geodesic direct problem at azimuths 360, 360 - 360/n ... as the engine does
+    (geodesic.ring_vertices). None when the cap cuts the circle: the page is then given the
+    vertices it draws.
 
-    The circle's exact vertices are evenly spaced azimuths (geodesic.ring_vertices); every
-    k-th of them is what the page computes, and the largest k for which every exact vertex
-    lies within the tolerance of the chord that replaces it (in the projection) is taken.
+    The candidates are every k-th of OUTLINE_VERTICES evenly spaced azimuths (the engine's
+    own, less the extra ones it adds near a pole for lon/lat polygons, which a projected line
+    does not need); the largest k for which every one of those points lies within the
+    tolerance of the chord that replaces it (in the projection) is taken.
     """
-    n = len(lons)
-    if n != OUTLINE_VERTICES:
+    tr = frame.forward()
+    pieces = project_lines(frame.view, tr, lons, lats, closed=True)
+    if len(pieces) != 1 or len(pieces[0]) != len(lons) + 1:
         return None
-    pieces = project_lines(frame.view, frame.forward(), lons, lats, closed=True)
-    if len(pieces) != 1 or len(pieces[0]) != n + 1:
-        return None
-    xy = pieces[0][:-1]
+    n = OUTLINE_VERTICES
+    azimuths = np.linspace(360.0, 0.0, n, endpoint=False)
+    points = circle_points(lat, lon, km, azimuths)
+    xy = np.column_stack(tr.transform(points[:, 0], points[:, 1]))
     for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
         if _chord_error(xy, k) <= frame.tolerance_m:
             return n // k
