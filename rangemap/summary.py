@@ -2,29 +2,35 @@
 
 Every figure in the text is read from table rows (rangemap.scene_export.coverage_rows and
 near_miss_rows), never computed apart from them, so the text and the tables cannot disagree.
-A language is a file of phrases, rangemap/phrases/LANG.yaml.
+A language is a file of phrases, rangemap/phrases/LANG.yaml (rangemap.language): its words,
+numbers, units, plural forms and the names of countries and capitals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from rangemap import coverage as cov
-from rangemap.errors import InputError
-from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLike, as_resolved, claimant
+from rangemap.language import Language, language, languages, phrases
+from rangemap.scene_build import (
+    DrawnLayer,
+    ResolvedScene,
+    SceneLike,
+    as_resolved,
+    claimant,
+    short_name,
+)
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
-from rangemap.units import Km
 
 if TYPE_CHECKING:
     from rangemap.locations import Location
 
-PHRASES_DIR = Path(__file__).resolve().parent / "phrases"
+#: The names the package's own modules import from here (rangemap.render.html_parts).
+__all__ = ["languages", "phrases", "sidebar_markdown", "summary_paragraphs", "summary_text"]
 
 #: Kinds of layer the text describes: claims and the scene's own ranges. Treaty thresholds
 #: and bands are the treaty's lines, not a claim about a missile: the tables list them.
@@ -47,22 +53,6 @@ class NearMissRow(NamedTuple):
     iso_a3: str
     distance_km: float
     beyond_km: float
-
-
-def languages() -> list[str]:
-    """The languages with a phrases file: ['de', 'en']."""
-    return sorted(p.stem for p in PHRASES_DIR.glob("*.yaml"))
-
-
-@cache
-def phrases(lang: str) -> Mapping[str, Any]:
-    """The phrases of `lang` (rangemap/phrases/LANG.yaml); InputError for an unknown one."""
-    import yaml
-
-    if lang not in languages():
-        raise InputError(f"unknown language {lang!r}; known languages: {', '.join(languages())}.")
-    with open(PHRASES_DIR / f"{lang}.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
 
 
 def described(scene: ResolvedScene) -> tuple[DrawnLayer, ...]:
@@ -169,42 +159,49 @@ def _base(own: LayerFacts, earlier: Sequence[LayerFacts]) -> LayerFacts | None:
 
 
 class _Writer:
-    """Formats numbers, names and lists in one language."""
+    """Numbers, names and lists of the text in one language (rangemap.language)."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.words = phrases(lang)
-        self.country_names = _country_names(lang)
+    def __init__(self, lang: str, scene_lang: str = "en") -> None:
+        self.lang: Language = language(lang)
+        self.words = self.lang.words
+        self.scene_lang = scene_lang.split("-")[0].lower()
 
-    def site_name(self, site: Location) -> str:
-        """The site's name in this language: a German one where the catalog gives it."""
-        return site.name_de if self.lang == "de" and site.name_de else site.name
+    def area_name(self, site: Location) -> str:
+        """An area site's name as the language's `anywhere_in` needs it: the catalog's German
+        one, or the phrases file's `areas` entry, else the catalog's (English) name."""
+        if self.lang.code == "de" and site.name_de:
+            return site.name_de
+        return self.words["areas"].get(site.name, site.name)
+
+    def site_label(self, layer: DrawnLayer) -> str:
+        """The scene's name of the site in the scene's own language ("Deveselu (Romania)");
+        in another, the catalog's name of the place, a proper name without the scene's
+        English gloss ("NSF Deveselu")."""
+        if self.lang.code == self.scene_lang:
+            return layer.site_label
+        if self.lang.code == "de" and layer.site.name_de:
+            return layer.site.name_de
+        return short_name(layer.site.name)
 
     def number(self, value: float) -> str:
-        text = f"{round(value):,}"
-        return text.replace(",", self.words["thousands"])
+        return self.lang.number(value)
 
     def area(self, km2: float) -> str:
         """'74.6 million km²' from a million up, else '725,000 km²' (to the thousand)."""
-        if km2 >= 1e6:
-            shown = f"{km2 / 1e6:,.1f}".replace(",", "\0").replace(".", self.words["decimal"])
-            shown = shown.replace("\0", self.words["thousands"])
-            return self.words["area_million"].format(n=shown)
-        return self.words["area"].format(n=self.number(round(km2, -3)))
+        return self.lang.area(km2)
 
     def distance(self, km: float) -> str:
         """'480 km'; a range given in miles: '1,000 mi (1,609 km)'."""
-        if isinstance(km, Km) and km.unit != "km":
-            return f"{self.number(km.given)} {km.unit} ({self.number(km)} km)"
-        return f"{self.number(km)} km"
+        return self.lang.distance(km)
 
     def span(self, layer: DrawnLayer) -> str:
         ring = layer.ring
+        text = self.distance(ring.km)
         if ring.km_min:
-            low, high = self.distance(ring.km_min), self.distance(ring.km)
-            text = f"{low.removesuffix(' km')}\u2013{high}" if low.endswith(" km") else low
-        else:
-            text = self.distance(ring.km)
+            given = {getattr(km, "unit", "km") for km in (ring.km_min, ring.km)}
+            # '500-1,000 km' (an en dash): the unit once where both are in km
+            low = self.number(ring.km_min) if given == {"km"} else self.distance(ring.km_min)
+            text = f"{low}\u2013{text}"
         # "up to 480 km", "at least 500 km": what the claim says of the disc drawn
         if layer.bound is not None:
             return self.words["bounds"][layer.bound].format(span=text)
@@ -212,21 +209,20 @@ class _Writer:
 
     def join(self, names: Sequence[str]) -> str:
         if len(names) > MAX_NAMES:
-            shown = ", ".join(names[:MAX_NAMES])
-            return self.words["list_more"].format(
-                names=shown, n=self.number(len(names) - MAX_NAMES)
+            return self.lang.counted(
+                "list_more", len(names) - MAX_NAMES, names=", ".join(names[:MAX_NAMES])
             )
-        if len(names) <= 1:
-            return "".join(names)
-        return ", ".join(names[:-1]) + self.words["and"] + names[-1]
+        return self.lang.join(names)
 
     def counted(self, key: str, names: Sequence[str]) -> str:
-        forms = self.words[key]
-        form = "zero" if not names and "zero" in forms else "one" if len(names) == 1 else "other"
-        return forms[form].format(n=self.number(len(names)), names=self.join(names))
+        return self.lang.counted(key, len(names), names=self.join(names))
 
     def country(self, row: SceneCountryRow) -> str:
-        return self.country_names.get((row.iso_a3, row.country), row.country)
+        return self.lang.country(row.iso_a3, row.country)
+
+    def city(self, name: str, iso_a3: str) -> str:
+        """A capital's name in this language (rangemap.language: CLDR, else GeoNames)."""
+        return self.lang.capital(name, iso_a3)
 
     def who(self, claimed_by: str) -> str:
         party = claimant(claimed_by)
@@ -234,31 +230,6 @@ class _Writer:
 
     def kind(self, kind: str) -> str:
         return self.words["kinds"].get(kind, kind)
-
-
-@cache
-def _country_names(lang: str) -> dict[tuple[str, str], str]:
-    """(iso_a3, Natural Earth name) -> the name in `lang` (layers/data/country_names.tsv)."""
-    from rangemap import layers
-
-    if lang == "en":
-        return {}
-    table = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
-    header, *lines = table.splitlines()
-    columns = header.split("\t")
-    if lang not in columns:
-        return {}
-    by_adm0 = {}
-    for line in lines:
-        cells = line.split("\t")
-        if cells[columns.index(lang)]:
-            by_adm0[cells[0]] = cells[columns.index(lang)]
-    countries = layers.countries()
-    return {
-        (str(iso), str(name)): by_adm0[str(adm0)]
-        for adm0, iso, name in zip(countries.adm0_a3, countries.iso_a3, countries.name, strict=True)
-        if str(adm0) in by_adm0
-    }
 
 
 def _states(rows: Sequence[SceneCountryRow]) -> list[SceneCountryRow]:
@@ -274,14 +245,15 @@ def _national(rows: Sequence[SceneCityRow]) -> list[SceneCityRow]:
 def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     layer = item.layer
     countries = w.counted("countries", [w.country(r) for r in _states(item.countries)])
-    capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
-    site = layer.site_label
+    capitals = w.counted("capitals", [w.city(r.city, r.iso_a3) for r in _national(item.capitals)])
     if layer.site.area is not None:  # ranges are measured from all of it, not from a point
-        site = w.words["anywhere_in"].format(area=w.site_name(layer.site))
+        site = w.words["anywhere_in"].format(area=w.area_name(layer.site))
+    else:
+        site = w.words["from_site"].format(site=w.site_label(layer))
     if layer.system is None and layer.kind in ("stated", "disputed", "estimate"):
         # A scene's own range that says what it is and who gives it (SceneRange.kind).
         first = w.words["attributed"].format(
-            site=site,
+            origin=site,
             span=w.span(layer),
             kind=w.kind(layer.kind),
             who=w.who(layer.claimed_by),
@@ -290,11 +262,11 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
         )
     elif layer.kind == "custom" or layer.system is None:
         first = w.words["custom"].format(
-            site=site, span=w.span(layer), countries=countries, capitals=capitals
+            origin=site, span=w.span(layer), countries=countries, capitals=capitals
         )
     else:
         first = w.words["claim"].format(
-            site=site,
+            origin=site,
             system=layer.system,
             span=w.span(layer),
             kind=w.kind(layer.kind),
@@ -313,9 +285,12 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             ("other_areas", [w.country(r) for r in item.countries if r.status == cov.OTHER]),
             (
                 "territorial_capitals",
-                [r.city for r in item.capitals if r.capital == cov.TERRITORIAL],
+                [w.city(r.city, r.iso_a3) for r in item.capitals if r.capital == cov.TERRITORIAL],
             ),
-            ("other_capitals", [r.city for r in item.capitals if r.capital == cov.OTHER_CAPITAL]),
+            (
+                "other_capitals",
+                [w.city(r.city, r.iso_a3) for r in item.capitals if r.capital == cov.OTHER_CAPITAL],
+            ),
         )
         if names
     ]
@@ -324,11 +299,13 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     if item.near_misses:
         items = [
             w.words["near_miss"].format(
-                city=r.city, beyond=w.number(r.beyond_km), distance=w.number(r.distance_km)
+                city=w.city(r.city, r.iso_a3),
+                beyond=w.distance(r.beyond_km),
+                distance=w.distance(r.distance_km),
             )
             for r in item.near_misses
         ]
-        out.append(w.words["near_misses"].format(items="; ".join(items)))
+        out.append(w.words["near_misses"].format(items=w.words["items_separator"].join(items)))
     if item.base is not None:
         base = item.base
         had_countries = {(r.iso_a3, r.country) for r in base.countries}
@@ -339,7 +316,9 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             if (r.iso_a3, r.country) not in had_countries
         ]
         new_capitals = [
-            r.city for r in _national(item.capitals) if (r.city, r.iso_a3) not in had_capitals
+            w.city(r.city, r.iso_a3)
+            for r in _national(item.capitals)
+            if (r.city, r.iso_a3) not in had_capitals
         ]
         fields = {
             "base_span": w.span(base.layer),
@@ -361,8 +340,9 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
 
 def summary_paragraphs(scene: SceneLike, *, lang: str = "en") -> list[str]:
     """One paragraph per described layer, its sentences built from the table rows."""
-    writer = _Writer(lang)
-    return [" ".join(_sentences(item, writer)) for item in facts(scene)]
+    resolved = as_resolved(scene)
+    writer = _Writer(lang, resolved.lang)
+    return [" ".join(_sentences(item, writer)) for item in facts(resolved)]
 
 
 def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
@@ -381,7 +361,7 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
     names, no ids. Built from the same table rows as summary_text.
     """
     resolved = as_resolved(scene)
-    w = _Writer(lang)
+    w = _Writer(lang, resolved.lang)
     header = w.words["sidebar_columns"]
     lines = [
         f"**{_md(resolved.title)}**",
@@ -395,11 +375,11 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
         if layer.system is not None:
             claim = f"{layer.system}, {claim} ({w.who(layer.claimed_by)})"
         cells = [
-            layer.site_label,
+            w.site_label(layer),
             w.span(layer),
             claim,
             w.number(len(_states(item.countries))),
-            w.join([r.city for r in _national(item.capitals)]) or "\u2013",
+            w.join([w.city(r.city, r.iso_a3) for r in _national(item.capitals)]) or "\u2013",
             w.area(layer.ring.area_km2),
         ]
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")

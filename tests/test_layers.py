@@ -504,19 +504,25 @@ def test_build_is_byte_identical(tmp_path):
     shutil.rmtree(tmp_path)
 
 
-def test_country_names_rebuild_byte_identical(countries):
-    """layers/data/country_names.tsv is Natural Earth's NAME_DE/PL/RU, one row per country of
-    the countries layer (by ADM0_A3), rebuilt byte for byte by layers/build_country_names.py."""
+def test_names_rebuild_byte_identical(countries):
+    """layers/data/country_names.tsv, place_names.tsv and names_fallback.tsv (CLDR through the
+    pinned babel, Natural Earth where CLDR has no name) are rebuilt byte for byte by
+    layers/build_country_names.py, with one column per phrases language but English and one
+    row per country of the countries layer (by ADM0_A3)."""
     sys.path.insert(0, str(REPO / "layers"))
     try:
         import build_country_names
     finally:
         sys.path.remove(str(REPO / "layers"))
-    committed = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
-    assert build_country_names.build() == committed
-    rows = [line.split("\t") for line in committed.splitlines()[1:]]
+    built = build_country_names.build()
+    for name, text in built.items():
+        assert text == (layers.layers_dir() / "data" / name).read_text(encoding="utf-8"), name
+    header, *rows = (line.split("\t") for line in built["country_names.tsv"].splitlines())
+    assert header == ["adm0_a3", "de", "fr", "pl", "ro", "ru", "uk"]
     assert [r[0] for r in rows] == sorted(countries.adm0_a3.tolist())
-    assert dict((r[0], r[1]) for r in rows)["POL"] == "Polen"
+    assert dict((r[0], r[1:]) for r in rows)["DEU"] == [
+        "Deutschland", "Allemagne", "Niemcy", "Germania", "Германия", "Німеччина"
+    ]  # fmt: skip
 
 
 def test_natural_earth_names_wrong_upstream_are_corrected(countries):
@@ -527,7 +533,7 @@ def test_natural_earth_names_wrong_upstream_are_corrected(countries):
     assert countries.name[i] == "Spratly Is."
     assert countries.name_en[i] == "Spratly Islands"
     names = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
-    assert "PGA\tSpratly-Inseln\tWyspy Spratly\tОстрова Спратли\n" in names  # noqa: RUF001
+    assert "PGA\tSpratly-Inseln\tÎles Spratleys\tWyspy Spratly\tSpratly Islands\tОстрова Спратли\tОстрови Спратлі\n" in names  # noqa: RUF001, E501
     assert "Wake" not in " ".join(countries.name_en.tolist()) + names
 
 
