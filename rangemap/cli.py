@@ -292,7 +292,7 @@ def map_command(
     embed_url: str | None,
     size: tuple[int, int],
     dpi: int,
-    lang: str,
+    lang: str | None,
     preset: str | None,
     **texts: str | None,  # --title, --subtitle, --caption
 ) -> None:
@@ -309,6 +309,7 @@ def map_command(
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
     from rangemap.formats import MAP_SUFFIXES, output_format
+    from rangemap.language import base_language
     from rangemap.render.embed import embed_path, embed_src
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_build import resolve_scene
@@ -317,6 +318,8 @@ def map_command(
     if embed_url is not None:
         embed_src(embed_url)  # refuse a bad URL before any work
     the_scene = load_scene(name)
+    if lang is not None:  # the page's <html lang>, its text and the embed's label
+        the_scene = the_scene.model_copy(update={"lang": lang})
     output = check_writable(_map_output(name, output, preset), inputs=[name])
     if output_format(output, MAP_SUFFIXES, what="a map") == "html":
         check_writable(embed_path(output), inputs=[name])
@@ -327,7 +330,9 @@ def map_command(
         view = {"offline": offline, "self_contained": self_contained, "projection": projection}
         the_map = render_map(resolved, **view, **texts)  # type: ignore[arg-type]
         title = texts["title"] or the_scene.title
-        _, snippet = save_embeddable(the_map, output, title=title, url=embed_url)
+        _, snippet = save_embeddable(
+            the_map, output, title=title, url=embed_url, lang=base_language(resolved.lang)
+        )
         _wrote(snippet, " (an <iframe> to embed the map)")
     else:
         if offline or self_contained:
@@ -345,7 +350,7 @@ def map_command(
             resolved, preset=preset, width_px=width, height_px=height,
             dpi=None if preset else dpi, **texts,
         )  # fmt: skip
-        output = save_image_with_alt(figure, resolved, output, lang=lang)
+        output = save_image_with_alt(figure, resolved, output, lang=base_language(resolved.lang))
         _wrote(alt_path(output), " (the image's alt text)")
     click.echo(str(output))
 
@@ -383,7 +388,7 @@ def _map_output(name: str, output: Path | None, preset: str | None) -> Path:
     is_flag=True,
     help="A short Markdown table for an article's sidebar instead of sentences.",
 )
-def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) -> None:
+def summary(scene: str | None, lang: str | None, output: Path | None, sidebar: bool) -> None:
     """Article text for SCENE: per drawn range, the countries and capitals it reaches, the
     capitals just out of range, and what a disputed or estimated figure adds over the
     stated one. Every figure is read from the tables of "rangemap table". With --sidebar,
@@ -398,8 +403,11 @@ def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) ->
         from rangemap.formats import output_format
 
         output_format(output, {".txt": "text", ".md": "text"}, what="the text")
+    from rangemap.language import base_language
+
     write = sidebar_markdown if sidebar else summary_text
-    _emit(write(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
+    the_scene = load_scene(scene or DEFAULT_SCENE)
+    _emit(write(the_scene, lang=lang or base_language(the_scene.lang)), output)
 
 
 @cli.command()

@@ -246,9 +246,10 @@ lang_opt = click.option(
     "--lang",
     # One choice per phrases file (rangemap/phrases/LANG.yaml): a new file is a new language.
     type=click.Choice(sorted(p.stem for p in (Path(__file__).parent / "phrases").glob("*.yaml"))),
-    default="en",
-    show_default=True,
-    help="Language of the text (en English, de German; country names from Natural Earth).",
+    default=None,
+    help="Language of the text: de, en, fr, pl, ro, ru or uk (numbers and units as the "
+    "language writes them; country and city names from CLDR). Default: the scene's lang, "
+    "else en.",
 )
 
 

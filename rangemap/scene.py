@@ -227,8 +227,17 @@ class SceneStyle(_SceneModel):
 
 
 def _check_lang(value: str) -> str:
+    """A BCP 47 tag whose language has a phrases file: the page and its text are written
+    in it (rangemap.language)."""
+    from rangemap.language import languages
+
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
         raise ValueError(f"a language tag such as 'en' or 'de-CH' (BCP 47), got {value!r}")
+    if value.split("-")[0].lower() not in languages():
+        raise ValueError(
+            f"{value!r}: rangemap writes {', '.join(languages())} (a phrases file each, "
+            "rangemap/phrases/LANG.yaml); give one of them"
+        )
     return value
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from rangemap import coverage as cov
-from rangemap.language import Language, language, languages, phrases
+from rangemap.language import Language, base_language, language, languages, phrases
 from rangemap.scene_build import (
     DrawnLayer,
     ResolvedScene,
@@ -161,10 +161,10 @@ def _base(own: LayerFacts, earlier: Sequence[LayerFacts]) -> LayerFacts | None:
 class _Writer:
     """Numbers, names and lists of the text in one language (rangemap.language)."""
 
-    def __init__(self, lang: str, scene_lang: str = "en") -> None:
-        self.lang: Language = language(lang)
+    def __init__(self, lang: str | None, scene_lang: str = "en") -> None:
+        self.scene_lang = base_language(scene_lang)
+        self.lang: Language = language(lang or self.scene_lang)
         self.words = self.lang.words
-        self.scene_lang = scene_lang.split("-")[0].lower()
 
     def area_name(self, site: Location) -> str:
         """An area site's name as the language's `anywhere_in` needs it: the catalog's German
@@ -338,14 +338,15 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     return out
 
 
-def summary_paragraphs(scene: SceneLike, *, lang: str = "en") -> list[str]:
-    """One paragraph per described layer, its sentences built from the table rows."""
+def summary_paragraphs(scene: SceneLike, *, lang: str | None = None) -> list[str]:
+    """One paragraph per described layer, its sentences built from the table rows, in
+    `lang` (default: the scene's lang)."""
     resolved = as_resolved(scene)
     writer = _Writer(lang, resolved.lang)
     return [" ".join(_sentences(item, writer)) for item in facts(resolved)]
 
 
-def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
+def summary_text(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """The article text of a scene: its title, then a paragraph per drawn range.
 
     >>> print(summary_text("inf-2020").splitlines()[2])  # doctest: +ELLIPSIS
@@ -355,7 +356,7 @@ def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
     return "\n\n".join([resolved.title, *summary_paragraphs(resolved, lang=lang)]) + "\n"
 
 
-def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
+def sidebar_markdown(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """A short Markdown sidebar for an article: per drawn range the site, the range, who
     claims it, the counts and the capitals in reach, and the area in readable units; display
     names, no ids. Built from the same table rows as summary_text.
@@ -395,7 +396,7 @@ def _md(text: str) -> str:
     return escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
-def text_alternative(scene: SceneLike = None, *, lang: str = "en") -> str:
+def text_alternative(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """The text alternative of a map of the scene (HTML maps' and the static image's alt
     text): the same words as summary_text."""
     return summary_text(scene, lang=lang)
@@ -409,12 +410,14 @@ _SR_ONLY = (
 )
 
 
-def text_alternative_html(scene: SceneLike = None, *, lang: str = "en") -> str:
+def text_alternative_html(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """The text alternative as an HTML block for the page of an HTML map (escaped), hidden
     from view and read by screen readers."""
     from html import escape
 
-    paragraphs = summary_paragraphs(scene, lang=lang)
+    resolved = as_resolved(scene)
+    lang = lang or base_language(resolved.lang)
+    paragraphs = summary_paragraphs(resolved, lang=lang)
     label = escape(phrases(lang)["text_label"])
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (

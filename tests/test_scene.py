@@ -463,6 +463,7 @@ def test_lang_view_and_callouts_are_read_and_resolved():
     ("field", "value", "message"),
     [
         ("lang", "english!", "language tag"),
+        ("lang", "es", r"'es': rangemap writes de, en, fr, pl, ro, ru, uk .*give one of them"),
         ("view", [[60, 5], [50, 25]], "south below north"),
         ("view", [[45, 5], [56, 250]], r"\[\[south, west\], \[north, east\]\]"),
     ],

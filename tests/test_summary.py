@@ -1,8 +1,9 @@
-"""Article text: every figure equals the table it comes from, in English and German."""
+"""Article text: every figure equals the table it comes from, in every language."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from pathlib import Path
@@ -311,3 +312,111 @@ def test_own_range_that_says_who_gives_it_reads_like_a_claim():
     assert english[4].startswith("From Krychaw, a range of 1,000 km reaches ")
     german = summary_text(scene, lang="de").splitlines()[2]
     assert "(Schätzung, laut Reuters)" in german
+
+
+# --- every language ------------------------------------------------------------------------
+
+OTHER_LANGS = ["de", "fr", "pl", "ro", "ru", "uk"]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+def test_summary_names_countries_and_capitals_in_the_language(lang) -> None:
+    """Every country and capital the text names is in `lang` (CLDR), no English name is
+    left but those layers/data/names_fallback.tsv lists, and the figures are the English
+    text's, written as the language writes them."""
+    from rangemap.language import Language
+
+    words = Language(lang)
+    scene = resolve_scene(load_scene("inf-2020"))
+    text = " ".join(summary_paragraphs(scene, lang=lang))  # the title is the scene's words
+    fallback = {
+        line.split("\t")[3]
+        for line in (layers.layers_dir() / "data" / "names_fallback.tsv")
+        .read_text(encoding="utf-8")
+        .splitlines()[1:]
+        if line.startswith(f"{lang}\t")
+    }
+    for name in sorted(fallback, key=len, reverse=True):  # listed: Andorra la Vella stays
+        text = text.replace(name, "")
+    countries = layers.countries()
+    for iso, english in zip(countries.iso_a3.tolist(), countries.name_en.tolist(), strict=True):
+        own = words.country(iso, english)
+        if english not in own and english not in fallback:  # (Îles Åland holds Åland)
+            assert not re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text), (lang, english)
+    assert words.country("DEU", "Germany") in text and words.country("POL", "Poland") in text
+    assert words.capital("Warsaw", "POL") in text and words.capital("Berlin", "DEU") in text
+    if words.capital("Warsaw", "POL") != "Warsaw":
+        assert "Warsaw" not in text
+    assert words.distance(2350) in text  # 2.350 km, 2 350 км, 2350 km ...
+    for english_word in ("according to", "reaches", "capitals", "countries", "Just out of"):
+        assert english_word not in text, (lang, english_word)
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+def test_sidebar_in_the_language(lang) -> None:
+    from rangemap.language import phrases
+    from rangemap.summary import sidebar_markdown
+
+    text = sidebar_markdown("inf-2020", lang=lang)
+    assert "| " + " | ".join(phrases(lang)["sidebar_columns"]) + " |" in text
+    assert "Warsaw" not in text and "Deveselu (Romania)" not in text
+
+
+def test_a_scene_in_polish_writes_polish(tmp_path: Path) -> None:
+    """A scene file with `lang: pl` gives Polish text by default, and a Polish page."""
+    path = tmp_path / "pl.yaml"
+    path.write_text(
+        "title: Zasięg z obwodu kaliningradzkiego\nlang: pl\n"
+        "sites:\n  - site: kaliningrad-region\n    claims: [9m729/ru-480]\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    result = runner.invoke(cli, ["summary", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Obwód kaliningradzki (z dowolnego miejsca) \u2013 9M729 (do 480 km; deklaracja" in (
+        result.stdout
+    )
+    assert "w zasięgu: 11 państw (Polska, Białoruś, Litwa" in result.stdout
+    assert "6 stolic (Wilno, Ryga, Warszawa, Mińsk, Berlin i Kopenhaga)" in result.stdout
+    out = tmp_path / "pl.html"
+    result = runner.invoke(cli, ["-q", "map", str(path), "-o", str(out), "--offline"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="pl">')
+    assert '<details class="rm-text" id="rm-text" lang="pl">' in page
+    assert "Co pokazuje mapa \u2013 opis słowny" in page and "Warszawa" in page
+    snippet = (tmp_path / "pl.embed.html").read_text(encoding="utf-8")
+    assert 'aria-label="Mapa interaktywna: Zasięg z obwodu kaliningradzkiego"' in snippet
+
+
+@pytest.mark.parametrize("lang", ["en", *OTHER_LANGS])
+def test_map_lang_sets_the_page_language(tmp_path: Path, lang) -> None:
+    """`rangemap map --lang L`: <html lang="L">, the map in words and the embed's label in L."""
+    from rangemap.language import phrases
+
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(
+        cli, ["-q", "map", "oreshnik-belarus-2025", "--lang", lang, "--offline", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">')
+    scene = resolve_scene(load_scene("oreshnik-belarus-2025").model_copy(update={"lang": lang}))
+    for paragraph in summary_paragraphs(scene):
+        assert html.escape(paragraph) in page
+    label = phrases(lang)["embed_label"].format(title="Oreshnik in Belarus")
+    assert html.escape(label) in (tmp_path / "m.embed.html").read_text(encoding="utf-8")
+
+
+def test_static_map_alt_text_in_the_language(tmp_path: Path) -> None:
+    out = tmp_path / "m.png"
+    result = CliRunner().invoke(
+        cli, ["-q", "map", "oreshnik-belarus-2025", "--lang", "ru", "-o", str(out), "--size",
+              "600x400", "--dpi", "50"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    alt = (tmp_path / "m.alt.txt").read_text(encoding="utf-8")
+    assert alt == summary_text("oreshnik-belarus-2025", lang="ru")
+    assert "Беларусь (из любой точки) — Орешник" not in alt  # weapon names stay as catalogued
+    lead = "Беларусь (из любой точки) — Oreshnik (до 5\u00a0500 км; заявлено, по данным России)"
+    assert lead in alt

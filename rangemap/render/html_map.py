@@ -683,14 +683,14 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
 
 
 def save_embeddable(
-    m: folium.Map, path: str | Path, *, title: str, url: str | None = None
+    m: folium.Map, path: str | Path, *, title: str, url: str | None = None, lang: str = "en"
 ) -> tuple[Path, Path]:
     """Write the map and its <iframe> snippet beside it (rangemap.render.embed): both files
-    or neither. `title` names the frame for screen readers, `url` is where the map will be
-    hosted. Returns (map, snippet)."""
+    or neither. `title` names the frame for screen readers (labelled in the phrases language
+    `lang`), `url` is where the map will be hosted. Returns (map, snippet)."""
     from rangemap.output import write_texts
 
     path = Path(path)
     snippet = embed.embed_path(path)
-    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url)})
+    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url, lang=lang)})
     return path, snippet
