@@ -268,7 +268,9 @@ class Scene(_SceneModel):
     )
     title: Text
     lang: Annotated[str, AfterValidator(_check_lang)] = Field(
-        default="en", description="Language of the scene's texts (BCP 47): the page's lang."
+        default="en",
+        description="Language of the scene's texts (BCP 47; de, en, fr, pl, ro, ru or uk): "
+        "the page's lang and the language of its text.",
     )
     view: View | None = Field(
         default=None,
