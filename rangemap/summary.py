@@ -384,9 +384,10 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str | None = None) -> str
             w.area(layer.ring.area_km2),
         ]
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
-    from rangemap.scene_export import _CREDITS
+    from rangemap import __version__
 
-    return "\n".join([*lines, "", _md(_CREDITS)]) + "\n"
+    credits = w.words["credits"].format(version=__version__)  # the tables' credits, translated
+    return "\n".join([*lines, "", _md(credits)]) + "\n"
 
 
 def _md(text: str) -> str:

@@ -288,6 +288,9 @@ def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
             assert area == f"{round(km2, -3):,.0f} km\u00b2"
         assert span.endswith(" km") or span.endswith(" km)")
     assert "GeoNames (CC BY 4.0)" in text
+    from rangemap.scene_export import _CREDITS
+
+    assert text.endswith(_CREDITS + "\n")  # the tables' credits, word for word in English
 
 
 def test_sidebar_command_in_german() -> None:
@@ -360,6 +363,7 @@ def test_sidebar_in_the_language(lang) -> None:
     text = sidebar_markdown("inf-2020", lang=lang)
     assert "| " + " | ".join(phrases(lang)["sidebar_columns"]) + " |" in text
     assert "Warsaw" not in text and "Deveselu (Romania)" not in text
+    assert "Borders" not in text and "GeoNames (CC BY 4.0)" in text  # credits translated
 
 
 def test_a_scene_in_polish_writes_polish(tmp_path: Path) -> None:
