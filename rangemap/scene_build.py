@@ -123,7 +123,7 @@ def claimant(claimed_by: str) -> str:
     return re.split(r" \(|, |; ", claimed_by, maxsplit=1)[0].strip()
 
 
-def short_name(name: str) -> str:
+def _short_name(name: str) -> str:
     """Site names in layer names: 'NSF Deveselu, Aegis Ashore Romania (...)' -> 'NSF Deveselu'."""
     return re.split(r", | \(", name, maxsplit=1)[0].strip() or name
 
@@ -248,7 +248,7 @@ class _Builder:
             kind: Kind = claim.kind
             who = claimant(claim.claimed_by)
             title = (
-                f"{system.name} ({short_name(claim.variant)})" if claim.variant else system.name
+                f"{system.name} ({_short_name(claim.variant)})" if claim.variant else system.name
             )
             claimed_by = claim.claimed_by
             disputed_here = hosting is not None and hosting.kind == "disputed"
@@ -434,7 +434,7 @@ def resolve_scene(
         origin = _Origin(
             builder.unique(slug(location.id), site_ids, "-"),
             location,
-            spec.name or short_name(location.name),
+            spec.name or _short_name(location.name),
             _entry(catalog, location),
         )
         layers: list[SceneLayer] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -22,7 +23,6 @@ from rangemap.scene_build import (
     SceneLike,
     as_resolved,
     claimant,
-    short_name,
 )
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
 
@@ -174,14 +174,20 @@ class _Writer:
         return self.words["areas"].get(site.name, site.name)
 
     def site_label(self, layer: DrawnLayer) -> str:
-        """The scene's name of the site in the scene's own language ("Deveselu (Romania)");
-        in another, the catalog's name of the place, a proper name without the scene's
-        English gloss ("NSF Deveselu")."""
+        """The scene's name of the site ("Deveselu (Romania)"), in another language than the
+        scene's with its note in brackets translated: a country by its name in this language
+        ("Deveselu (Rumänien)"), a note the phrases file's `site_notes` give ("Wiesbaden
+        (Referenzpunkt)"); a note neither knows is left out rather than left in English."""
+        label = layer.site_label
         if self.lang.code == self.scene_lang:
-            return layer.site_label
-        if self.lang.code == "de" and layer.site.name_de:
-            return layer.site.name_de
-        return short_name(layer.site.name)
+            return label
+        name, bracket, note = label.partition(" (")
+        if not bracket or not note.endswith(")"):
+            return label
+        note = note.removesuffix(")")
+        iso = _country_codes().get(note)
+        note = self.lang.country(iso, note) if iso else self.words["site_notes"].get(note)
+        return f"{name} ({note})" if note else name
 
     def number(self, value: float) -> str:
         return self.lang.number(value)
@@ -230,6 +236,23 @@ class _Writer:
 
     def kind(self, kind: str) -> str:
         return self.words["kinds"].get(kind, kind)
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    """English name (NAME_EN) -> ISO code of every country unit whose name is its own."""
+    from collections import Counter
+
+    from rangemap import layers
+
+    countries = layers.countries()
+    names = countries.name_en.tolist()
+    twice = {name for name, n in Counter(names).items() if n > 1}
+    return {
+        name: iso
+        for name, iso in zip(names, countries.iso_a3.tolist(), strict=True)
+        if name not in twice
+    }
 
 
 def _states(rows: Sequence[SceneCountryRow]) -> list[SceneCountryRow]:

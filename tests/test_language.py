@@ -16,6 +16,8 @@ from rangemap.language import Language, base_language, english_fallback, languag
 
 LANGS = ["de", "en", "fr", "pl", "ro", "ru", "uk"]
 NBSP, NNBSP = "\u00a0", "\u202f"
+#: Keys of a phrases file that hold words by name, not phrases with forms.
+WORDS = {"language", "sidebar_columns", "areas", "site_notes", "kinds", "bounds", "parties"}
 
 
 def test_the_languages_are_the_phrases_files() -> None:
@@ -110,7 +112,7 @@ def test_every_phrases_file_says_everything_english_says(lang) -> None:
     assert english_fallback(lang) == []  # all seven are translated in full
     tags = Language(lang).locale.plural_form.tags | {"other"}
     for key, value in english.items():
-        if key in ("parties", "areas", "kinds", "bounds", "sidebar_columns", "language"):
+        if key in WORDS:
             continue  # words, not sentences: checked below
         theirs, ours = own[key], value
         if isinstance(theirs, dict) or isinstance(ours, dict):  # a phrase with forms

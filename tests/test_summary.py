@@ -357,12 +357,14 @@ def test_summary_names_countries_and_capitals_in_the_language(lang) -> None:
 
 @pytest.mark.parametrize("lang", OTHER_LANGS)
 def test_sidebar_in_the_language(lang) -> None:
-    from rangemap.language import phrases
+    from rangemap.language import Language, phrases
     from rangemap.summary import sidebar_markdown
 
     text = sidebar_markdown("inf-2020", lang=lang)
     assert "| " + " | ".join(phrases(lang)["sidebar_columns"]) + " |" in text
     assert "Warsaw" not in text and "Deveselu (Romania)" not in text
+    romania = Language(lang).country("ROU", "Romania")
+    assert f"Deveselu ({romania})" in text  # the scene's note in brackets, translated
     assert "Borders" not in text and "GeoNames (CC BY 4.0)" in text  # credits translated
 
 
