@@ -77,8 +77,9 @@ def _babel() -> object:
     return babel
 
 
-def _read_corrections(path: Path = NAME_CORRECTIONS) -> dict[tuple[str, str], tuple[str, str]]:
+def _read_corrections(path: Path | None = None) -> dict[tuple[str, str], tuple[str, str]]:
     """(lang, ISO_A2) -> (CLDR's name, the name used) from name_corrections.tsv."""
+    path = path or NAME_CORRECTIONS
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     header, *rows = (ln.split("\t") for ln in lines)
     if header != ["lang", "iso_a2", "cldr", "corrected", "reason"]:
@@ -148,7 +149,7 @@ def country_names(langs: list[str]) -> tuple[list[list[str]], list[list[str]]]:
             row.append(name)
             fallback.append([lang, "country", adm0, str(countries.name_en[i]), used])
         rows.append(row)
-    unused = set(corrections) - used_corrections
+    unused = {key for key in corrections if key[0] in langs} - used_corrections
     if unused:
         raise BuildError(f"{NAME_CORRECTIONS}: rows for no CLDR name in use: {sorted(unused)}")
     return rows, fallback

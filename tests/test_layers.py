@@ -580,3 +580,23 @@ def test_units_no_un_state_holds_are_other_areas_not_territories(countries):
     assert {"Greenland", "Jersey", "Åland", "Akrotiri Sovereign Base Area"} <= territories
     assert all(sovereign[n] for n in territories)
     assert list(status.values()).count("state") == 195
+
+
+def test_a_name_correction_stops_the_build_when_cldr_changes(tmp_path, monkeypatch):
+    """A row of name_corrections.tsv whose CLDR name is no longer CLDR's, or that corrects no
+    name in use, is a row to look at, not to apply."""
+    sys.path.insert(0, str(REPO / "layers"))
+    try:
+        import build_country_names
+        import build_layers
+    finally:
+        sys.path.remove(str(REPO / "layers"))
+    header = "# comment\nlang\tiso_a2\tcldr\tcorrected\treason\n"
+    table = tmp_path / "corrections.tsv"
+    monkeypatch.setattr(build_country_names, "NAME_CORRECTIONS", table)
+    table.write_text(header + "de\tHK\tSAR Hongkong\tHongkong\tqualifier\n", "utf-8")
+    with pytest.raises(build_layers.BuildError, match="de name of HK is now 'Sonderverw"):
+        build_country_names.country_names(["de"])
+    table.write_text(header + "de\tZZ\tNirgendwo\tNirgends\tno such code\n", "utf-8")
+    with pytest.raises(build_layers.BuildError, match=r"no CLDR name in use: \[\('de', 'ZZ'\)\]"):
+        build_country_names.country_names(["de"])
