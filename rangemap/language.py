@@ -93,25 +93,33 @@ class Language:
 
     # --- numbers -------------------------------------------------------------------------
 
+    def _pattern(self, value: float, decimals: int) -> str:
+        """CLDR's number pattern with `decimals` places, ungrouped below the language's
+        minimum grouping (pl: 2350, but 12 350)."""
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        if abs(value) < 10 ** (3 + self._min_grouping - 1):
+            pattern = pattern.replace("#,##", "")
+        return pattern
+
     def number(self, value: float, decimals: int = 0) -> str:
         """`value` rounded, grouped as CLDR groups it for the language: 2,350 (en), 2.350 (de,
         ro), 2 350 with a no-break space (ru, uk), 2 350 with a narrow no-break space (fr),
         2350 but 12 350 (pl: CLDR's minimumGroupingDigits 2, which babel does not carry)."""
         from babel.numbers import format_decimal
 
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        if abs(round(value, decimals)) < 10 ** (3 + self._min_grouping - 1):
-            pattern = pattern.replace("#,##", "")
-        return format_decimal(round(value, decimals), format=pattern, locale=self.locale)
+        value = round(value, decimals)
+        return format_decimal(value, format=self._pattern(value, decimals), locale=self.locale)
 
-    def unit(self, value: float | str, unit: str) -> str:
-        """A formatted number with its unit as CLDR writes it: '480 km', '480 км',
-        '480\u202fkm' (fr); `unit` is km, mi, nmi or km2."""
+    def unit(self, value: float, unit: str) -> str:
+        """A rounded number with its unit as CLDR writes it, in the plural form of the number:
+        '480 km', '480 км', '480\u202fkm' (fr), '1000 mil' (pl); `unit` is km, mi, nmi or
+        km2."""
         from babel.units import format_unit
 
-        shown = value if isinstance(value, str) else self.number(value)
+        value = round(value)
         cldr = "area-square-kilometer" if unit == "km2" else _CLDR_UNITS[unit]
-        return format_unit(shown, cldr, length="short", locale=self.locale)
+        pattern = self._pattern(value, 0)
+        return format_unit(value, cldr, length="short", format=pattern, locale=self.locale)
 
     def distance(self, km: float) -> str:
         """'480 km'; a range given in miles: '1,000 mi (1,609 km)', in this language."""

@@ -53,6 +53,10 @@ def test_ranges_given_in_miles_and_areas_in_millions() -> None:
 
     assert Language("en").distance(parse_range("1000mi")) == "1,000 mi (1,609 km)"
     assert Language("de").distance(parse_range("1000mi")) == "1.000 mi (1.609 km)"
+    # the unit in the plural form of its number
+    assert Language("pl").distance(parse_range("3400mi")) == "3400 mil (5472 km)"
+    assert Language("pl").distance(parse_range("1mi")) == "1 mila (2 km)"
+    assert Language("uk").distance(parse_range("3400mi")) == "3\u00a0400 миль (5\u00a0472 км)"
     assert Language("en").area(74.6e6) == "74.6 million km²"
     assert Language("de").area(74.6e6) == "74,6 Mio. km²"
     assert Language("fr").area(74.6e6) == "74,6 millions de km²"
