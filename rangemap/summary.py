@@ -16,21 +16,13 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from rangemap import coverage as cov
-from rangemap.language import Language, base_language, language, languages, phrases
-from rangemap.scene_build import (
-    DrawnLayer,
-    ResolvedScene,
-    SceneLike,
-    as_resolved,
-    claimant,
-)
+from rangemap.language import Language, base_language, language, phrases
+from rangemap.language import languages as languages  # as before: rangemap.render.html_parts
+from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLike, as_resolved, claimant
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
 
 if TYPE_CHECKING:
     from rangemap.locations import Location
-
-#: The names the package's own modules import from here (rangemap.render.html_parts).
-__all__ = ["languages", "phrases", "sidebar_markdown", "summary_paragraphs", "summary_text"]
 
 #: Kinds of layer the text describes: claims and the scene's own ranges. Treaty thresholds
 #: and bands are the treaty's lines, not a claim about a missile: the tables list them.
