@@ -87,10 +87,6 @@ class Language:
     def __repr__(self) -> str:
         return f"Language({self.code!r})"
 
-    def word(self, key: str) -> Any:
-        """The phrase under `key` (KeyError for a key no file has)."""
-        return self.words[key]
-
     # --- numbers -------------------------------------------------------------------------
 
     def _pattern(self, value: float, decimals: int) -> str:
@@ -179,12 +175,17 @@ class Language:
         return name if gid is None else self.place(gid, name)
 
 
-def _table(name: str) -> tuple[list[str], list[list[str]]]:
+def _table(name: str, lang: str) -> tuple[int, list[list[str]]]:
+    """The column of `lang` in layers/data/NAME and the table's rows."""
     from rangemap import layers
 
     text = (layers.layers_dir() / "data" / name).read_text(encoding="utf-8")
     header, *rows = (line.split("\t") for line in text.splitlines())
-    return header, rows
+    if lang not in header:  # a phrases file added without building its names
+        raise ValueError(
+            f"layers/data/{name} has no names in {lang!r}: run python layers/build_country_names.py"
+        )
+    return header.index(lang), rows
 
 
 @cache
@@ -197,8 +198,7 @@ def _country_names(lang: str) -> dict[tuple[str, str], str]:
 
     if lang == "en":
         return {}
-    header, rows = _table("country_names.tsv")
-    column = header.index(lang)  # every phrases language has one (tests/test_language.py)
+    column, rows = _table("country_names.tsv", lang)
     by_adm0 = {row[0]: row[column] for row in rows}
     countries = layers.countries()
     return {
@@ -214,8 +214,7 @@ def _place_names(lang: str) -> dict[int, str]:
     """geonameid -> name in `lang` (layers/data/place_names.tsv)."""
     if lang == "en":
         return {}
-    header, rows = _table("place_names.tsv")
-    column = header.index(lang)
+    column, rows = _table("place_names.tsv", lang)
     return {int(row[0]): row[column] for row in rows}
 
 
