@@ -232,3 +232,9 @@ def test_what_falls_back_is_listed() -> None:
     assert ("de", "DEU") not in listed
     capitals = {(r[0], r[3]) for r in rows if r[1] == "capital"}
     assert ("ru", "Douglas") in capitals and ("ru", "Warsaw") not in capitals
+
+
+def test_a_language_whose_names_were_not_built_says_how_to_build_them() -> None:
+    for table in (language_module._country_names, language_module._place_names):
+        with pytest.raises(ValueError, match=r"no names in 'xx': run python layers/build_coun"):
+            table.__wrapped__("xx")
