@@ -668,9 +668,6 @@ def test_unfolding_the_panels_keeps_the_map_height(driver, maps, name, projectio
     _unfold(driver)
     after = driver.execute_script(_MAP_HEIGHT)
     assert abs(after - before) <= 0.1 * before, (before, after)
-    # the country details still open on a country in view
-    driver.execute_script(_OPEN_DETAILS, "country")
-    _details_shown(driver)
 
 
 @pytest.mark.parametrize("width", [320, 375])
