@@ -17,6 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from rangemap.errors import CatalogError, close_matches, control_character
+from rangemap.units import Written, may_be_grouped
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -441,10 +442,13 @@ class _Converter:
         try:
             if not fits:
                 raise ValueError(node.value)
-            return construct(self.constructor, node)
+            value = construct(self.constructor, node)
         except ValueError:  # or a date that fits the pattern but does not exist: 2019-02-30
             expected = _EXPECTED.get(node.tag, node.tag.removeprefix(_TAG))
             raise self.fail(loc, node, f"{node.value!r} is not {expected}", FIX_VALUE) from None
+        if isinstance(value, float) and may_be_grouped(node.value):
+            return Written(value, node.value)  # a range field refuses "2.350" as ambiguous
+        return value
 
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         """A mapping with text keys, each key once."""

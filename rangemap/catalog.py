@@ -121,7 +121,18 @@ def _check_km(value: float) -> float:
     return value
 
 
-Km = Annotated[Number, AfterValidator(_check_km)]
+def _check_written(value: object) -> object:
+    """A figure written "2.350" is 2.35 or 2,350 (a thousands point): refused as ambiguous."""
+    from rangemap.units import check_unambiguous
+
+    try:
+        check_unambiguous(value, "range")
+    except InputError as err:
+        raise ValueError(str(err).removeprefix("range: ")) from None
+    return value
+
+
+Km = Annotated[Number, BeforeValidator(_check_written), AfterValidator(_check_km)]
 
 
 def _check_color(value: str) -> str:
