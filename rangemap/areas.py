@@ -19,6 +19,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from rangemap import layers
 from rangemap.errors import InputError
+from rangemap.units import range_text
 from rangemap.geodesic import (
     GEOD,
     SPHERE_KM,
@@ -122,7 +123,9 @@ def dispersal_area(lat: float, lon: float, km: float, *, name: str | None = None
     check_range(km, label="dispersal radius")
     where = name or f"{lat:g}, {lon:g}"
     geometry = range_area(lat, lon, km)
-    return LaunchArea(geometry, f"{km:,g} km of {where}", centre=(lat, lon), radius_km=float(km))
+    return LaunchArea(
+        geometry, f"within {range_text(km)} of {where}", centre=(lat, lon), radius_km=float(km)
+    )
 
 
 def read_geojson_area(path: Path | str) -> LaunchArea:
