@@ -19,7 +19,6 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from rangemap import layers
 from rangemap.errors import InputError
-from rangemap.units import range_text
 from rangemap.geodesic import (
     GEOD,
     SPHERE_KM,
@@ -31,6 +30,7 @@ from rangemap.geodesic import (
     range_area,
     unit_vectors,
 )
+from rangemap.units import range_text
 
 #: Metres of ground per degree of lon/lat, at most, in any direction: a degree of latitude is
 #: at most 111,694 m (at the poles), a degree of longitude at most 111,320 m (at the equator).
