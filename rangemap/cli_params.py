@@ -156,7 +156,7 @@ _AREA_HELP = (
     "Launch area from a GeoJSON file (RFC 7946 lon/lat polygons): ranges are measured from "
     "anywhere in it"
 )
-#: An area file: read and checked by rangemap.areas.read_geojson_area, which says what is wrong.
+#: An area file: read and checked by rangemap.area_files.read_geojson_area (it says what is wrong).
 _AREA_FILE = click.Path(dir_okay=False, path_type=Path)
 _DISPERSAL_HELP = (
     "Launchers anywhere within KM of the --site point (a dispersal area), not at the point."

@@ -283,7 +283,7 @@ def _catalog_area(
 def geojson_location(path: Path, *, name: str | None = None) -> Location:
     """An area site from the polygons of a GeoJSON file (`--area FILE.geojson`), named for
     the file's stem, or `name` (area_names: two files of the same stem in different folders)."""
-    from rangemap.areas import read_geojson_area
+    from rangemap.area_files import read_geojson_area
 
     launch = read_geojson_area(path)
     name = name or path.stem

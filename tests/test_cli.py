@@ -561,7 +561,7 @@ def test_ring_with_a_dispersal_radius_is_the_wider_disc(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{bad", "cannot read it as GeoJSON"),
+        ("{bad", "line 1, column 2: not JSON"),
         ('{"type": "Point", "coordinates": [1, 2]}', "no Polygon or MultiPolygon found"),
         ('{"features": []}', "not a GeoJSON object"),
         (
