@@ -22,7 +22,7 @@ from shapely.geometry import Polygon
 
 from rangemap._yamlio import NotRegularFile, TooLarge, display_path, read_regular
 from rangemap.areas import LaunchArea, _clean
-from rangemap.errors import InputError
+from rangemap.errors import InputError, invisible_character
 
 #: Largest area file read, in bytes: the most detailed country outline rangemap ships
 #: (Canada, 68,000 vertices in 412 parts) is 2.7 MB as GeoJSON.
@@ -56,6 +56,11 @@ def read_geojson_area(path: Path | str) -> LaunchArea:
     """
     path = Path(path)
     shown = display_path(path)
+    bad = invisible_character(path.stem)
+    if bad:
+        raise InputError(
+            f"{shown}: the file name contains {bad}; rename the file (its name labels the area)."
+        )
     data = _load(path, shown)
     reader = _Reader(shown)
     polygons = list(reader.polygons(data))

@@ -178,3 +178,10 @@ def test_the_command_line_says_one_line_and_exits_2(tmp_path: Path, text: str) -
     result = CliRunner().invoke(cli, ["coverage", "--area", str(path), "--km", "300"])
     assert result.exit_code == 2 and result.stdout == ""
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_invisible_character_in_the_file_name_is_refused(tmp_path: Path) -> None:
+    """The file's name labels the area in every table: "o\\u200bk" would read as "ok"."""
+    path = _write(tmp_path, _polygon(SQUARE), "o\u200bk.geojson")
+    message = _refused(path)
+    assert "the file name contains the invisible character U+200B (ZERO WIDTH SPACE)" in message

@@ -672,3 +672,10 @@ def test_compare_tells_apart_area_files_of_the_same_name(tmp_path: Path) -> None
         assert header[-2:] == ["pct_area:ok_100_km", "pct_area:d2/ok_100_km"]
         code, _, err = run("compare", "--area", "ok.geojson", "--area", "./ok.geojson", "--km", "9")
         assert code == 2 and "the site area:ok is given twice" in err
+
+
+def test_bidi_controls_in_command_line_text_are_refused(tmp_path: Path) -> None:
+    """U+202E reverses the text after it: a title could show other words than it holds."""
+    code, out, err = run("map", "--title", "Range \u202e007", "-o", str(tmp_path / "m.html"))
+    assert code == 2 and out == "" and not (tmp_path / "m.html").exists()
+    assert "the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE)" in err
