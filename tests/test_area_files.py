@@ -7,10 +7,13 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shapely
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rangemap import area_files
 from rangemap.area_files import MAX_AREA_BYTES, MAX_PARTS, MAX_VERTICES, read_geojson_area
@@ -185,3 +188,79 @@ def test_an_invisible_character_in_the_file_name_is_refused(tmp_path: Path) -> N
     path = _write(tmp_path, _polygon(SQUARE), "o\u200bk.geojson")
     message = _refused(path)
     assert "the file name contains the invisible character U+200B (ZERO WIDTH SPACE)" in message
+
+
+# --- fuzzing ---------------------------------------------------------------------------------
+
+_numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**30), 10**30),
+    st.floats(-200, 200),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=3),
+)
+_json = st.recursive(
+    _numbers,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(
+            st.sampled_from(["type", "coordinates", "geometries", "features", "geometry", "x"]),
+            inner,
+            max_size=4,
+        ),
+        st.sampled_from(
+            [
+                "Polygon",
+                "MultiPolygon",
+                "Feature",
+                "FeatureCollection",
+                "GeometryCollection",
+                "Point",
+                "Blob",
+            ]
+        ),
+    ),
+    max_leaves=30,
+)
+
+
+@st.composite
+def _mutated_area(draw: st.DrawFn) -> str:
+    """A valid area file with one value somewhere replaced by anything JSON can hold."""
+    tree: dict = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": _polygon(SQUARE)},
+            {"type": "Feature", "properties": {}, "geometry": {
+                "type": "MultiPolygon", "coordinates": [[[[x + 2, y] for x, y in SQUARE]]]}},
+        ],
+    }  # fmt: skip
+    node: Any = tree
+    for _ in range(draw(st.integers(0, 8))):
+        if isinstance(node, dict) and node:
+            key = draw(st.sampled_from(sorted(node)))
+        elif isinstance(node, list) and node:
+            key = draw(st.integers(0, len(node) - 1))
+        else:
+            break
+        if not isinstance(node[key], dict | list) or draw(st.booleans()):
+            node[key] = draw(_json)
+            break
+        node = node[key]
+    return json.dumps(tree, allow_nan=True)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(_mutated_area(), _json.map(lambda v: json.dumps(v, allow_nan=True))))
+def test_any_json_gives_an_area_or_one_message_naming_the_file(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "fuzz.geojson"
+    path.write_text(text, encoding="utf-8")
+    try:
+        area = read_geojson_area(path)
+    except InputError as err:
+        assert str(err).startswith("fuzz.geojson") or str(path) in str(err)
+    else:
+        assert area.geometry.is_valid and not area.geometry.is_empty
