@@ -165,16 +165,27 @@ def invisible_character(text: str) -> str | None:
     "the invisible character U+200B (ZERO WIDTH SPACE) at position 5"; None for a plain name.
     A name with one reads as its twin without it ("9M729" and "9M\u200b729") and would pass
     every duplicate check."""
+    control = control_character(text)
+    if control is not None:
+        return control
     for i, char in enumerate(text):
         if unicodedata.category(char) == "Cf":
             return f"the invisible character {_describe(char)} at position {i + 1}"
-    return control_character(text)
+    return None
 
 
 def check_text(text: str, *, field: str) -> str:
     """Return `text` if it holds no control characters and is valid UTF-8; else InputError
     naming the field and the first offending character."""
     bad = control_character(text)
+    if bad is None:
+        return text
+    raise InputError(f"{field} {text[:60]!r} contains {bad}. Remove it and run again.")
+
+
+def check_name(text: str, *, field: str) -> str:
+    """check_text for names and labels: no invisible format characters either."""
+    bad = invisible_character(text)
     if bad is None:
         return text
     raise InputError(f"{field} {text[:60]!r} contains {bad}. Remove it and run again.")

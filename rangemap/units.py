@@ -41,6 +41,9 @@ class Written(float):
         self.text = text
         return self
 
+    def __reduce__(self) -> tuple:
+        return (Written, (float(self), self.text))
+
 
 def may_be_grouped(text: str) -> bool:
     """Whether `text` reads as a number both with a decimal point and with the point grouping
