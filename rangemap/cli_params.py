@@ -156,7 +156,7 @@ _AREA_HELP = (
     "Launch area from a GeoJSON file (RFC 7946 lon/lat polygons): ranges are measured from "
     "anywhere in it"
 )
-#: An area file: read and checked by rangemap.areas.read_geojson_area, which says what is wrong.
+#: An area file: read and checked by rangemap.area_files.read_geojson_area (it says what is wrong).
 _AREA_FILE = click.Path(dir_okay=False, path_type=Path)
 _DISPERSAL_HELP = (
     "Launchers anywhere within KM of the --site point (a dispersal area), not at the point."
@@ -197,12 +197,13 @@ def launch_list_opts(command: Callable) -> Callable:
         dispersal: float | None,
         **kw: Any,
     ):
-        from rangemap.locations import launch_location
+        from rangemap.locations import area_names, geojson_location, launch_location
 
         if dispersal is not None and not sites:
             raise InputError("--dispersal widens --site points: give at least one --site.")
         located = [launch_location(s, dispersal_km=dispersal) for s in sites]
-        located += [launch_location(area=a) for a in areas]
+        named = zip(areas, area_names(list(areas)), strict=True)
+        located += [geojson_location(path, name=name) for path, name in named]
         return command(*args, sites=located, **kw)
 
     wrapper = _dispersal_opt(wrapper)

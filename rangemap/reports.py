@@ -100,7 +100,7 @@ def compare_rows(
             "others), or several --site values."
         )
     _refuse_repeats([f"{km:g}" for km in kms], "range", "--km")
-    _refuse_repeats([site.id for site in sites], "site", "--site")
+    _refuse_repeats([site.id for site in sites], "site", "--site or --area")
     rings = [cov.make_ring(site, km) for site in sites for km in kms]
     labels, matrix = cov.matrix(rings)
     if len(sites) == 1:

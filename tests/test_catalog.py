@@ -818,3 +818,38 @@ def test_area_id_taken_by_a_site_is_a_catalog_error(tmp_path):
     folder, text = _broken(tmp_path, "areas.yaml", "id: belarus", "id: deveselu")
     with pytest.raises(CatalogError, match=f"line {_line(text, 'id: deveselu')}.*already a site"):
         load_catalog(folder)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "what"),
+    [
+        ("name: Test GLCM", 'name: "9M\\u200b729"', "system 'test-glcm', field 'name'",
+         "the invisible character U+200B (ZERO WIDTH SPACE) at position 3"),
+        ("aliases: [TGLCM-1]", 'aliases: ["SSC\\u20608"]', "system 'test-glcm', alias 1",
+         "the invisible character U+2060 (WORD JOINER)"),
+        ("name: Test range near Olsztyn", 'name: "Deveselu\\u200d"', "site 'test-range'",
+         "U+200D (ZERO WIDTH JOINER)"),
+        ("name: Test range near Olsztyn", 'name: "Test\\u00adrange"', "site 'test-range'",
+         "U+00AD (SOFT HYPHEN)"),
+        ("claimed_by: The maker (test data)\n        date",
+         'claimed_by: "\\ufeffMaker"\n        date',
+         "claim 'maker-1000', field 'claimed_by'", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
+        ("name: Test GLCM", 'name: "Test \\u202e700"', "system 'test-glcm', field 'name'",
+         "the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("description: A made-up", 'description: "\\u2067A made-up', "field 'description'",
+         "the bidirectional control character U+2067 (RIGHT-TO-LEFT ISOLATE)"),
+    ],
+)  # fmt: skip
+def test_invisible_characters_in_names_are_refused(tmp_path, old, new, field, what):
+    """A zero-width space made a second "9M729" pass the duplicate check; U+202E turned a
+    legend's "700 km" into "007". Names refuse every invisible format character (Cf), and
+    every text refuses bidi embeddings, overrides and isolates."""
+    assert old in OWN_TEXT
+    text = OWN_TEXT.replace(old, new, 1)
+    if new.startswith("description"):
+        text = text.replace("for tests only.\n", 'for tests only."\n', 1)
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(extra=[path])
+    assert field in str(err.value) and what in str(err.value), str(err.value)

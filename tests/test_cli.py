@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -560,7 +561,7 @@ def test_ring_with_a_dispersal_radius_is_the_wider_disc(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{bad", "cannot read it as GeoJSON"),
+        ("{bad", "line 1, column 2: not JSON"),
         ('{"type": "Point", "coordinates": [1, 2]}', "no Polygon or MultiPolygon found"),
         ('{"features": []}', "not a GeoJSON object"),
         (
@@ -625,3 +626,56 @@ def test_compare_and_reach_take_area_files(tmp_path: Path) -> None:
     # anywhere within 50 km of the city: 50 km nearer than the city along the geodesic
     city = Geodesic.WGS84.Inverse(54.70639, 20.51102, *berlin)["s12"] / 1000.0
     assert float(rows["kaliningrad+50km"]["distance_km"]) == pytest.approx(city - 50, abs=0.5)
+
+
+def test_dispersal_is_labelled_with_its_unit_and_within() -> None:
+    """--dispersal 50mi: 'within 50 mi (80 km) of ...', as ranges show their units."""
+    code, out, _ = run(
+        "coverage", "--site", "deveselu", "--dispersal", "50mi", "--km", "500", "--format", "csv"
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["site"] for r in rows} == {
+        "within 50 mi (80 km) of NSF Deveselu, Aegis Ashore Romania (99th Military Base)"
+    }
+    code, out, _ = run("ring", "--site", "54.7,20.5", "--dispersal", "50", "--km", "430")
+    assert code == 0
+    label = json.loads(out)["features"][0]["properties"]["label"]
+    assert label == "430 km from anywhere within 50 km of 54.7, 20.5"
+
+
+def test_dispersal_plus_range_beyond_the_antipode_says_what_is_checked() -> None:
+    code, out, err = run("coverage", "--site", "deveselu", "--dispersal", "19970", "--km", "500")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "reaches 20,470 km from that point (dispersal radius + range)" in err
+    assert "that distance is what is checked" in err
+
+
+def test_compare_tells_apart_area_files_of_the_same_name(tmp_path: Path) -> None:
+    """ok.geojson and d2/ok.geojson are two areas, each its own column; the same file given
+    twice is still one area given twice."""
+    (tmp_path / "d2").mkdir()
+    (tmp_path / "ok.geojson").write_text(json.dumps(SQUARE), encoding="utf-8")
+    moved = json.loads(json.dumps(SQUARE))
+    moved["geometry"]["coordinates"] = [
+        [[x + 3, y] for x, y in moved["geometry"]["coordinates"][0]]
+    ]
+    (tmp_path / "d2" / "ok.geojson").write_text(json.dumps(moved), encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        code, out, err = run(
+            "compare", "--area", "ok.geojson", "--area", "d2/ok.geojson", "--km", "100",
+            "--format", "csv",
+        )  # fmt: skip
+        assert code == 0, err
+        header = next(csv.reader(io.StringIO(out)))
+        assert header[-2:] == ["pct_area:ok_100_km", "pct_area:d2/ok_100_km"]
+        code, _, err = run("compare", "--area", "ok.geojson", "--area", "./ok.geojson", "--km", "9")
+        assert code == 2 and "the site area:ok is given twice" in err
+
+
+def test_bidi_controls_in_command_line_text_are_refused(tmp_path: Path) -> None:
+    """U+202E reverses the text after it: a title could show other words than it holds."""
+    code, out, err = run("map", "--title", "Range \u202e007", "-o", str(tmp_path / "m.html"))
+    assert code == 2 and out == "" and not (tmp_path / "m.html").exists()
+    assert "the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE)" in err

@@ -213,6 +213,12 @@ _Site = _script_element("site", _SITE_JS)
 _Countries = _script_element("countries", _COUNTRIES_JS)
 _Page = _script_element("page", _PAGE_JS)
 _Aeqd = _script_element("aeqd", _AEQD_JS)
+# A tooltip bound to its parent, its text JSON: folium's Tooltip places text inside a JavaScript
+# template literal, where a backtick in a name ends the string (and "${" would run code).
+_Tooltip = _script_element(
+    "tooltip",
+    '{{ this._parent.get_name() }}.bindTooltip({{ this.text }}, {"sticky": true});\n',
+)
 
 
 def _ring_element(
@@ -556,14 +562,14 @@ def render_map(
     for site in resolved.sites:
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             geometry = site.location.area.geometry
-            folium.PolyLine(
+            outline = folium.PolyLine(
                 area_outline_latlngs(geometry)
                 if frame is None
                 else html_projection.area_outline(frame, geometry),
                 color=resolved.colors["site"],
                 weight=2,
-                tooltip=f"{esc(site.label)}: launch area",
             ).add_to(sites)
+            _Tooltip(text=js_value(f"{esc(site.label)}: launch area")).add_to(outline)
         options = {
             "radius": 5,
             "color": "#FFFFFF",

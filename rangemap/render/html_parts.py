@@ -108,7 +108,7 @@ def origin_text(layer: SceneLayer) -> str:
     """Where a layer's ranges are measured from: "Deveselu (Romania)", or for an area site
     "anywhere in the Kaliningrad region" (the area's own name, written to follow "in")."""
     if layer.site.area is not None:
-        return f"anywhere in {layer.site.name}"
+        return layer.site.anywhere
     return layer.site_label
 
 

@@ -651,8 +651,7 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
                     fill_opacity(layer),
                 )
                 claims.setdefault(key, [])
-                area = site.location.area is not None  # its catalog name reads after "in"
-                where = f"anywhere in {site.location.name}" if area else site.label
+                where = site.location.anywhere if site.location.area is not None else site.label
                 if where not in claims[key]:
                     claims[key].append(where)
     entries = []
