@@ -33,6 +33,7 @@ class ClaimRow(NamedTuple):
     km: float | None
     means: str
     reads: str
+    condition: str
     kind: str
     uncertain: bool
     claimed_by: str
@@ -73,6 +74,7 @@ def claim_rows() -> list[ClaimRow]:
             claim.km,
             claim.means or "",
             claim.reads,
+            claim.condition or "",
             claim.kind,
             claim.uncertain,
             claim.claimed_by,
