@@ -190,13 +190,22 @@ class Source(_Model):
         default=None, description="Publication date: YYYY, YYYY-MM or YYYY-MM-DD."
     )
     url: Url | None = Field(default=None, description="http(s) link, or null when not known.")
+    reprint_of: Text | None = Field(
+        default=None,
+        description=(
+            "The original this is a copy of, where the original's own page was not found "
+            "('a Reuters report'): `publisher` is then the site that reprinted it."
+        ),
+    )
     note: Text | None = Field(default=None, description="Caveats: a mirror, a translation ...")
 
     def cite(self) -> str:
-        """One-line citation for tables: "Publisher, Title, date, url" (plain text)."""
-        return ", ".join(
+        """One-line citation for tables: "Publisher, Title, date, url" (plain text), and
+        "(reprint of ...)" for a copy standing in for an original not found."""
+        text = ", ".join(
             str(part) for part in (self.publisher, self.title, self.date, self.url) if part
         )
+        return f"{text} (reprint of {self.reprint_of})" if self.reprint_of else text
 
     @model_validator(mode="after")
     def _findable(self) -> Source:
@@ -338,6 +347,13 @@ class Claim(_Model):
     claimed_by: Name = Field(description="Who gives the figure.")
     date: PartialDate | None = Field(description="When the figure was given.")
     variant: Text | None = Field(default=None, description="Variant it applies to: 'Block IIA'.")
+    condition: Text | None = Field(
+        default=None,
+        description=(
+            "What the figure holds for, as the source says: 'with a nuclear warhead', 'with a "
+            "500 kg conventional warhead'. Shown with the figure wherever it is listed."
+        ),
+    )
     status: Status | None = Field(
         default=None, description="The variant's status when it differs from the system's."
     )

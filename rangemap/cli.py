@@ -86,10 +86,13 @@ def _emit_table(
     *,
     columns: Sequence[str] | None = None,
     notes: list[str] | None = None,
+    width: int | None = None,
+    cut: Sequence[str] | None = None,
 ) -> None:
     """A table in `fmt` (rangemap.tables), through _emit; text and Markdown tables end with
-    their `notes`, CSV and JSON stay plain data."""
-    text = tables.render(rows, fmt, columns=columns)
+    their `notes`, CSV and JSON stay plain data. `width` keeps a text table's lines to it,
+    cutting the text of the `cut` columns."""
+    text = tables.render(rows, fmt, columns=columns, width=width, cut=cut)
     if notes is not None and fmt in ("table", "md"):
         text += "\n" + "\n".join(notes) + "\n"
     _emit(text, output)
@@ -135,33 +138,69 @@ def cli(verbose: int, quiet: int) -> None:
     log.setLevel(logging.INFO - 10 * verbose + 10 * quiet)
 
 
+wide_opt = click.option(
+    "--wide",
+    is_flag=True,
+    help="Text table: every column, uncut (by default the table fits 160 columns and the "
+    "full text is in --format csv, json or md).",
+)
+
+
+def _emit_listing(
+    command: str, rows: Sequence[Any], fmt: str, output: Path | None, wide: bool, **kw: Any
+) -> None:
+    """A listing (sites, systems, reach): as a text table, the columns a reader scans, cut
+    to fit 160 columns, and a line saying where the rest is; every column otherwise."""
+    from rangemap import reports
+
+    if fmt != "table" or wide:
+        _emit_table(rows, fmt, output, **kw)
+        return
+    columns, brief = reports.brief(command, rows)
+    notes = [*kw.get("notes", []), reports.BRIEF_NOTE]
+    _emit_table(
+        brief,
+        fmt,
+        output,
+        columns=columns,
+        notes=notes,
+        width=tables.TERMINAL_WIDTH,
+        cut=reports.CUT_COLUMNS[command],
+    )
+
+
 @cli.command()
 @catalog_opt
 @table_opts
-def sites(fmt: str, output: Path | None) -> None:
-    """List the basing sites: position, what the point marks, hosted systems, sources.
+@wide_opt
+def sites(fmt: str, output: Path | None, wide: bool) -> None:
+    """List the basing sites and the launch areas (kind "area": ranges from anywhere in
+    them, such as kaliningrad-region and belarus): position, what the point or area marks,
+    hosted systems, sources. Every id works as --site.
 
     Example: rangemap sites --format csv
     """
     from rangemap import reports
 
-    _emit_table(reports.site_rows(), fmt, output)
+    _emit_listing("sites", reports.site_rows(), fmt, output, wide)
 
 
 @cli.command()
 @catalog_opt
 @table_opts
-def systems(fmt: str, output: Path | None) -> None:
+@wide_opt
+def systems(fmt: str, output: Path | None, wide: bool) -> None:
     """List every range claim: what it says, kind, who claims it, sources, status.
 
-    A claim reads as a figure, "at least", "up to" or an interval; each carries the status
-    of its system or variant (in service, deployed, tested, planned, retired) with sources.
+    A claim reads as a figure, "at least", "up to" or an interval, with what the figure
+    holds for where the source says ("with a nuclear warhead"); each carries the status of
+    its system or variant (in service, deployed, tested, planned, retired) with sources.
 
     Example: rangemap systems --format md
     """
     from rangemap import reports
 
-    _emit_table(reports.claim_rows(), fmt, output)
+    _emit_listing("systems", reports.claim_rows(), fmt, output, wide)
 
 
 @cli.command()
@@ -259,8 +298,14 @@ def compare(sites: list[Location], km: tuple[float, ...], fmt: str, output: Path
 @launch_list_opts
 @click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @table_opts
+@wide_opt
 def reach(
-    target: str, sites: list[Location], km: float | None, fmt: str, output: Path | None
+    target: str,
+    sites: list[Location],
+    km: float | None,
+    fmt: str,
+    output: Path | None,
+    wide: bool,
 ) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
@@ -275,8 +320,10 @@ def reach(
     from rangemap.reach import ReachRow
     from rangemap.reach import reach as find
 
-    rows = find(resolve_site(target), km, sites=sites or None)
-    _emit_table(rows, fmt, output, columns=ReachRow._fields)
+    place = resolve_site(target)
+    rows = find(place, km, sites=sites or None)
+    notes = [f"Target: {place.name} ({place.lat:.4f}, {place.lon:.4f})"]
+    _emit_listing("reach", rows, fmt, output, wide, columns=ReachRow._fields, notes=notes)
 
 
 @cli.command(name="map")
@@ -299,12 +346,14 @@ def map_command(
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
     SCENE is a built-in scene name (see "rangemap scenes"; default: inf-2020, the October
-    2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
-    written beside it (map.html -> map.embed.html): it resizes the frame to the map page
-    (pass --embed-url with the map's address for an absolute src). With -o FILE.png, .svg
-    or .pdf, a static map for print and social media is drawn instead, in an azimuthal
-    equidistant projection centred on the scene, with its alt text beside it (map.png ->
-    map.alt.txt, in --lang).
+    2020 verification offer) or a scene YAML file. To start your own, print a built-in
+    one and edit it: "rangemap scenes show inf-2020 > my.yaml", then "rangemap map
+    my.yaml"; every field is explained by "rangemap reference". An <iframe> snippet to
+    embed the map is written beside it (map.html -> map.embed.html): it resizes the frame
+    to the map page (pass --embed-url with the map's address for an absolute src). With -o
+    FILE.png, .svg or .pdf, a static map for print and social media is drawn instead, in an
+    azimuthal equidistant projection centred on the scene, with its alt text beside it
+    (map.png -> map.alt.txt, in --lang).
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
@@ -410,16 +459,58 @@ def summary(scene: str | None, lang: str | None, output: Path | None, sidebar: b
     _emit(write(the_scene, lang=lang or base_language(the_scene.lang)), output)
 
 
-@cli.command()
-def scenes() -> None:
-    """List the built-in scenes, one a line: the name, a tab, the title.
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def scenes(ctx: click.Context) -> None:
+    """List the built-in scenes, one a line: the name, a tab, the title; the folder of
+    their files is said on standard error.
+
+    A scene of your own starts as a copy of one: "rangemap scenes show inf-2020 > my.yaml",
+    edit it (its fields: "rangemap reference"), then "rangemap map my.yaml".
 
     Example: rangemap scenes
     """
-    from rangemap.scene import builtin_scenes, load_scene
+    if ctx.invoked_subcommand is not None:
+        return
+    from rangemap.scene import builtin_scenes, load_scene, scenes_dir
 
     for name in builtin_scenes():
         click.echo(f"{name}\t{' '.join(load_scene(name).title.split())}")
+    log.info(
+        "Scene files: %s. Start your own: rangemap scenes show NAME > my.yaml; "
+        "fields: rangemap reference.",
+        scenes_dir(),
+    )
+
+
+@scenes.command(name="show")
+@click.argument("name", metavar="NAME")
+def scenes_show(name: str) -> None:
+    """Print the built-in scene NAME as its YAML file, to copy and edit as a scene of your
+    own: sites, the claims drawn from each, thresholds, callouts, title and captions.
+
+    Example: rangemap scenes show inf-2020 > my.yaml
+    """
+    from rangemap.errors import suggest
+    from rangemap.scene import builtin_scenes, scenes_dir
+
+    names = builtin_scenes()
+    if name not in names:
+        raise suggest(name, names, kind="built-in scene")
+    click.echo((scenes_dir() / f"{name}.yaml").read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command()
+def reference() -> None:
+    """Print the field reference of scene and catalog files (Markdown): every key a scene
+    YAML file, a --catalog file or a scene's catalog: block may hold, what it means and
+    whether it is required.
+
+    Example: rangemap reference > reference.md
+    """
+    from rangemap.reference import reference_text
+
+    click.echo(reference_text(), nl=False)
 
 
 @cli.command(name="export")

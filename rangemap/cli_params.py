@@ -270,8 +270,8 @@ catalog_opt = click.option(
     expose_value=False,
     is_eager=True,
     callback=_add_catalogs,
-    help="Add the systems and sites of a catalog FILE (YAML, as in layers/; see "
-    "docs/reference.md) to the built-in catalog; repeat for several.",
+    help="Add the systems and sites of a catalog FILE (YAML, as in layers/; every field: "
+    '"rangemap reference") to the built-in catalog; repeat for several.',
 )
 
 

@@ -353,12 +353,33 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     return out
 
 
-def summary_paragraphs(scene: SceneLike, *, lang: str | None = None) -> list[str]:
-    """One paragraph per described layer, its sentences built from the table rows, in
-    `lang` (default: the scene's lang)."""
+def paragraph_groups(
+    scene: SceneLike, *, lang: str | None = None
+) -> list[tuple[list[LayerFacts], str]]:
+    """Each paragraph with the described layers it stands for, in `lang` (default: the
+    scene's lang): one per layer, except that layers whose sentences are word for word the same
+    (two claims drawing one disc, as the United States' "beyond 500 km" and the lower end of its
+    500-5,500 km in inf-2020) are said once, with a sentence naming every claimant."""
     resolved = as_resolved(scene)
     writer = _Writer(lang, resolved.lang)
-    return [" ".join(_sentences(item, writer)) for item in facts(resolved)]
+    groups: dict[str, list[LayerFacts]] = {}
+    for item in facts(resolved):
+        groups.setdefault(" ".join(_sentences(item, writer)), []).append(item)
+    out = []
+    for text, items in groups.items():
+        claimants = list(dict.fromkeys(item.layer.claimed_by for item in items))
+        if len(claimants) > 1:
+            text += " " + writer.words["same_disc"].format(
+                n=writer.number(len(claimants)), claims="; ".join(claimants)
+            )
+        out.append((items, text))
+    return out
+
+
+def summary_paragraphs(scene: SceneLike, *, lang: str | None = None) -> list[str]:
+    """The paragraphs of the article text, each built from the table rows (paragraph_groups),
+    in `lang` (default: the scene's lang)."""
+    return [text for _, text in paragraph_groups(scene, lang=lang)]
 
 
 def summary_text(scene: SceneLike = None, *, lang: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -359,8 +360,8 @@ def test_place_corrections_name_places_that_exist(cities):
         if decision == "separate":
             row = int(np.flatnonzero(cities.geonameid == int(geonameid))[0])
             assert (cities.name[row], cities.country_iso2[row]) == (name, iso2)
-        else:  # "district of N": dropped, and its city N is kept
-            city = int(decision.removeprefix("district of "))
+        else:  # "district of N" or "same town as N": dropped, and its city N is kept
+            city = int(decision.removeprefix("district of ").removeprefix("same town as "))
             assert dropped[int(geonameid)][1:3] == [name, iso2]
             assert dropped[int(geonameid)][5].endswith("(place_corrections.tsv)")
             assert f"({city})" in dropped[int(geonameid)][5]
@@ -600,3 +601,24 @@ def test_a_name_correction_stops_the_build_when_cldr_changes(tmp_path, monkeypat
     table.write_text(header + "de\tZZ\tNirgendwo\tNirgends\tno such code\n", "utf-8")
     with pytest.raises(build_layers.BuildError, match=r"no CLDR name in use: \[\('de', 'ZZ'\)\]"):
         build_country_names.country_names(["de"])
+
+
+def test_no_town_is_listed_twice_under_one_name(cities):
+    """The duplicate sweep (issue 25): no two kept places of one country within 10 km write
+    the same name alike (Hollola was listed twice, 6.6 km apart, with 22,843 and 20,405
+    people). The one pair left is two cities: Kansas City, Missouri, and Kansas City, Kansas."""
+    sys.path.insert(0, str(REPO / "layers"))
+    from build_layers import NAMESAKE_KM, _compact_name
+
+    names = [_compact_name(str(n)) for n in cities.name]
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(names):
+        by_key.setdefault((str(cities.country_iso2[i]), key), []).append(i)
+    pairs = set()
+    for rows in (r for r in by_key.values() if len(r) > 1):
+        for a, b in itertools.combinations(rows, 2):
+            km = GEOD.inv(cities.lon[a], cities.lat[a], cities.lon[b], cities.lat[b])[2] / 1000
+            if km <= NAMESAKE_KM:
+                pairs.add(tuple(sorted((int(cities.geonameid[a]), int(cities.geonameid[b])))))
+    assert pairs == {(4273837, 4393217)}  # Kansas City, KS and MO
+    assert list(cities.name).count("Hollola") == 1

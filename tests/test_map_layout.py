@@ -463,15 +463,19 @@ if (tip) { tip.openTooltip(); }
 """
 )
 
-# Opens the details of a site (its marker's popup) or of a country in view.
+# Opens the details of a site (its marker's popup) or of the country nearest the middle of
+# the view (a site's long popup may pan the view out to sea, where no country's middle is).
 _OPEN_DETAILS = (
     _MAP
     + """
-var kind = arguments[0], view = map.getBounds(), found = null;
+var kind = arguments[0], middle = map.getSize().divideBy(2), found = null, best = Infinity;
 map.eachLayer(function (l) {
-  if (found || !l.getPopup || !l.getPopup()) { return; }
-  if (kind === "site" && l.getLatLng && !l.feature) { found = l; }
-  if (kind === "country" && l.feature && view.contains(l.getBounds().getCenter())) { found = l; }
+  if (!l.getPopup || !l.getPopup()) { return; }
+  if (kind === "site" && !found && l.getLatLng && !l.feature) { found = l; }
+  if (kind === "country" && l.feature) {
+    var d = map.latLngToContainerPoint(l.getBounds().getCenter()).distanceTo(middle);
+    if (d < best) { best = d; found = l; }
+  }
 });
 found.openPopup(found.getLatLng ? found.getLatLng() : found.getBounds().getCenter());
 """

@@ -26,6 +26,7 @@ from rangemap.summary import (
     described,
     languages,
     near_miss_rows,
+    paragraph_groups,
     summary_paragraphs,
     summary_text,
 )
@@ -64,11 +65,14 @@ def _base(layer, layers):
 def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
     countries, capitals = _table(scene), _table(scene, capitals_only=True)
     misses = near_miss_rows(scene)
-    layers = described(scene)
-    paragraphs = summary_paragraphs(scene)
-    assert len(paragraphs) == len(layers) > 0
+    groups = paragraph_groups(scene)
+    assert [f.layer for items, _ in groups for f in items] == list(described(scene))
     checked = 0
-    for layer, text in zip(layers, paragraphs, strict=True):
+    for items, text in groups:
+        layer = items[0].layer
+        text, _, same = text.partition(" This range stands for ")
+        assert bool(same) == (len({f.layer.claimed_by for f in items}) > 1)
+        assert all(f.layer.claimed_by in same for f in items[1:] if same)
         rows = [r for r in countries if r["layer"] == layer.id]
         own = [
             r for r in rows if r["status"] == "state"
@@ -129,7 +133,7 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
             assert abs(row.distance_km - float(rows[0]["range_km"]) - row.beyond_km) < 1e-6
             assert 0 < row.beyond_km <= NEAR_MISS_SHARE * float(rows[0]["range_km"])
             expected += [round(row.beyond_km), round(row.distance_km)]
-        base = _base(layer, layers)
+        base = _base(layer, described(scene))
         if base is not None:
             had = {(r["iso_a3"], r["country"]) for r in countries if r["layer"] == base.id}
             new = [r for r in own if (r["iso_a3"], r["country"]) not in had]
@@ -151,7 +155,7 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
         shown = [_n(t) for t in re.findall(NUMBER, words)]
         assert shown and set(shown) <= set(expected), (layer.id, shown, expected)
         checked += len(shown)
-    assert checked > len(layers)
+    assert checked > len(groups)
 
 
 def test_german_text_shows_the_same_figures(scene) -> None:
@@ -426,3 +430,18 @@ def test_static_map_alt_text_in_the_language(tmp_path: Path) -> None:
     assert "Беларусь (из любой точки) — Орешник" not in alt  # weapon names stay as catalogued
     lead = "Беларусь (из любой точки) — Oreshnik (до 5\u00a0500 км; заявлено, по данным России)"
     assert lead in alt
+
+
+def test_two_claims_drawing_one_disc_are_said_once() -> None:
+    """inf-2020: the United States' "beyond 500 km" and the lower end of its 500-5,500 km
+    draw the same disc; its paragraph was printed twice, word for word (issue 25)."""
+    text = summary_text("inf-2020")
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == len(set(paragraphs))
+    (once,) = [p for p in paragraphs if "(at least 500 km;" in p]
+    assert once.endswith(
+        "This range stands for 2 claims: United States (US embassy in Moscow, spokesperson "
+        "Andrea Kalan); United States (State Department compliance reports, 2014-2018 editions)."
+    )
+    german = summary_text("inf-2020", lang="de").split("\n\n")
+    assert len(german) == len(paragraphs) and "Diese Reichweite steht für 2 Angaben" in german[2]
