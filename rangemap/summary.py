@@ -395,7 +395,8 @@ def summary_text(scene: SceneLike = None, *, lang: str | None = None) -> str:
 def sidebar_markdown(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """A short Markdown sidebar for an article: per drawn range the site, the range, who
     claims it, the counts and the capitals in reach, and the area in readable units; display
-    names, no ids. Built from the same table rows as summary_text.
+    names, no ids. Built from the same table rows as summary_text, and like it one row for
+    claims that draw the same disc, naming each claimant.
     """
     resolved = as_resolved(scene)
     w = _Writer(lang, resolved.lang)
@@ -406,11 +407,13 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str | None = None) -> str
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] * len(header)) + "|",
     ]
-    for item in facts(resolved):
+    for items, _ in paragraph_groups(resolved, lang=w.lang.code):  # one row per disc
+        item = items[0]
         layer = item.layer
         claim = w.kind(layer.kind)
         if layer.system is not None:
-            claim = f"{layer.system}, {claim} ({w.who(layer.claimed_by)})"
+            who = "; ".join(dict.fromkeys(w.who(i.layer.claimed_by) for i in items))
+            claim = f"{layer.system}, {claim} ({who})"
         cells = [
             w.site_label(layer),
             w.span(layer),

@@ -266,14 +266,15 @@ def test_html_map_carries_the_text_alternative() -> None:
 
 
 def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
-    """One row per described range: the site's display name, the range, the counts and
-    capitals from the tables, the area in readable units; no layer ids, no 13 columns."""
-    from rangemap.summary import sidebar_markdown
+    """One row per described disc (claims drawing the same disc share a row): the site's
+    display name, the range, the counts and capitals from the tables, the area in readable
+    units; no layer ids, no 13 columns."""
+    from rangemap.summary import paragraph_groups, sidebar_markdown
 
     countries, capitals = _table(scene), _table(scene, capitals_only=True)
     text = sidebar_markdown(scene)
     rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
-    layers = described(scene)
+    layers = [items[0].layer for items, _ in paragraph_groups(scene)]
     assert len(rows) == len(layers)
     for layer, row in zip(layers, rows, strict=True):
         site, span, _claim, count, caps, area = (c.strip() for c in row.strip("|").split(" | "))
@@ -445,3 +446,14 @@ def test_two_claims_drawing_one_disc_are_said_once() -> None:
     )
     german = summary_text("inf-2020", lang="de").split("\n\n")
     assert len(german) == len(paragraphs) and "Diese Reichweite steht für 2 Angaben" in german[2]
+
+
+def test_the_sidebar_gives_one_row_to_claims_drawing_one_disc() -> None:
+    """The sidebar's rows follow the text's paragraphs: inf-2020's two "at least 500 km"
+    claims of the United States are one row, as they are one paragraph."""
+    from rangemap.summary import sidebar_markdown
+
+    rows = [line for line in sidebar_markdown("inf-2020").splitlines() if line.startswith("| ")]
+    assert len(rows) == len(set(rows))
+    assert sum("| at least 500 km |" in row for row in rows) == 1
+    assert len(rows) - 1 == len(summary_paragraphs("inf-2020"))  # a header, then one per disc
