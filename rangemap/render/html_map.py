@@ -243,9 +243,11 @@ _AEQD_JS = """
 })({{ this._parent.get_name() }});
 """
 
+# A launch area's outline; its tooltip's text is JSON (folium's Tooltip places text inside a
+# JavaScript template literal, where a backtick in a name ends the string).
 _AREA_JS = """
 L.polyline(rmLines({{ this.lines }}, {{ this.scale }}), {{ this.options }})
-  .bindTooltip({{ this.tooltip }}).addTo({{ this._parent.get_name() }});
+  .bindTooltip({{ this.tooltip }}, {"sticky": true}).addTo({{ this._parent.get_name() }});
 """
 
 _Ring = _script_element("ring", _RING_JS)
@@ -785,14 +787,14 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
 
 
 def save_embeddable(
-    m: folium.Map, path: str | Path, *, title: str, url: str | None = None
+    m: folium.Map, path: str | Path, *, title: str, url: str | None = None, lang: str = "en"
 ) -> tuple[Path, Path]:
     """Write the map and its <iframe> snippet beside it (rangemap.render.embed): both files
-    or neither. `title` names the frame for screen readers, `url` is where the map will be
-    hosted. Returns (map, snippet)."""
+    or neither. `title` names the frame for screen readers (labelled in the phrases language
+    `lang`), `url` is where the map will be hosted. Returns (map, snippet)."""
     from rangemap.output import write_texts
 
     path = Path(path)
     snippet = embed.embed_path(path)
-    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url)})
+    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url, lang=lang)})
     return path, snippet
