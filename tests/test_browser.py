@@ -354,7 +354,8 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     _hover_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
     tooltip = _text(driver, ".leaflet-tooltip")
-    assert "9M729 — up to 2,350 km (Western intelligence, estimate)" in tooltip
+    faz = "9M729 — up to 2,350 km with a nuclear warhead (Western intelligence, estimate)"
+    assert faz in tooltip
     # Drawn from the region; from the city point the same claim reaches 52 countries, 5
     # territories and 1 other area (UN member or observer states; territories and other areas,
     # such as Kosovo, counted apart)
