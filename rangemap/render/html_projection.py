@@ -427,27 +427,11 @@ CRS_JS = """
 })
 """
 
-#: Opens the map on the focus box (projected metres); Leaflet's fitBounds takes lat/lon
-#: corners, which mean nothing in an azimuthal projection. Labels hide where they collide.
+#: The azimuthal map's scale note and label decluttering. The view follows the story's steps
+#: (rangemap.render.steps), which frame their points in any projection. Labels hide where
+#: they collide.
 VIEW_JS = """
-function (map, box, labels, note) {
-  var crs = map.options.crs, pad = 12, touched = false;
-  function frame() {
-    var size = map.getSize();
-    var mpp = Math.max((box[2] - box[0]) / Math.max(size.x - 2 * pad, 50),
-                       (box[3] - box[1]) / Math.max(size.y - 2 * pad, 50));
-    var zoom = Math.floor(crs.zoom(1 / mpp) * 4) / 4;
-    zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
-    var centre = crs.projection.unproject(L.point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2));
-    map.setView(centre, zoom, {animate: false});
-  }
-  frame();
-  // Until the reader moves the map, it keeps to the box as the page settles (an embedding
-  // host resizes the frame).
-  L.DomEvent.on(map.getContainer(), "mousedown touchstart keydown", function () {
-    touched = true;
-  });
-  map.on("resize", function () { if (!touched) { frame(); } });
+function (map, labels, note) {
   var scale = document.querySelector(".leaflet-control-scale");
   if (scale) {
     var text = document.createElement("div");
@@ -479,7 +463,11 @@ AEQD_CSS = """
   position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
   font-size: 12px; color: #666; text-shadow: 0 0 2px #fff, 0 0 2px #fff;
 }
-.rm-label.rm-capital span { transform: translate(4px, -50%); color: #333; }
+.rm-label.rm-capital span { transform: translate(6px, -50%); color: #333; }
+.rm-label.rm-capital span::before {
+  content: ""; position: absolute; left: -8px; top: 50%; width: 4px; height: 4px;
+  margin-top: -2px; border-radius: 50%; background: #555;
+}
 .rm-centre span { transform: translate(-50%, -55%); font: 16px/1 monospace; color: #555; }
 .rm-scale-note {
   font-size: 12px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
@@ -494,9 +482,13 @@ def footer_note(frame: AeqdFrame) -> str:
     """What the projection is and where distances are true, for the map's footer."""
     ns = "N" if frame.lat >= 0 else "S"
     ew = "E" if frame.lon >= 0 else "W"
+    from rangemap.story import nearest_capital
+
+    near = nearest_capital(frame.lat, frame.lon)
     return (
         "Azimuthal equidistant projection on the WGS84 ellipsoid, centred on + "
-        f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}): distances from + and the "
+        f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}, nearest capital {near}): "
+        "distances from + and the "
         "scale bar are true along any line through +; across it the map stretches, the more "
         f"the further from +. Drawn to {frame.cap_km:,.0f} km from +. "
         "Projection: proj4js and Proj4Leaflet."
