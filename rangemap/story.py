@@ -326,7 +326,7 @@ def steps(scene: ResolvedScene) -> list[Step]:
             frame = frame_of(scene, claims or everything)
         far = longest(scene)
         text = "Every range on this map" + (
-            f", up to {far.span.removeprefix('up to ')}" if far is not None else ""
+            f"; the longest: {claim_label(far).text}" if far is not None else ""
         )
         out.append(Step(len(out), text, everything, frame))
     return out

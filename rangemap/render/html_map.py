@@ -486,7 +486,7 @@ def render_map(
     offline = offline or frame is not None
 
     if frame is None:
-        m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.1, min_zoom=1)
+        m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.05, min_zoom=1)
     else:
         m = folium.Map(
             location=[frame.lat, frame.lon],
@@ -494,7 +494,7 @@ def render_map(
             tiles=None,
             crs=_AEQD_CRS,
             control_scale=True,
-            zoom_snap=0.1,
+            zoom_snap=0.05,
             min_zoom=0,
             max_zoom=len(html_projection.resolutions()) - 1,
         )

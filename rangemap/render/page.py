@@ -71,6 +71,7 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-cov {{ color: #555; }}
 .rm-later {{ margin: 8px 0 2px; }}
 .rm-later > summary {{ font-weight: 600; font-size: 13px; }}
+.rm-later > .rm-legend-layers {{ margin-top: 8px; }}  /* 24 px clear of the summary */
 .rm-note {{ color: #555; margin: 6px 0 2px; }}
 .rm-tag {{
   display: inline-block; font-size: 12px; padding: 0 4px; border-radius: 3px;
@@ -188,13 +189,13 @@ function (map, cfg) {
   var placeTip = L.Tooltip.prototype._setPosition;
   L.Tooltip.prototype._setPosition = function (pos) {
     placeTip.call(this, pos);
-    var el = this._container, size = this._map && this._map.getSize();
-    if (!el || !size) { return; }
-    var at = L.DomUtil.getPosition(el), p = this._map.layerPointToContainerPoint(at);
-    var dx = Math.min(0, size.x - 4 - (p.x + el.offsetWidth));
-    var dy = Math.min(0, size.y - 4 - (p.y + el.offsetHeight));
-    dx = Math.max(dx, 4 - p.x); dy = Math.max(dy, 4 - p.y);
-    if (dx || dy) { L.DomUtil.setPosition(el, at.add([dx, dy])); }
+    var el = this._container;
+    if (!el || !this._map) { return; }
+    // the box as drawn (Leaflet's direction classes add margins for the arrow)
+    var r = el.getBoundingClientRect(), m = this._map.getContainer().getBoundingClientRect();
+    var dx = Math.max(Math.min(0, m.right - 4 - r.right), m.left + 4 - r.left);
+    var dy = Math.max(Math.min(0, m.bottom - 4 - r.bottom), m.top + 4 - r.top);
+    if (dx || dy) { L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add([dx, dy])); }
   };
   if (cfg.offline) { container.classList.add("rm-offline"); }
   container.setAttribute("role", "main");  // the page's main content: one landmark per page
@@ -384,7 +385,7 @@ function (map, cfg) {
       return true;
     }
     // Try each point with each offset; keep the label at the first free box.
-    // `from`: a ring's site; the label may then also sit just outside the outline.
+    // `from`: a ring's site; the label may then also sit just outside or inside the outline.
     function put(text, cls, color, points, offsets, data, from) {
       var inView = points.some(function (at) {
         var p = map.latLngToContainerPoint(at);
@@ -400,7 +401,9 @@ function (map, cfg) {
         if (c && p.distanceTo(c) > 1) {
           var u = p.subtract(c).divideBy(p.distanceTo(c));
           var reach = Math.abs(u.x) * w / 2 + Math.abs(u.y) * h / 2 + 2;
-          tries = offsets.concat([[-0.5, -0.5, u.x * reach, u.y * reach]]);
+          // just outside the outline, or just inside it (a ring that fills the map)
+          tries = offsets.concat([[-0.5, -0.5, u.x * reach, u.y * reach],
+                                  [-0.5, -0.5, -u.x * reach, -u.y * reach]]);
         }
         for (var j = 0; j < tries.length; j++) {
           var o = tries[j], x = p.x + o[0] * w + o[2], y = p.y + o[1] * h + o[3];

@@ -126,12 +126,13 @@ function (map, cfg) {
   function fit(points, animate) {
     if (!points.length) { return; }
     var crs = map.options.crs, size = map.getSize(), pad = 14;
-    var top = pad, bottom = pad;
+    // room below the lowest point for a place's name
+    var top = pad, bottom = pad + 10;
     var box = L.bounds(points.map(function (p) { return map.project(p, 0); }));
     var w = Math.max(box.max.x - box.min.x, 1e-6), h = Math.max(box.max.y - box.min.y, 1e-6);
     var factor = Math.min((size.x - 2 * pad) / w, (size.y - top - bottom) / h);
     var zoom = crs.zoom(crs.scale(0) * factor);
-    zoom = Math.floor(zoom * 4 + 1e-6) / 4;
+    zoom = Math.floor(zoom * 20 + 1e-6) / 20;
     zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
     var scale = crs.scale(zoom) / crs.scale(0);
     var centre = box.getCenter().add(L.point(0, (bottom - top) / 2 / scale));
