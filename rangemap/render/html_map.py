@@ -366,7 +366,9 @@ def _aeqd_element(
         capitals=js_value([[esc(n), lat, lon] for n, lat, lon in capitals]),
         names=js_value([[esc(n), lat, lon] for n, lat, lon in names]),
         centre=js_value([frame.lat, frame.lon]),
-        note=js_value(html_projection.SCALE_NOTE),
+        note=js_value(
+            html_projection.SCALE_NOTE.format(place=story.nearest_capital(frame.lat, frame.lon))
+        ),
         js=html_projection.VIEW_JS,
     )
 

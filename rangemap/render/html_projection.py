@@ -474,21 +474,18 @@ AEQD_CSS = """
 }
 """
 
-#: Beside the scale bar: the one place on the map where the scale is exact.
-SCALE_NOTE = "true along any line through +"
+#: Beside the scale bar: the one place on the map where the scale is exact, and where the +
+#: is (the nearest capital: rangemap.story.nearest_capital).
+SCALE_NOTE = "true along lines through + (near {place})"
 
 
 def footer_note(frame: AeqdFrame) -> str:
     """What the projection is and where distances are true, for the map's footer."""
     ns = "N" if frame.lat >= 0 else "S"
     ew = "E" if frame.lon >= 0 else "W"
-    from rangemap.story import nearest_capital
-
-    near = nearest_capital(frame.lat, frame.lon)
     return (
         "Azimuthal equidistant projection on the WGS84 ellipsoid, centred on + "
-        f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}, nearest capital {near}): "
-        "distances from + and the "
+        f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}): distances from + and the "
         "scale bar are true along any line through +; across it the map stretches, the more "
         f"the further from +. Drawn to {frame.cap_km:,.0f} km from +. "
         "Projection: proj4js and Proj4Leaflet."

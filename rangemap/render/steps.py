@@ -85,6 +85,10 @@ STEPS_CSS = """
   box-sizing: border-box;
 }
 .rm-head .rm-steps { margin-top: 6px; }
+.rm-steps-slot .rm-steps {
+  max-width: min(460px, calc(100vw - 40px)); font-size: 12px; padding: 3px 6px 4px;
+}
+.rm-steps-slot .rm-step-far { margin-top: 2px; }
 .rm-step-text { margin: 2px 0 0; }
 .rm-steps.rm-steps-below {
   grid-column: 1; max-width: none; border: 0; border-top: 1px solid #ddd;
@@ -114,9 +118,26 @@ STEPS_JS = """
 function (map, cfg) {
   var panel = document.getElementById("rm-steps"), container = map.getContainer();
   if (!panel || !cfg.steps.length) { return; }
-  // Right under the map, attached to it: the whole map stays free for the frame.
-  panel.classList.add("rm-steps-below");
-  container.parentNode.insertBefore(panel, container.nextSibling);
+  // Right under the map, attached to it, so the whole map stays free for the frame; in a
+  // frame of fixed height (a host that does not resize it) there is no room below, so it
+  // sits at the bottom of the map instead.
+  var Steps = L.Control.extend({
+    options: {position: "bottomleft"},
+    onAdd: function () { return L.DomUtil.create("div", "rm-steps-slot"); }
+  });
+  var slot = new Steps().addTo(map).getContainer(), inside = null;
+  L.DomEvent.disableClickPropagation(slot);
+  L.DomEvent.disableScrollPropagation(slot);
+  function dock() {
+    var fixed = !document.documentElement.classList.contains("rm-flow");
+    if (fixed === inside) { return; }
+    inside = fixed;
+    panel.classList.toggle("rm-steps-below", !inside);
+    if (inside) { slot.appendChild(panel); }
+    else { container.parentNode.insertBefore(panel, container.nextSibling); }
+    slot.style.display = inside ? "" : "none";
+  }
+  dock();
   var text = panel.querySelector(".rm-step-text"), current = 0, touched = false;
   var numbers = panel.querySelectorAll(".rm-step-n");
   var prev = panel.querySelector(".rm-step-prev"), next = panel.querySelector(".rm-step-next");
@@ -126,8 +147,8 @@ function (map, cfg) {
   function fit(points, animate) {
     if (!points.length) { return; }
     var crs = map.options.crs, size = map.getSize(), pad = 14;
-    // room below the lowest point for a place's name
-    var top = pad, bottom = pad + 10;
+    // room below the lowest point for a place's name (and for the steps, docked inside)
+    var top = pad, bottom = pad + 10 + (inside ? panel.offsetHeight + 8 : 0);
     var box = L.bounds(points.map(function (p) { return map.project(p, 0); }));
     var w = Math.max(box.max.x - box.min.x, 1e-6), h = Math.max(box.max.y - box.min.y, 1e-6);
     var factor = Math.min((size.x - 2 * pad) / w, (size.y - top - bottom) / h);
@@ -188,7 +209,10 @@ function (map, cfg) {
   // Until the reader moves the map, it keeps framing the step as the page settles (the
   // host resizes the frame, panels fold or unfold).
   L.DomEvent.on(container, "mousedown touchstart keydown", function () { touched = true; });
-  map.on("resize", function () { if (!touched) { fit(cfg.steps[current].points, false); } });
+  map.on("resize", function () {
+    dock();
+    if (!touched) { fit(cfg.steps[current].points, false); }
+  });
   go(0, false);
 }
 """
