@@ -542,7 +542,7 @@ def test_aeqd_map_runs_offline_without_errors(driver, aeqd_pages, shots):
     width = driver.execute_script("return window.innerWidth")
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     assert driver.execute_script("return document.getElementById('rm-legend').open") is False
-    assert "true along lines through + (near Warsaw)" in _text(driver, ".leaflet-control-scale")
+    assert "(+ near Warsaw)" in _text(driver, ".leaflet-control-scale")
 
 
 def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):

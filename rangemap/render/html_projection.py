@@ -471,12 +471,13 @@ AEQD_CSS = """
 .rm-centre span { transform: translate(-50%, -55%); font: 16px/1 monospace; color: #555; }
 .rm-scale-note {
   font-size: 12px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
+  white-space: pre-line;
 }
 """
 
 #: Beside the scale bar: the one place on the map where the scale is exact, and where the +
 #: is (the nearest capital: rangemap.story.nearest_capital).
-SCALE_NOTE = "true along lines through + (near {place})"
+SCALE_NOTE = "true along lines through +\n(+ near {place})"
 
 
 def footer_note(frame: AeqdFrame) -> str:
