@@ -354,9 +354,9 @@ def legend_html(scene: ResolvedScene, shown: Iterable[str] | None = None) -> str
     )
     more = ""
     if later or listed or fills:
-        count = len(later) + len(listed)
+        # the steps move rows in and out of it: no count that would go stale
         more = (
-            f'<details class="rm-later"><summary>More ranges ({count}) and the key</summary>'
+            '<details class="rm-later"><summary>More ranges and the key</summary>'
             f"<ul class=rm-legend-layers>{''.join(later + listed)}</ul>"
             f"<ul class=rm-key>{fills}</ul>{note}</details>"
         )

@@ -166,6 +166,27 @@ function (map, cfg) {
     map.setView(map.unproject(centre, 0), zoom, {animate: !!animate});
   }
 
+  // The legend follows the step: the rows of what it shows first (at most six), the rest
+  // under the fold, each list in the legend's own order.
+  var first = document.querySelector("#rm-legend > .rm-legend-layers");
+  var fold = document.querySelector("#rm-legend .rm-later > .rm-legend-layers");
+  var rows = first && fold ? Array.from(first.children).concat(Array.from(fold.children)) : [];
+  rows.forEach(function (row, i) { row.rmOrder = i; });
+  function arrangeLegend(on) {
+    if (!rows.length) { return; }
+    var top = [], rest = [];
+    rows.slice().sort(function (a, b) { return a.rmOrder - b.rmOrder; }).forEach(function (row) {
+      var ids = [];
+      row.querySelectorAll("input[data-layer]").forEach(function (box) {
+        ids = ids.concat(box.getAttribute("data-layer").split(" "));
+      });
+      var shown = ids.some(function (id) { return on[id]; });
+      (shown && top.length < 6 ? top : rest).push(row);
+    });
+    top.forEach(function (row) { first.appendChild(row); });
+    rest.forEach(function (row) { fold.appendChild(row); });
+  }
+
   function go(index, animate) {
     index = Math.max(0, Math.min(cfg.steps.length - 1, Math.floor(index) || 0));
     current = index;
@@ -177,6 +198,7 @@ function (map, cfg) {
       if (!on[id] && map.hasLayer(group)) { map.removeLayer(group); }
     });
     text.textContent = step.text;
+    arrangeLegend(on);
     numbers.forEach(function (b, i) {
       if (i === index) { b.setAttribute("aria-current", "step"); }
       else { b.removeAttribute("aria-current"); }
