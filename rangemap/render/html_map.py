@@ -426,7 +426,13 @@ def _page_config(
         ],
         "places": places,
         "callouts": [
-            {"text": c.text, "line": c.line, "end": [c.place.lat, c.place.lon]} for c in callouts
+            {
+                "text": c.text,
+                "name": c.place.name,
+                "line": c.line,
+                "end": [c.place.lat, c.place.lon],
+            }
+            for c in callouts
         ],
         "basemap": map_labels.basemap_labels() if offline and not azimuthal else None,
         **steps.steps_config(scene),

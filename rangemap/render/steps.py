@@ -139,7 +139,7 @@ function (map, cfg) {
   }
   dock();
   var text = panel.querySelector(".rm-step-text"), current = 0, touched = false;
-  var numbers = panel.querySelectorAll(".rm-step-n");
+  var numbers = panel.querySelectorAll(".rm-step-n"), far = panel.querySelector(".rm-step-far");
   var prev = panel.querySelector(".rm-step-prev"), next = panel.querySelector(".rm-step-next");
 
   // Fits points (lat, lon) in any projection: their box in the CRS's pixels at zoom 0, then
@@ -199,6 +199,8 @@ function (map, cfg) {
     });
     text.textContent = step.text;
     arrangeLegend(on);
+    // the longest range is mentioned until a step shows it
+    if (far && cfg.longest) { far.hidden = !!on[cfg.longest.id]; }
     numbers.forEach(function (b, i) {
       if (i === index) { b.setAttribute("aria-current", "step"); }
       else { b.removeAttribute("aria-current"); }
