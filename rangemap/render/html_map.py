@@ -338,7 +338,7 @@ def _ring_element(
         ]
         if hit is not None
         else None,
-        "fillOptions": fill_options,
+        "fillOptions": fill_options if fill > 0 else None,  # no fill: no options either
         "lineOptions": line_options,
         "hitOptions": hit_options,
         "tooltip": html_parts.layer_tooltip(layer),
