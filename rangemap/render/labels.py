@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rangemap import story
 from rangemap.coverage import Ring
 from rangemap.geodesic import distance_km, geodesic_line
 from rangemap.locations import Location
@@ -294,17 +295,18 @@ def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
             anchors = [a for a, k in zip(anchors, keep, strict=True) if k] + [
                 a for a, k in zip(anchors, keep, strict=True) if not k
             ]
-        key = (label.text, ring.site.lat, ring.site.lon, ring.km)
+        key = (story.claim_label(layer).text, ring.site.lat, ring.site.lon, ring.km)
         if key in merged:
             merged[key]["ids"].append(label.layer_id)
             merged[key]["anchors"] += anchors
             continue
+        claim = story.claim_label(layer)  # as a claim, in a shade that reads 4.5:1
         entry = {
             "ids": [label.layer_id],
-            "text": label.text,
-            "short": label.short,
+            "text": claim.text,
+            "short": claim.short,
             "kind": label.kind,
-            "color": label.color,
+            "color": claim.color,
             "anchors": anchors,
             "south": south_point(ring),
             "site": [ring.site.lat, ring.site.lon],
@@ -334,6 +336,8 @@ def basemap_labels() -> dict[str, list]:
         largest = parts[int(np.argmax(shapely.area(parts)))]
         point = shapely.point_on_surface(largest)
         area = float(countries.area_km2[i])
+        if story.is_micro(area, str(countries.status[i])):  # noise unless the story adds it
+            continue
         zoom = (
             2
             if area > 1.5e6
@@ -349,10 +353,13 @@ def basemap_labels() -> dict[str, list]:
         names.append([countries.map_name(i), *at, zoom])
     names.sort(key=lambda row: (row[3], row[0]))
     cities = data.cities()
+    micro = story.minor_capitals()
     capitals = [
         [str(cities.name[i]), round(float(cities.lat[i]), 3) + 0.0,
          round(float(cities.lon[i]), 3) + 0.0, 4 if cities.population[i] > 1_000_000 else 5]
         for i in np.flatnonzero(cities.capital)
+        if story.minor_key(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i]))
+        not in micro
     ]  # fmt: skip
     capitals.sort(key=lambda row: (row[3], row[0]))
     return {"countries": names, "capitals": capitals}
