@@ -26,6 +26,7 @@ from rangemap.render.display_geometry import (
 )
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
+from rangemap.render.map_words import MapWords, words_of
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
 from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
@@ -219,6 +220,7 @@ def _ring_element(
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
     drawn: dict[str, tuple[MacroElement, int]] | None = None,
+    w: MapWords | None = None,
 ) -> MacroElement:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
     `frame`, as drawn in its azimuthal equidistant projection.
@@ -277,8 +279,8 @@ def _ring_element(
         fill_options=js_value(fill_options),
         line_options=js_value(line_options),
         hit_options=js_value(hit_options),
-        tooltip=js_value(html_parts.layer_tooltip(layer)),
-        popup=js_value(html_parts.layer_popup(layer)),
+        tooltip=js_value(html_parts.layer_tooltip(layer, w)),
+        popup=js_value(html_parts.layer_popup(layer, w)),
     )
     for index, line in enumerate(lines):
         drawn.setdefault(line, (element, index))
@@ -286,12 +288,17 @@ def _ring_element(
 
 
 def _countries_element(
-    scene: ResolvedScene, *, offline: bool, display: np.ndarray | None = None
+    scene: ResolvedScene,
+    *,
+    offline: bool,
+    display: np.ndarray | None = None,
+    w: MapWords | None = None,
 ) -> MacroElement:
     """Country outlines (Natural Earth display geometry, or `display` in its place: one
     geometry per country, empty where none is drawn) whose popups give % per ring."""
     from rangemap import layers
 
+    w = w or words_of(scene)
     countries = layers.countries()
     covered: dict[tuple[str, str], list] = {}
     for index, layer in enumerate(scene.drawn):
@@ -307,16 +314,18 @@ def _countries_element(
             continue
         name = str(countries.name_en[i])
         rows = covered.get((str(countries.iso_a3[i]), name), [])
+        shown = w.country_row(str(countries.iso_a3[i]), name)
         if countries.status[i] == "territory":  # territories say so, and whose they are
-            label = f"{name} (territory of {countries.sovereign[i]})"
+            sovereign = w.country_row(*_sovereign_key(str(countries.sovereign[i])))
+            label = w("territory_of", name=shown, sovereign=sovereign)
         elif countries.status[i] == "other":  # Kosovo, Taiwan: no territory of anyone
-            label = f"{name} (not a UN member)"
+            label = w("not_un_member", name=shown)
         else:
-            label = name
+            label = shown
         features.append(
             {
                 "type": "Feature",
-                "properties": html_parts.country_properties(label, rows),
+                "properties": html_parts.country_properties(label, rows, w),
                 "geometry": json.loads(geometry),
             }
         )
@@ -328,18 +337,37 @@ def _countries_element(
         hover = style | {"stroke": True, "color": "#333333", "weight": 1, "opacity": 0.6}
     return _Countries(
         data=js_value({"type": "FeatureCollection", "features": features}),
-        names=js_value([esc(layer.name) for layer in scene.drawn]),
+        names=js_value([esc(_layer_name(layer, w)) for layer in scene.drawn]),
         ids=js_value([layer.id for layer in scene.drawn]),
-        intro=js_value(html_parts.COUNTRY_INTRO),
-        none=js_value(html_parts.COUNTRY_NONE),
+        intro=js_value(html_parts.country_intro(w)),
+        none=js_value(html_parts.country_none(w)),
         pane=js_value(_COUNTRIES_PANE),
         style=js_value(style | {"className": "rm-country"}),
         hover=js_value(hover),
     )
 
 
+def _layer_name(layer: DrawnLayer, w: MapWords) -> str:
+    """A layer's name in the layer list and country popups: the scene's, or in another
+    language its site and claim label ('Deveselu (Rumänien) — Tomahawk: ...')."""
+    if w.code == "en":
+        return layer.name
+    return f"{w.label(layer.site_label, layer.site)} — {w.claim_label(layer).text}"
+
+
+def _sovereign_key(sovereign: str) -> tuple[str, str]:
+    """(ISO code, English name) of a territory's sovereign as Natural Earth names it."""
+    from rangemap.summary import _country_codes
+
+    return _country_codes().get(sovereign, ""), sovereign
+
+
 def _aeqd_element(
-    frame: AeqdFrame, display: np.ndarray, scene: ResolvedScene, named: set[str]
+    frame: AeqdFrame,
+    display: np.ndarray,
+    scene: ResolvedScene,
+    named: set[str],
+    w: MapWords,
 ) -> MacroElement:
     """The azimuthal map's basemap extras. Its capitals leave out those of micro-states and
     micro-territories, those the scene drops and those the page names itself (`named`, by
@@ -363,12 +391,10 @@ def _aeqd_element(
         labels_pane=js_value(_LABELS_PANE),
         edge=js_value(html_projection.edge(frame)),
         graticule=js_value(html_projection.graticule(frame)),
-        capitals=js_value([[esc(n), lat, lon] for n, lat, lon in capitals]),
-        names=js_value([[esc(n), lat, lon] for n, lat, lon in names]),
+        capitals=js_value([[esc(w.place(n, lat, lon)), lat, lon] for n, lat, lon in capitals]),
+        names=js_value([[esc(w.country(n)), lat, lon] for n, lat, lon in names]),
         centre=js_value([frame.lat, frame.lon]),
-        note=js_value(
-            html_projection.SCALE_NOTE.format(place=story.nearest_capital(frame.lat, frame.lon))
-        ),
+        note=js_value(html_projection.scale_note(frame, w)),
         js=html_projection.VIEW_JS,
     )
 
@@ -382,12 +408,14 @@ def _page_config(
     hits: dict[str, str],
     azimuthal: bool = False,
     ranked: list[story.RankedPlace] | None = None,
+    w: MapWords | None = None,
 ) -> dict[str, Any]:
     """What the page script needs: labels, places, callouts, the story's steps (each the
     layers on and the points it frames: rangemap.render.steps), and the names of the JS
     variables of each ring's layer group and hit line (fixed once the ids are renumbered).
 
     An `azimuthal` map names its own countries (rangemap.render.html_projection)."""
+    w = w or words_of(scene)
     drawn = scene.drawn
     rings = {
         layer.id: [
@@ -402,31 +430,55 @@ def _page_config(
     ends = {c.place.name for c in callouts}
     # Places by news value (rangemap.story), named in this order where each fits.
     places = [
-        {"name": p.name, "at": [p.lat, p.lon], "rank": p.rank}
+        {"name": w.place(p.name, p.lat, p.lon), "at": [p.lat, p.lon], "rank": p.rank}
         for p in (story.ranked_places(scene) if ranked is None else ranked)
         if p.name not in ends
     ]
     return {
         "offline": offline,
         "narrowPx": page.NARROW_PX,
-        "mapLabel": f"Map: {title}. The legend and a text description follow the map.",
-        "detailsLabel": "Details",
-        "closeLabel": "Close details",
+        "mapLabel": w("page_label", title=title),
+        "detailsLabel": w("details"),
+        "closeLabel": w("close_details"),
         "groups": groups,
         "hits": hits,
         "rings": rings,
         "order": sorted(rings, key=lambda i: -rings[i][2]),
-        "labels": map_labels.page_labels(drawn),
+        "labels": map_labels.page_labels(drawn, w),
         "sites": [
-            {"name": site.label, "at": [site.location.lat, site.location.lon]}
+            {
+                "name": w.label(site.label, site.location),
+                "at": [site.location.lat, site.location.lon],
+            }
             for site in scene.sites
         ],
         "places": places,
         "callouts": [
-            {"text": c.text, "line": c.line, "end": [c.place.lat, c.place.lon]} for c in callouts
+            {"text": _callout_text(c, w), "line": c.line, "end": [c.place.lat, c.place.lon]}
+            for c in callouts
         ],
-        "basemap": map_labels.basemap_labels() if offline and not azimuthal else None,
-        **steps.steps_config(scene),
+        "basemap": _basemap_labels(w) if offline and not azimuthal else None,
+        **steps.steps_config(scene, w),
+    }
+
+
+def _callout_text(callout: map_labels.Callout, w: MapWords) -> str:
+    """'Berlin 529 km' in the language of `w`: the place's name, the distance as it writes it."""
+    if w.code == "en":
+        return callout.text
+    place = w.place(callout.place.name, callout.place.lat, callout.place.lon)
+    return w("callout", place=place, distance=w.distance(callout.km))
+
+
+def _basemap_labels(w: MapWords) -> dict[str, list]:
+    """The offline basemap's country and capital names (rangemap.render.labels) in the
+    language of `w`."""
+    base = map_labels.basemap_labels()
+    if w.code == "en":
+        return base
+    return {
+        "countries": [[w.country(c[0]), *c[1:]] for c in base["countries"]],
+        "capitals": [[w.place(c[0], c[1], c[2]), *c[1:]] for c in base["capitals"]],
     }
 
 
@@ -486,6 +538,7 @@ def render_map(
         )
     frame = html_projection.aeqd_frame(resolved) if projection == "aeqd" else None
     offline = offline or frame is not None
+    w = words_of(resolved)
 
     if frame is None:
         m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.05, min_zoom=1)
@@ -517,7 +570,7 @@ def render_map(
         folium.map.CustomPane(_SEA_PANE, z_index=300, pointer_events=False).add_to(m)
         folium.map.CustomPane(_LABELS_PANE, z_index=630, pointer_events=False).add_to(m)
         display = html_projection.countries_display(frame)
-    _countries_element(resolved, offline=offline, display=display).add_to(m)
+    _countries_element(resolved, offline=offline, display=display, w=w).add_to(m)
 
     first = story.steps(resolved)[0]  # the map opens on the story's first step
     arcs = map_labels.shared_arcs(resolved.drawn)
@@ -530,13 +583,14 @@ def render_map(
                 continue
             swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
             group = folium.FeatureGroup(
-                name=f"{swatch} {esc(layer.name)}", show=layer.id in first.show
+                name=f"{swatch} {esc(_layer_name(layer, w))}", show=layer.id in first.show
             )
-            rings[layer.id] = _ring_element(layer, frame, arcs, drawn).add_to(group)
+            rings[layer.id] = _ring_element(layer, frame, arcs, drawn, w).add_to(group)
             groups[layer.id] = group.add_to(m)
 
-    sites = folium.FeatureGroup(name="Sites", show=True)
+    sites = folium.FeatureGroup(name=esc(w("sites")), show=True)
     for site in resolved.sites:
+        label = w.label(site.label, site.location)
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             geometry = site.location.area.geometry
             folium.PolyLine(
@@ -545,7 +599,7 @@ def render_map(
                 else html_projection.area_outline(frame, geometry),
                 color=resolved.colors["site"],
                 weight=2,
-                tooltip=f"{esc(site.label)}: launch area",
+                tooltip=esc(w("launch_area", site=label)),
             ).add_to(sites)
         options = {
             "radius": 5,
@@ -559,8 +613,8 @@ def render_map(
         _Site(
             latlng=js_value([site.location.lat, site.location.lon]),
             options=js_value(options),
-            tooltip=js_value(f"<b>{esc(site.label)}</b>"),
-            popup=js_value(html_parts.site_popup(site)),
+            tooltip=js_value(f"<b>{esc(label)}</b>"),
+            popup=js_value(html_parts.site_popup(site, w)),
         ).add_to(sites)
     sites.add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
@@ -571,7 +625,7 @@ def render_map(
     page_script = _Page(js=page.PAGE_JS, frame=embed.FRAME_JS, steps=steps.STEPS_JS).add_to(m)
     ranked = story.ranked_places(resolved)
     if frame is not None:
-        _aeqd_element(frame, display, resolved, {p.name for p in ranked}).add_to(m)
+        _aeqd_element(frame, display, resolved, {p.name for p in ranked}, w).add_to(m)
 
     figure = m.get_root()
     _renumber(figure)
@@ -585,6 +639,7 @@ def render_map(
             hits={key: ring.get_name() for key, ring in rings.items()},
             azimuthal=frame is not None,
             ranked=ranked,
+            w=w,
         )
     )
     head = figure.header
@@ -614,20 +669,20 @@ def render_map(
     if frame is not None:
         head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
     body = figure.html
-    story_steps = steps.steps_html(resolved)
+    story_steps = steps.steps_html(resolved, w)
     body.add_child(_Raw(html_parts.header_html(title, subtitle, story_steps)), name="rm_header")
     # folium puts the map's <div> into the body under the map's name while rendering; a
     # placeholder under that name keeps it between the header and the panels.
     body.add_child(_Raw(""), name=m.get_name())
     side = (
-        '<aside class="rm-side" aria-label="Legend and sources">'
-        f"{html_parts.legend_html(resolved, first.show)}{html_parts.sources_html(resolved)}"
+        f'<aside class="rm-side" aria-label="{esc(w("side_label"))}">'
+        f"{html_parts.legend_html(resolved, first.show, w)}{html_parts.sources_html(resolved, w)}"
         "</aside>"
     )
     body.add_child(_Raw(side), name="rm_side")
     body.add_child(_Raw(html_parts.description_html(resolved)), name="rm_text")
-    note = html_projection.footer_note(frame) if frame is not None else None
-    footer = html_parts.footer_html(caption, offline=offline, note=note)
+    note = html_projection.footer_note(frame, w) if frame is not None else None
+    footer = html_parts.footer_html(caption, offline=offline, note=note, w=w)
     body.add_child(_Raw(footer), name="rm_footer")
     return m
 
