@@ -665,6 +665,8 @@ def render_map(
     gesture_css, gesture_js = html_assets.gesture_handling()
     head.add_child(_Raw(f"<style>{gesture_css}</style>"), name="gesture_css")
     head.add_child(_Raw(f"<script>{gesture_js}</script>"), name="gesture")
+    if w.code != "en":  # Leaflet's and the gesture hint's own words, in the page's language
+        head.add_child(_Raw(f"<script>{language_js(w)}</script>"), name="rm_language")
     head.add_child(_Raw(f"<style>{page.PAGE_CSS}{steps.STEPS_CSS}</style>"), name="rm_css")
     if frame is not None:
         head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
@@ -706,6 +708,43 @@ def _figure_template(lang: str) -> Template:
 
 
 SCALE_JS = "L.Control.Scale.mergeOptions({maxWidth: 160, imperial: false});"
+
+#: Leaflet's words (zoom buttons, the layer list's button, the scale bar's units) and the
+#: gesture hint ("Use ctrl + scroll to zoom the map", which the plugin ships in many
+#: languages) in the page's language; the gesture plugin would follow the browser's.
+_LANGUAGE_JS = """
+(function (w) {
+  L.Control.Zoom.mergeOptions({zoomInTitle: w.zoomIn, zoomOutTitle: w.zoomOut});
+  var layout = L.Control.Layers.prototype._initLayout;
+  L.Control.Layers.prototype._initLayout = function () {
+    layout.call(this); this._layersLink.title = w.layers;
+  };
+  L.Control.Scale.prototype._updateMetric = function (maxMeters) {
+    var m = this._getRoundNum(maxMeters);
+    var text = m < 1000 ? w.m.replace("{n}", m.toLocaleString(w.lang))
+                        : w.km.replace("{n}", (m / 1000).toLocaleString(w.lang));
+    this._updateScale(this._mScale, text, m / maxMeters);
+  };
+  L.Map.addInitHook(function () {
+    if (this.gestureHandling) {
+      this.gestureHandling._getUserLanguage = function () { return w.lang; };
+    }
+  });
+})"""
+
+
+def language_js(w: MapWords) -> str:
+    """The script that puts Leaflet's own words in the language of `w`."""
+    words = {
+        "lang": w.code,
+        "zoomIn": w("zoom_in"),
+        "zoomOut": w("zoom_out"),
+        "layers": w("layers"),
+        "m": w.unit_pattern("length-meter"),
+        "km": w.unit_pattern("length-kilometer"),
+    }
+    return html_assets.script_text(f"{_LANGUAGE_JS.strip()}({js_value(words)});")
+
 
 #: folium's viewport tag forbids zooming the page (user-scalable=no), which readers who
 #: enlarge text need: replaced by one that allows it.

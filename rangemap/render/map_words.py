@@ -67,6 +67,15 @@ class MapWords:
     def distance(self, km: float) -> str:
         return self.lang.distance(km)
 
+    def unit_pattern(self, cldr_unit: str) -> str:
+        """How the language writes a unit after a number, '{n} км' (CLDR's short form), for
+        a script that fills in the number."""
+        from babel.units import format_unit
+
+        return format_unit(7, cldr_unit, length="short", locale=self.lang.locale).replace(
+            "7", "{n}"
+        )
+
     # --- what a ring covers -----------------------------------------------------------------
 
     def counts(self, layer: DrawnLayer) -> str:
@@ -197,8 +206,10 @@ class MapWords:
             name = self._writer.area_name(location)
             return name[:1].upper() + name[1:]
         name, bracket, note = label.partition(" (")
+        if location is not None:  # a place GeoNames has: Kaliningrad, Калининград
+            name = self.place(name, location.lat, location.lon)
         if not bracket or not note.endswith(")"):
-            return label
+            return name + bracket + note
         note = note.removesuffix(")")
         iso = _country_codes().get(note)
         note = (
