@@ -46,6 +46,14 @@ def test_every_language_has_every_map_word_with_its_fields(lang) -> None:
                 assert tags <= set(forms), (lang, key, tags - set(forms))
             for text in forms.values():
                 assert _fields(text) == _fields(ours), (lang, key)
+        elif key == "site_names":  # English labels of built-in area sites
+            areas = {
+                site.label
+                for name in builtin_scenes()
+                for site in resolve_scene(load_scene(name)).sites
+                if site.location.area is not None
+            }
+            assert set(theirs) <= areas, (lang, set(theirs) - areas)
         elif isinstance(value, dict):
             assert set(own[key]) == set(value), (lang, key)
         else:

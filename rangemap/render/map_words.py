@@ -203,7 +203,10 @@ class MapWords:
         if self.code == "en":
             return label
         if location is not None and location.area is not None:
-            name = self._writer.area_name(location)
+            iso = _country_codes().get(label)  # Belarus
+            if iso is not None:
+                return self.lang.country(iso, label)
+            name = self.words["site_names"].get(label) or self._writer.area_name(location)
             return name[:1].upper() + name[1:]
         name, bracket, note = label.partition(" (")
         if location is not None:  # a place GeoNames has: Kaliningrad, Калининград
