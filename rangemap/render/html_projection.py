@@ -474,6 +474,7 @@ AEQD_CSS = """
 .rm-centre span { transform: translate(-50%, -55%); font: 16px/1 monospace; color: #555; }
 .rm-scale-note {
   font-size: 12px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
+  white-space: pre-line;
 }
 """
 

@@ -468,17 +468,27 @@ function (map, cfg) {
     });
     // Where there is no room for a second label on an outline that another already names
     // (a treaty threshold under a claim of the same figure), that label stands for both.
-    var named = {};
+    // On a phone, the same claim drawn around several sites is named once: that label
+    // stands for all of them (four "9M729: Russia says ≤480 km" would crowd out the map).
+    var named = {}, said = {};
     cfg.labels.forEach(function (l) {
       if (!l.ids.some(shown)) { return; }
       var ids = l.ids.filter(shown).join(" "), cls = "rm-ml-" + l.kind;
       var text = short ? l.short : l.text;
+      if (short && said[text]) {
+        said[text].setAttribute("data-layers", said[text].getAttribute("data-layers") + " " + ids);
+        return;
+      }
       // The outline's own vertices after the anchors: a ring that only crosses a corner of
       // the view may have no anchor inside it.
       var points = l.anchors.concat(outlinePoints(l.ids[0]));
       var el = put(text, cls, l.color, points, centred, ids, l.site) ||
         (!short && put(l.short, cls, l.color, points, centred, ids, l.site));
-      if (el) { named[l.outline] = named[l.outline] || el; return; }
+      if (el) {
+        named[l.outline] = named[l.outline] || el;
+        said[el.textContent] = said[el.textContent] || el;
+        return;
+      }
       if (named[l.outline]) {
         var other = named[l.outline];
         other.setAttribute("data-layers", other.getAttribute("data-layers") + " " + ids);
