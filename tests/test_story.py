@@ -233,3 +233,35 @@ def test_berlin_is_inside_the_lead_from_the_region(inf):
     berlin = next(p for p in story.lead(inf).places if p.name == "Berlin")
     city = distance_km(54.71, 20.51, berlin.lat, berlin.lon)
     assert 520 < float(city) < 540  # 529 km from the city, 464 km from the region's edge
+
+
+def test_capitals_inside_and_beyond_the_lead_by_true_distance(inf):
+    """Oracle: GeographicLib's distance to the region's outline, densified to 0.02 degrees:
+    rank 1 is every capital within 480 km of the region, rank 2 the two nearest beyond."""
+    import shapely
+    from geographiclib.geodesic import Geodesic
+
+    from rangemap import layers as data
+
+    lead = next(x for x in inf.drawn if x.id == "kaliningrad-region--9m729-ru-480")
+    outline = shapely.segmentize(shapely.boundary(lead.site.area.geometry), 0.02)
+    points = shapely.get_coordinates(outline)
+    cities = data.cities()
+    capitals = [i for i in range(len(cities)) if cities.capital[i]]
+
+    def km(i: int) -> float:
+        lat, lon = float(cities.lat[i]), float(cities.lon[i])
+        if lead.site.area.geometry.contains(shapely.Point(lon, lat)):
+            return 0.0
+        return min(Geodesic.WGS84.Inverse(y, x, lat, lon)["s12"] for x, y in points) / 1000
+
+    near = {
+        str(cities.name[i]): km(i)
+        for i in capitals
+        if abs(float(cities.lat[i]) - 55) < 12 and abs(float(cities.lon[i]) - 21) < 20
+    }
+    ranked = story.ranked_places(inf)
+    inside = {p.name for p in ranked if p.rank == 1}
+    assert inside == {name for name, d in near.items() if d <= 480} - {"Berlin"}  # a callout
+    beyond = sorted((d, name) for name, d in near.items() if d > 480)[:2]
+    assert {p.name for p in ranked if p.rank == 2} == {name for _, name in beyond}

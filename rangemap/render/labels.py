@@ -17,7 +17,7 @@ import numpy as np
 
 from rangemap import story
 from rangemap.coverage import Ring
-from rangemap.geodesic import distance_km, geodesic_line
+from rangemap.geodesic import geodesic_line
 from rangemap.locations import Location
 from rangemap.scene_build import DrawnLayer, ResolvedScene, claimant
 
@@ -147,43 +147,6 @@ def ring_labels(layers: Iterable[DrawnLayer]) -> list[RingLabel]:
             )
         )
     return labels
-
-
-def story_capitals(layers: Sequence[DrawnLayer], *, beyond: int = 1) -> list[MapPlace]:
-    """Capitals that matter to the story of `layers` (the claims the map is framed on).
-
-    Those inside the largest of them, and for each layer the `beyond` nearest just outside
-    it, by geodesic distance from its site. Sorted by name: the same scene, the same list.
-    """
-    from rangemap import layers as data
-
-    cities = data.cities()
-    # Capitals of states where the layer tells states from territories (Douglas, Mariehamn).
-    state = getattr(cities, "status", np.full(len(cities), "state")) == "state"
-    rows = np.flatnonzero(cities.capital & state)
-    lat, lon = cities.lat[rows], cities.lon[rows]
-    chosen: set[int] = set()
-    rings = [layer.ring for layer in layers]
-    if not rings:
-        return []
-    largest = max(rings, key=lambda ring: ring.km)
-    for ring in rings:
-        if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
-            from rangemap.areas import nearest_launch_points
-
-            km = nearest_launch_points(ring.site.area, lat, lon)[0]
-        else:
-            km = distance_km(ring.site.lat, ring.site.lon, lat, lon)
-        inside = km <= ring.km
-        if ring is largest:
-            chosen.update(rows[inside].tolist())
-        outside = np.flatnonzero(~inside)
-        nearest = outside[np.argsort(km[outside], kind="stable")[:beyond]]
-        chosen.update(rows[nearest].tolist())
-    places = [
-        MapPlace(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i])) for i in chosen
-    ]
-    return sorted(places, key=lambda p: (p.name, p.lat, p.lon))
 
 
 def launch_point(site: Location, lat: float, lon: float) -> tuple[float, float]:

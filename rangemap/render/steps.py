@@ -174,8 +174,14 @@ function (map, cfg) {
   function fit(points, animate) {
     if (!points.length) { return; }
     var crs = map.options.crs, size = map.getSize(), pad = 14;
-    // room below the lowest point for a place's name (and for the steps, docked inside)
+    // room below the lowest point for a place's name (and for the steps, docked inside);
+    // on a phone, whose map is as tall as it is wide, clear of the scale bar and credits too
     var top = pad, bottom = pad + 10 + (inside ? panel.offsetHeight + 8 : 0);
+    if (size.x < cfg.narrowPx) {
+      container.querySelectorAll(".leaflet-bottom .leaflet-control").forEach(function (el) {
+        bottom = Math.max(bottom, el.offsetHeight + 6);
+      });
+    }
     var box = L.bounds(points.map(function (p) { return map.project(p, 0); }));
     var w = Math.max(box.max.x - box.min.x, 1e-6), h = Math.max(box.max.y - box.min.y, 1e-6);
     var factor = Math.min((size.x - 2 * pad) / w, (size.y - top - bottom) / h);
