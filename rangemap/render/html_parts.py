@@ -398,7 +398,7 @@ def sources_html(scene: ResolvedScene, w: MapWords | None = None) -> str:
     for layer in scene.layers:
         hosting = layer.hosting
         if layer.kind in ("threshold", "band"):  # one entry per treaty, not per ring
-            add(layer.claimed_by.split(",")[0].split(" (")[0], layer.sources)
+            add(w.treaty(layer.claimed_by.split(",")[0].split(" (")[0]), layer.sources)
             continue
         heading = layer.label if w.code == "en" else w.claim_label(layer).text
         add(heading, (s for s in layer.sources if hosting is None or s not in hosting.sources))

@@ -186,13 +186,17 @@ class MapWords:
             f"{self.label(first.site_label, first.site)}: " if row.text.startswith(prefix) else ""
         )
         if row.treaty:
-            return where + row.text.removeprefix(prefix)
+            return where + self.treaty(row.text.removeprefix(prefix))
         text = self.claim_label(first).text
         if len(row.ids) > 1:
             details = "; ".join(dict.fromkeys(story._detail(by_id[i].claimed_by) for i in row.ids))
             kind = self.lang.words["kinds"].get(first.kind, first.kind)
             text += f" ({details}; {kind})"
         return where + text
+
+    def treaty(self, name: str) -> str:
+        """A treaty by the catalog's name ('INF Treaty') as the language names it."""
+        return self.words["treaties"].get(name, name)
 
     # --- names -----------------------------------------------------------------------------
 
