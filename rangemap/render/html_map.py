@@ -316,7 +316,7 @@ def _countries_element(
         rows = covered.get((str(countries.iso_a3[i]), name), [])
         shown = w.country_row(str(countries.iso_a3[i]), name)
         if countries.status[i] == "territory":  # territories say so, and whose they are
-            sovereign = w.country_row(*_sovereign_key(str(countries.sovereign[i])))
+            sovereign = w.sovereign(str(countries.sovereign[i]))
             label = w("territory_of", name=shown, sovereign=sovereign)
         elif countries.status[i] == "other":  # Kosovo, Taiwan: no territory of anyone
             label = w("not_un_member", name=shown)
@@ -353,13 +353,6 @@ def _layer_name(layer: DrawnLayer, w: MapWords) -> str:
     if w.code == "en":
         return layer.name
     return f"{w.label(layer.site_label, layer.site)} — {w.claim_label(layer).text}"
-
-
-def _sovereign_key(sovereign: str) -> tuple[str, str]:
-    """(ISO code, English name) of a territory's sovereign as Natural Earth names it."""
-    from rangemap.summary import _country_codes
-
-    return _country_codes().get(sovereign, ""), sovereign
 
 
 def _aeqd_element(

@@ -14,15 +14,13 @@ from typing import Any
 from rangemap import story
 from rangemap.language import Language, base_language, language
 from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLayer
-from rangemap.summary import _country_codes
+from rangemap.summary import _country_codes, _Writer
 
 
 class MapWords:
     """The map's words in one language (a phrases language or a BCP 47 tag of one)."""
 
     def __init__(self, lang: str = "en") -> None:
-        from rangemap.summary import _Writer
-
         self.code = base_language(lang)
         self.lang: Language = language(self.code)
         self.words: dict[str, Any] = self.lang.words["map"]
@@ -86,9 +84,7 @@ class MapWords:
             parts.append(self.counted("territories", len(s.territories)))
         if s.other_areas:
             parts.append(self.counted("other_areas", len(s.other_areas)))
-        places = self.lang.join(parts) if len(parts) > 1 else parts[0]
-        if len(parts) > 2:  # 'A, B and C': join() already writes it so
-            places = ", ".join(parts[:-1]) + self.lang.words["and"] + parts[-1]
+        places = self.lang.join(parts)  # 'A, B and C'
         return self("counts", places=places, capitals=self.counted("capitals", len(s.capitals)))
 
     def coverage_line(self, layer: DrawnLayer) -> str:
@@ -257,7 +253,13 @@ class MapWords:
         return map_name if key is None else self.lang.country(*key)
 
     def country_row(self, iso_a3: str, name_en: str) -> str:
+        """A country as coverage rows carry it (ISO code, English name) in this language."""
         return self.lang.country(iso_a3, name_en)
+
+    def sovereign(self, name_en: str) -> str:
+        """A territory's sovereign (Natural Earth's English name) in this language."""
+        iso = _country_codes().get(name_en)
+        return name_en if iso is None else self.lang.country(iso, name_en)
 
     def step_text(self, text: str) -> str:
         """A built-in scene's step (English) in this language, where the phrases give it."""
