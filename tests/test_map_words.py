@@ -121,3 +121,15 @@ def test_the_english_page_keeps_its_words(inf) -> None:
     assert "<summary>Legend</summary>" in page
     assert 'aria-label="Step 1 of 5"' in page
     assert "Russia says the 9M729 flies up to 480 km" in page
+
+
+def test_a_polish_scene_gives_a_polish_page() -> None:
+    """A scene's `lang: pl` (as a scene file or `--lang pl` sets it) writes the page in
+    Polish: its <html lang>, its legend, its steps, Leaflet's own buttons."""
+    scene = load_scene("inf-2020").model_copy(update={"lang": "pl"})
+    page = map_html(render_map(scene, self_contained=True))
+    assert '<html lang="pl">' in page
+    assert "<summary>Legenda</summary>" in page and "<summary>Legend</summary>" not in page
+    assert 'aria-label="Krok 1 z 5"' in page
+    assert '"zoomIn":"Przybli\\u017c"' in page
+    assert "Warszawa" in page  # the basemap's capital, in Polish
