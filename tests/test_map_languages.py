@@ -114,7 +114,7 @@ def test_the_check_sees_english_on_an_english_page(driver, pages) -> None:
     """What the check below looks for is there on the English page it replaces."""
     layout._open_map(driver, pages["en"], 1200)
     found = _english_on(driver, pages["en"], "de")
-    assert {"Legend", "Sources", "More ranges", "and the key", "Step", "says"} <= set(found)
+    assert {"Legend", "Sources", "More ranges and the key", "Step", "says"} <= set(found)
 
 
 @pytest.mark.parametrize("lang", OTHERS)

@@ -343,6 +343,13 @@ return {on: on.sort(), text: document.querySelector(".rm-step-text").textContent
         ".map(function (b) { return b.getAttribute('data-layer'); }).join(' ').split(' ')"
     )
     assert set(steps[3].show) <= set(checked)  # a row that switches several is ticked
+    # the legend's first rows are the step's
+    first_rows = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#rm-legend > .rm-legend-layers "
+        "input[data-layer]')).map(function (b) { return b.getAttribute('data-layer'); })"
+        ".join(' ').split(' ')"
+    )
+    assert set(steps[3].show) <= set(first_rows)
     assert layout._severe(driver) == []
 
 

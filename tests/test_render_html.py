@@ -518,3 +518,14 @@ def test_map_command_refuses_a_relative_embed_url(tmp_path):
     assert result.exit_code == 2
     assert "absolute http(s) URL" in result.output
     assert not (tmp_path / "m.html").exists()
+
+
+def test_claims_drawing_the_same_disc_fill_it_once(default_html):
+    """The US embassy's and the State Department's "at least 500 km" are one disc: filled
+    once (two fills on top of each other darken it into murk), both outlines kept."""
+    fill = '"className":"rm-fill rm-l-kaliningrad-region--9m729-{}"'
+    assert fill.format("us-beyond-500") in default_html
+    assert fill.format("us-inf-band-at-least") not in default_html
+    assert '"className":"rm-line rm-l-kaliningrad-region--9m729-us-inf-band-at-least"' in (
+        default_html
+    )

@@ -12,11 +12,10 @@ import shapely
 from click.testing import CliRunner
 from PIL import Image
 
-from rangemap import layers
+from rangemap import layers, story
 from rangemap.cli import cli
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area
-from rangemap.render.labels import label_texts
 from rangemap.render.static_map import (
     PRESETS,
     MapView,
@@ -504,7 +503,8 @@ def test_ranges_are_named_on_their_outlines_clear_of_every_other_label(builtin, 
         else:
             km = nearest_launch_points(ring.site.area, np.array([lat]), np.array([lon]))[0][0]
         assert abs(km - ring.km) < 0.05, (text.get_text(), km)
-        assert text.get_text() in label_texts(by_id[text.get_gid().removeprefix("rm-range-")])
+        claim = story.claim_label(by_id[text.get_gid().removeprefix("rm-range-")])
+        assert text.get_text() in (claim.text, claim.short)  # as a claim (rangemap.story)
 
 
 def test_every_range_of_a_roomy_map_is_named(builtin):
@@ -512,5 +512,5 @@ def test_every_range_of_a_roomy_map_is_named(builtin):
     scene = builtin["us-germany-2024"]
     named = {t.get_gid().removeprefix("rm-range-"): t.get_text()
              for t in _range_labels(render_image(scene))}  # fmt: skip
-    shown = {layer.id: label_texts(layer)[0] for layer in scene.drawn if layer.show}
+    shown = {layer.id: story.claim_label(layer).text for layer in scene.drawn if layer.show}
     assert named == shown

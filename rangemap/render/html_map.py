@@ -221,17 +221,20 @@ def _ring_element(
     arcs: dict[str, tuple[float, float]] | None = None,
     drawn: dict[str, tuple[MacroElement, int]] | None = None,
     w: MapWords | None = None,
+    *,
+    filled: bool = True,
 ) -> MacroElement:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
     `frame`, as drawn in its azimuthal equidistant projection.
 
     A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
     `drawn` maps the outline lines already in the page to (element, index), so that each
-    is written once.
+    is written once. A ring not `filled` draws its outline only: another claim fills the
+    same disc (two fills on top of each other would darken it into murk).
     """
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
-    fill = fill_opacity(layer)
+    fill = fill_opacity(layer) if filled else 0.0
     classes = f"rm-l-{layer.id}"
     fill_options = {
         "stroke": False,
@@ -447,7 +450,12 @@ def _page_config(
         ],
         "places": places,
         "callouts": [
-            {"text": _callout_text(c, w), "line": c.line, "end": [c.place.lat, c.place.lon]}
+            {
+                "text": _callout_text(c, w),
+                "name": w.place(c.place.name, c.place.lat, c.place.lon),
+                "line": c.line,
+                "end": [c.place.lat, c.place.lon],
+            }
             for c in callouts
         ],
         "basemap": _basemap_labels(w) if offline and not azimuthal else None,
@@ -566,6 +574,8 @@ def render_map(
     _countries_element(resolved, offline=offline, display=display, w=w).add_to(m)
 
     first = story.steps(resolved)[0]  # the map opens on the story's first step
+    # claims drawing the same disc: the first fills it, the others draw their outline
+    unfilled = {i for ids in story.merged_same_disc(resolved) for i in ids[1:]}
     arcs = map_labels.shared_arcs(resolved.drawn)
     groups: dict[str, FeatureGroup] = {}
     rings: dict[str, MacroElement] = {}
@@ -578,7 +588,9 @@ def render_map(
             group = folium.FeatureGroup(
                 name=f"{swatch} {esc(_layer_name(layer, w))}", show=layer.id in first.show
             )
-            rings[layer.id] = _ring_element(layer, frame, arcs, drawn, w).add_to(group)
+            rings[layer.id] = _ring_element(
+                layer, frame, arcs, drawn, w, filled=layer.id not in unfilled
+            ).add_to(group)
             groups[layer.id] = group.add_to(m)
 
     sites = folium.FeatureGroup(name=esc(w("sites")), show=True)

@@ -370,10 +370,9 @@ def legend_html(
     note = f"<p class=rm-note>{esc(w('legend_note'))}</p>"
     more = ""
     if later or listed or fills:
-        count = len(later) + len(listed)
+        # the steps move rows in and out of it: no count that would go stale
         more = (
-            f'<details class="rm-later"><summary>{esc(w("more_ranges", n=w.number(count)))}'
-            "</summary>"
+            f'<details class="rm-later"><summary>{esc(w("more_ranges"))}</summary>'
             f"<ul class=rm-legend-layers>{''.join(later + listed)}</ul>"
             f"<ul class=rm-key>{fills}</ul>{note}</details>"
         )

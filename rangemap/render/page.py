@@ -499,7 +499,11 @@ function (map, cfg) {
       cfg.basemap.countries.forEach(function (c) {
         if (zoom >= c[3]) { put(c[0], "rm-ml-country", null, [[c[1], c[2]]], centred); }
       });
+      // a capital the story has named already (a place, a callout's end) is not named twice
+      var story = {};
+      cfg.places.concat(cfg.callouts).forEach(function (p) { story[p.name] = true; });
       cfg.basemap.capitals.forEach(function (c) {
+        if (story[c[0]]) { return; }
         if (zoom >= c[3] && put(c[0], "rm-ml-capital", null, [[c[1], c[2]]], beside)) {
           dot([c[1], c[2]], 2).addTo(baseDots);
         }

@@ -166,7 +166,7 @@ function (map, cfg) {
   }
   dock();
   var text = panel.querySelector(".rm-step-text"), current = 0, touched = false;
-  var numbers = panel.querySelectorAll(".rm-step-n");
+  var numbers = panel.querySelectorAll(".rm-step-n"), far = panel.querySelector(".rm-step-far");
   var prev = panel.querySelector(".rm-step-prev"), next = panel.querySelector(".rm-step-next");
 
   // Fits points (lat, lon) in any projection: their box in the CRS's pixels at zoom 0, then
@@ -193,6 +193,27 @@ function (map, cfg) {
     map.setView(map.unproject(centre, 0), zoom, {animate: !!animate});
   }
 
+  // The legend follows the step: the rows of what it shows first (at most six), the rest
+  // under the fold, each list in the legend's own order.
+  var first = document.querySelector("#rm-legend > .rm-legend-layers");
+  var fold = document.querySelector("#rm-legend .rm-later > .rm-legend-layers");
+  var rows = first && fold ? Array.from(first.children).concat(Array.from(fold.children)) : [];
+  rows.forEach(function (row, i) { row.rmOrder = i; });
+  function arrangeLegend(on) {
+    if (!rows.length) { return; }
+    var top = [], rest = [];
+    rows.slice().sort(function (a, b) { return a.rmOrder - b.rmOrder; }).forEach(function (row) {
+      var ids = [];
+      row.querySelectorAll("input[data-layer]").forEach(function (box) {
+        ids = ids.concat(box.getAttribute("data-layer").split(" "));
+      });
+      var shown = ids.some(function (id) { return on[id]; });
+      (shown && top.length < 6 ? top : rest).push(row);
+    });
+    top.forEach(function (row) { first.appendChild(row); });
+    rest.forEach(function (row) { fold.appendChild(row); });
+  }
+
   function go(index, animate) {
     index = Math.max(0, Math.min(cfg.steps.length - 1, Math.floor(index) || 0));
     current = index;
@@ -204,6 +225,9 @@ function (map, cfg) {
       if (!on[id] && map.hasLayer(group)) { map.removeLayer(group); }
     });
     text.textContent = step.text;
+    arrangeLegend(on);
+    // the longest range is mentioned until a step shows it
+    if (far && cfg.longest) { far.hidden = !!on[cfg.longest.id]; }
     numbers.forEach(function (b, i) {
       if (i === index) { b.setAttribute("aria-current", "step"); }
       else { b.removeAttribute("aria-current"); }
