@@ -105,6 +105,7 @@ def test_popups_and_legend_in_german(inf) -> None:
     popup = html_parts.layer_popup(layer, words)
     assert "<b>Reichweite:</b> bis zu 480 km" in popup
     assert "Range:" not in popup and "Sources:" not in popup and "Covers:" not in popup
+    assert layer.label not in popup  # "(Russia, stated)": the heading says it in German
     assert "Deutschland" in popup or "Polen" in popup  # countries by their German names
     tooltip = html_parts.layer_tooltip(layer, words)
     assert "Klicken für Quellen und Einzelheiten" in tooltip

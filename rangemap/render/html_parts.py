@@ -155,8 +155,9 @@ def layer_popup(layer: DrawnLayer, w: MapWords | None = None) -> str:
     parts = [
         f"<h2>{esc(w.claim_label(layer).text)}{_badges(layer, w)}</h2>",
         f"<p class=rm-keyfig><b>{esc(w('reaches_label'))}</b> {esc(reaches)}</p>",
-        f"<p class=rm-cov>{esc(layer.label)}</p>",
     ]
+    if w.code == "en":  # the scene's label, in English words ("stated"); elsewhere the
+        parts.append(f"<p class=rm-cov>{esc(layer.label)}</p>")  # heading says it
     parts.append(_field(w("from_label"), f"{esc(origin)} ({esc(layer.site.marks)})"))
     parts.append(_field(w("range_label"), esc(w.span(layer))))
     if layer.status:
