@@ -169,17 +169,19 @@ class _Writer:
         """The scene's name of the site ("Deveselu (Romania)"), in another language than the
         scene's with its note in brackets translated: a country by its name in this language
         ("Deveselu (Rumänien)"), a note the phrases file's `site_notes` give ("Wiesbaden
-        (Referenzpunkt)"); a note neither knows is left out rather than left in English."""
+        (Referenzpunkt)"), also where the scene's `lang` is this one (`--lang` sets it on
+        an English scene); a note neither knows is left out rather than left in English,
+        unless the scene is written in this language."""
         label = layer.site_label
-        if self.lang.code == self.scene_lang:
-            return label
         name, bracket, note = label.partition(" (")
-        if not bracket or not note.endswith(")"):
+        if self.lang.code == "en" or not bracket or not note.endswith(")"):
             return label
         note = note.removesuffix(")")
         iso = _country_codes().get(note)
-        note = self.lang.country(iso, note) if iso else self.words["site_notes"].get(note)
-        return f"{name} ({note})" if note else name
+        known = self.lang.country(iso, note) if iso else self.words["site_notes"].get(note)
+        if known:  # an English country or note, also where the scene's `lang` is this one
+            return f"{name} ({known})"
+        return label if self.lang.code == self.scene_lang else name
 
     def number(self, value: float) -> str:
         return self.lang.number(value)

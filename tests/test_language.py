@@ -18,6 +18,8 @@ LANGS = ["de", "en", "fr", "pl", "ro", "ru", "uk"]
 NBSP, NNBSP = "\u00a0", "\u202f"
 #: Keys of a phrases file that hold words by name, not phrases with forms.
 WORDS = {"language", "sidebar_columns", "areas", "site_notes", "kinds", "bounds", "parties"}
+#: Checked by tests/test_map_words.py.
+WORDS |= {"map", "step_texts"}
 
 
 def test_the_languages_are_the_phrases_files() -> None:

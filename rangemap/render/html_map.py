@@ -28,6 +28,7 @@ from rangemap.render.display_geometry import (
 )
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
+from rangemap.render.map_words import MapWords, words_of
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
 from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
@@ -263,6 +264,7 @@ def _ring_element(
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
     drawn: dict[str, int] | None = None,
+    w: MapWords | None = None,
     *,
     filled: bool = True,
 ) -> MacroElement:
@@ -341,8 +343,8 @@ def _ring_element(
         "fillOptions": fill_options if fill > 0 else None,  # no fill: no options either
         "lineOptions": line_options,
         "hitOptions": hit_options,
-        "tooltip": html_parts.layer_tooltip(layer),
-        "popup": html_parts.layer_popup(layer),
+        "tooltip": html_parts.layer_tooltip(layer, w),
+        "popup": html_parts.layer_popup(layer, w),
     }
     return _Ring(data=js_value(data))
 
@@ -376,12 +378,17 @@ def _encoded(nested: list, scale: int) -> list | str:
 
 
 def _countries_element(
-    scene: ResolvedScene, *, offline: bool, display: np.ndarray | None = None
+    scene: ResolvedScene,
+    *,
+    offline: bool,
+    display: np.ndarray | None = None,
+    w: MapWords | None = None,
 ) -> MacroElement:
     """Country outlines (Natural Earth display geometry, or `display` in its place: one
     geometry per country, empty where none is drawn) whose popups give % per ring."""
     from rangemap import layers
 
+    w = w or words_of(scene)
     countries = layers.countries()
     covered: dict[tuple[str, str], list] = {}
     for index, layer in enumerate(scene.drawn):
@@ -411,13 +418,15 @@ def _countries_element(
             continue
         name = str(countries.name_en[i])
         rows = covered.get((str(countries.iso_a3[i]), name), [])
+        shown = w.country_row(str(countries.iso_a3[i]), name)
         if countries.status[i] == "territory":  # territories say so, and whose they are
-            label = f"{name} (territory of {countries.sovereign[i]})"
+            sovereign = w.sovereign(str(countries.sovereign[i]))
+            label = w("territory_of", name=shown, sovereign=sovereign)
         elif countries.status[i] == "other":  # Kosovo, Taiwan: no territory of anyone
-            label = f"{name} (not a UN member)"
+            label = w("not_un_member", name=shown)
         else:
-            label = name
-        features.append([html_parts.country_properties(label, rows), shapes[i]])
+            label = shown
+        features.append([html_parts.country_properties(label, rows, w), shapes[i]])
     if offline:
         style = {"color": "#AAAAAA", "weight": 0.6, "fillColor": "#F4F2EE", "fillOpacity": 1}
         hover = style | {"color": "#333333", "weight": 1.2}
@@ -427,18 +436,30 @@ def _countries_element(
     return _Countries(
         data=js_value(features),
         scale=js_value(_COUNTRY_SCALE),
-        names=js_value([esc(layer.name) for layer in scene.drawn]),
+        names=js_value([esc(_layer_name(layer, w)) for layer in scene.drawn]),
         ids=js_value([layer.id for layer in scene.drawn]),
-        intro=js_value(html_parts.COUNTRY_INTRO),
-        none=js_value(html_parts.COUNTRY_NONE),
+        intro=js_value(html_parts.country_intro(w)),
+        none=js_value(html_parts.country_none(w)),
         pane=js_value(_COUNTRIES_PANE),
         style=js_value(style | {"className": "rm-country"}),
         hover=js_value(hover),
     )
 
 
+def _layer_name(layer: DrawnLayer, w: MapWords) -> str:
+    """A layer's name in the layer list and country popups: the scene's, or in another
+    language its site and claim label ('Deveselu (Rumänien) — Tomahawk: ...')."""
+    if w.code == "en":
+        return layer.name
+    return f"{w.label(layer.site_label, layer.site)} — {w.claim_label(layer).text}"
+
+
 def _aeqd_element(
-    frame: AeqdFrame, display: np.ndarray, scene: ResolvedScene, named: set[str]
+    frame: AeqdFrame,
+    display: np.ndarray,
+    scene: ResolvedScene,
+    named: set[str],
+    w: MapWords,
 ) -> MacroElement:
     """The azimuthal map's basemap extras. Its capitals leave out those of micro-states and
     micro-territories, those the scene drops and those the page names itself (`named`, by
@@ -468,12 +489,10 @@ def _aeqd_element(
             ]
         ),
         graticule_scale=js_value(_GRATICULE_SCALE),
-        capitals=js_value([[esc(n), lat, lon] for n, lat, lon in capitals]),
-        names=js_value([[esc(n), lat, lon] for n, lat, lon in names]),
+        capitals=js_value([[esc(w.place(n, lat, lon)), lat, lon] for n, lat, lon in capitals]),
+        names=js_value([[esc(w.country(n)), lat, lon] for n, lat, lon in names]),
         centre=js_value([frame.lat, frame.lon]),
-        note=js_value(
-            html_projection.SCALE_NOTE.format(place=story.nearest_capital(frame.lat, frame.lon))
-        ),
+        note=js_value(html_projection.scale_note(frame, w)),
         js=html_projection.VIEW_JS,
     )
 
@@ -487,12 +506,14 @@ def _page_config(
     hits: dict[str, str],
     azimuthal: bool = False,
     ranked: list[story.RankedPlace] | None = None,
+    w: MapWords | None = None,
 ) -> dict[str, Any]:
     """What the page script needs: labels, places, callouts, the story's steps (each the
     layers on and the points it frames: rangemap.render.steps), and the names of the JS
     variables of each ring's layer group and hit line (fixed once the ids are renumbered).
 
     An `azimuthal` map names its own countries (rangemap.render.html_projection)."""
+    w = w or words_of(scene)
     drawn = scene.drawn
     rings = {
         layer.id: [
@@ -507,37 +528,60 @@ def _page_config(
     ends = {c.place.name for c in callouts}
     # Places by news value (rangemap.story), named in this order where each fits.
     places = [
-        {"name": p.name, "at": [p.lat, p.lon], "rank": p.rank}
+        {"name": w.place(p.name, p.lat, p.lon), "at": [p.lat, p.lon], "rank": p.rank}
         for p in (story.ranked_places(scene) if ranked is None else ranked)
         if p.name not in ends
     ]
     return {
         "offline": offline,
         "narrowPx": page.NARROW_PX,
-        "mapLabel": f"Map: {title}. The legend and a text description follow the map.",
-        "detailsLabel": "Details",
-        "closeLabel": "Close details",
+        "mapLabel": w("page_label", title=title),
+        "detailsLabel": w("details"),
+        "closeLabel": w("close_details"),
         "groups": groups,
         "hits": hits,
         "rings": rings,
         "order": sorted(rings, key=lambda i: -rings[i][2]),
-        "labels": map_labels.page_labels(drawn),
+        "labels": map_labels.page_labels(drawn, w),
         "sites": [
-            {"name": site.label, "at": [site.location.lat, site.location.lon]}
+            {
+                "name": w.label(site.label, site.location),
+                "at": [site.location.lat, site.location.lon],
+            }
             for site in scene.sites
         ],
         "places": places,
         "callouts": [
             {
-                "text": c.text,
-                "name": c.place.name,
+                "text": _callout_text(c, w),
+                "name": w.place(c.place.name, c.place.lat, c.place.lon),
                 "line": c.line,
                 "end": [c.place.lat, c.place.lon],
             }
             for c in callouts
         ],
-        "basemap": map_labels.basemap_labels() if offline and not azimuthal else None,
-        **steps.steps_config(scene),
+        "basemap": _basemap_labels(w) if offline and not azimuthal else None,
+        **steps.steps_config(scene, w),
+    }
+
+
+def _callout_text(callout: map_labels.Callout, w: MapWords) -> str:
+    """'Berlin 529 km' in the language of `w`: the place's name, the distance as it writes it."""
+    if w.code == "en":
+        return callout.text
+    place = w.place(callout.place.name, callout.place.lat, callout.place.lon)
+    return w("callout", place=place, distance=w.distance(callout.km))
+
+
+def _basemap_labels(w: MapWords) -> dict[str, list]:
+    """The offline basemap's country and capital names (rangemap.render.labels) in the
+    language of `w`."""
+    base = map_labels.basemap_labels()
+    if w.code == "en":
+        return base
+    return {
+        "countries": [[w.country(c[0]), *c[1:]] for c in base["countries"]],
+        "capitals": [[w.place(c[0], c[1], c[2]), *c[1:]] for c in base["capitals"]],
     }
 
 
@@ -597,6 +641,7 @@ def render_map(
         )
     frame = html_projection.aeqd_frame(resolved) if projection == "aeqd" else None
     offline = offline or frame is not None
+    w = words_of(resolved)
 
     if frame is None:
         m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.05, min_zoom=1)
@@ -628,7 +673,7 @@ def render_map(
         folium.map.CustomPane(_SEA_PANE, z_index=300, pointer_events=False).add_to(m)
         folium.map.CustomPane(_LABELS_PANE, z_index=630, pointer_events=False).add_to(m)
         display = html_projection.countries_display(frame)
-    _countries_element(resolved, offline=offline, display=display).add_to(m)
+    _countries_element(resolved, offline=offline, display=display, w=w).add_to(m)
 
     first = story.steps(resolved)[0]  # the map opens on the story's first step
     # claims drawing the same disc: the first fills it, the others draw their outline
@@ -643,15 +688,16 @@ def render_map(
                 continue
             swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
             group = folium.FeatureGroup(
-                name=f"{swatch} {esc(layer.name)}", show=layer.id in first.show
+                name=f"{swatch} {esc(_layer_name(layer, w))}", show=layer.id in first.show
             )
             rings[layer.id] = _ring_element(
-                layer, frame, arcs, drawn, filled=layer.id not in unfilled
+                layer, frame, arcs, drawn, w, filled=layer.id not in unfilled
             ).add_to(group)
             groups[layer.id] = group.add_to(m)
 
-    sites = folium.FeatureGroup(name="Sites", show=True)
+    sites = folium.FeatureGroup(name=esc(w("sites")), show=True)
     for site in resolved.sites:
+        label = w.label(site.label, site.location)
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             geometry = site.location.area.geometry
             lines = (
@@ -664,7 +710,7 @@ def render_map(
                 lines=js_value(_encoded(lines, scale)),
                 scale=js_value(scale),
                 options=js_value({"color": resolved.colors["site"], "weight": 2}),
-                tooltip=js_value(f"{esc(site.label)}: launch area"),
+                tooltip=js_value(esc(w("launch_area", site=label))),
             ).add_to(sites)
         options = {
             "radius": 5,
@@ -678,8 +724,8 @@ def render_map(
         _Site(
             latlng=js_value([site.location.lat, site.location.lon]),
             options=js_value(options),
-            tooltip=js_value(f"<b>{esc(site.label)}</b>"),
-            popup=js_value(html_parts.site_popup(site)),
+            tooltip=js_value(f"<b>{esc(label)}</b>"),
+            popup=js_value(html_parts.site_popup(site, w)),
         ).add_to(sites)
     sites.add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
@@ -690,7 +736,7 @@ def render_map(
     page_script = _Page(js=page.PAGE_JS, frame=embed.FRAME_JS, steps=steps.STEPS_JS).add_to(m)
     ranked = story.ranked_places(resolved)
     if frame is not None:
-        _aeqd_element(frame, display, resolved, {p.name for p in ranked}).add_to(m)
+        _aeqd_element(frame, display, resolved, {p.name for p in ranked}, w).add_to(m)
 
     figure = m.get_root()
     _renumber(figure)
@@ -704,6 +750,7 @@ def render_map(
             hits={key: ring.get_name() for key, ring in rings.items()},
             azimuthal=frame is not None,
             ranked=ranked,
+            w=w,
         )
     )
     head = figure.header
@@ -729,24 +776,26 @@ def render_map(
     gesture_css, gesture_js = html_assets.gesture_handling()
     head.add_child(_Raw(f"<style>{gesture_css}</style>"), name="gesture_css")
     head.add_child(_Raw(f"<script>{gesture_js}</script>"), name="gesture")
+    if w.code != "en":  # Leaflet's and the gesture hint's own words, in the page's language
+        head.add_child(_Raw(f"<script>{language_js(w)}</script>"), name="rm_language")
     head.add_child(_Raw(f"<style>{page.PAGE_CSS}{steps.STEPS_CSS}</style>"), name="rm_css")
     if frame is not None:
         head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
     body = figure.html
-    story_steps = steps.steps_html(resolved)
+    story_steps = steps.steps_html(resolved, w)
     body.add_child(_Raw(html_parts.header_html(title, subtitle, story_steps)), name="rm_header")
     # folium puts the map's <div> into the body under the map's name while rendering; a
     # placeholder under that name keeps it between the header and the panels.
     body.add_child(_Raw(""), name=m.get_name())
     side = (
-        '<aside class="rm-side" aria-label="Legend and sources">'
-        f"{html_parts.legend_html(resolved, first.show)}{html_parts.sources_html(resolved)}"
+        f'<aside class="rm-side" aria-label="{esc(w("side_label"))}">'
+        f"{html_parts.legend_html(resolved, first.show, w)}{html_parts.sources_html(resolved, w)}"
         "</aside>"
     )
     body.add_child(_Raw(side), name="rm_side")
     body.add_child(_Raw(html_parts.description_html(resolved)), name="rm_text")
-    note = html_projection.footer_note(frame) if frame is not None else None
-    footer = html_parts.footer_html(caption, offline=offline, note=note)
+    note = html_projection.footer_note(frame, w) if frame is not None else None
+    footer = html_parts.footer_html(caption, offline=offline, note=note, w=w)
     body.add_child(_Raw(footer), name="rm_footer")
     return m
 
@@ -770,6 +819,43 @@ def _figure_template(lang: str) -> Template:
 
 
 SCALE_JS = "L.Control.Scale.mergeOptions({maxWidth: 160, imperial: false});"
+
+#: Leaflet's words (zoom buttons, the layer list's button, the scale bar's units) and the
+#: gesture hint ("Use ctrl + scroll to zoom the map", which the plugin ships in many
+#: languages) in the page's language; the gesture plugin would follow the browser's.
+_LANGUAGE_JS = """
+(function (w) {
+  L.Control.Zoom.mergeOptions({zoomInTitle: w.zoomIn, zoomOutTitle: w.zoomOut});
+  var layout = L.Control.Layers.prototype._initLayout;
+  L.Control.Layers.prototype._initLayout = function () {
+    layout.call(this); this._layersLink.title = w.layers;
+  };
+  L.Control.Scale.prototype._updateMetric = function (maxMeters) {
+    var m = this._getRoundNum(maxMeters);
+    var text = m < 1000 ? w.m.replace("{n}", m.toLocaleString(w.lang))
+                        : w.km.replace("{n}", (m / 1000).toLocaleString(w.lang));
+    this._updateScale(this._mScale, text, m / maxMeters);
+  };
+  L.Map.addInitHook(function () {
+    if (this.gestureHandling) {
+      this.gestureHandling._getUserLanguage = function () { return w.lang; };
+    }
+  });
+})"""
+
+
+def language_js(w: MapWords) -> str:
+    """The script that puts Leaflet's own words in the language of `w`."""
+    words = {
+        "lang": w.code,
+        "zoomIn": w("zoom_in"),
+        "zoomOut": w("zoom_out"),
+        "layers": w("layers"),
+        "m": w.unit_pattern("length-meter"),
+        "km": w.unit_pattern("length-kilometer"),
+    }
+    return html_assets.script_text(f"{_LANGUAGE_JS.strip()}({js_value(words)});")
+
 
 #: folium's viewport tag forbids zooming the page (user-scalable=no), which readers who
 #: enlarge text need: replaced by one that allows it.

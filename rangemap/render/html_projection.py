@@ -38,6 +38,9 @@ from rangemap.render.static_map import (
 from rangemap.scene import Projection
 from rangemap.scene_build import DrawnLayer, ResolvedScene
 
+if typing.TYPE_CHECKING:
+    from rangemap.render.map_words import MapWords
+
 PROJECTIONS: tuple[Projection, ...] = typing.get_args(Projection)
 
 #: Mercator draws a ring at sec(latitude) times its true size, so a ring spanning latitudes
@@ -641,19 +644,24 @@ AEQD_CSS = """
 }
 """
 
-#: Beside the scale bar: the one place on the map where the scale is exact, and where the +
-#: is (the nearest capital: rangemap.story.nearest_capital).
-SCALE_NOTE = "true along lines through +\n(+ near {place})"
+
+def scale_note(frame: AeqdFrame, w: MapWords) -> str:
+    """Beside the scale bar: the one place on the map where the scale is exact, and where the +
+    is (the nearest capital: rangemap.story.nearest_capital)."""
+    from rangemap import story
+
+    place = story.nearest_capital(frame.lat, frame.lon)
+    return w("scale_note", place=w.capital(place))
 
 
-def footer_note(frame: AeqdFrame) -> str:
+def footer_note(frame: AeqdFrame, w: MapWords) -> str:
     """What the projection is and where distances are true, for the map's footer."""
-    ns = "N" if frame.lat >= 0 else "S"
-    ew = "E" if frame.lon >= 0 else "W"
-    return (
-        "Azimuthal equidistant projection on the WGS84 ellipsoid, centred on + "
-        f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}): distances from + and the "
-        "scale bar are true along any line through +; across it the map stretches, the more "
-        f"the further from +. Drawn to {frame.cap_km:,.0f} km from +. "
-        "Projection: Vincenty's geodesic formulae, as in proj4js."
+    compass = w.words["compass"]
+    return w(
+        "projection_note",
+        lat=w.number(abs(frame.lat), 2),
+        ns=compass["N" if frame.lat >= 0 else "S"],
+        lon=w.number(abs(frame.lon), 2),
+        ew=compass["E" if frame.lon >= 0 else "W"],
+        cap=w.number(frame.cap_km),
     )

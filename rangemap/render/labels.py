@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from rangemap.coverage import Ring
 from rangemap.geodesic import geodesic_line
 from rangemap.locations import Location
 from rangemap.scene_build import DrawnLayer, ResolvedScene, claimant
+
+if TYPE_CHECKING:
+    from rangemap.render.map_words import MapWords
 
 #: Candidate label points per ring: every 10 degrees of azimuth.
 ANCHOR_STEP_DEG = 10
@@ -242,9 +246,11 @@ def anchor_azimuths() -> np.ndarray:
     return (_FIRST_AZIMUTH + offsets[order]) % 360
 
 
-def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
+def page_labels(layers: Sequence[DrawnLayer], w: MapWords | None = None) -> list[dict]:
     """The ring labels as the page takes them: one per text and outline, with every layer id
-    it stands for; on a shared outline, each layer's own arc is tried first."""
+    it stands for; on a shared outline, each layer's own arc is tried first. Claims read in
+    the language of `w` (rangemap.render.map_words; by default as rangemap.story says them)."""
+    claim_label = story.claim_label if w is None else w.claim_label
     arcs = shared_arcs(layers)
     azimuths = anchor_azimuths()
     merged: dict[tuple[str, float, float, float], dict] = {}
@@ -258,12 +264,12 @@ def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
             anchors = [a for a, k in zip(anchors, keep, strict=True) if k] + [
                 a for a, k in zip(anchors, keep, strict=True) if not k
             ]
-        key = (story.claim_label(layer).text, ring.site.lat, ring.site.lon, ring.km)
+        key = (claim_label(layer).text, ring.site.lat, ring.site.lon, ring.km)
         if key in merged:
             merged[key]["ids"].append(label.layer_id)
             merged[key]["anchors"] += anchors
             continue
-        claim = story.claim_label(layer)  # as a claim, in a shade that reads 4.5:1
+        claim = claim_label(layer)  # as a claim, in a shade that reads 4.5:1
         entry = {
             "ids": [label.layer_id],
             "text": claim.text,

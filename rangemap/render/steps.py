@@ -14,43 +14,69 @@ from __future__ import annotations
 
 from rangemap import story
 from rangemap.render.html_parts import esc
+from rangemap.render.map_words import MapWords, words_of
 from rangemap.scene_build import ResolvedScene
 
 
-def steps_config(scene: ResolvedScene) -> dict:
+def step_texts(scene: ResolvedScene, w: MapWords) -> list[str]:
+    """Each step's text in the language of `w`: a scene's own steps through the phrases'
+    `step_texts` (the built-in scenes'), else as written; the two steps rangemap.story
+    makes for a scene without steps, in the phrases' words."""
+    steps = story.steps(scene)
+    if scene.steps:
+        return [w.step_text(step.text) for step in steps]
+    drawn = {layer.id: layer for layer in scene.drawn}
+    lead, far = story.lead(scene), story.longest(scene)
+    texts = []
+    for step in steps:
+        if step.index == 0 and lead.layers:  # the lead, and the first place it marks
+            places = [w("marked", place=w.place(p.name, p.lat, p.lon)) for p in lead.places]
+            texts.append(w.claim_label(drawn[lead.layers[0]]).text + "".join(places[:1]))
+        else:  # everything shown at first
+            longest = w("the_longest", label=w.claim_label(far).text) if far else ""
+            texts.append(w("every_range") + longest)
+    return texts
+
+
+def steps_config(scene: ResolvedScene, w: MapWords | None = None) -> dict:
     """What the page script needs: each step's text, layers on and the points it frames,
     and the longest range, which the first view mentions when it does not show it."""
+    w = w or words_of(scene)
     steps = story.steps(scene)
+    texts = step_texts(scene, w)
     far = story.longest(scene)
     longest = None
     if far is not None and far.id not in steps[0].show:
         at = story.step_showing(scene, far.id)
         longest = {
-            "text": story.claim_label(far).short,
+            "text": w.claim_label(far).short,
             "step": at if at is not None else len(steps) - 1,
             "id": far.id,
         }
     return {
         "steps": [
             {
-                "text": step.text,
+                "text": text,
                 "show": list(step.show),
                 "points": [list(point) for point in step.frame.points],
             }
-            for step in steps
+            for step, text in zip(steps, texts, strict=True)
         ],
         "longest": longest,
     }
 
 
-def steps_html(scene: ResolvedScene) -> str:
+def steps_html(scene: ResolvedScene, w: MapWords | None = None) -> str:
     """The steps panel as the page shows it before its script runs: the first step's text,
     a button per step, and the longest range named (a button to the step showing it)."""
-    config = steps_config(scene)
+    w = w or words_of(scene)
+    config = steps_config(scene, w)
     steps = config["steps"]
+    count = w.number(len(steps))
     buttons = "".join(
         f'<button type="button" class="rm-step-n" data-step="{i}"'
-        f'{" aria-current=step" if i == 0 else ""} aria-label="Step {i + 1} of {len(steps)}">'
+        f"{' aria-current=step' if i == 0 else ''} "
+        f'aria-label="{esc(w("step_of", n=w.number(i + 1), count=count))}">'
         f"{i + 1}</button>"
         for i in range(len(steps))
     )
@@ -58,10 +84,11 @@ def steps_html(scene: ResolvedScene) -> str:
     if len(steps) > 1:
         nav = (
             '<div class="rm-step-nav">'
-            '<button type="button" class="rm-step-prev" aria-label="Previous step" disabled>'
-            "&#8249;</button>"
+            f'<button type="button" class="rm-step-prev" aria-label="{esc(w("previous"))}" '
+            "disabled>&#8249;</button>"
             f"{buttons}"
-            '<button type="button" class="rm-step-next" aria-label="Next step">&#8250;</button>'
+            f'<button type="button" class="rm-step-next" aria-label="{esc(w("next"))}">'
+            "&#8250;</button>"
             "</div>"
         )
     far = ""
@@ -69,10 +96,10 @@ def steps_html(scene: ResolvedScene) -> str:
         longest = config["longest"]
         far = (
             f'<button type="button" class="rm-step-far" data-step="{longest["step"]}">'
-            f"Longest: {esc(longest['text'])} &#8250;</button>"
+            f"{esc(w('longest', text=longest['text']))} &#8250;</button>"
         )
     return (
-        '<section class="rm-steps" id="rm-steps" aria-label="The story in steps">'
+        f'<section class="rm-steps" id="rm-steps" aria-label="{esc(w("steps_label"))}">'
         f'{nav}<p class="rm-step-text" aria-live="polite">{esc(steps[0]["text"])}</p>'
         f"{far}</section>"
     )

@@ -60,18 +60,6 @@ KIND_TEXT = {
 }
 
 
-#: The legend's line key: one line, a word or two a style.
-KIND_KEY = {
-    "stated": "stated",
-    "disputed": "disputed",
-    "estimate": "estimate",
-    "threshold": "treaty",
-    "band": "treaty band",
-    "custom": "this map's",
-}
-BOUND_SHORT = {"at-least": "solid: at least (certain)", "up-to": "light: up to (possible)"}
-
-
 def line_opacity(kind: str) -> float:
     """Opacity of a layer's outline: the treaty thresholds recede behind the claims."""
     return 0.75 if kind == "threshold" else 0.95
