@@ -131,6 +131,12 @@ def test_no_text_runs_as_script_and_everything_draws(driver, outputs, projection
     )
     paths = driver.execute_script("return document.querySelectorAll('path').length")
     assert paths > 0  # a script broken by a backtick drew nothing at all
+    # The map opens on its first step; every range switched on from the legend
+    driver.execute_script(
+        "document.querySelectorAll('details').forEach(function (d) { d.open = true; });"
+        "document.querySelectorAll('input[type=checkbox]').forEach(function (c) {"
+        "  if (!c.checked) { c.click(); } });"
+    )
     hits = driver.execute_script("return document.querySelectorAll('path.rm-hit').length")
     assert hits == 4  # the own claim's 1,000 km, 300 km, 200 mi and the band: all drawn
     # Every tooltip and popup opened: their text enters the page only then.
