@@ -36,7 +36,7 @@ PAYLOAD = (
 #: a colour, a URL or one of a few words).
 _TEXT_KEYS = {
     "name", "aliases", "description", "publisher", "title", "note", "claimed_by", "variant",
-    "marks", "position_note",
+    "marks", "position_note", "reprint_of", "condition",
 }  # fmt: skip
 _OWN = Path(__file__).resolve().parent / "data" / "own-catalog.yaml"
 
@@ -61,8 +61,11 @@ def _fill(node: object, counter: list[int]) -> object:
     if "publisher" in out or "claimed_by" in out or "as_of" in out:
         counter[0] += 1
         out.setdefault("note", f"note{counter[0]} {PAYLOAD}")
+    if "publisher" in out:  # a source: the original it reprints
+        out.setdefault("reprint_of", f"original {PAYLOAD}")
     if "claimed_by" in out and "means" in out:  # a claim
         out.setdefault("variant", f"variant {PAYLOAD}")
+        out.setdefault("condition", f"with {PAYLOAD}")
     return out
 
 
