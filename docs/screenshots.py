@@ -1,8 +1,8 @@
 """Make the README's screenshots of the default map, and (with --all FOLDER) every built-in
 scene at 375 and 1,200 px, its first view and each step, for a person to look at.
 
-README pictures: docs/inf-2020-map.png (1,200 px, as drawn by default), docs/inf-2020-phone.png
-(375 px), docs/inf-2020-aeqd.png and docs/inf-2020-mercator.png (the two projections).
+README pictures: docs/inf-2020-aeqd.png (1,200 px, as drawn by default: inf-2020 opens in
+aeqd), docs/inf-2020-phone.png (375 px) and docs/inf-2020-mercator.png (the other view).
 
 Run from the repository root after `bash tests/install-browser.sh` (headless Chromium and its
 driver) with the test extra installed:  python docs/screenshots.py [--all FOLDER]
@@ -32,11 +32,11 @@ from rangemap.scene import builtin_scenes, load_scene  # noqa: E402
 from rangemap.scene_build import resolve_scene  # noqa: E402
 
 #: file name -> (projection (None: the scene's default), width): in a window of its own the
-#: map has its own height under the title, the legend beside it (1,200) or below it (375)
+#: map has its own height under the title, the legend beside it (1,200) or below it (375).
+#: The default map of inf-2020 is its aeqd view, so that one picture stands for both.
 SHOTS = {
-    "inf-2020-map.png": (None, 1200),
-    "inf-2020-phone.png": (None, 375),
     "inf-2020-aeqd.png": ("aeqd", 1200),
+    "inf-2020-phone.png": (None, 375),
     "inf-2020-mercator.png": ("mercator", 1200),
 }
 HEIGHTS = {1200: 900, 375: 800}

@@ -26,13 +26,14 @@ import gzip
 import importlib.metadata
 import io
 import json
+import math
 import os
 import pickle
 import re
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +110,13 @@ PARENT_RADIUS_KM_PER_SQRT_POP = 0.012
 # (NEAREST_TOWN_DEG: how far, in degrees of latitude, to look for that place; 111 km, more
 # than 1.5 times the widest radius).
 # Duplicates: the same town entered twice, within DUPLICATE_KM, names alike to
-# DUPLICATE_NAME_RATIO or populations equal.
+# DUPLICATE_NAME_RATIO or populations equal; or, farther but within NAMESAKE_KM and in the
+# same first-level division, the same name written alike (equal without spaces, hyphens and
+# apostrophes: "Xilin Hot"/"Xilinhot", "E'zhou"/"Ezhou", Hollola twice 6.6 km apart), or
+# names alike to DUPLICATE_NAME_RATIO where one is among the other's Latin alternate names
+# ("Ramagundam" of "Rāmgundam", 5.6 km). 10 km: the farthest such pair found, Phu Quoc,
+# is 8.2 km; alike names farther apart are towns of their own (Gwangyang and Kwangyang,
+# 10.4 km, are the city and its old county town).
 CORE_KM = 2.0
 UNCODED_RADIUS_FACTOR = 1.5
 UNCODED_POP_RATIO = 1.5
@@ -125,6 +132,7 @@ CITY_REGION_SHARE = 2 / 3
 CITY_REGION_MIN_POP = 1_000_000
 DUPLICATE_KM = 3.0
 DUPLICATE_NAME_RATIO = 0.8
+NAMESAKE_KM = 10.0
 
 
 class BuildError(RuntimeError):
@@ -606,6 +614,12 @@ def _bare_name(name: str) -> str:
     return key.removeprefix("gorod ").replace("-", " ")
 
 
+def _compact_name(name: str) -> str:
+    """The bare name without spaces and apostrophes: "Xilin Hot" and "Xilinhot", "E\u2019zhou"
+    and "Ezhou", "Nar'yan-Mar" and "Naryan-Mar" write one name alike."""
+    return re.sub("[\\s'`\u2018\u2019\u02bc]", "", _bare_name(name))
+
+
 def find_duplicates(
     names: np.ndarray,
     pop: np.ndarray,
@@ -614,57 +628,83 @@ def find_duplicates(
     country: np.ndarray,
     rank: np.ndarray,
     candidates: np.ndarray,
+    *,
+    division: np.ndarray | None = None,
+    alternates: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The same town entered twice: (row kept instead, or -1) per place.
 
     Two `candidates` of one country within DUPLICATE_KM are one town when their names agree
     to DUPLICATE_NAME_RATIO (difflib; "Dzerzhinsky"/"Dzerzhinskiy", "Solnechnogorsk"/
     "gorod Solnetchnogorsk") or their populations are equal (Kessel-Lo/Blauwput, both
-    30,215). The entry with the lower `rank` is kept (a 2019 feature code first, then the
-    larger population, then the lower GeoNames id).
+    30,215). Within NAMESAKE_KM and one first-level `division` ("FI.07"), they are one town
+    when their names are written alike (`_compact_name`: Hollola and Hollola, 6.6 km apart)
+    or agree to DUPLICATE_NAME_RATIO and one is among the other's `alternates` (the Latin
+    keys of `_latin_keys`, "|ramagundam|ramgundam|"). Kansas City, Missouri, and Kansas
+    City, Kansas, 4.5 km apart, lie in two states and stay two. The entry with the lower
+    `rank` is kept (a 2019 feature code first, then the larger population, then the lower
+    GeoNames id).
     """
     kept_for = np.full(len(pop), -1)
     distance = np.zeros(len(pop))
     rows = np.flatnonzero(candidates)
     cell: dict[tuple[str, int, int], list[int]] = {}
-    for i in rows:  # 0.05-degree cells: a DUPLICATE_KM neighbour is in one of the 3 x 3 around
-        cell.setdefault((country[i], int(lat[i] // 0.05), int(lon[i] // 0.05)), []).append(i)
+    for i in rows:  # 0.1-degree cells (11 km of latitude): a NAMESAKE_KM neighbour lies in
+        # the rows next to a place's, and in as many columns either side as 10 km spans there
+        cell.setdefault((country[i], int(lat[i] // 0.1), int(lon[i] // 0.1)), []).append(i)
     bare = {i: _bare_name(names[i]) for i in rows}
+    compact = {i: _compact_name(names[i]) for i in rows}
     for i in rows[np.argsort(rank[rows], kind="stable")]:
         if kept_for[i] >= 0:
             continue
-        ci, cj = int(lat[i] // 0.05), int(lon[i] // 0.05)
+        ci, cj = int(lat[i] // 0.1), int(lon[i] // 0.1)
+        width_km = 11.1 * max(math.cos(math.radians(lat[i])), 1e-3)  # of a cell, at lat[i]
+        span = min(3600, math.ceil(NAMESAKE_KM / width_km))
         near = [
             j
             for di in (-1, 0, 1)
-            for dj in (-1, 0, 1)
+            for dj in range(-span, span + 1)
             for j in cell.get((country[i], ci + di, cj + dj), ())
             if rank[j] > rank[i] and kept_for[j] < 0
         ]
         for j in near:
             d = float(distance_km(lat[i], lon[i], np.array([lat[j]]), np.array([lon[j]]))[0])
-            same = pop[i] == pop[j] or (
-                difflib.SequenceMatcher(None, bare[i], bare[j]).ratio() >= DUPLICATE_NAME_RATIO
-            )
-            if d <= DUPLICATE_KM and same:
+            if d > NAMESAKE_KM:
+                continue
+            alike = difflib.SequenceMatcher(None, bare[i], bare[j]).ratio() >= DUPLICATE_NAME_RATIO
+            if d <= DUPLICATE_KM:
+                same = pop[i] == pop[j] or alike
+            elif division is None or alternates is None or division[i] != division[j]:
+                same = False
+            else:
+                named = f"|{fold_name(names[j])}|" in alternates[i] or (
+                    f"|{fold_name(names[i])}|" in alternates[j]
+                )
+                same = compact[i] == compact[j] or (alike and named)
+            if same:
                 kept_for[j], distance[j] = i, d
     return kept_for, distance
 
 
-def read_place_corrections(path: Path = PLACE_CORRECTIONS) -> dict[int, int]:
-    """geonameid -> 0 for a separate town the rule would drop, or the geonameid of the city
-    that a district the rule would keep belongs to ("district of N")."""
+def read_place_corrections(path: Path = PLACE_CORRECTIONS) -> dict[int, tuple[str, int]]:
+    """geonameid -> ("separate", 0) for a separate town the rule would drop, ("district", N)
+    for a district of the city N that the rule would keep, ("same", N) for a second entry of
+    the town N that the duplicate rule cannot match."""
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     header, *rows = (ln.split("\t") for ln in lines)
     if header != ["geonameid", "name", "country", "decision", "evidence"]:
         raise BuildError(f"{path}: unexpected header {header}")
-    decision = re.compile(r"separate|district of (\d+)")
+    decision = re.compile(r"(separate)|(district of|same town as) (\d+)")
     if any(not decision.fullmatch(r[3]) or not r[4].strip() for r in rows):
         raise BuildError(
-            f"{path}: every row must read 'separate' or 'district of GEONAMEID' and give "
-            "its evidence"
+            f"{path}: every row must read 'separate', 'district of GEONAMEID' or 'same town "
+            "as GEONAMEID' and give its evidence"
         )
-    return {int(r[0]): int(decision.fullmatch(r[3]).group(1) or 0) for r in rows}
+    found = {}
+    for r in rows:
+        separate, kind, other = decision.fullmatch(r[3]).groups()  # type: ignore[union-attr]
+        found[int(r[0])] = ("separate", 0) if separate else (kind.split()[0], int(other))
+    return found
 
 
 def build_cities(
@@ -705,9 +745,10 @@ def build_cities(
     capital = (code == "PPLC") & in_state
     territory_capital = (code == "PPLC") & ~in_state
     corrections = read_place_corrections()
-    separate = np.isin(gid, [g for g, p in corrections.items() if not p])
+    separate = np.isin(gid, [g for g, (k, _) in corrections.items() if k == "separate"])
     row_of = {int(g): i for i, g in enumerate(gid)}
-    forced = {row_of[g]: row_of[p] for g, p in corrections.items() if p}
+    forced = {row_of[g]: row_of[p] for g, (k, p) in corrections.items() if k == "district"}
+    same_as = {row_of[g]: row_of[p] for g, (k, p) in corrections.items() if k == "same"}
     is_forced = np.isin(np.arange(len(gid)), list(forced))
     coded = code != ""
     # cities15000 also carries a few places far below 15,000 people that are no capital or
@@ -717,7 +758,15 @@ def build_cities(
     # Rank for duplicates: capitals, then a 2019 feature code, then people, then id.
     rank = np.empty(len(gid), dtype=np.int64)
     rank[np.lexsort((gid, -pop, ~coded, ~(capital | territory_capital)))] = np.arange(len(gid))
-    twin, twin_km = find_duplicates(name, pop, lat, lon, iso2, rank, ~by_code)
+    latin = [_latin_keys(name[i], records[i]["alternatenames"]) for i in range(len(records))]
+    twin, twin_km = find_duplicates(
+        name, pop, lat, lon, iso2, rank, ~by_code, division=group, alternates=latin
+    )
+    for i, b in same_as.items():  # second entries by place_corrections.tsv
+        if twin[i] >= 0:
+            raise BuildError(f"place_corrections.tsv: the duplicate rule already drops {gid[i]}")
+        twin[i] = b
+        twin_km[i] = distance_km(lat[b], lon[b], lat[i : i + 1], lon[i : i + 1])[0]
     listed = ~by_code & (twin < 0)
     nearest = nearest_coded(
         lat, lon, np.flatnonzero(listed & ~coded), np.flatnonzero(listed & coded)
@@ -732,6 +781,9 @@ def build_cities(
         parent[i] = b
         distance[i] = distance_km(lat[b], lon[b], lat[i : i + 1], lon[i : i + 1])[0]
     keep = ~by_code & (parent < 0) & (twin < 0)
+    for i, b in same_as.items():
+        if not keep[b]:
+            raise BuildError(f"place_corrections.tsv: {gid[i]}'s town {gid[b]} is not kept")
 
     dropped_rows = ["geonameid\tname\tcountry\tpopulation\tfeature_code\treason"]
     for i in np.flatnonzero(~keep):
@@ -741,6 +793,7 @@ def build_cities(
             else f"feature code {code[i]}"
             if by_code[i]
             else f"same town as {name[twin[i]]} ({gid[twin[i]]}), {twin_km[i]:.1f} km"
+            + (" (place_corrections.tsv)" if i in same_as else "")
             if twin[i] >= 0
             else f"district of {name[parent[i]]} ({gid[parent[i]]}), {distance[i]:.1f} km"
             + (" (place_corrections.tsv)" if is_forced[i] else "")
@@ -749,7 +802,7 @@ def build_cities(
 
     rows = np.flatnonzero(keep)
     rows = rows[np.lexsort((gid[rows], -pop[rows]))]  # most populous first, ties by id
-    search = [_latin_keys(name[i], records[i]["alternatenames"]) for i in rows]
+    search = [latin[i] for i in rows]
     out = {
         "geonameid": gid[rows],
         "name": _blob(name[rows]),
@@ -784,7 +837,7 @@ def build_cities(
         f"national capitals, {int(territory_capital[rows].sum())} capitals of territories and "
         f"other areas (PPLC); "
         f"place_corrections.tsv: {int(separate[keep].sum())} kept as separate, "
-        f"{len(forced)} dropped as districts; "
+        f"{len(forced)} dropped as districts, {len(same_as)} as second entries; "
         f"feature code unknown for {int((code[rows] == '').sum())} kept places\n"
         f"capitals flagged PPLC but not the countries.json capital: "
         f"{sorted(flagged - named)}\n"

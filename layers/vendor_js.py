@@ -45,19 +45,14 @@ class Package(NamedTuple):
 
 
 PACKAGES = (
-    # The ellipsoidal aeqd projection of the interactive maps (checked against PROJ: BENCHMARKS).
+    # proj4js: the maps' own ellipsoidal aeqd (html_projection.CRS_JS) is a port of its aeqd;
+    # the browser tests check the port against it bit for bit.
     Package(
         "proj4",
         "2.22.0",
         "sha512-MVvH09QrYm3A235rcX39WDiCKanrBiblu28l0KYIn/B2DofmYhvP/LLS43kE66jNDfx/P1l/nah3JmsAq8UgbQ==",
         ("dist/proj4.js", "LICENSE.md"),
-    ),
-    # Leaflet CRS objects from proj4 definitions. It ships no minified build (7.7 kB).
-    Package(
-        "proj4leaflet",
-        "1.0.2",
-        "sha512-6GdDeUlhX/tHUiMEj80xQhlPjwrXcdfD0D5OBymY8WvxfbmZcdhNqQk7n7nFf53ue6QdP9ls9ZPjsAxnbZDTsw==",
-        ("src/proj4leaflet.js", "LICENSE"),
+        TEST_VENDOR,
     ),
     # "Ctrl + scroll to zoom" and two-finger pan for maps embedded in articles.
     Package(

@@ -17,6 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from rangemap.errors import CatalogError, close_matches, control_character
+from rangemap.units import Written, may_be_grouped
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -87,10 +88,19 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
     """
     shown = display_path(path)
     try:
-        raw = _read_regular(path, shown)
+        raw = read_regular(path, MAX_YAML_BYTES)
     except FileNotFoundError:
         raise CatalogError(
             f"{shown}: file not found. Check the path (or restore the file) and run again."
+        ) from None
+    except NotRegularFile:
+        raise CatalogError(
+            f"{shown}: not a regular file (a device, FIFO or folder). Give a YAML file."
+        ) from None
+    except TooLarge:
+        raise CatalogError(
+            f"{shown}: larger than {MAX_YAML_BYTES:,} bytes, too large for a scene or catalog. "
+            "Check the path."
         ) from None
     except OSError as exc:
         raise CatalogError(f"{shown}: cannot read the file ({exc.strerror}).") from None
@@ -124,22 +134,28 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node]:
     return _Converter(shown, root).convert(root, ()), root
 
 
-def _read_regular(path: Path, shown: str) -> bytes:
-    """The bytes of a regular file of at most MAX_YAML_BYTES; a device, FIFO or larger file
-    is refused (opened without blocking, so a FIFO cannot hang the command)."""
+class NotRegularFile(Exception):
+    """An input path names a device, a FIFO or a folder (a link to one included)."""
+
+
+class TooLarge(Exception):
+    """An input file is larger than its reader's limit."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (scenes, catalogs, area files).
+
+    Opened without blocking and checked before reading, so a FIFO cannot hang the command and
+    /dev/zero is not read: NotRegularFile; a larger file is TooLarge, after `limit` + 1 bytes
+    at most. OSError (FileNotFoundError ...) as os.open raises it.
+    """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise CatalogError(
-                f"{shown}: not a regular file (a device, FIFO or folder). Give a YAML file."
-            )
-        raw = handle.read(MAX_YAML_BYTES + 1)
-    if len(raw) > MAX_YAML_BYTES:
-        raise CatalogError(
-            f"{shown}: larger than {MAX_YAML_BYTES:,} bytes, too large for a scene or catalog. "
-            "Check the path."
-        )
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(path)
     return raw
 
 
@@ -441,10 +457,13 @@ class _Converter:
         try:
             if not fits:
                 raise ValueError(node.value)
-            return construct(self.constructor, node)
+            value = construct(self.constructor, node)
         except ValueError:  # or a date that fits the pattern but does not exist: 2019-02-30
             expected = _EXPECTED.get(node.tag, node.tag.removeprefix(_TAG))
             raise self.fail(loc, node, f"{node.value!r} is not {expected}", FIX_VALUE) from None
+        if isinstance(value, float) and may_be_grouped(node.value):
+            return Written(value, node.value)  # a range field refuses "2.350" as ambiguous
+        return value
 
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         """A mapping with text keys, each key once."""

@@ -8,10 +8,8 @@ differ from geodesic ones by <= 0.0015 % of a country's area).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -30,6 +28,7 @@ from rangemap.geodesic import (
     range_area,
     unit_vectors,
 )
+from rangemap.units import range_text
 
 #: Metres of ground per degree of lon/lat, at most, in any direction: a degree of latitude is
 #: at most 111,694 m (at the poles), a degree of longitude at most 111,320 m (at the equator).
@@ -122,65 +121,9 @@ def dispersal_area(lat: float, lon: float, km: float, *, name: str | None = None
     check_range(km, label="dispersal radius")
     where = name or f"{lat:g}, {lon:g}"
     geometry = range_area(lat, lon, km)
-    return LaunchArea(geometry, f"{km:,g} km of {where}", centre=(lat, lon), radius_km=float(km))
-
-
-def read_geojson_area(path: Path | str) -> LaunchArea:
-    """The polygons of a GeoJSON file (a geometry, Feature or FeatureCollection), joined.
-
-    Coordinates are RFC 7946 lon/lat; an area crossing the 180th meridian must be split there
-    (as RFC 7946 asks). Polygons with holes and several parts are accepted.
-    """
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: area file not found; check the path.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(
-            f"{path}: cannot read it as GeoJSON ({err}); an area file is UTF-8 GeoJSON "
-            "(RFC 7946) holding Polygons or MultiPolygons."
-        ) from None
-    geometries = list(_geojson_geometries(data, path))
-    polygons = []
-    for geometry in geometries:
-        try:
-            shape = shapely.geometry.shape(geometry)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
-            raise InputError(f"{path}: a geometry is not valid GeoJSON ({err}).") from None
-        polygons.extend(_polygons(shape))
-    if not polygons:
-        raise InputError(
-            f"{path}: no Polygon or MultiPolygon found; an area file holds polygons in "
-            "lon/lat degrees (RFC 7946)."
-        )
-    bounds = shapely.total_bounds(polygons)
-    if not np.isfinite(bounds).all():
-        raise InputError(f"{path}: coordinates are not finite numbers.")
-    xmin, ymin, xmax, ymax = bounds
-    if xmin < -180.0 or xmax > 180.0 or ymin < -90.0 or ymax > 90.0:
-        raise InputError(
-            f"{path}: coordinates outside lon -180..180, lat -90..90; GeoJSON is lon, lat "
-            "in WGS84 degrees, longitude first, split at the 180th meridian."
-        )
-    return LaunchArea(_clean(shapely.union_all(polygons)), path.stem)
-
-
-def _geojson_geometries(data: object, path: Path) -> list[dict]:
-    if not isinstance(data, dict) or "type" not in data:
-        raise InputError(f"{path}: not a GeoJSON object (no 'type').")
-    kind = data["type"]
-    if kind == "FeatureCollection":
-        features = data.get("features")
-        if not isinstance(features, list):
-            raise InputError(f"{path}: a FeatureCollection needs a 'features' list.")
-        return [g for f in features for g in _geojson_geometries(f, path)]
-    if kind == "Feature":
-        geometry = data.get("geometry")
-        return [] if geometry is None else _geojson_geometries(geometry, path)
-    if kind == "GeometryCollection":
-        return [g for x in data.get("geometries", []) for g in _geojson_geometries(x, path)]
-    return [data]
+    return LaunchArea(
+        geometry, f"within {range_text(km)} of {where}", centre=(lat, lon), radius_km=float(km)
+    )
 
 
 def _clean(geometry: shapely.Geometry) -> Polygon | MultiPolygon:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
@@ -123,6 +124,7 @@ def iter_batch(
     Every row is checked, and jobs and scheduler too, before the first ring is sent.
     """
     _check_jobs(jobs)
+    check_scheduler(scheduler)
     checked = read_rings(rings) if _is_path(rings) else resolve_rings(rings)
     what = CAPITALS if capitals_only else PLACES if places else COUNTRIES
     return _stream(checked, what, jobs, scheduler, progress)
@@ -151,6 +153,35 @@ def _stream(
 
 def _is_path(rings: Rings) -> bool:
     return isinstance(rings, str | os.PathLike)
+
+
+#: A scheduler's address: tcp://HOST:PORT (the scheme may be left out, as Dask allows); HOST a
+#: name, an IPv4 address or an IPv6 address in brackets.
+_SCHEDULER = re.compile(
+    r"(?:tcp://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})"
+)
+_SCHEDULER_HOW = (
+    "give the address `dask scheduler` prints, tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786), "
+    "or 'local' for a cluster on this machine"
+)
+
+
+def check_scheduler(address: str | None) -> None:
+    """Only plain TCP: rangemap passes no TLS certificates, and ws://, ucx:// or inproc://
+    (this process's own memory) reach nothing it could use; a malformed address says so."""
+    if address is None or address == "local":
+        return
+    if not isinstance(address, str):
+        raise InputError(f"--scheduler {address!r} is not an address; {_SCHEDULER_HOW}.")
+    scheme, sep, _ = address.partition("://")
+    if sep and scheme.lower() != "tcp":
+        raise InputError(
+            f"--scheduler {address!r}: rangemap reaches a Dask scheduler over plain TCP only, "
+            f"not {scheme}://; {_SCHEDULER_HOW}."
+        )
+    match = _SCHEDULER.fullmatch(address)
+    if match is None or not 1 <= int(match.group(1)) <= 65535:
+        raise InputError(f"--scheduler {address!r} is not a scheduler address; {_SCHEDULER_HOW}.")
 
 
 def _check_jobs(jobs: int | None) -> None:

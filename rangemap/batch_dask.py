@@ -8,13 +8,18 @@ still collects every part in input order.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import distributed
+from distributed.comm import connect
+from distributed.comm.addressing import parse_host_port
 
 from rangemap import batch_run
 from rangemap.batch_run import Handle, Result, Task
@@ -22,6 +27,47 @@ from rangemap.errors import InputError, RangemapError
 
 #: Seconds to wait for a scheduler to answer and for its first worker to join.
 CONNECT_TIMEOUT = 30
+#: Seconds for the first contact: a TCP connection, then Dask's handshake and an "identity"
+#: answer. Dask's own connect bounds neither the handshake nor the reply, so a server that is
+#: not a scheduler (a web server) would hold the command forever; a closed port fails at once.
+HANDSHAKE_TIMEOUT = 5.0
+
+
+def check_is_scheduler(address: str) -> None:
+    """InputError unless a Dask scheduler answers at `address` (tcp://HOST:PORT) within
+    HANDSHAKE_TIMEOUT seconds."""
+    host, port = parse_host_port(address.removeprefix("tcp://"))
+    how = "start one with `dask scheduler` and give the address it prints (tcp://HOST:PORT)"
+    try:
+        socket.create_connection((host, port), timeout=HANDSHAKE_TIMEOUT).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise InputError(
+            f"--scheduler {address!r}: cannot connect there ({reason}); {how}."
+        ) from None
+
+    async def identity() -> object:
+        comm = await connect(address if "://" in address else f"tcp://{address}")
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> object:
+        return await asyncio.wait_for(identity(), HANDSHAKE_TIMEOUT)
+
+    # A thread of its own: the caller may already run an event loop (a notebook).
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            reply = pool.submit(asyncio.run, bounded()).result()
+        except Exception:  # whatever the far end sent or did, it was no scheduler's answer
+            reply = None
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        raise InputError(
+            f"--scheduler {address!r}: something answers there, but not as a Dask scheduler "
+            f"within {HANDSHAKE_TIMEOUT:g} s (another kind of server?); {how}."
+        )
 
 
 class _Preload(distributed.WorkerPlugin):
@@ -65,6 +111,8 @@ class DaskCluster:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
         self.what = what
         self._cluster = None
+        if address != "local":
+            check_is_scheduler(address)
         try:
             if address == "local":
                 self._cluster = _local_cluster(jobs)

@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from rangemap.errors import InputError, RangemapError, check_text
+from rangemap.errors import InputError, RangemapError, check_name
 from rangemap.geodesic import SAFE_MAX_KM, ring_vertices
 from rangemap.locations import Location
 from rangemap.units import Km, parse_range, range_text
@@ -143,7 +143,7 @@ class BatchRow(BaseModel):
     def _label(cls, value: Any) -> str | None:
         text = "" if value is None else str(value).strip()
         try:
-            check_text(text, field="label")
+            check_name(text, field="label")
         except InputError as err:
             raise ValueError(str(err)) from None
         return text or None

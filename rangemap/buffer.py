@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from rangemap.areas import _M_PER_DEG, LaunchArea, _distinct
+from rangemap.errors import InputError
 from rangemap.geodesic import (
     _MAX_DLON,
     GEOD,
@@ -37,6 +38,7 @@ from rangemap.geodesic import (
     check_range,
     range_area,
 )
+from rangemap.units import range_text
 
 
 def tolerance_m(km: float) -> float:
@@ -58,7 +60,14 @@ def area_range(area: LaunchArea, km: float) -> Polygon | MultiPolygon:
     """
     check_range(km)
     if area.centre is not None:
-        return range_area(*area.centre, area.radius_km + km)
+        try:
+            return range_area(*area.centre, area.radius_km + km)
+        except InputError as err:
+            raise InputError(
+                f"a range of {range_text(km)} from anywhere within {range_text(area.radius_km)} "
+                f"of a point reaches {area.radius_km + km:,g} km from that point (dispersal "
+                f"radius + range), and that distance is what is checked: {err}"
+            ) from None
     tol = tolerance_m(km)
     metres = km * 1000.0
     # A quarter of the tolerance each: simplification, the gap between neighbouring discs,

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from rangemap._yamlio import Loc, LocatedProblem, Number, display_path, locate_in, validate
-from rangemap.errors import CatalogError, InputError, suggest
+from rangemap.errors import CatalogError, InputError, invisible_character, suggest
 from rangemap.units import number_text, span_text
 
 SITES_FILE = "sites.yaml"
@@ -106,6 +106,21 @@ def km_span(km: float, km_min: float | None = None) -> str:
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _check_name(value: str) -> str:
+    """Names are compared and shown: no invisible format characters (rangemap.errors)."""
+    bad = invisible_character(value)
+    if bad:
+        raise ValueError(
+            f"the name contains {bad}; delete it (it does not show, so the name "
+            "would read as another)"
+        )
+    return value
+
+
+#: A name or label readers see and the catalog compares: Text without invisible characters.
+Name = Annotated[Text, AfterValidator(_check_name)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 IsoA3 = Annotated[str, AfterValidator(_check_iso_a3)]
 PartialDate = Annotated[str, BeforeValidator(_date_text), AfterValidator(_check_partial_date)]
@@ -121,7 +136,18 @@ def _check_km(value: float) -> float:
     return value
 
 
-Km = Annotated[Number, AfterValidator(_check_km)]
+def _check_written(value: object) -> object:
+    """A figure written "2.350" is 2.35 or 2,350 (a thousands point): refused as ambiguous."""
+    from rangemap.units import check_unambiguous
+
+    try:
+        check_unambiguous(value, "range")
+    except InputError as err:
+        raise ValueError(str(err).removeprefix("range: ")) from None
+    return value
+
+
+Km = Annotated[Number, BeforeValidator(_check_written), AfterValidator(_check_km)]
 
 
 def _check_color(value: str) -> str:
@@ -164,13 +190,22 @@ class Source(_Model):
         default=None, description="Publication date: YYYY, YYYY-MM or YYYY-MM-DD."
     )
     url: Url | None = Field(default=None, description="http(s) link, or null when not known.")
+    reprint_of: Text | None = Field(
+        default=None,
+        description=(
+            "The original this is a copy of, where the original's own page was not found "
+            "('a Reuters report'): `publisher` is then the site that reprinted it."
+        ),
+    )
     note: Text | None = Field(default=None, description="Caveats: a mirror, a translation ...")
 
     def cite(self) -> str:
-        """One-line citation for tables: "Publisher, Title, date, url" (plain text)."""
-        return ", ".join(
+        """One-line citation for tables: "Publisher, Title, date, url" (plain text), and
+        "(reprint of ...)" for a copy standing in for an original not found."""
+        text = ", ".join(
             str(part) for part in (self.publisher, self.title, self.date, self.url) if part
         )
+        return f"{text} (reprint of {self.reprint_of})" if self.reprint_of else text
 
     @model_validator(mode="after")
     def _findable(self) -> Source:
@@ -202,7 +237,7 @@ class Hosting(_Model):
             "it; disputed: one side claims it, the other denies it."
         )
     )
-    claimed_by: Text = Field(description="Who says so: 'Russia (MFA, Maria Zakharova)'.")
+    claimed_by: Name = Field(description="Who says so: 'Russia (MFA, Maria Zakharova)'.")
     date: PartialDate | None = Field(default=None, description="When it was said.")
     sources: Sources
     note: Text | None = None
@@ -217,7 +252,7 @@ class Site(_Model):
     """A basing site: a point on WGS84 and what that point stands for."""
 
     id: Slug
-    name: Text
+    name: Name
     country: IsoA3 = Field(description="ISO 3166-1 alpha-3 code of the country it lies in.")
     lat: Annotated[Number, Field(ge=-90, le=90)] = Field(description="Latitude, degrees north.")
     lon: Annotated[Number, Field(ge=-180, le=180)] = Field(description="Longitude, degrees east.")
@@ -261,8 +296,8 @@ class AreaSite(_Model):
     """
 
     id: Slug
-    name: Text = Field(description="Name used after 'from anywhere in': 'the Kaliningrad region'.")
-    name_de: Text = Field(
+    name: Name = Field(description="Name used after 'from anywhere in': 'the Kaliningrad region'.")
+    name_de: Name = Field(
         description="German name as used after 'überall in' (dative): 'der Oblast Kaliningrad'."
     )
     country: IsoA3 = Field(description="ADM0_A3 code of the country whose outline is used.")
@@ -309,9 +344,16 @@ class Claim(_Model):
             "against another's; estimate: by analysts, intelligence or media."
         )
     )
-    claimed_by: Text = Field(description="Who gives the figure.")
+    claimed_by: Name = Field(description="Who gives the figure.")
     date: PartialDate | None = Field(description="When the figure was given.")
     variant: Text | None = Field(default=None, description="Variant it applies to: 'Block IIA'.")
+    condition: Text | None = Field(
+        default=None,
+        description=(
+            "What the figure holds for, as the source says: 'with a nuclear warhead', 'with a "
+            "500 kg conventional warhead'. Shown with the figure wherever it is listed."
+        ),
+    )
     status: Status | None = Field(
         default=None, description="The variant's status when it differs from the system's."
     )
@@ -388,8 +430,8 @@ class System(_Model):
     """A missile or launcher system and every range claim made about it."""
 
     id: Slug
-    name: Text = Field(description="Name used in labels: '9M729', 'Tomahawk'.")
-    aliases: tuple[Text, ...] = Field(
+    name: Name = Field(description="Name used in labels: '9M729', 'Tomahawk'.")
+    aliases: tuple[Name, ...] = Field(
         default=(), description="Other designations accepted by lookups: 'SSC-8', 'TLAM'."
     )
     operator: IsoA3 = Field(description="ISO alpha-3 code of the state that fields it.")
@@ -421,7 +463,7 @@ class Band(_Model):
     """
 
     id: Slug = Field(description="'shorter-range', 'intermediate-range'.")
-    name: Text
+    name: Name
     article: Text = Field(description="Where the treaty defines it: 'Article II(6)'.")
     wording: Text = Field(description="The defining words, quoted from the treaty text.")
     km_min: Annotated[Number, Field(ge=0, alias="min_km")]
@@ -448,8 +490,8 @@ class Treaty(_Model):
     """A treaty whose range thresholds maps and tables compare claims against."""
 
     id: Slug
-    name: Text
-    full_name: Text
+    name: Name
+    full_name: Name
     signed: dt.date
     entered_into_force: dt.date
     ended: dt.date | None = Field(description="When it ceased to be in force; null if in force.")
@@ -490,7 +532,7 @@ class Event(_Model):
 
     id: Slug
     date: PartialDate
-    title: Text
+    title: Name
     summary: Text
     sites: tuple[Slug, ...] = Field(default=(), description="Ids of the sites it concerns.")
     systems: tuple[Slug, ...] = Field(default=(), description="Ids of the systems it concerns.")

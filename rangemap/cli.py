@@ -86,10 +86,13 @@ def _emit_table(
     *,
     columns: Sequence[str] | None = None,
     notes: list[str] | None = None,
+    width: int | None = None,
+    cut: Sequence[str] | None = None,
 ) -> None:
     """A table in `fmt` (rangemap.tables), through _emit; text and Markdown tables end with
-    their `notes`, CSV and JSON stay plain data."""
-    text = tables.render(rows, fmt, columns=columns)
+    their `notes`, CSV and JSON stay plain data. `width` keeps a text table's lines to it,
+    cutting the text of the `cut` columns."""
+    text = tables.render(rows, fmt, columns=columns, width=width, cut=cut)
     if notes is not None and fmt in ("table", "md"):
         text += "\n" + "\n".join(notes) + "\n"
     _emit(text, output)
@@ -135,33 +138,69 @@ def cli(verbose: int, quiet: int) -> None:
     log.setLevel(logging.INFO - 10 * verbose + 10 * quiet)
 
 
+wide_opt = click.option(
+    "--wide",
+    is_flag=True,
+    help="Text table: every column, uncut (by default the table fits 160 columns and the "
+    "full text is in --format csv, json or md).",
+)
+
+
+def _emit_listing(
+    command: str, rows: Sequence[Any], fmt: str, output: Path | None, wide: bool, **kw: Any
+) -> None:
+    """A listing (sites, systems, reach): as a text table, the columns a reader scans, cut
+    to fit 160 columns, and a line saying where the rest is; every column otherwise."""
+    from rangemap import reports
+
+    if fmt != "table" or wide:
+        _emit_table(rows, fmt, output, **kw)
+        return
+    columns, brief = reports.brief(command, rows)
+    notes = [*kw.get("notes", []), reports.BRIEF_NOTE]
+    _emit_table(
+        brief,
+        fmt,
+        output,
+        columns=columns,
+        notes=notes,
+        width=tables.TERMINAL_WIDTH,
+        cut=reports.CUT_COLUMNS[command],
+    )
+
+
 @cli.command()
 @catalog_opt
 @table_opts
-def sites(fmt: str, output: Path | None) -> None:
-    """List the basing sites: position, what the point marks, hosted systems, sources.
+@wide_opt
+def sites(fmt: str, output: Path | None, wide: bool) -> None:
+    """List the basing sites and the launch areas (kind "area": ranges from anywhere in
+    them, such as kaliningrad-region and belarus): position, what the point or area marks,
+    hosted systems, sources. Every id works as --site.
 
     Example: rangemap sites --format csv
     """
     from rangemap import reports
 
-    _emit_table(reports.site_rows(), fmt, output)
+    _emit_listing("sites", reports.site_rows(), fmt, output, wide)
 
 
 @cli.command()
 @catalog_opt
 @table_opts
-def systems(fmt: str, output: Path | None) -> None:
+@wide_opt
+def systems(fmt: str, output: Path | None, wide: bool) -> None:
     """List every range claim: what it says, kind, who claims it, sources, status.
 
-    A claim reads as a figure, "at least", "up to" or an interval; each carries the status
-    of its system or variant (in service, deployed, tested, planned, retired) with sources.
+    A claim reads as a figure, "at least", "up to" or an interval, with what the figure
+    holds for where the source says ("with a nuclear warhead"); each carries the status of
+    its system or variant (in service, deployed, tested, planned, retired) with sources.
 
     Example: rangemap systems --format md
     """
     from rangemap import reports
 
-    _emit_table(reports.claim_rows(), fmt, output)
+    _emit_listing("systems", reports.claim_rows(), fmt, output, wide)
 
 
 @cli.command()
@@ -259,8 +298,14 @@ def compare(sites: list[Location], km: tuple[float, ...], fmt: str, output: Path
 @launch_list_opts
 @click.option("--km", type=RANGE, default=None, metavar="KM", help="Only sites within KM.")
 @table_opts
+@wide_opt
 def reach(
-    target: str, sites: list[Location], km: float | None, fmt: str, output: Path | None
+    target: str,
+    sites: list[Location],
+    km: float | None,
+    fmt: str,
+    output: Path | None,
+    wide: bool,
 ) -> None:
     """Which catalog sites, and which of their claimed ranges, reach PLACE.
 
@@ -275,8 +320,10 @@ def reach(
     from rangemap.reach import ReachRow
     from rangemap.reach import reach as find
 
-    rows = find(resolve_site(target), km, sites=sites or None)
-    _emit_table(rows, fmt, output, columns=ReachRow._fields)
+    place = resolve_site(target)
+    rows = find(place, km, sites=sites or None)
+    notes = [f"Target: {place.name} ({place.lat:.4f}, {place.lon:.4f})"]
+    _emit_listing("reach", rows, fmt, output, wide, columns=ReachRow._fields, notes=notes)
 
 
 @cli.command(name="map")
@@ -292,23 +339,26 @@ def map_command(
     embed_url: str | None,
     size: tuple[int, int],
     dpi: int,
-    lang: str,
+    lang: str | None,
     preset: str | None,
     **texts: str | None,  # --title, --subtitle, --caption
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
 
     SCENE is a built-in scene name (see "rangemap scenes"; default: inf-2020, the October
-    2020 verification offer) or a scene YAML file. An <iframe> snippet to embed the map is
-    written beside it (map.html -> map.embed.html): it resizes the frame to the map page
-    (pass --embed-url with the map's address for an absolute src). With -o FILE.png, .svg
-    or .pdf, a static map for print and social media is drawn instead, in an azimuthal
-    equidistant projection centred on the scene, with its alt text beside it (map.png ->
-    map.alt.txt, in --lang).
+    2020 verification offer) or a scene YAML file. To start your own, print a built-in
+    one and edit it: "rangemap scenes show inf-2020 > my.yaml", then "rangemap map
+    my.yaml"; every field is explained by "rangemap reference". An <iframe> snippet to
+    embed the map is written beside it (map.html -> map.embed.html): it resizes the frame
+    to the map page (pass --embed-url with the map's address for an absolute src). With -o
+    FILE.png, .svg or .pdf, a static map for print and social media is drawn instead, in an
+    azimuthal equidistant projection centred on the scene, with its alt text beside it
+    (map.png -> map.alt.txt, in --lang).
 
     Example: rangemap map inf-2020 --self-contained -o inf-2020.html
     """
     from rangemap.formats import MAP_SUFFIXES, output_format
+    from rangemap.language import base_language
     from rangemap.render.embed import embed_path, embed_src
     from rangemap.scene import DEFAULT_SCENE, load_scene
     from rangemap.scene_build import resolve_scene
@@ -317,6 +367,8 @@ def map_command(
     if embed_url is not None:
         embed_src(embed_url)  # refuse a bad URL before any work
     the_scene = load_scene(name)
+    if lang is not None:  # the page's <html lang>, its text and the embed's label
+        the_scene = the_scene.model_copy(update={"lang": lang})
     output = check_writable(_map_output(name, output, preset), inputs=[name])
     if output_format(output, MAP_SUFFIXES, what="a map") == "html":
         check_writable(embed_path(output), inputs=[name])
@@ -327,7 +379,9 @@ def map_command(
         view = {"offline": offline, "self_contained": self_contained, "projection": projection}
         the_map = render_map(resolved, **view, **texts)  # type: ignore[arg-type]
         title = texts["title"] or the_scene.title
-        _, snippet = save_embeddable(the_map, output, title=title, url=embed_url)
+        _, snippet = save_embeddable(
+            the_map, output, title=title, url=embed_url, lang=base_language(resolved.lang)
+        )
         _wrote(snippet, " (an <iframe> to embed the map)")
     else:
         if offline or self_contained:
@@ -345,7 +399,7 @@ def map_command(
             resolved, preset=preset, width_px=width, height_px=height,
             dpi=None if preset else dpi, **texts,
         )  # fmt: skip
-        output = save_image_with_alt(figure, resolved, output, lang=lang)
+        output = save_image_with_alt(figure, resolved, output, lang=base_language(resolved.lang))
         _wrote(alt_path(output), " (the image's alt text)")
     click.echo(str(output))
 
@@ -383,7 +437,7 @@ def _map_output(name: str, output: Path | None, preset: str | None) -> Path:
     is_flag=True,
     help="A short Markdown table for an article's sidebar instead of sentences.",
 )
-def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) -> None:
+def summary(scene: str | None, lang: str | None, output: Path | None, sidebar: bool) -> None:
     """Article text for SCENE: per drawn range, the countries and capitals it reaches, the
     capitals just out of range, and what a disputed or estimated figure adds over the
     stated one. Every figure is read from the tables of "rangemap table". With --sidebar,
@@ -398,20 +452,65 @@ def summary(scene: str | None, lang: str, output: Path | None, sidebar: bool) ->
         from rangemap.formats import output_format
 
         output_format(output, {".txt": "text", ".md": "text"}, what="the text")
+    from rangemap.language import base_language
+
     write = sidebar_markdown if sidebar else summary_text
-    _emit(write(load_scene(scene or DEFAULT_SCENE), lang=lang), output)
+    the_scene = load_scene(scene or DEFAULT_SCENE)
+    _emit(write(the_scene, lang=lang or base_language(the_scene.lang)), output)
 
 
-@cli.command()
-def scenes() -> None:
-    """List the built-in scenes, one a line: the name, a tab, the title.
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def scenes(ctx: click.Context) -> None:
+    """List the built-in scenes, one a line: the name, a tab, the title; the folder of
+    their files is said on standard error.
+
+    A scene of your own starts as a copy of one: "rangemap scenes show inf-2020 > my.yaml",
+    edit it (its fields: "rangemap reference"), then "rangemap map my.yaml".
 
     Example: rangemap scenes
     """
-    from rangemap.scene import builtin_scenes, load_scene
+    if ctx.invoked_subcommand is not None:
+        return
+    from rangemap.scene import builtin_scenes, load_scene, scenes_dir
 
     for name in builtin_scenes():
         click.echo(f"{name}\t{' '.join(load_scene(name).title.split())}")
+    log.info(
+        "Scene files: %s. Start your own: rangemap scenes show NAME > my.yaml; "
+        "fields: rangemap reference.",
+        scenes_dir(),
+    )
+
+
+@scenes.command(name="show")
+@click.argument("name", metavar="NAME")
+def scenes_show(name: str) -> None:
+    """Print the built-in scene NAME as its YAML file, to copy and edit as a scene of your
+    own: sites, the claims drawn from each, thresholds, callouts, title and captions.
+
+    Example: rangemap scenes show inf-2020 > my.yaml
+    """
+    from rangemap.errors import suggest
+    from rangemap.scene import builtin_scenes, scenes_dir
+
+    names = builtin_scenes()
+    if name not in names:
+        raise suggest(name, names, kind="built-in scene")
+    click.echo((scenes_dir() / f"{name}.yaml").read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command()
+def reference() -> None:
+    """Print the field reference of scene and catalog files (Markdown): every key a scene
+    YAML file, a --catalog file or a scene's catalog: block may hold, what it means and
+    whether it is required.
+
+    Example: rangemap reference > reference.md
+    """
+    from rangemap.reference import reference_text
+
+    click.echo(reference_text(), nl=False)
 
 
 @cli.command(name="export")

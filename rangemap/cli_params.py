@@ -156,7 +156,7 @@ _AREA_HELP = (
     "Launch area from a GeoJSON file (RFC 7946 lon/lat polygons): ranges are measured from "
     "anywhere in it"
 )
-#: An area file: read and checked by rangemap.areas.read_geojson_area, which says what is wrong.
+#: An area file: read and checked by rangemap.area_files.read_geojson_area (it says what is wrong).
 _AREA_FILE = click.Path(dir_okay=False, path_type=Path)
 _DISPERSAL_HELP = (
     "Launchers anywhere within KM of the --site point (a dispersal area), not at the point."
@@ -197,12 +197,13 @@ def launch_list_opts(command: Callable) -> Callable:
         dispersal: float | None,
         **kw: Any,
     ):
-        from rangemap.locations import launch_location
+        from rangemap.locations import area_names, geojson_location, launch_location
 
         if dispersal is not None and not sites:
             raise InputError("--dispersal widens --site points: give at least one --site.")
         located = [launch_location(s, dispersal_km=dispersal) for s in sites]
-        located += [launch_location(area=a) for a in areas]
+        named = zip(areas, area_names(list(areas)), strict=True)
+        located += [geojson_location(path, name=name) for path, name in named]
         return command(*args, sites=located, **kw)
 
     wrapper = _dispersal_opt(wrapper)
@@ -246,9 +247,10 @@ lang_opt = click.option(
     "--lang",
     # One choice per phrases file (rangemap/phrases/LANG.yaml): a new file is a new language.
     type=click.Choice(sorted(p.stem for p in (Path(__file__).parent / "phrases").glob("*.yaml"))),
-    default="en",
-    show_default=True,
-    help="Language of the text (en English, de German; country names from Natural Earth).",
+    default=None,
+    help="Language of the text: de, en, fr, pl, ro, ru or uk (numbers and units as the "
+    "language writes them; country and city names from CLDR). Default: the scene's lang, "
+    "else en.",
 )
 
 
@@ -268,8 +270,8 @@ catalog_opt = click.option(
     expose_value=False,
     is_eager=True,
     callback=_add_catalogs,
-    help="Add the systems and sites of a catalog FILE (YAML, as in layers/; see "
-    "docs/reference.md) to the built-in catalog; repeat for several.",
+    help="Add the systems and sites of a catalog FILE (YAML, as in layers/; every field: "
+    '"rangemap reference") to the built-in catalog; repeat for several.',
 )
 
 

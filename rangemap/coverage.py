@@ -147,7 +147,7 @@ class Ring:
         anywhere in the Kaliningrad region"."""
         span = span_text(self.km, self.km_min, dash="-")
         if self.site.area is not None:
-            return f"{span} from anywhere in {self.site.name}"
+            return f"{span} from {self.site.anywhere}"
         return f"{self.site.name}, {span}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -128,8 +129,18 @@ def suggest(
 
 
 #: Control characters: they truncate GIS attributes (NUL) and make SVG invalid XML. Tabs and
-#: line breaks are text; lone surrogates are bytes that were not UTF-8 (an argument's).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: line breaks are text; lone surrogates are bytes that were not UTF-8 (an argument's). Bidi
+#: embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder the text after
+#: them: U+202E made a legend read "007" for 700 km.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _describe(char: str) -> str:
+    """ "U+202E (RIGHT-TO-LEFT OVERRIDE)": a character's code point and Unicode name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def control_character(text: str) -> str | None:
@@ -139,18 +150,42 @@ def control_character(text: str) -> str | None:
     if bad is None:
         return None
     char = bad.group()
-    what = (
-        "bytes that are not UTF-8"
-        if "\ud800" <= char <= "\udfff"
-        else f"the control character U+{ord(char):04X}"
-    )
+    if "\ud800" <= char <= "\udfff":
+        what = "bytes that are not UTF-8"
+    elif unicodedata.category(char) == "Cf":
+        what = f"the bidirectional control character {_describe(char)}"
+    else:
+        what = f"the control character U+{ord(char):04X}"
     return f"{what} at position {bad.start() + 1}"
+
+
+def invisible_character(text: str) -> str | None:
+    """What makes a name look like another, if anything: an invisible format character
+    (Unicode category Cf: zero-width spaces and joiners, bidi marks, soft hyphens, U+FEFF),
+    "the invisible character U+200B (ZERO WIDTH SPACE) at position 5"; None for a plain name.
+    A name with one reads as its twin without it ("9M729" and "9M\u200b729") and would pass
+    every duplicate check."""
+    control = control_character(text)
+    if control is not None:
+        return control
+    for i, char in enumerate(text):
+        if unicodedata.category(char) == "Cf":
+            return f"the invisible character {_describe(char)} at position {i + 1}"
+    return None
 
 
 def check_text(text: str, *, field: str) -> str:
     """Return `text` if it holds no control characters and is valid UTF-8; else InputError
     naming the field and the first offending character."""
     bad = control_character(text)
+    if bad is None:
+        return text
+    raise InputError(f"{field} {text[:60]!r} contains {bad}. Remove it and run again.")
+
+
+def check_name(text: str, *, field: str) -> str:
+    """check_text for names and labels: no invisible format characters either."""
+    bad = invisible_character(text)
     if bad is None:
         return text
     raise InputError(f"{field} {text[:60]!r} contains {bad}. Remove it and run again.")

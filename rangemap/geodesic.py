@@ -111,6 +111,13 @@ def _fwd(lat: float, lon: float, azimuths: np.ndarray, metres: float) -> tuple[n
     return np.asarray(lons), np.asarray(lats)
 
 
+def circle_points(lat: float, lon: float, km: float, azimuths: np.ndarray) -> np.ndarray:
+    """(lon, lat) rows of the boundary circle of the range `km` around (lat, lon) at these
+    azimuths (degrees), solved as ring_vertices solves them: a map that draws the circle
+    from fewer of its points takes them here."""
+    return np.column_stack(_fwd(lat, lon, np.asarray(azimuths, dtype=float), km * 1000.0))
+
+
 def _radius_error_m(lat: float, lon: float, lons: np.ndarray, lats: np.ndarray, m: float) -> float:
     _, _, back = GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)
     return float(np.max(np.abs(np.asarray(back) - m)))

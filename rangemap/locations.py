@@ -18,6 +18,7 @@ from rangemap.errors import (
     close_matches,
 )
 from rangemap.geodesic import check_position
+from rangemap.units import range_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,6 +70,14 @@ class Location:
     area: LaunchArea | None = None
     #: The name in German article text, where one is known (catalog area sites).
     name_de: str | None = None
+
+    @property
+    def anywhere(self) -> str:
+        """Where launchers may be, for labels: "anywhere in the Kaliningrad region", or for a
+        dispersal disc (named "within 50 mi (80 km) of Deveselu") "anywhere within ..."."""
+        if self.area is not None and self.area.radius_km is not None:
+            return f"anywhere {self.name}"
+        return f"anywhere in {self.name}"
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
@@ -271,14 +280,35 @@ def _catalog_area(
     return areas.part_holding(country, lat, lon, place=place)
 
 
-def geojson_location(path: Path) -> Location:
-    """An area site from the polygons of a GeoJSON file (`--area FILE.geojson`)."""
-    from rangemap.areas import read_geojson_area
+def geojson_location(path: Path, *, name: str | None = None) -> Location:
+    """An area site from the polygons of a GeoJSON file (`--area FILE.geojson`), named for
+    the file's stem, or `name` (area_names: two files of the same stem in different folders)."""
+    from rangemap.area_files import read_geojson_area
 
     launch = read_geojson_area(path)
+    name = name or path.stem
     return _area_location(
-        f"area:{path.stem}", path.stem, launch, "area from a GeoJSON file", f"user file {path.name}"
+        f"area:{name}", name, launch, "area from a GeoJSON file", f"user file {path.name}"
     )
+
+
+def area_names(paths: list[Path]) -> list[str]:
+    """A name for each area file: its stem, or where different files share a stem (ok.geojson,
+    d2/ok.geojson) the path as given without its suffix ("ok", "d2/ok"). The same file given
+    twice keeps one name, so that compare refuses it as given twice."""
+    import os
+
+    def same_file(a: Path, b: Path) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return os.path.abspath(a) == os.path.abspath(b)
+
+    names = []
+    for path in paths:
+        clash = any(p.stem == path.stem and not same_file(p, path) for p in paths)
+        names.append(path.with_suffix("").as_posix() if clash else path.stem)
+    return names
 
 
 def dispersal_location(centre: Location, km: float) -> Location:
@@ -291,11 +321,12 @@ def dispersal_location(centre: Location, km: float) -> Location:
             "give a site id, a place or LAT,LON."
         )
     launch = dispersal_area(centre.lat, centre.lon, km, name=centre.name)
+    within = f"within {range_text(km)} of"
     return _area_location(
         f"{centre.id}+{km:g}km",
-        f"{km:,g} km of {centre.name}",
+        f"{within} {centre.name}",
         launch,
-        f"within {km:,g} km of {centre.marks}",
+        f"{within} {centre.marks}",
         centre.source,
     )
 

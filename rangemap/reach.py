@@ -46,7 +46,8 @@ def _describe(system: str, claim: Claim, hosting_kind: str, how: str, retired: b
     flags = [claim.kind] + (["uncertain"] if claim.uncertain else [])
     flags += ["retired"] if retired else []
     hosted = "" if hosting_kind == "stated" else f"; hosting {hosting_kind}"
-    return f"{system} {claim.reads}, {how} ({', '.join(flags)}, {claim.claimed_by}{hosted})"
+    reads = f"{claim.reads} {claim.condition}" if claim.condition else claim.reads
+    return f"{system} {reads}, {how} ({', '.join(flags)}, {claim.claimed_by}{hosted})"
 
 
 def reach(

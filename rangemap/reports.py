@@ -6,18 +6,23 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from rangemap import coverage as cov
+from rangemap.catalog import Site
 from rangemap.errors import InputError
 from rangemap.locations import Location
 
 
 class SiteRow(NamedTuple):
-    """One catalog site: position in WGS84 degrees, what the point marks, and its sources."""
+    """One catalog site: position in WGS84 degrees, what the point marks, and its sources.
+
+    `kind` is `point` for a basing site, `area` for a launch area (areas.yaml: ranges from
+    anywhere in it), which has no single position (lat and lon empty)."""
 
     id: str
     name: str
+    kind: str
     country: str
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     marks: str
     hosts: str
     sources: str
@@ -33,6 +38,7 @@ class ClaimRow(NamedTuple):
     km: float | None
     means: str
     reads: str
+    condition: str
     kind: str
     uncertain: bool
     claimed_by: str
@@ -43,22 +49,74 @@ class ClaimRow(NamedTuple):
 
 
 def site_rows() -> list[SiteRow]:
-    """Every site of the catalog, in catalog order."""
+    """Every site of the catalog, in catalog order, then the launch areas."""
     from rangemap.catalog import load_catalog
 
+    catalog = load_catalog()
     return [
         SiteRow(
             s.id,
             s.name,
+            "point" if isinstance(s, Site) else "area",
             s.country,
-            s.lat,
-            s.lon,
+            s.lat if isinstance(s, Site) else None,
+            s.lon if isinstance(s, Site) else None,
             s.marks,
             "; ".join(f"{h.system} ({h.kind}, per {h.claimed_by})" for h in s.hosts),
             "; ".join(src.cite() for src in s.sources),
         )
-        for s in load_catalog().sites
+        for s in (*catalog.sites, *catalog.areas)
     ]
+
+
+#: What the terminal tables of `sites`, `systems` and `reach` show without --wide: the
+#: columns a reader scans, in an order that reads left to right; the rest is in --wide,
+#: CSV, JSON and Markdown.
+BRIEF_COLUMNS = {
+    "sites": ("id", "kind", "country", "lat", "lon", "systems", "name"),
+    "systems": (
+        "system",
+        "claim",
+        "reads",
+        "condition",
+        "kind",
+        "uncertain",
+        "status",
+        "claimed_by",
+    ),
+    "reach": ("site_id", "distance_km", "within", "claims_reaching"),
+}
+#: The columns whose text may be cut to fit, the first first; the others (ids, figures,
+#: status) never are.
+CUT_COLUMNS = {
+    "sites": ("name", "systems"),
+    "systems": ("claimed_by", "condition"),
+    "reach": ("claims_reaching",),
+}
+
+
+#: The line under a cut terminal table.
+BRIEF_NOTE = "Every column, uncut: --wide, or --format csv, json or md."
+
+
+def brief(command: str, rows: Sequence[Any]) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """The columns BRIEF_COLUMNS names for `command`, taken from full rows; a site's
+    `systems` are the ids of the systems it hosts, with how ("9m729 (reported)")."""
+    from rangemap.catalog import load_catalog
+
+    names = BRIEF_COLUMNS[command]
+    hosted = {}
+    if command == "sites":
+        catalog = load_catalog()
+        hosted = {
+            s.id: ", ".join(f"{h.system} ({h.kind})" for h in s.hosts)
+            for s in (*catalog.sites, *catalog.areas)
+        }
+    out = []
+    for row in rows:
+        values = {**row._asdict(), "systems": hosted.get(getattr(row, "id", ""), "")}
+        out.append([values[n] for n in names])
+    return names, out
 
 
 def claim_rows() -> list[ClaimRow]:
@@ -73,6 +131,7 @@ def claim_rows() -> list[ClaimRow]:
             claim.km,
             claim.means or "",
             claim.reads,
+            claim.condition or "",
             claim.kind,
             claim.uncertain,
             claim.claimed_by,
@@ -100,7 +159,7 @@ def compare_rows(
             "others), or several --site values."
         )
     _refuse_repeats([f"{km:g}" for km in kms], "range", "--km")
-    _refuse_repeats([site.id for site in sites], "site", "--site")
+    _refuse_repeats([site.id for site in sites], "site", "--site or --area")
     rings = [cov.make_ring(site, km) for site in sites for km in kms]
     labels, matrix = cov.matrix(rings)
     if len(sites) == 1:

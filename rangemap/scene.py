@@ -31,6 +31,7 @@ from rangemap.catalog import (
     CatalogFile,
     Claim,
     Color,
+    Name,
     Slug,
     Source,
     System,
@@ -157,7 +158,7 @@ class SceneRange(_SceneModel):
     km_min: RangeKm | None = Field(
         default=None, description="Inner range, same units: draw the band km_min..km."
     )
-    label: Text | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
+    label: Name | None = Field(default=None, description="Label on the map: '300 km (drill)'.")
     sources: tuple[Source, ...] = Field(default=(), description="Where the figure comes from.")
     kind: ClaimKind | None = Field(
         default=None,
@@ -166,7 +167,7 @@ class SceneRange(_SceneModel):
             "claimed_by). Default: a range of the map's own (drawn in the 'custom' colour)."
         ),
     )
-    claimed_by: Text | None = Field(
+    claimed_by: Name | None = Field(
         default=None, description="Who gives the figure: 'Russia (President Putin)'. Needs sources."
     )
     color: Color | None = Field(
@@ -197,7 +198,7 @@ class SceneSite(_SceneModel):
     site: Annotated[Text, AfterValidator(_check_site)] = Field(
         description='Catalog site id, place name ("Warsaw", "Paris, FR") or "LAT,LON".'
     )
-    name: Text | None = Field(default=None, description="Label shown instead of the site name.")
+    name: Name | None = Field(default=None, description="Label shown instead of the site name.")
     claims: tuple[Annotated[Text, AfterValidator(_check_claim)], ...] = Field(
         default=(), description='"system/claim-id", or "system" for all its claims.'
     )
@@ -267,8 +268,17 @@ class SceneStyle(_SceneModel):
 
 
 def _check_lang(value: str) -> str:
+    """A BCP 47 tag whose language has a phrases file: the page and its text are written
+    in it (rangemap.language)."""
+    from rangemap.language import languages
+
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
         raise ValueError(f"a language tag such as 'en' or 'de-CH' (BCP 47), got {value!r}")
+    if value.split("-")[0].lower() not in languages():
+        raise ValueError(
+            f"{value!r}: rangemap writes {', '.join(languages())} (a phrases file each, "
+            "rangemap/phrases/LANG.yaml); give one of them"
+        )
     return value
 
 
@@ -297,9 +307,11 @@ class Scene(_SceneModel):
             "first, so the rest of the scene can use them)."
         ),
     )
-    title: Text
+    title: Name
     lang: Annotated[str, AfterValidator(_check_lang)] = Field(
-        default="en", description="Language of the scene's texts (BCP 47): the page's lang."
+        default="en",
+        description="Language of the scene's texts (BCP 47; de, en, fr, pl, ro, ru or uk): "
+        "the page's lang and the language of its text.",
     )
     view: View | None = Field(
         default=None,

@@ -275,15 +275,16 @@ class _Builder:
             sources = tuple(dict.fromkeys((*claim.sources, *(hosting.sources if hosting else ()))))
             qualifier = "disputed" if kind == "disputed" else claim.kind
             retired = "; retired" if status.value == "retired" else ""
+            condition = f" {claim.condition}" if claim.condition else ""
             for part, figure, span, bound in claim_discs(claim):
                 of_claim = f"; claim {claim.reads}" if claim.means == "interval" else ""
                 if disputed_here:
                     label = (
-                        f"{title} — {span} ({who}, {claim.kind}{of_claim}{retired}; launch from "
-                        f"here claimed by {claimant(hosting.claimed_by)}, disputed)"
+                        f"{title} — {span}{condition} ({who}, {claim.kind}{of_claim}{retired}; "
+                        f"launch from here claimed by {claimant(hosting.claimed_by)}, disputed)"
                     )
                 else:
-                    label = f"{title} — {span} ({who}, {claim.kind}{of_claim}{retired})"
+                    label = f"{title} — {span}{condition} ({who}, {claim.kind}{of_claim}{retired})"
                 short_span = span.replace("at least ", "≥").replace("up to ", "≤")
                 layers.append(
                     self.layer(

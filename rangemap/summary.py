@@ -2,29 +2,27 @@
 
 Every figure in the text is read from table rows (rangemap.scene_export.coverage_rows and
 near_miss_rows), never computed apart from them, so the text and the tables cannot disagree.
-A language is a file of phrases, rangemap/phrases/LANG.yaml.
+A language is a file of phrases, rangemap/phrases/LANG.yaml (rangemap.language): its words,
+numbers, units, plural forms and the names of countries and capitals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from rangemap import coverage as cov
-from rangemap.errors import InputError
+from rangemap.language import Language, base_language, language, phrases
+from rangemap.language import languages as languages  # as before: rangemap.render.html_parts
 from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLike, as_resolved, claimant
 from rangemap.scene_export import SceneCityRow, SceneCountryRow, coverage_rows
-from rangemap.units import Km
 
 if TYPE_CHECKING:
     from rangemap.locations import Location
-
-PHRASES_DIR = Path(__file__).resolve().parent / "phrases"
 
 #: Kinds of layer the text describes: claims and the scene's own ranges. Treaty thresholds
 #: and bands are the treaty's lines, not a claim about a missile: the tables list them.
@@ -47,22 +45,6 @@ class NearMissRow(NamedTuple):
     iso_a3: str
     distance_km: float
     beyond_km: float
-
-
-def languages() -> list[str]:
-    """The languages with a phrases file: ['de', 'en']."""
-    return sorted(p.stem for p in PHRASES_DIR.glob("*.yaml"))
-
-
-@cache
-def phrases(lang: str) -> Mapping[str, Any]:
-    """The phrases of `lang` (rangemap/phrases/LANG.yaml); InputError for an unknown one."""
-    import yaml
-
-    if lang not in languages():
-        raise InputError(f"unknown language {lang!r}; known languages: {', '.join(languages())}.")
-    with open(PHRASES_DIR / f"{lang}.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
 
 
 def described(scene: ResolvedScene) -> tuple[DrawnLayer, ...]:
@@ -169,42 +151,55 @@ def _base(own: LayerFacts, earlier: Sequence[LayerFacts]) -> LayerFacts | None:
 
 
 class _Writer:
-    """Formats numbers, names and lists in one language."""
+    """Numbers, names and lists of the text in one language (rangemap.language)."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.words = phrases(lang)
-        self.country_names = _country_names(lang)
+    def __init__(self, lang: str | None, scene_lang: str = "en") -> None:
+        self.scene_lang = base_language(scene_lang)
+        self.lang: Language = language(lang or self.scene_lang)
+        self.words = self.lang.words
 
-    def site_name(self, site: Location) -> str:
-        """The site's name in this language: a German one where the catalog gives it."""
-        return site.name_de if self.lang == "de" and site.name_de else site.name
+    def area_name(self, site: Location) -> str:
+        """An area site's name as the language's `anywhere_in` needs it: the catalog's German
+        one, or the phrases file's `areas` entry, else the catalog's (English) name."""
+        if self.lang.code == "de" and site.name_de:
+            return site.name_de
+        return self.words["areas"].get(site.name, site.name)
+
+    def site_label(self, layer: DrawnLayer) -> str:
+        """The scene's name of the site ("Deveselu (Romania)"), in another language than the
+        scene's with its note in brackets translated: a country by its name in this language
+        ("Deveselu (Rumänien)"), a note the phrases file's `site_notes` give ("Wiesbaden
+        (Referenzpunkt)"); a note neither knows is left out rather than left in English."""
+        label = layer.site_label
+        if self.lang.code == self.scene_lang:
+            return label
+        name, bracket, note = label.partition(" (")
+        if not bracket or not note.endswith(")"):
+            return label
+        note = note.removesuffix(")")
+        iso = _country_codes().get(note)
+        note = self.lang.country(iso, note) if iso else self.words["site_notes"].get(note)
+        return f"{name} ({note})" if note else name
 
     def number(self, value: float) -> str:
-        text = f"{round(value):,}"
-        return text.replace(",", self.words["thousands"])
+        return self.lang.number(value)
 
     def area(self, km2: float) -> str:
         """'74.6 million km²' from a million up, else '725,000 km²' (to the thousand)."""
-        if km2 >= 1e6:
-            shown = f"{km2 / 1e6:,.1f}".replace(",", "\0").replace(".", self.words["decimal"])
-            shown = shown.replace("\0", self.words["thousands"])
-            return self.words["area_million"].format(n=shown)
-        return self.words["area"].format(n=self.number(round(km2, -3)))
+        return self.lang.area(km2)
 
     def distance(self, km: float) -> str:
         """'480 km'; a range given in miles: '1,000 mi (1,609 km)'."""
-        if isinstance(km, Km) and km.unit != "km":
-            return f"{self.number(km.given)} {km.unit} ({self.number(km)} km)"
-        return f"{self.number(km)} km"
+        return self.lang.distance(km)
 
     def span(self, layer: DrawnLayer) -> str:
         ring = layer.ring
+        text = self.distance(ring.km)
         if ring.km_min:
-            low, high = self.distance(ring.km_min), self.distance(ring.km)
-            text = f"{low.removesuffix(' km')}\u2013{high}" if low.endswith(" km") else low
-        else:
-            text = self.distance(ring.km)
+            given = {getattr(km, "unit", "km") for km in (ring.km_min, ring.km)}
+            # '500-1,000 km' (an en dash): the unit once where both are in km
+            low = self.number(ring.km_min) if given == {"km"} else self.distance(ring.km_min)
+            text = f"{low}\u2013{text}"
         # "up to 480 km", "at least 500 km": what the claim says of the disc drawn
         if layer.bound is not None:
             return self.words["bounds"][layer.bound].format(span=text)
@@ -212,21 +207,20 @@ class _Writer:
 
     def join(self, names: Sequence[str]) -> str:
         if len(names) > MAX_NAMES:
-            shown = ", ".join(names[:MAX_NAMES])
-            return self.words["list_more"].format(
-                names=shown, n=self.number(len(names) - MAX_NAMES)
+            return self.lang.counted(
+                "list_more", len(names) - MAX_NAMES, names=", ".join(names[:MAX_NAMES])
             )
-        if len(names) <= 1:
-            return "".join(names)
-        return ", ".join(names[:-1]) + self.words["and"] + names[-1]
+        return self.lang.join(names)
 
     def counted(self, key: str, names: Sequence[str]) -> str:
-        forms = self.words[key]
-        form = "zero" if not names and "zero" in forms else "one" if len(names) == 1 else "other"
-        return forms[form].format(n=self.number(len(names)), names=self.join(names))
+        return self.lang.counted(key, len(names), names=self.join(names))
 
     def country(self, row: SceneCountryRow) -> str:
-        return self.country_names.get((row.iso_a3, row.country), row.country)
+        return self.lang.country(row.iso_a3, row.country)
+
+    def city(self, name: str, iso_a3: str) -> str:
+        """A capital's name in this language (rangemap.language: CLDR, else GeoNames)."""
+        return self.lang.capital(name, iso_a3)
 
     def who(self, claimed_by: str) -> str:
         party = claimant(claimed_by)
@@ -237,27 +231,19 @@ class _Writer:
 
 
 @cache
-def _country_names(lang: str) -> dict[tuple[str, str], str]:
-    """(iso_a3, Natural Earth name) -> the name in `lang` (layers/data/country_names.tsv)."""
+def _country_codes() -> dict[str, str]:
+    """English name (NAME_EN) -> ISO code of every country unit whose name is its own."""
+    from collections import Counter
+
     from rangemap import layers
 
-    if lang == "en":
-        return {}
-    table = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
-    header, *lines = table.splitlines()
-    columns = header.split("\t")
-    if lang not in columns:
-        return {}
-    by_adm0 = {}
-    for line in lines:
-        cells = line.split("\t")
-        if cells[columns.index(lang)]:
-            by_adm0[cells[0]] = cells[columns.index(lang)]
     countries = layers.countries()
+    names = countries.name_en.tolist()
+    twice = {name for name, n in Counter(names).items() if n > 1}
     return {
-        (str(iso), str(name)): by_adm0[str(adm0)]
-        for adm0, iso, name in zip(countries.adm0_a3, countries.iso_a3, countries.name, strict=True)
-        if str(adm0) in by_adm0
+        name: iso
+        for name, iso in zip(names, countries.iso_a3.tolist(), strict=True)
+        if name not in twice
     }
 
 
@@ -274,14 +260,15 @@ def _national(rows: Sequence[SceneCityRow]) -> list[SceneCityRow]:
 def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     layer = item.layer
     countries = w.counted("countries", [w.country(r) for r in _states(item.countries)])
-    capitals = w.counted("capitals", [r.city for r in _national(item.capitals)])
-    site = layer.site_label
+    capitals = w.counted("capitals", [w.city(r.city, r.iso_a3) for r in _national(item.capitals)])
     if layer.site.area is not None:  # ranges are measured from all of it, not from a point
-        site = w.words["anywhere_in"].format(area=w.site_name(layer.site))
+        site = w.words["anywhere_in"].format(area=w.area_name(layer.site))
+    else:
+        site = w.words["from_site"].format(site=w.site_label(layer))
     if layer.system is None and layer.kind in ("stated", "disputed", "estimate"):
         # A scene's own range that says what it is and who gives it (SceneRange.kind).
         first = w.words["attributed"].format(
-            site=site,
+            origin=site,
             span=w.span(layer),
             kind=w.kind(layer.kind),
             who=w.who(layer.claimed_by),
@@ -290,11 +277,11 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
         )
     elif layer.kind == "custom" or layer.system is None:
         first = w.words["custom"].format(
-            site=site, span=w.span(layer), countries=countries, capitals=capitals
+            origin=site, span=w.span(layer), countries=countries, capitals=capitals
         )
     else:
         first = w.words["claim"].format(
-            site=site,
+            origin=site,
             system=layer.system,
             span=w.span(layer),
             kind=w.kind(layer.kind),
@@ -313,9 +300,12 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             ("other_areas", [w.country(r) for r in item.countries if r.status == cov.OTHER]),
             (
                 "territorial_capitals",
-                [r.city for r in item.capitals if r.capital == cov.TERRITORIAL],
+                [w.city(r.city, r.iso_a3) for r in item.capitals if r.capital == cov.TERRITORIAL],
             ),
-            ("other_capitals", [r.city for r in item.capitals if r.capital == cov.OTHER_CAPITAL]),
+            (
+                "other_capitals",
+                [w.city(r.city, r.iso_a3) for r in item.capitals if r.capital == cov.OTHER_CAPITAL],
+            ),
         )
         if names
     ]
@@ -324,11 +314,13 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     if item.near_misses:
         items = [
             w.words["near_miss"].format(
-                city=r.city, beyond=w.number(r.beyond_km), distance=w.number(r.distance_km)
+                city=w.city(r.city, r.iso_a3),
+                beyond=w.distance(r.beyond_km),
+                distance=w.distance(r.distance_km),
             )
             for r in item.near_misses
         ]
-        out.append(w.words["near_misses"].format(items="; ".join(items)))
+        out.append(w.words["near_misses"].format(items=w.words["items_separator"].join(items)))
     if item.base is not None:
         base = item.base
         had_countries = {(r.iso_a3, r.country) for r in base.countries}
@@ -339,7 +331,9 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
             if (r.iso_a3, r.country) not in had_countries
         ]
         new_capitals = [
-            r.city for r in _national(item.capitals) if (r.city, r.iso_a3) not in had_capitals
+            w.city(r.city, r.iso_a3)
+            for r in _national(item.capitals)
+            if (r.city, r.iso_a3) not in had_capitals
         ]
         fields = {
             "base_span": w.span(base.layer),
@@ -359,13 +353,36 @@ def _sentences(item: LayerFacts, w: _Writer) -> list[str]:
     return out
 
 
-def summary_paragraphs(scene: SceneLike, *, lang: str = "en") -> list[str]:
-    """One paragraph per described layer, its sentences built from the table rows."""
-    writer = _Writer(lang)
-    return [" ".join(_sentences(item, writer)) for item in facts(scene)]
+def paragraph_groups(
+    scene: SceneLike, *, lang: str | None = None
+) -> list[tuple[list[LayerFacts], str]]:
+    """Each paragraph with the described layers it stands for, in `lang` (default: the
+    scene's lang): one per layer, except that layers whose sentences are word for word the same
+    (two claims drawing one disc, as the United States' "beyond 500 km" and the lower end of its
+    500-5,500 km in inf-2020) are said once, with a sentence naming every claimant."""
+    resolved = as_resolved(scene)
+    writer = _Writer(lang, resolved.lang)
+    groups: dict[str, list[LayerFacts]] = {}
+    for item in facts(resolved):
+        groups.setdefault(" ".join(_sentences(item, writer)), []).append(item)
+    out = []
+    for text, items in groups.items():
+        claimants = list(dict.fromkeys(item.layer.claimed_by for item in items))
+        if len(claimants) > 1:
+            text += " " + writer.words["same_disc"].format(
+                n=writer.number(len(claimants)), claims="; ".join(claimants)
+            )
+        out.append((items, text))
+    return out
 
 
-def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
+def summary_paragraphs(scene: SceneLike, *, lang: str | None = None) -> list[str]:
+    """The paragraphs of the article text, each built from the table rows (paragraph_groups),
+    in `lang` (default: the scene's lang)."""
+    return [text for _, text in paragraph_groups(scene, lang=lang)]
+
+
+def summary_text(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """The article text of a scene: its title, then a paragraph per drawn range.
 
     >>> print(summary_text("inf-2020").splitlines()[2])  # doctest: +ELLIPSIS
@@ -375,13 +392,14 @@ def summary_text(scene: SceneLike = None, *, lang: str = "en") -> str:
     return "\n\n".join([resolved.title, *summary_paragraphs(resolved, lang=lang)]) + "\n"
 
 
-def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
+def sidebar_markdown(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """A short Markdown sidebar for an article: per drawn range the site, the range, who
     claims it, the counts and the capitals in reach, and the area in readable units; display
-    names, no ids. Built from the same table rows as summary_text.
+    names, no ids. Built from the same table rows as summary_text, and like it one row for
+    claims that draw the same disc, naming each claimant.
     """
     resolved = as_resolved(scene)
-    w = _Writer(lang)
+    w = _Writer(lang, resolved.lang)
     header = w.words["sidebar_columns"]
     lines = [
         f"**{_md(resolved.title)}**",
@@ -389,23 +407,26 @@ def sidebar_markdown(scene: SceneLike = None, *, lang: str = "en") -> str:
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] * len(header)) + "|",
     ]
-    for item in facts(resolved):
+    for items, _ in paragraph_groups(resolved, lang=w.lang.code):  # one row per disc
+        item = items[0]
         layer = item.layer
         claim = w.kind(layer.kind)
         if layer.system is not None:
-            claim = f"{layer.system}, {claim} ({w.who(layer.claimed_by)})"
+            who = "; ".join(dict.fromkeys(w.who(i.layer.claimed_by) for i in items))
+            claim = f"{layer.system}, {claim} ({who})"
         cells = [
-            layer.site_label,
+            w.site_label(layer),
             w.span(layer),
             claim,
             w.number(len(_states(item.countries))),
-            w.join([r.city for r in _national(item.capitals)]) or "\u2013",
+            w.join([w.city(r.city, r.iso_a3) for r in _national(item.capitals)]) or "\u2013",
             w.area(layer.ring.area_km2),
         ]
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
-    from rangemap.scene_export import _CREDITS
+    from rangemap import __version__
 
-    return "\n".join([*lines, "", _md(_CREDITS)]) + "\n"
+    credits = w.words["credits"].format(version=__version__)  # the tables' credits, translated
+    return "\n".join([*lines, "", _md(credits)]) + "\n"
 
 
 def _md(text: str) -> str:
@@ -415,7 +436,7 @@ def _md(text: str) -> str:
     return escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
-def text_alternative(scene: SceneLike = None, *, lang: str = "en") -> str:
+def text_alternative(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """The text alternative of a map of the scene (HTML maps' and the static image's alt
     text): the same words as summary_text."""
     return summary_text(scene, lang=lang)
@@ -429,12 +450,14 @@ _SR_ONLY = (
 )
 
 
-def text_alternative_html(scene: SceneLike = None, *, lang: str = "en") -> str:
+def text_alternative_html(scene: SceneLike = None, *, lang: str | None = None) -> str:
     """The text alternative as an HTML block for the page of an HTML map (escaped), hidden
     from view and read by screen readers."""
     from html import escape
 
-    paragraphs = summary_paragraphs(scene, lang=lang)
+    resolved = as_resolved(scene)
+    lang = lang or base_language(resolved.lang)
+    paragraphs = summary_paragraphs(resolved, lang=lang)
     label = escape(phrases(lang)["text_label"])
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (

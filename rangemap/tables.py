@@ -75,8 +75,45 @@ def records(
     return names, [[_clean(c, v) for c, v in zip(names, row, strict=True)] for row in rows]
 
 
-def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | None = None) -> str:
-    """Format rows (named tuples, or sequences with `columns`) as table, csv, json or md."""
+#: The widest a terminal table is drawn by the listing commands (sites, systems, reach)
+#: unless --wide is given: their full text is for CSV, JSON and Markdown.
+TERMINAL_WIDTH = 160
+#: A text column is never cut below this many characters.
+_MIN_CUT = 12
+ELLIPSIS = "\u2026"
+
+
+def fit_widths(widths: Sequence[int], order: Sequence[int], width: int) -> list[int]:
+    """Column widths whose lines (two spaces between columns) fit `width`: the columns of
+    `order` (indexes) are narrowed in that order, each as far as needed but never below
+    _MIN_CUT; the others keep their width (the line may then stay wider)."""
+    fitted = list(widths)
+    for i in order:
+        excess = sum(fitted) + 2 * (len(fitted) - 1) - width
+        if excess <= 0:
+            break
+        fitted[i] = max(min(_MIN_CUT, fitted[i]), fitted[i] - excess)
+    return fitted
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, ending in an ellipsis where it was cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + ELLIPSIS
+
+
+def render(
+    rows: Sequence[Sequence[Any]],
+    fmt: str,
+    *,
+    columns: Sequence[str] | None = None,
+    width: int | None = None,
+    cut: Iterable[str] | None = None,
+) -> str:
+    """Format rows (named tuples, or sequences with `columns`) as table, csv, json or md.
+
+    `width`: a text table's lines are kept to that many characters, the text of the `cut`
+    columns shortened with an ellipsis, in that order (default: every text column, left to
+    right); other formats keep every character."""
     names, values = records(rows, columns)
     if fmt == "json":
         return json.dumps([dict(zip(names, v, strict=True)) for v in values], indent=2) + "\n"
@@ -92,6 +129,12 @@ def render(rows: Sequence[Sequence[Any]], fmt: str, *, columns: Sequence[str] | 
         rows = ["| " + " | ".join(map(md_text, row)) + " |" for row in cells]
         return "\n".join(lines + rows) + "\n"
     widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
+    if width is not None:
+        text = [i for i, num in enumerate(numeric) if not num]
+        order = text if cut is None else [names.index(n) for n in cut if n in names]
+        widths = fit_widths(widths, [i for i in order if not numeric[i]], width)
+        names = [_cut(n, w) for n, w in zip(names, widths, strict=True)]
+        cells = [[_cut(c, w) for c, w in zip(row, widths, strict=True)] for row in cells]
     return "".join(aligned([names, *cells], widths, numeric))
 
 

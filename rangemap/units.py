@@ -23,8 +23,49 @@ _RANGE = re.compile(rf"\s*({_NUMBER})\s*(km|mi|nmi)?\s*", re.IGNORECASE | re.ASC
 _GROUPED = re.compile(
     r"\s*[0-9]{1,3}(?:[,\u00a0\u202f\u2009 .'][0-9]{3})+(?:\.[0-9]+)?\s*[a-z]*\s*", re.I
 )
+#: "2.350": one to three digits, a point, exactly three digits. A decimal point to some readers
+#: (2.35), a thousands separator to others (2,350 in German or Polish): refused as ambiguous.
+_AMBIGUOUS_POINT = re.compile(r"\s*([1-9][0-9]{0,2})\.([0-9]{3})\s*(km|mi|nmi)?\s*", re.I)
 _DECIMAL_COMMA = re.compile(r"\s*[0-9]+,(?:[0-9]{1,2}|[0-9]{4,})\s*[a-z]*\s*", re.I)
 _HOW = "write a range as digits with an optional unit, e.g. 2350, 2350km, 1000mi or 300nmi"
+
+
+class Written(float):
+    """A number read from a file that keeps the text it was written as (YAML reads `2.350`
+    as 2.35; the text says whether the point may have been a thousands separator)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> Written:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __reduce__(self) -> tuple:
+        return (Written, (float(self), self.text))
+
+
+def may_be_grouped(text: str) -> bool:
+    """Whether `text` reads as a number both with a decimal point and with the point grouping
+    thousands ("2.350"): what files keep as Written."""
+    return _AMBIGUOUS_POINT.fullmatch(text) is not None
+
+
+def check_unambiguous(value: object, label: str) -> None:
+    """InputError for a range written "2.350" (text, or a Written number from a file), naming
+    both readings: 2.35 with a decimal point, 2,350 with a thousands separator."""
+    text = value.text if isinstance(value, Written) else value
+    match = _AMBIGUOUS_POINT.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return
+    whole, part, written = match.group(1), match.group(2), match.group(3) or ""
+    unit = written.lower() or "km"
+    decimal = f"{whole}.{part}".rstrip("0").rstrip(".")
+    raise InputError(
+        f"{label}: {text.strip()!r} is ambiguous: {decimal} {unit} with a decimal point, or "
+        f"{whole},{part} {unit} with the point as a thousands separator (as in German or Polish "
+        f"text); write {decimal + written!r} or {whole + part + written!r}."
+    )
 
 
 class Km(float):
@@ -97,6 +138,7 @@ def parse_range(value: object, *, label: str = "range", what: str = "range") -> 
     >>> parse_range("1000mi").text
     '1,000 mi (1,609 km)'
     """
+    check_unambiguous(value, label)
     if isinstance(value, Km):
         km = value
     elif isinstance(value, bool) or not isinstance(value, int | float | str):

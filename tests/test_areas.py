@@ -3,8 +3,6 @@ independent oracle (GeographicLib distances to the area's boundary)."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import shapely
@@ -85,18 +83,3 @@ def test_nearest_launch_points_match_oracle() -> None:
 def test_part_holding_a_point_outside_the_country_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no part of Russia"):
         areas.part_holding("RUS", 52.52, 13.40, place="Berlin")
-
-
-def test_geojson_without_polygons_is_an_input_error(tmp_path) -> None:
-    path = tmp_path / "point.geojson"
-    path.write_text(json.dumps({"type": "Point", "coordinates": [20, 54]}))
-    with pytest.raises(InputError, match="no Polygon or MultiPolygon"):
-        areas.read_geojson_area(path)
-
-
-def test_geojson_with_latitude_first_is_an_input_error(tmp_path) -> None:
-    path = tmp_path / "swapped.geojson"
-    ring = [[54, 120], [55, 120], [55, 121], [54, 120]]
-    path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
-    with pytest.raises(InputError, match="longitude first"):
-        areas.read_geojson_area(path)

@@ -6,19 +6,24 @@ run leaves no task on the cluster.
 
 from __future__ import annotations
 
+import http.server
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import distributed
 import pytest
+from click.testing import CliRunner
 
 from rangemap import batch, batch_dask
+from rangemap.cli import cli
 from rangemap.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -146,7 +151,65 @@ def test_interrupted_run_leaves_no_task_on_the_cluster(cluster: tuple[str, list]
         assert left == 0
 
 
-def test_unreachable_scheduler_is_one_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_dask, "CONNECT_TIMEOUT", 2)
-    with pytest.raises(InputError, match="cannot reach a Dask scheduler"):
-        batch.batch_coverage([("kaliningrad", 480)], scheduler="tcp://127.0.0.1:9")
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_closed_port_fails_fast_with_one_message() -> None:
+    start = time.monotonic()
+    with pytest.raises(InputError, match="cannot connect there") as info:
+        batch.batch_coverage([("kaliningrad", 480)], scheduler=f"tcp://127.0.0.1:{_closed_port()}")
+    assert time.monotonic() - start < 3  # Dask itself retried for its whole 30 s timeout
+    assert "dask scheduler" in str(info.value)
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """A plain HTTP server on the loopback interface: it accepts TCP and never speaks Dask."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_that_is_not_dask_is_refused_within_seconds(web_server: str) -> None:
+    """Dask's connect waits for its handshake without end: a web server held the command
+    until it was killed."""
+    start = time.monotonic()
+    with pytest.raises(InputError, match="answers there, but not as a Dask scheduler"):
+        batch.batch_coverage([("kaliningrad", 480)], scheduler=web_server)
+    assert time.monotonic() - start < batch_dask.HANDSHAKE_TIMEOUT + 3
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("ws://127.0.0.1:8786", "over plain TCP only, not ws://"),
+        ("wss://127.0.0.1:8786", "over plain TCP only, not wss://"),
+        ("tls://127.0.0.1:8786", "over plain TCP only, not tls://"),
+        ("ucx://127.0.0.1:8786", "over plain TCP only, not ucx://"),
+        ("inproc://x", "over plain TCP only, not inproc://"),
+        ("tcp://127.0.0.1", "is not a scheduler address"),
+        ("tcp://:8786", "is not a scheduler address"),
+        ("tcp://127.0.0.1:0", "is not a scheduler address"),
+        ("tcp://127.0.0.1:65536", "is not a scheduler address"),
+        ("tcp://127.0.0.1:87x6", "is not a scheduler address"),
+        ("", "is not a scheduler address"),
+    ],
+)
+def test_scheduler_addresses_rangemap_cannot_use_are_one_message(
+    tmp_path: Path, address: str, message: str
+) -> None:
+    rings = tmp_path / "rings.csv"
+    rings.write_text("site,km\nkaliningrad,480\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(rings), "--scheduler", address])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -147,3 +147,18 @@ def test_an_area_row_beyond_the_cut_locus_names_the_areas_offending_point() -> N
     """Checked from the area's boundary points, not from the point its name is drawn at."""
     with pytest.raises(InputError, match=r"from \(54\.4567, 19\.6095\).*at most 19992 km"):
         batch_input.resolve_rings([("kaliningrad-region", 19995)])
+
+
+@pytest.mark.parametrize(
+    ("label", "what"),
+    [
+        ("Kaliningrad\u200b", "the invisible character U+200B (ZERO WIDTH SPACE)"),
+        ("\u202e700 km", "the bidirectional control character U+202E"),
+    ],
+)
+def test_a_label_with_an_invisible_character_is_refused(tmp_path: Path, label, what) -> None:
+    path = tmp_path / "rings.csv"
+    path.write_text(f"site,km,label\nkaliningrad,480,{label}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2") as info:
+        read_rings(path)
+    assert what in str(info.value)

@@ -201,7 +201,17 @@ def _load(driver, path: Path, size: tuple[int, int]) -> None:
     WebDriverWait(driver, 15).until(
         lambda d: d.execute_script("return document.querySelectorAll('path.rm-hit').length") > 0
     )
+    _basemap_drawn(driver)
     driver.execute_script(_MAP + "window.__rmView = [map.getCenter(), map.getZoom()];")
+
+
+def _basemap_drawn(driver) -> None:
+    """The page draws its country outlines after its first frame (html_map)."""
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script(
+            "return document.documentElement.classList.contains('rm-basemap')"
+        )
+    )
 
 
 def _severe(driver, *, ignore: tuple[str, ...] = ()) -> list[str]:
@@ -458,9 +468,14 @@ def test_injected_text_shows_as_text_and_never_runs(driver, pages, shots):
         document.querySelector('.leaflet-control-layers').classList
           .add('leaflet-control-layers-expanded');
         document.getElementById('rm-sources').open = true;
-        map.eachLayer(function (l) {
-          if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
-          if (l.getPopup && l.getPopup()) { l.openPopup(); }
+        // countries first (drawn after the first frame, they come last): a ring's popup last
+        function country(l) { return /rm-country/.test(l.options.className || ""); }
+        [true, false].forEach(function (countries) {
+          map.eachLayer(function (l) {
+            if (country(l) !== countries) { return; }
+            if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
+            if (l.getPopup && l.getPopup()) { l.openPopup(); }
+          });
         });
         """
     )
@@ -534,7 +549,7 @@ def test_aeqd_map_runs_offline_without_errors(driver, aeqd_pages, shots):
         _load(driver, aeqd_pages["inf"], size)
         assert _severe(driver) == []
         assert [u for u in _requested_urls(driver) if u.startswith("http")] == []
-        assert driver.execute_script("return typeof proj4") == "function"
+        assert driver.execute_script("return typeof L.CRS.RangemapAEQD.projection") == "object"
         assert _count(driver, "path.rm-country") > 100
         assert _count(driver, ".rm-capital") > 20
         (shots / f"aeqd-{name}.png").write_bytes(driver.get_screenshot_as_png())
@@ -577,8 +592,8 @@ def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     _close_popup(driver)
 
 
-def test_proj4js_projects_as_proj_does(driver, aeqd_pages):
-    """The page's ellipsoidal aeqd (proj4js, Vincenty) against PROJ, at 5,000 km."""
+def test_page_projects_as_proj_does(driver, aeqd_pages):
+    """The page's ellipsoidal aeqd (Vincenty, as proj4js) against PROJ, at 5,000 km."""
     from rangemap.geodesic import ring_vertices
     from rangemap.render.html_projection import aeqd_frame
 
@@ -593,6 +608,68 @@ def test_proj4js_projects_as_proj_does(driver, aeqd_pages):
     )
     x, y = frame.forward().transform(lons, lats)
     assert max(abs(g[0] - a) + abs(g[1] - b) for g, a, b in zip(got, x, y, strict=True)) < 0.01
+
+
+def test_page_projection_is_proj4js_aeqd_bit_for_bit(driver, aeqd_pages):
+    """CRS_JS ports proj4js 2.22's ellipsoidal aeqd (vendored for the tests): the same
+    doubles both ways for points all over the globe."""
+    from rangemap.render.html_projection import aeqd_frame
+
+    _load(driver, aeqd_pages["inf"], DESKTOP)
+    frame = aeqd_frame(resolve_scene(load_scene("inf-2020")))
+    proj4 = (Path(__file__).parent / "vendor" / "proj4" / "proj4.js").read_text("utf-8")
+    driver.execute_script(proj4)
+    differ = driver.execute_script(
+        _MAP
+        + """
+        var crs = map.options.crs.projection, p = proj4(arguments[0]), seed = 1, differ = 0;
+        function rnd() { seed = (seed * 16807) % 2147483647; return seed / 2147483647; }
+        for (var i = 0; i < 5000; i++) {
+          var lat = rnd() * 178 - 89, lon = rnd() * 360 - 180, a = p.forward([lon, lat]);
+          var b = crs.project(L.latLng(lat, lon));
+          var x = (rnd() - 0.5) * 2.4e7, y = (rnd() - 0.5) * 2.4e7, c = p.inverse([x, y]);
+          var d = crs.unproject(L.point(x, y));
+          if (a[0] !== b.x || a[1] !== b.y || c[0] !== d.lng || c[1] !== d.lat) { differ++; }
+        }
+        return differ;""",
+        frame.proj,
+    )
+    assert differ == 0
+
+
+def test_page_solves_geodesics_and_decodes_as_python_does(driver, aeqd_pages):
+    """The page's own circles (rmCircle: Vincenty's direct problem) are the engine's points
+    within 1 cm at 5,000 km, its unproject inverts PROJ's projection within 1e-9 degrees, and
+    its decoder (rmLine) gives rangemap.render.encoding's values."""
+    import numpy as np
+
+    from rangemap.geodesic import GEOD
+    from rangemap.render.encoding import decode_line, encode_line
+    from rangemap.render.html_projection import aeqd_frame
+
+    _load(driver, aeqd_pages["5000"], DESKTOP)
+    got = driver.execute_script(
+        "return rmCircle([52.0, 30.0, 5000000, 72]).map(function (p) { return [p.lat, p.lng]; });"
+    )
+    azimuths = 360.0 - np.arange(72) * 5.0
+    lons, lats, _ = GEOD.fwd(np.full(72, 30.0), np.full(72, 52.0), azimuths, np.full(72, 5e6))
+    _, _, metres = GEOD.inv(lons, lats, [p[1] for p in got[:72]], [p[0] for p in got[:72]])
+    assert np.max(metres) < 0.01 and got[-1] == got[0]
+    frame = aeqd_frame(resolve_scene(_one_ring_scene("52.0,30.0", 5000)))
+    x, y = frame.forward().transform(lons, lats)
+    back = driver.execute_script(
+        _MAP + "var crs = map.options.crs; return arguments[0].map(function (p) {"
+        "  var q = crs.projection.unproject(L.point(p[0], p[1])); return [q.lat, q.lng];"
+        "});",
+        [[float(a), float(b)] for a, b in zip(x, y, strict=True)],
+    )
+    gap = np.array(back) - np.column_stack([lats, lons])
+    gap[:, 1] = (gap[:, 1] + 180.0) % 360.0 - 180.0  # as proj4js, longitudes not wrapped
+    assert np.max(np.abs(gap)) < 1e-9
+    line = [[54.7123, 20.5], [-33.25, 179.9999], [89.9, -180.0], [0.0, 0.0]]
+    text = encode_line(line, 10_000)
+    decoded = driver.execute_script("return rmLine(arguments[0], 10000);", text)
+    assert decoded == decode_line(text, 10_000) == line
 
 
 def test_a_5000_km_ring_is_a_circle_centred_on_its_site(driver, aeqd_pages, shots):

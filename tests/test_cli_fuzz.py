@@ -4,10 +4,12 @@ one message, never a traceback (click's CliRunner, so thousands of cases run in 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -54,6 +56,48 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="rangemap-cli-fuzz-"))
 with contextlib.suppress(FileExistsError):
     (_SCRATCH / "link.csv").symlink_to(_SCRATCH / "nowhere.csv")
     os.mkfifo(_SCRATCH / "fifo")
+    os.mkfifo(_SCRATCH / "fifo.geojson")
+    (_SCRATCH / "zero.geojson").symlink_to("/dev/zero")
+(_SCRATCH / "r.csv").write_text("site,km\nkaliningrad,5\n", encoding="utf-8")
+
+#: Area files as an attacker wrote them (issue: each of these once hung, ate memory, crashed
+#: or was silently changed), plus two good ones sharing a stem in different folders.
+_SQUARE = [[20, 54], [20.2, 54], [20.2, 54.2], [20, 54.2], [20, 54]]
+
+
+def _area_text(*rings: list, kind: str = "Polygon") -> str:
+    return json.dumps({"type": kind, "coordinates": list(rings)})
+
+
+_OK = _area_text(_SQUARE)
+_SHIFTED = [[x + 5, y] for x, y in _SQUARE]
+_SLIVERS = [
+    [[[x / 100, 0], [x / 100 + 0.005, 0], [x / 100, 0.005], [x / 100, 0]]] for x in range(1500)
+]
+AREA_TEXTS = {
+    "ok.geojson": _OK,
+    "d2/ok.geojson": _area_text(_SHIFTED),
+    "blob.geojson": '{"type": "Blob"}',
+    "five.geojson": '{"type": "GeometryCollection", "geometries": 5}',
+    "nan.geojson": _OK.replace("20, 54]", "NaN, 54]"),
+    "deep.geojson": '{"type": "GeometryCollection", "geometries": [' * 3000 + "]}" * 3000,
+    "digits.geojson": _OK.replace("20.2", "9" * 5000, 1),
+    "true.geojson": _OK.replace("54.2]", "true]", 1),
+    "bowtie.geojson": _area_text([[20, 54], [21, 55], [21, 54], [20, 55], [20, 54]]),
+    "hole.geojson": _area_text(_SQUARE, _SHIFTED),
+    "parts.geojson": _area_text(*_SLIVERS, kind="MultiPolygon"),
+    "`${x}<script>.geojson": _OK,
+    "o\u200bk.geojson": _OK,
+}
+(_SCRATCH / "d2").mkdir(exist_ok=True)
+for _file, _content in AREA_TEXTS.items():
+    (_SCRATCH / _file).write_text(_content, encoding="utf-8")
+_area = st.sampled_from([*AREA_TEXTS, "fifo.geojson", "zero.geojson", "missing.geojson", "d2"])
+#: Scheduler addresses that fail before any network: schemes, malformed forms, a closed port.
+_scheduler = st.sampled_from(
+    ["ws://127.0.0.1:1", "tls://127.0.0.1:1", "ucx://x:1", "inproc://x", "tcp://:1", "tcp://x",
+     "127.0.0.1:99999", "", "tcp://127.0.0.1:1", "local:x", "\u202e"]
+)  # fmt: skip
 
 
 def check(args: list[str]) -> None:
@@ -81,7 +125,8 @@ def _pairs(draw: st.DrawFn, options: dict[str, st.SearchStrategy[str]]) -> list[
 def ring_args(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(["ring", "coverage", "compare", "reach"]))
     options = {"--site": _text, "--km": _km, "--km-min": _km, "--format": _format,
-               "--target": _text, "--output": _output}  # fmt: skip
+               "--target": _text, "--output": _output, "--area": _area,
+               "--dispersal": _km}  # fmt: skip
     return [command, *_pairs(draw, options), *draw(st.lists(st.sampled_from(["--cities",
             "--capitals", "--help", "-v", "-q"]), max_size=2))]  # fmt: skip
 
@@ -127,3 +172,24 @@ def test_output_arguments(args: list[str]) -> None:
 @example(["table", "s.yaml", "-o", "s.yaml"])
 def test_scene_command_arguments(args: list[str]) -> None:
     check(args)
+
+
+@st.composite
+def batch_args(draw: st.DrawFn) -> list[str]:
+    """batch with a scheduler address that can be refused without reaching any network."""
+    return ["batch", "r.csv", "--scheduler", draw(_scheduler), *draw(st.lists(
+        st.sampled_from(["--cities", "--capitals", "-v"]), max_size=2))]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch_args())
+@example(["batch", "r.csv", "--scheduler", "inproc://x"])
+def test_batch_scheduler_arguments(args: list[str]) -> None:
+    check(args)
+
+
+@pytest.mark.parametrize("name", sorted([*AREA_TEXTS, "fifo.geojson", "zero.geojson"]))
+def test_every_hostile_area_file_is_one_message_or_a_result(name: str) -> None:
+    """Each file at least once, whatever the fuzzing draws: exit 0 or 2, never a traceback."""
+    check(["coverage", "--area", name, "--km", "5"])
+    check(["compare", "--area", name, "--area", "d2/ok.geojson", "--km", "5"])

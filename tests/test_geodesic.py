@@ -18,6 +18,7 @@ from rangemap.geodesic import (
     SAFE_MAX_KM,
     area_km2,
     band_area,
+    circle_points,
     range_area,
     ring_vertices,
 )
@@ -240,3 +241,16 @@ def test_ranges_outside_the_documented_limits_are_refused(lat, lon, km, message)
 def test_shortest_range_is_a_tiny_valid_area(lat, lon) -> None:
     area = range_area(lat, lon, MIN_KM)
     assert area.is_valid and 0 < area_km2(area) < 1e-5
+
+
+def test_circle_points_are_the_ring_vertices_at_their_azimuths():
+    """circle_points solves what ring_vertices solves: every k-th vertex of a ring without
+    extra vertices near a pole, and the evenly spaced ones of a ring with them."""
+    lons, lats = ring_vertices(44.08, 24.41, 1609, vertices=720)
+    azimuths = np.linspace(360.0, 0.0, 720, endpoint=False)
+    assert np.array_equal(circle_points(44.08, 24.41, 1609, azimuths[::3]),
+                          np.column_stack([lons, lats])[::3])  # fmt: skip
+    polar = np.column_stack(ring_vertices(54.7, 20.5, 5500, vertices=720))
+    points = circle_points(54.7, 20.5, 5500, azimuths)
+    assert len(polar) > 720  # extra vertices near the pole
+    assert all((polar == p).all(axis=1).any() for p in points)

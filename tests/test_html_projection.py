@@ -189,22 +189,18 @@ def test_outline_does_not_bound_the_fill_when_cut_or_around_the_antipode(ring_50
 
 def test_page_writes_each_outline_line_once():
     """Rings share circles (a band's outer circle is a ring of its own): each line's
-    coordinates are in the page once, and the later rings name the earlier ring's array."""
+    coordinates are in the page once, and later rings name the line by its index in the
+    page's rmOutlines, in the order the lines were first written."""
     page = map_html(render_map(resolve_scene(load_scene("inf-2020"))))
-    decoder = json.JSONDecoder()
+    rings = [json.loads(m) for m in re.findall(r"rmRing\(\w+, (\{.*?\})\);\n", page)]
     literal, shared = [], 0
-    for match in re.finditer(r"var ring_\d+_outline = \[", page):
-        position = match.end()
-        while page[position] != "]":
-            if page[position] == "[":
-                line, position = decoder.raw_decode(page, position)
+    for ring in rings:
+        for line in ring["lines"]:
+            if not isinstance(line, int):  # encoded, or a circle the page computes
                 literal.append(json.dumps(line))
             else:
-                reference = re.compile(r"ring_\d+_outline\[\d+\]").match(page, position)
-                assert reference is not None
-                shared, position = shared + 1, reference.end()
-            if page[position] == ",":
-                position += 1
+                assert 0 <= line < len(literal)  # a line already in the page
+                shared += 1
     assert literal and shared
     assert len(set(literal)) == len(literal)
 
@@ -291,10 +287,13 @@ def inf_aeqd():
     return map_html(render_map(resolve_scene(load_scene("inf-2020")), self_contained=True))
 
 
-def test_page_inlines_proj4_and_says_where_the_scale_is_true(inf_aeqd):
+def test_page_carries_its_own_projection_and_says_where_the_scale_is_true(inf_aeqd):
+    """The ellipsoidal aeqd is the page's own few lines (CRS_JS), centred on the frame: no
+    proj4js, no Proj4Leaflet (tests/test_browser.py checks it against PROJ)."""
+    frame = hp.aeqd_frame(resolve_scene(load_scene("inf-2020")))
     assert "crs: L.CRS.RangemapAEQD" in inf_aeqd
-    assert "+proj=aeqd +lat_0=" in inf_aeqd and "+ellps=WGS84" in inf_aeqd
-    assert "proj4" in inf_aeqd and "L.Proj.CRS" in inf_aeqd
+    assert f'["RangemapAEQD",[{frame.lat!r},{frame.lon!r}],' in inf_aeqd
+    assert "proj4.defs" not in inf_aeqd and "L.Proj.CRS" not in inf_aeqd
     assert "<script src" not in inf_aeqd and "cartocdn" not in inf_aeqd
     assert "sourceMappingURL" not in inf_aeqd
     assert "scale bar are true along any line through +" in inf_aeqd
@@ -316,9 +315,8 @@ def test_scene_text_is_escaped_in_the_aeqd_map(payload):
         sites=(SceneSite(site="54.7,20.5", name=payload, ranges=(SceneRange(km=400),)),),
     )
     page = map_html(render_map(scene))
-    assert "<img src=x" not in page and "49" not in re.sub(
-        r"[\d.]{4,}", "", page.split("<body>")[1]
-    )
+    body = re.sub(r'"[\w-]+"', '""', page.split("<body>")[1])  # no encoded coordinates
+    assert "<img src=x" not in page and "49" not in re.sub(r"[\d.]{4,}", "", body)
     assert f"<h1>{esc(payload)}</h1>" in page
 
 
@@ -373,8 +371,8 @@ def test_area_site_and_its_range_area_are_drawn_along_their_true_edges():
             [np.column_stack(tr.transform(ln[:, 0], ln[:, 1])) for ln in outline_lines(geometry)]
         )
         got = shapely.MultiLineString(_projected(frame, drawn))
-        # simplified to 100 m in the projection, rounded to 1e-4 degrees for Leaflet
-        assert shapely.hausdorff_distance(got, exact) < hp._RING_TOLERANCE_M + ROUNDING_M
+        # simplified in the projection for the deepest zoom, rounded to 1e-4 degrees
+        assert shapely.hausdorff_distance(got, exact) < frame.tolerance_m + ROUNDING_M
 
 
 def test_area_across_the_180th_meridian_is_one_closed_outline_without_the_cut():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -359,8 +360,8 @@ def test_place_corrections_name_places_that_exist(cities):
         if decision == "separate":
             row = int(np.flatnonzero(cities.geonameid == int(geonameid))[0])
             assert (cities.name[row], cities.country_iso2[row]) == (name, iso2)
-        else:  # "district of N": dropped, and its city N is kept
-            city = int(decision.removeprefix("district of "))
+        else:  # "district of N" or "same town as N": dropped, and its city N is kept
+            city = int(decision.removeprefix("district of ").removeprefix("same town as "))
             assert dropped[int(geonameid)][1:3] == [name, iso2]
             assert dropped[int(geonameid)][5].endswith("(place_corrections.tsv)")
             assert f"({city})" in dropped[int(geonameid)][5]
@@ -504,19 +505,25 @@ def test_build_is_byte_identical(tmp_path):
     shutil.rmtree(tmp_path)
 
 
-def test_country_names_rebuild_byte_identical(countries):
-    """layers/data/country_names.tsv is Natural Earth's NAME_DE/PL/RU, one row per country of
-    the countries layer (by ADM0_A3), rebuilt byte for byte by layers/build_country_names.py."""
+def test_names_rebuild_byte_identical(countries):
+    """layers/data/country_names.tsv, place_names.tsv and names_fallback.tsv (CLDR through the
+    pinned babel, Natural Earth where CLDR has no name) are rebuilt byte for byte by
+    layers/build_country_names.py, with one column per phrases language but English and one
+    row per country of the countries layer (by ADM0_A3)."""
     sys.path.insert(0, str(REPO / "layers"))
     try:
         import build_country_names
     finally:
         sys.path.remove(str(REPO / "layers"))
-    committed = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
-    assert build_country_names.build() == committed
-    rows = [line.split("\t") for line in committed.splitlines()[1:]]
+    built = build_country_names.build()
+    for name, text in built.items():
+        assert text == (layers.layers_dir() / "data" / name).read_text(encoding="utf-8"), name
+    header, *rows = (line.split("\t") for line in built["country_names.tsv"].splitlines())
+    assert header == ["adm0_a3", "de", "fr", "pl", "ro", "ru", "uk"]
     assert [r[0] for r in rows] == sorted(countries.adm0_a3.tolist())
-    assert dict((r[0], r[1]) for r in rows)["POL"] == "Polen"
+    assert dict((r[0], r[1:]) for r in rows)["DEU"] == [
+        "Deutschland", "Allemagne", "Niemcy", "Germania", "Германия", "Німеччина"
+    ]  # fmt: skip
 
 
 def test_natural_earth_names_wrong_upstream_are_corrected(countries):
@@ -527,7 +534,7 @@ def test_natural_earth_names_wrong_upstream_are_corrected(countries):
     assert countries.name[i] == "Spratly Is."
     assert countries.name_en[i] == "Spratly Islands"
     names = (layers.layers_dir() / "data" / "country_names.tsv").read_text(encoding="utf-8")
-    assert "PGA\tSpratly-Inseln\tWyspy Spratly\tОстрова Спратли\n" in names  # noqa: RUF001
+    assert "PGA\tSpratly-Inseln\tÎles Spratleys\tWyspy Spratly\tSpratly Islands\tОстрова Спратли\tОстрови Спратлі\n" in names  # noqa: RUF001, E501
     assert "Wake" not in " ".join(countries.name_en.tolist()) + names
 
 
@@ -574,3 +581,44 @@ def test_units_no_un_state_holds_are_other_areas_not_territories(countries):
     assert {"Greenland", "Jersey", "Åland", "Akrotiri Sovereign Base Area"} <= territories
     assert all(sovereign[n] for n in territories)
     assert list(status.values()).count("state") == 195
+
+
+def test_a_name_correction_stops_the_build_when_cldr_changes(tmp_path, monkeypatch):
+    """A row of name_corrections.tsv whose CLDR name is no longer CLDR's, or that corrects no
+    name in use, is a row to look at, not to apply."""
+    sys.path.insert(0, str(REPO / "layers"))
+    try:
+        import build_country_names
+        import build_layers
+    finally:
+        sys.path.remove(str(REPO / "layers"))
+    header = "# comment\nlang\tiso_a2\tcldr\tcorrected\treason\n"
+    table = tmp_path / "corrections.tsv"
+    monkeypatch.setattr(build_country_names, "NAME_CORRECTIONS", table)
+    table.write_text(header + "de\tHK\tSAR Hongkong\tHongkong\tqualifier\n", "utf-8")
+    with pytest.raises(build_layers.BuildError, match="de name of HK is now 'Sonderverw"):
+        build_country_names.country_names(["de"])
+    table.write_text(header + "de\tZZ\tNirgendwo\tNirgends\tno such code\n", "utf-8")
+    with pytest.raises(build_layers.BuildError, match=r"no CLDR name in use: \[\('de', 'ZZ'\)\]"):
+        build_country_names.country_names(["de"])
+
+
+def test_no_town_is_listed_twice_under_one_name(cities):
+    """The duplicate sweep (issue 25): no two kept places of one country within 10 km write
+    the same name alike (Hollola was listed twice, 6.6 km apart, with 22,843 and 20,405
+    people). The one pair left is two cities: Kansas City, Missouri, and Kansas City, Kansas."""
+    sys.path.insert(0, str(REPO / "layers"))
+    from build_layers import NAMESAKE_KM, _compact_name
+
+    names = [_compact_name(str(n)) for n in cities.name]
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(names):
+        by_key.setdefault((str(cities.country_iso2[i]), key), []).append(i)
+    pairs = set()
+    for rows in (r for r in by_key.values() if len(r) > 1):
+        for a, b in itertools.combinations(rows, 2):
+            km = GEOD.inv(cities.lon[a], cities.lat[a], cities.lon[b], cities.lat[b])[2] / 1000
+            if km <= NAMESAKE_KM:
+                pairs.add(tuple(sorted((int(cities.geonameid[a]), int(cities.geonameid[b])))))
+    assert pairs == {(4273837, 4393217)}  # Kansas City, KS and MO
+    assert list(cities.name).count("Hollola") == 1

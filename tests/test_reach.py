@@ -18,7 +18,10 @@ def test_berlin_within_2350_km_lists_kaliningrad_with_the_estimate() -> None:
     assert "kaliningrad" in rows and "kamyshlov" not in rows
     kaliningrad = rows["kaliningrad"]
     assert kaliningrad.within is True
-    assert "9M729 up to 2,350 km, possibly (estimate, uncertain" in kaliningrad.claims_reaching
+    claims = kaliningrad.claims_reaching
+    assert "9M729 up to 2,350 km with a nuclear warhead, possibly (estimate, uncertain" in claims
+    # the same report's conventional figure, with its condition
+    assert "9M729 up to 2,000 km with a 500 kg conventional warhead, possibly" in claims
     assert "9M729 up to 480 km" not in kaliningrad.claims_reaching  # 529 km: out of reach
     # 529 km is beyond the interval's certain 500 km, within its possible 5,500 km
     assert "9M729 500\u20135,500 km, possibly (disputed" in kaliningrad.claims_reaching

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -118,8 +119,110 @@ def test_own_story_runs_from_its_scene_file_alone(tmp_path, monkeypatch):
     html = (tmp_path / "oreshnik.html").read_text(encoding="utf-8")
     # the own system, its colour and its source; the reporter's rings in their colours
     assert "Oreshnik IRBM — up to 5,500 km (Russia, stated)" in html
-    assert "Giornale di Brescia (ANSA)" in html and "europesays.com/?p=2662321" in html
+    assert "Giornale di Brescia (ANSA)" in html and "newsmax.com/newsfront" in html
+    assert "(reprint of a Reuters report)" in html
     for colour in ("#D55E00", "#0072B2", "#56B4E9", "#009E73", "#CC79A7"):
         assert colour in html
     capitals = (tmp_path / "oreshnik-capitals.csv").read_text(encoding="utf-8")
     assert "Oreshnik IRBM" in capitals and ",Minsk,BLR," in capitals
+
+
+# --- every command of the README, as written ---------------------------------------------
+
+#: Lines of the README's command blocks that install rather than run rangemap: the Quick
+#: start's (CI runs the test one: see above) and the Dask cluster's, checked for form only.
+INSTALL = re.compile(r"^(python3 -m venv|pip install|dask (scheduler|worker))\b")
+#: The README's placeholders, each marked "placeholder" where it is written, and what the
+#: test puts in their place: a file of that name, or (the cluster's address) a local cluster.
+ADDRESS = {"tcp://HOST:8786": "local"}
+
+
+def _command_lines(block: str) -> list[str]:
+    """The commands of a sh block: continued lines joined, `a && b` split, `.venv/bin/`
+    dropped (the Quick start runs the venv's rangemap; the test runs the installed one)."""
+    lines = block.replace("\\\n", " ").splitlines()
+    found = []
+    for line in lines:
+        for part in line.split(" && "):
+            part = part.strip().removeprefix(".venv/bin/")
+            if part and not part.startswith("#"):
+                found.append(part)
+    return found
+
+
+SH_BLOCKS = re.findall(r"^```sh\n(.*?)^```", TEXT, flags=re.M | re.S)
+
+
+def _placeholders(folder: Path) -> None:
+    """The files the README's placeholders stand for, in the folder the commands run in."""
+    from rangemap.scene import scenes_dir
+
+    (folder / "my-scenes").mkdir()
+    baltic = (scenes_dir() / "inf-2020.yaml").read_text(encoding="utf-8")
+    (folder / "my-scenes" / "baltic.yaml").write_text(baltic, encoding="utf-8")
+    box = [[18.0, 54.5], [20.0, 54.5], [20.0, 56.0], [18.0, 56.0], [18.0, 54.5]]
+    geojson = {"type": "Polygon", "coordinates": [box]}
+    (folder / "patrol-box.geojson").write_text(json.dumps(geojson), encoding="utf-8")
+    (folder / "rings.csv").write_text("site,km\nkaliningrad,480\nWarsaw,1000\n", encoding="utf-8")
+    (scene,) = [b for b in blocks("yaml") if b.startswith("# oreshnik.yaml\n")]
+    (folder / "oreshnik.yaml").write_text(scene, encoding="utf-8")
+
+
+def test_placeholders_are_marked_as_such():
+    for name in ("my-scenes/baltic.yaml", "patrol-box.geojson", "HOST", "VERSION"):
+        lines = [ln for ln in TEXT.splitlines() if name in ln]
+        assert any("placeholder" in ln for ln in lines), name
+    assert "pip install 'rangemap[dask]'" not in TEXT  # no registry has it
+
+
+@pytest.mark.parametrize("index", range(len(SH_BLOCKS)))
+def test_every_command_block_runs_as_written(index, tmp_path, monkeypatch):
+    """Each rangemap command of each sh block runs, in order, in a scratch folder that holds
+    the placeholders' files; `> FILE` writes standard output there, as a shell would."""
+    monkeypatch.chdir(tmp_path)
+    _placeholders(tmp_path)
+    ran = 0
+    for command in _command_lines(SH_BLOCKS[index]):
+        if INSTALL.match(command) or command.startswith(("bash tests/", "python -m pytest")):
+            continue
+        for address, local in ADDRESS.items():
+            command = command.replace(address, local)
+        command, _, redirect = command.partition(" > ")
+        words = shlex.split(command, comments=True)
+        assert words[0] == "rangemap", command
+        result = CliRunner().invoke(cli, words[1:])
+        assert result.exit_code == 0, (command, result.output)
+        assert result.stdout or "-o" in words, command
+        if redirect:
+            (tmp_path / shlex.split(redirect, comments=True)[0]).write_text(result.stdout)
+        if "-o" in words:
+            assert (tmp_path / words[words.index("-o") + 1]).stat().st_size > 0
+        ran += 1
+    installs = [c for c in _command_lines(SH_BLOCKS[index]) if INSTALL.match(c)]
+    assert ran or installs, "a command block with nothing to run"
+
+
+def test_the_embed_script_is_as_long_as_the_readme_says():
+    from rangemap.render.embed import HOST_JS
+
+    said = re.search(r"/\* (\d+) lines: sets the iframe", TEXT)
+    assert said and int(said.group(1)) == len(HOST_JS.strip().splitlines())
+
+
+def test_the_sample_error_is_the_one_rangemap_prints(tmp_path, monkeypatch):
+    """The README quotes the message for a misspelt field: it is the one printed today."""
+    quoted = re.search(r"`(scene\.yaml, line 4, site 1, field 'claim'.*?)`", TEXT, flags=re.S)
+    assert quoted
+    monkeypatch.chdir(tmp_path)
+    scene = "title: t\nsites:\n  - site: kaliningrad\n    claim: [9m729]\n"
+    (tmp_path / "scene.yaml").write_text(scene, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["map", "scene.yaml"])
+    assert result.exit_code == 2
+    assert " ".join(quoted.group(1).split()) in " ".join(result.stderr.split())
+
+
+def test_readme_images_are_distinct_files():
+    images = sorted(set(re.findall(r"\]\((docs/[\w.-]+\.png)\)", TEXT)))
+    assert images == ["docs/inf-2020-aeqd.png", "docs/inf-2020-mercator.png"]
+    data = [(ROOT / image).read_bytes() for image in images]
+    assert len(set(data)) == len(data)

@@ -116,6 +116,19 @@ def test_unknown_scene_name_suggests_builtin():
          r"line 5, .*field 'km': '1000 miles' is not a number in plain decimal digits; write a "
          r"range as digits with an "
          r"optional unit, e.g. 2350, 2350km, 1000mi or 300nmi"),
+        # invisible characters in what readers see as names: refused, each named
+        ('title: "INF\\u200b"\nsites:\n  - site: kaliningrad\n',
+         r"line 1, field 'title': the name contains the invisible character U\+200B"),
+        ('title: T\nsites:\n  - site: belarus\n    name: "Bela\\u200crus"\n',
+         r"line 4, site 1, field 'name': the name contains the invisible character U\+200C "
+         r"\(ZERO WIDTH NON-JOINER\) at position 5"),
+        ('title: T\nsites:\n  - site: kaliningrad\n    ranges:\n      - {km: 700, label: '
+         '"\\u202e700 km"}\n',
+         r"line 5, site 1, range 1, field 'label': the text contains the bidirectional control "
+         r"character U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 1"),
+        ('title: T\ncaption: "a\\u2066b"\nsites:\n  - site: kaliningrad\n',
+         r"line 2, field 'caption': the text contains the bidirectional control character "
+         r"U\+2066"),
     ],
 )  # fmt: skip
 def test_bad_scene_file_names_file_line_and_field(tmp_path, text, where):
@@ -463,6 +476,7 @@ def test_lang_view_and_callouts_are_read_and_resolved():
     ("field", "value", "message"),
     [
         ("lang", "english!", "language tag"),
+        ("lang", "es", r"'es': rangemap writes de, en, fr, pl, ro, ru, uk .*give one of them"),
         ("view", [[60, 5], [50, 25]], "south below north"),
         ("view", [[45, 5], [56, 250]], r"\[\[south, west\], \[north, east\]\]"),
     ],

@@ -4,6 +4,7 @@ CatalogError naming the file (never a crash, a traceback or another exception)."
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,61 @@ def test_random_bytes_load_or_raise_catalog_error(
     path = tmp_path_factory.getbasetemp() / "random.yaml"
     path.write_bytes(data)
     check(path)
+
+
+# --- text through the page's script ---------------------------------------------------------
+
+#: Marks each fuzzed text, so it can be found in the page: letters no template or library uses.
+MARK = "qzqx"
+#: A JSON string as js_value writes it: ASCII, backslash escapes, nothing raw that could end it.
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_script_text = st.lists(
+    st.one_of(
+        st.sampled_from(list("`${}<>/\\\"'!-*#%&;:=+()[]\n\t \u2028\u2029\u00e9\U0001f680")),
+        st.sampled_from(["</script>", "<!--", "-->", "${", "`+", "{{", "{%", "</", "*/"]),
+        st.characters(blacklist_categories=("Cs", "Cc", "Cf")),
+    ),
+    max_size=10,
+).map(lambda parts: f"{MARK}{''.join(parts)}{MARK}")
+
+
+def _code_outside_json_strings(page: str) -> str:
+    """The page's inline scripts with every JSON string literal taken out."""
+    return "\n".join(_JSON_STRING.sub('""', body) for body in _SCRIPT.findall(page))
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(name=_script_text, label=_script_text, title=_script_text)
+@example(name=f"{MARK}Belarus`+(window.__xss=1)+`{MARK}", label=f"{MARK}`{MARK}", title=MARK)
+@example(name=f"{MARK}</script><script>{MARK}", label=f"{MARK}${{1}}{MARK}", title=MARK)
+def test_scene_text_reaches_the_page_script_only_as_json(
+    folder: Path, name: str, label: str, title: str
+) -> None:
+    """Whatever a name, label or title holds, in the page's scripts it is inside JSON string
+    literals only: never in a template literal, a single-quoted string or the code itself
+    (the launch-area tooltip once put an area's name in a template literal)."""
+    from rangemap.render.html_map import map_html, render_map
+    from rangemap.scene_build import resolve_scene
+
+    data = {
+        "title": title,
+        "sites": [
+            {"site": "kaliningrad-region", "name": name, "ranges": [{"km": 150, "label": label}]},
+        ],
+    }
+    path = folder / "script.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        scene = load_scene(path)
+    except CatalogError as err:  # text a scene refuses (stripped to nothing, say)
+        assert path.name in str(err)
+        return
+    page = map_html(render_map(resolve_scene(scene), self_contained=True))
+    assert page.count("<script>") == page.count("</script>")
+    assert MARK not in _code_outside_json_strings(page)
+    assert MARK in page  # ... and it is there, as text

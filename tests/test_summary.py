@@ -1,8 +1,9 @@
-"""Article text: every figure equals the table it comes from, in English and German."""
+"""Article text: every figure equals the table it comes from, in every language."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ from rangemap.summary import (
     described,
     languages,
     near_miss_rows,
+    paragraph_groups,
     summary_paragraphs,
     summary_text,
 )
@@ -63,11 +65,14 @@ def _base(layer, layers):
 def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
     countries, capitals = _table(scene), _table(scene, capitals_only=True)
     misses = near_miss_rows(scene)
-    layers = described(scene)
-    paragraphs = summary_paragraphs(scene)
-    assert len(paragraphs) == len(layers) > 0
+    groups = paragraph_groups(scene)
+    assert [f.layer for items, _ in groups for f in items] == list(described(scene))
     checked = 0
-    for layer, text in zip(layers, paragraphs, strict=True):
+    for items, text in groups:
+        layer = items[0].layer
+        text, _, same = text.partition(" This range stands for ")
+        assert bool(same) == (len({f.layer.claimed_by for f in items}) > 1)
+        assert all(f.layer.claimed_by in same for f in items[1:] if same)
         rows = [r for r in countries if r["layer"] == layer.id]
         own = [
             r for r in rows if r["status"] == "state"
@@ -128,7 +133,7 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
             assert abs(row.distance_km - float(rows[0]["range_km"]) - row.beyond_km) < 1e-6
             assert 0 < row.beyond_km <= NEAR_MISS_SHARE * float(rows[0]["range_km"])
             expected += [round(row.beyond_km), round(row.distance_km)]
-        base = _base(layer, layers)
+        base = _base(layer, described(scene))
         if base is not None:
             had = {(r["iso_a3"], r["country"]) for r in countries if r["layer"] == base.id}
             new = [r for r in own if (r["iso_a3"], r["country"]) not in had]
@@ -150,12 +155,11 @@ def test_each_figure_in_the_text_equals_the_tables(scene) -> None:
         shown = [_n(t) for t in re.findall(NUMBER, words)]
         assert shown and set(shown) <= set(expected), (layer.id, shown, expected)
         checked += len(shown)
-    assert checked > len(layers)
+    assert checked > len(groups)
 
 
 def test_german_text_shows_the_same_figures(scene) -> None:
-    """The same figures in both languages, written 1.234 in German; country names from
-    Natural Earth's NAME_DE."""
+    """The same figures in both languages, written 1.234 in German."""
     for en, de in zip(summary_paragraphs(scene), summary_paragraphs(scene, lang="de"), strict=True):
         en_numbers = re.findall(NUMBER, en)
         de_numbers = [
@@ -233,9 +237,9 @@ def test_own_range_in_miles_reads_as_given() -> None:
 
 
 def test_unknown_language_lists_the_known_ones() -> None:
-    assert languages() == ["de", "en"]
-    with pytest.raises(InputError, match="unknown language 'fr'; known languages: de, en"):
-        summary_text("inf-2020", lang="fr")
+    assert languages() == ["de", "en", "fr", "pl", "ro", "ru", "uk"]
+    with pytest.raises(InputError, match="unknown language 'it'; known languages: de, en, fr"):
+        summary_text("inf-2020", lang="it")
 
 
 def test_summary_command(tmp_path: Path) -> None:
@@ -262,14 +266,15 @@ def test_html_map_carries_the_text_alternative() -> None:
 
 
 def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
-    """One row per described range: the site's display name, the range, the counts and
-    capitals from the tables, the area in readable units; no layer ids, no 13 columns."""
-    from rangemap.summary import sidebar_markdown
+    """One row per described disc (claims drawing the same disc share a row): the site's
+    display name, the range, the counts and capitals from the tables, the area in readable
+    units; no layer ids, no 13 columns."""
+    from rangemap.summary import paragraph_groups, sidebar_markdown
 
     countries, capitals = _table(scene), _table(scene, capitals_only=True)
     text = sidebar_markdown(scene)
     rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
-    layers = described(scene)
+    layers = [items[0].layer for items, _ in paragraph_groups(scene)]
     assert len(rows) == len(layers)
     for layer, row in zip(layers, rows, strict=True):
         site, span, _claim, count, caps, area = (c.strip() for c in row.strip("|").split(" | "))
@@ -288,6 +293,9 @@ def test_sidebar_is_short_with_display_names_and_readable_areas(scene) -> None:
             assert area == f"{round(km2, -3):,.0f} km\u00b2"
         assert span.endswith(" km") or span.endswith(" km)")
     assert "GeoNames (CC BY 4.0)" in text
+    from rangemap.scene_export import _CREDITS
+
+    assert text.endswith(_CREDITS + "\n")  # the tables' credits, word for word in English
 
 
 def test_sidebar_command_in_german() -> None:
@@ -312,3 +320,140 @@ def test_own_range_that_says_who_gives_it_reads_like_a_claim():
     assert english[4].startswith("From Krychaw, a range of 1,000 km reaches ")
     german = summary_text(scene, lang="de").splitlines()[2]
     assert "(Schätzung, laut Reuters)" in german
+
+
+# --- every language ------------------------------------------------------------------------
+
+OTHER_LANGS = ["de", "fr", "pl", "ro", "ru", "uk"]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+def test_summary_names_countries_and_capitals_in_the_language(lang) -> None:
+    """Every country and capital the text names is in `lang` (CLDR), no English name is
+    left but those layers/data/names_fallback.tsv lists, and the figures are the English
+    text's, written as the language writes them."""
+    from rangemap.language import Language
+
+    words = Language(lang)
+    scene = resolve_scene(load_scene("inf-2020"))
+    text = " ".join(summary_paragraphs(scene, lang=lang))  # the title is the scene's words
+    fallback = {
+        line.split("\t")[3]
+        for line in (layers.layers_dir() / "data" / "names_fallback.tsv")
+        .read_text(encoding="utf-8")
+        .splitlines()[1:]
+        if line.startswith(f"{lang}\t")
+    }
+    for name in sorted(fallback, key=len, reverse=True):  # listed: Andorra la Vella stays
+        text = text.replace(name, "")
+    countries = layers.countries()
+    for iso, english in zip(countries.iso_a3.tolist(), countries.name_en.tolist(), strict=True):
+        own = words.country(iso, english)
+        if english not in own and english not in fallback:  # (Îles Åland holds Åland)
+            assert not re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text), (lang, english)
+    assert words.country("DEU", "Germany") in text and words.country("POL", "Poland") in text
+    assert words.capital("Warsaw", "POL") in text and words.capital("Berlin", "DEU") in text
+    if words.capital("Warsaw", "POL") != "Warsaw":
+        assert "Warsaw" not in text
+    assert words.distance(2350) in text  # 2.350 km, 2 350 км, 2350 km ...
+    for english_word in ("according to", "reaches", "capitals", "countries", "Just out of"):
+        assert english_word not in text, (lang, english_word)
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+def test_sidebar_in_the_language(lang) -> None:
+    from rangemap.language import Language, phrases
+    from rangemap.summary import sidebar_markdown
+
+    text = sidebar_markdown("inf-2020", lang=lang)
+    assert "| " + " | ".join(phrases(lang)["sidebar_columns"]) + " |" in text
+    assert "Warsaw" not in text and "Deveselu (Romania)" not in text
+    romania = Language(lang).country("ROU", "Romania")
+    assert f"Deveselu ({romania})" in text  # the scene's note in brackets, translated
+    assert "Borders" not in text and "GeoNames (CC BY 4.0)" in text  # credits translated
+
+
+def test_a_scene_in_polish_writes_polish(tmp_path: Path) -> None:
+    """A scene file with `lang: pl` gives Polish text by default, and a Polish page."""
+    path = tmp_path / "pl.yaml"
+    path.write_text(
+        "title: Zasięg z obwodu kaliningradzkiego\nlang: pl\n"
+        "sites:\n  - site: kaliningrad-region\n    claims: [9m729/ru-480]\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    result = runner.invoke(cli, ["summary", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Obwód kaliningradzki (z dowolnego miejsca) \u2013 9M729 (do 480 km; deklaracja" in (
+        result.stdout
+    )
+    assert "w zasięgu: 11 państw (Polska, Białoruś, Litwa" in result.stdout
+    assert "6 stolic (Wilno, Ryga, Warszawa, Mińsk, Berlin i Kopenhaga)" in result.stdout
+    out = tmp_path / "pl.html"
+    result = runner.invoke(cli, ["-q", "map", str(path), "-o", str(out), "--offline"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="pl">')
+    assert '<details class="rm-text" id="rm-text" lang="pl">' in page
+    assert "Co pokazuje mapa \u2013 opis słowny" in page and "Warszawa" in page
+    snippet = (tmp_path / "pl.embed.html").read_text(encoding="utf-8")
+    assert 'aria-label="Mapa interaktywna: Zasięg z obwodu kaliningradzkiego"' in snippet
+
+
+@pytest.mark.parametrize("lang", ["en", *OTHER_LANGS])
+def test_map_lang_sets_the_page_language(tmp_path: Path, lang) -> None:
+    """`rangemap map --lang L`: <html lang="L">, the map in words and the embed's label in L."""
+    from rangemap.language import phrases
+
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(
+        cli, ["-q", "map", "oreshnik-belarus-2025", "--lang", lang, "--offline", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">')
+    scene = resolve_scene(load_scene("oreshnik-belarus-2025").model_copy(update={"lang": lang}))
+    for paragraph in summary_paragraphs(scene):
+        assert html.escape(paragraph) in page
+    label = phrases(lang)["embed_label"].format(title="Oreshnik in Belarus")
+    assert html.escape(label) in (tmp_path / "m.embed.html").read_text(encoding="utf-8")
+
+
+def test_static_map_alt_text_in_the_language(tmp_path: Path) -> None:
+    out = tmp_path / "m.png"
+    result = CliRunner().invoke(
+        cli, ["-q", "map", "oreshnik-belarus-2025", "--lang", "ru", "-o", str(out), "--size",
+              "600x400", "--dpi", "50"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    alt = (tmp_path / "m.alt.txt").read_text(encoding="utf-8")
+    assert alt == summary_text("oreshnik-belarus-2025", lang="ru")
+    assert "Беларусь (из любой точки) — Орешник" not in alt  # weapon names stay as catalogued
+    lead = "Беларусь (из любой точки) — Oreshnik (до 5\u00a0500 км; заявлено, по данным России)"
+    assert lead in alt
+
+
+def test_two_claims_drawing_one_disc_are_said_once() -> None:
+    """inf-2020: the United States' "beyond 500 km" and the lower end of its 500-5,500 km
+    draw the same disc; its paragraph was printed twice, word for word (issue 25)."""
+    text = summary_text("inf-2020")
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == len(set(paragraphs))
+    (once,) = [p for p in paragraphs if "(at least 500 km;" in p]
+    assert once.endswith(
+        "This range stands for 2 claims: United States (US embassy in Moscow, spokesperson "
+        "Andrea Kalan); United States (State Department compliance reports, 2014-2018 editions)."
+    )
+    german = summary_text("inf-2020", lang="de").split("\n\n")
+    assert len(german) == len(paragraphs) and "Diese Reichweite steht für 2 Angaben" in german[2]
+
+
+def test_the_sidebar_gives_one_row_to_claims_drawing_one_disc() -> None:
+    """The sidebar's rows follow the text's paragraphs: inf-2020's two "at least 500 km"
+    claims of the United States are one row, as they are one paragraph."""
+    from rangemap.summary import sidebar_markdown
+
+    rows = [line for line in sidebar_markdown("inf-2020").splitlines() if line.startswith("| ")]
+    assert len(rows) == len(set(rows))
+    assert sum("| at least 500 km |" in row for row in rows) == 1
+    assert len(rows) - 1 == len(summary_paragraphs("inf-2020"))  # a header, then one per disc

@@ -121,3 +121,56 @@ def test_compare_notes_show_the_range_as_given() -> None:
     assert result.exit_code == 0
     assert "pct_1609.34_km" in result.stdout  # columns stay in km
     assert "  1,000 mi (1,609 km) over 480 km adds " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "readings"),
+    [
+        ("2.350", ("2.35 km with a decimal point", "2,350 km with the point as a thousands")),
+        ("2.350km", ("2.35 km", "2,350 km", "write '2.35km' or '2350km'")),
+        ("1.609 mi", ("1.609 mi", "1,609 mi", "write '1.609mi' or '1609mi'")),
+        ("480.000", ("480 km with a decimal point", "480,000 km", "write '480' or '480000'")),
+    ],
+)
+def test_a_point_before_three_digits_is_ambiguous(value: str, readings: tuple[str, ...]) -> None:
+    """'2.350' is 2.35 km to some readers and 2,350 km to others (German, Polish): refused
+    with both readings, as '2,350' is refused."""
+    with pytest.raises(InputError, match="is ambiguous") as info:
+        parse_range(value, label="--km")
+    for reading in readings:
+        assert reading in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["2.35", "0.350", "2350.5", "2.3500", "12.5km", "1000.0"])
+def test_points_that_cannot_group_thousands_are_decimals(value: str) -> None:
+    assert float(parse_range(value)) == float(value.removesuffix("km"))
+
+
+def test_ambiguous_ranges_are_refused_on_the_command_line_and_in_files(tmp_path) -> None:
+    bad = CliRunner().invoke(cli, ["coverage", "--site", "kaliningrad", "--km", "2.350"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert "'2.350' is ambiguous: 2.35 km with a decimal point, or 2,350 km" in bad.stderr
+    scene = tmp_path / "s.yaml"
+    scene.write_text(
+        "title: T\nsites:\n  - site: '54.350,20.500'\n    ranges:\n      - km: 2.350\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["table", str(scene)])
+    assert result.exit_code == 2
+    assert "line 5, site 1, range 1, field 'km': '2.350' is ambiguous" in result.stderr
+    # A latitude written 54.350 is a number, not a range: it stays 54.35.
+    scene.write_text(scene.read_text("utf-8").replace("2.350", "480"), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["table", str(scene)]).exit_code == 0
+
+
+def test_ambiguous_claim_figures_are_refused_in_a_catalog(tmp_path) -> None:
+    from pathlib import Path
+
+    from rangemap.catalog import load_catalog
+    from rangemap.errors import CatalogError
+
+    own = Path(__file__).resolve().parent / "data" / "own-catalog.yaml"
+    path = tmp_path / "mine.yaml"
+    path.write_text(own.read_text("utf-8").replace("km: 1000", "km: 1.000"), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"field 'km': '1.000' is ambiguous: 1 km with a"):
+        load_catalog(extra=[path])

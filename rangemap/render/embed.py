@@ -94,17 +94,26 @@ def embed_src(url: str) -> str:
 
 
 def embed_snippet(
-    path: str | Path, title: str, *, url: str | None = None, height_px: int = FIXED_HEIGHT_PX
+    path: str | Path,
+    title: str,
+    *,
+    url: str | None = None,
+    height_px: int = FIXED_HEIGHT_PX,
+    lang: str = "en",
 ) -> str:
     """An <iframe> and its resizing script, to paste into an article.
 
     `url` is where the map will be hosted (absolute); without it the src is the map's file
-    name, relative to the article, which works only when the two sit side by side.
+    name, relative to the article, which works only when the two sit side by side. The
+    frame's label is in `lang` (a phrases language: "Interactive map: ...", "Interaktive
+    Karte: ...").
     """
+    from rangemap.language import phrases
+
     # Percent-encoded, so a file name is always a relative path: a ':' makes no scheme
     # ("javascript:..."), and '#', '?' and spaces stay part of the name.
     src = embed_src(url) if url is not None else quote(Path(path).name, safe="")
-    label = esc(f"Interactive map: {title}")
+    label = esc(phrases(lang)["embed_label"].format(title=title))
     return (
         f'<iframe src="{esc(src)}" title="{esc(title)}" aria-label="{label}" '
         f'data-rangemap width="100%" height="{height_px}" scrolling="no" frameborder="0" '

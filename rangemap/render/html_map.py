@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import OrderedDict
@@ -15,11 +16,12 @@ from branca.element import Element, Figure, MacroElement
 from folium import FeatureGroup
 from folium.template import Template
 
-from rangemap import story, vendor
+from rangemap import story
 from rangemap.errors import InputError
-from rangemap.render import embed, html_assets, html_parts, html_projection, page, steps
+from rangemap.render import embed, encoding, html_assets, html_parts, html_projection, page, steps
 from rangemap.render import labels as map_labels
 from rangemap.render.display_geometry import (
+    DECIMALS,
     area_outline_latlngs,
     fill_latlngs,
     outline_latlngs,
@@ -30,8 +32,13 @@ from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
 from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 
-#: Decimals of the country outlines: they are simplified to 0.1 degrees already.
-_COUNTRY_DECIMALS = 2
+#: Steps per degree of the encoded coordinates (rangemap.render.encoding): country outlines
+#: (Natural Earth's, simplified to 0.1 degrees) in 0.04 degree, the graticule in 0.01 degree,
+#: ring outlines and fills of Mercator maps in 1e-4 degree (~11 m), the rounding they always
+#: had; an azimuthal map's in what its deepest zoom needs (AeqdFrame.ring_scale).
+_COUNTRY_SCALE, _GRATICULE_SCALE, _RING_SCALE = 25, 100, 10**DECIMALS
+#: Hover and click lines (invisible) simplified to ~100 m, in degrees.
+_HIT_TOLERANCE_DEG = 1e-3
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
 #: Azimuthal maps only: sea and graticule below the countries, names above the rings.
 _SEA_PANE, _LABELS_PANE = "rm-sea", "rm-labels"
@@ -110,34 +117,47 @@ def _script_element(name: str, template: str) -> type[MacroElement]:
     return _Script
 
 
-# The fill takes no pointer events, so a click inside a ring reaches the country below it;
-# a wide transparent line along the outline takes hover and clicks for the ring itself.
-# Each outline line is written once in the page: a line that an earlier ring already drew
-# (a band's outer circle is often a ring of its own) is that ring's array, which Leaflet
-# copies, not changes.
+# One small renderer for every ring (DRAW_JS, in the page's head) and one line of data each.
 _RING_JS = """
-var {{ this.get_name() }}_outline = [
-  {%- for line in this.lines %}{% if not loop.first %},{% endif %}
-  {%- if line is string %}{{ line }}{% else %}{{ line[0].get_name() }}_outline[{{ line[1] }}]
-  {%- endif %}{% endfor %}];
-var {{ this.get_name() }} = (function (group, outline) {
-  {%- if this.fill_outline %}
-  L.polygon(outline, {{ this.fill_options }}).addTo(group);
-  {%- elif this.fill %}
-  L.polygon({{ this.fill }}, {{ this.fill_options }}).addTo(group);
-  {%- endif %}
-  var line = L.polyline(outline, {{ this.line_options }}).addTo(group);
-  var hit = L.polyline({{ this.hit }}, {{ this.hit_options }}).addTo(group);
+var {{ this.get_name() }} = rmRing({{ this._parent.get_name() }}, {{ this.data }});
+"""
+
+#: The page's drawing functions, defined once in its head before any layer is drawn.
+#: rmRing: a ring's fill, visible outline and hover/click line. The fill takes no pointer
+#: events, so a click inside a ring reaches the country below it; a wide transparent line
+#: along the outline takes hover and clicks for the ring itself. Each outline line is in the
+#: page once: a ring's `lines` are encoded lines (decoded into rmOutlines as they come) or the
+#: index in rmOutlines of a line an earlier ring drew (a band's outer circle is often a ring of
+#: its own); Leaflet copies the arrays, never changes them. On an azimuthal map a point
+#: site's circle is {"c": [lat, lon, metres, n]}: the page computes it (rmCircle, CRS_JS).
+DRAW_JS = (
+    encoding.DECODE_JS
+    + """
+var rmOutlines = [];
+function rmRing(group, d) {
+  var outline = d.lines.map(function (l) {
+    if (typeof l === "number") { return rmOutlines[l]; }
+    rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale) : rmCircle(l.c));
+    return rmOutlines[rmOutlines.length - 1];
+  });
+  if (d.fillOutline) {
+    L.polygon(outline, d.fillOptions).addTo(group);
+  } else if (d.fill) {
+    L.polygon(rmLines(d.fill, d.scale), d.fillOptions).addTo(group);
+  }
+  var line = L.polyline(outline, d.lineOptions).addTo(group);
+  var hit = L.polyline(d.hit ? rmLines(d.hit, d.scale) : outline, d.hitOptions).addTo(group);
   var weight = line.options.weight, opacity = line.options.opacity;
-  hit.bindTooltip({{ this.tooltip }}, {"sticky": true, "direction": "auto"});
-  hit.bindPopup({{ this.popup }}, {"maxWidth": 340, "minWidth": 220});
+  hit.bindTooltip(d.tooltip, {"sticky": true, "direction": "auto"});
+  hit.bindPopup(d.popup, {"maxWidth": 340, "minWidth": 220});
   hit.on("mouseover", function () {
     line.setStyle({"weight": weight + 2.5, "opacity": 1}); line.bringToFront();
   });
   hit.on("mouseout", function () { line.setStyle({"weight": weight, "opacity": opacity}); });
   return hit;
-})({{ this._parent.get_name() }}, {{ this.get_name() }}_outline);
+}
 """
+)
 
 _SITE_JS = """
 var {{ this.get_name() }} = L.circleMarker({{ this.latlng }}, {{ this.options }})
@@ -161,15 +181,27 @@ var {{ this.get_name() }} = (function () {
     var text = rows ? {{ this.intro }} + "<table>" + rows + "</table>" : {{ this.none }};
     return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
   }
-  return L.geoJSON({{ this.data }}, {
-    "pane": {{ this.pane }},
-    "style": function () { return {{ this.style }}; },
-    "onEachFeature": function (feature, layer) {
-      layer.bindPopup(function () { return popup(feature.properties); }, {"maxWidth": 340});
-      layer.on("mouseover", function () { layer.setStyle({{ this.hover }}); });
-      layer.on("mouseout", function () { layer.setStyle({{ this.style }}); });
-    }
-  });
+  // [properties, [[ring, hole ...], ...]] per country, rings encoded (rangemap.render.encoding)
+  var group = L.featureGroup(), style = {{ this.style }}, hover = {{ this.hover }}, done = false;
+  function draw() {
+    if (done) { return; }
+    done = true;
+    {{ this.data }}.forEach(function (c) {
+      var layer = L.polygon(rmLines(c[1], {{ this.scale }}),
+                            L.extend({"pane": {{ this.pane }}}, style));
+      layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
+      layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
+      layer.on("mouseover", function () { layer.setStyle(hover); });
+      layer.on("mouseout", function () { layer.setStyle(style); });
+      group.addLayer(layer);
+    });
+    document.documentElement.classList.add("rm-basemap");
+  }
+  // The heaviest layer after the first frame: text, rings and labels paint first (a frame
+  // out of view, whose frames the browser holds back, gets it within a second anyway).
+  requestAnimationFrame(function () { setTimeout(draw, 0); });
+  setTimeout(draw, 1000);
+  return group;
 })().addTo({{ this._parent.get_name() }});
 """
 
@@ -183,11 +215,15 @@ _PAGE_JS = """
 _AEQD_JS = """
 (function (map) {
   var sea = {{ this.sea_pane }}, labelsPane = {{ this.labels_pane }}, labels = [];
-  var edge = {{ this.edge }};
+  var edge = [], crs = map.options.crs, r = {{ this.cap_m }};
+  for (var i = 0; i < 720; i++) {  // the cap's edge: a circle in the projection
+    var t = i * Math.PI / 360;
+    edge.push(crs.unproject(L.point(r * Math.sin(t), r * Math.cos(t))));
+  }
   L.polygon(edge, {"pane": sea, "stroke": false, "fillColor": "#D6E4EE",
     "fillOpacity": 1, "interactive": false}).addTo(map);
-  L.polyline({{ this.graticule }}, {"pane": sea, "color": "#F7FAFC", "weight": 0.8,
-    "interactive": false}).addTo(map);
+  L.polyline(rmLines({{ this.graticule }}, {{ this.graticule_scale }}), {"pane": sea,
+    "color": "#F7FAFC", "weight": 0.8, "interactive": false}).addTo(map);
   L.polyline(edge, {"pane": sea, "color": "#B8C2CC", "weight": 0.8,
     "interactive": false}).addTo(map);
   function label(text, latlng, cls) {
@@ -207,7 +243,15 @@ _AEQD_JS = """
 })({{ this._parent.get_name() }});
 """
 
+# A launch area's outline; its tooltip's text is JSON (folium's Tooltip places text inside a
+# JavaScript template literal, where a backtick in a name ends the string).
+_AREA_JS = """
+L.polyline(rmLines({{ this.lines }}, {{ this.scale }}), {{ this.options }})
+  .bindTooltip({{ this.tooltip }}, {"sticky": true}).addTo({{ this._parent.get_name() }});
+"""
+
 _Ring = _script_element("ring", _RING_JS)
+_Area = _script_element("area", _AREA_JS)
 _Site = _script_element("site", _SITE_JS)
 _Countries = _script_element("countries", _COUNTRIES_JS)
 _Page = _script_element("page", _PAGE_JS)
@@ -218,7 +262,7 @@ def _ring_element(
     layer: DrawnLayer,
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
-    drawn: dict[str, tuple[MacroElement, int]] | None = None,
+    drawn: dict[str, int] | None = None,
     *,
     filled: bool = True,
 ) -> MacroElement:
@@ -226,9 +270,10 @@ def _ring_element(
     `frame`, as drawn in its azimuthal equidistant projection.
 
     A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
-    `drawn` maps the outline lines already in the page to (element, index), so that each
-    is written once. A ring not `filled` draws its outline only: another claim fills the
-    same disc (two fills on top of each other would darken it into murk).
+    `drawn` maps the outline lines already in the page (as JSON) to their index in the
+    page's rmOutlines (DRAW_JS), so that each is written once. A ring not `filled` draws its
+    outline only: another claim fills the same disc (two fills on top of each other would
+    darken it into murk).
     """
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
@@ -271,21 +316,63 @@ def _ring_element(
         fill_data = html_projection.ring_fill(frame, layer) if needs_fill else None
     hit = map_labels.hit_outline(layer, arcs or {})
     drawn = {} if drawn is None else drawn
-    lines = [js_value(line) for line in outline]
-    element = _Ring(
-        lines=[drawn.get(line, line) for line in lines],
-        fill_outline=fill_outline,
-        fill=js_value(fill_data) if fill_data is not None else "",
-        hit="outline" if hit is None else js_value(hit),
-        fill_options=js_value(fill_options),
-        line_options=js_value(line_options),
-        hit_options=js_value(hit_options),
-        tooltip=js_value(html_parts.layer_tooltip(layer)),
-        popup=js_value(html_parts.layer_popup(layer)),
-    )
-    for index, line in enumerate(lines):
-        drawn.setdefault(line, (element, index))
-    return element
+    scale = _RING_SCALE if frame is None else frame.ring_scale
+    lines: list[str | int | dict] = []
+    for line in _outline_data(layer, outline, scale, frame):
+        key = js_value(line)
+        lines.append(drawn.get(key, line))
+        drawn.setdefault(key, len(drawn))
+    data = {
+        "scale": scale,
+        "lines": lines,
+        "fillOutline": fill_outline,
+        "fill": _encoded(fill_data, scale) if fill_data is not None else None,
+        "hit": [
+            encoding.encode_line(
+                shapely.get_coordinates(
+                    shapely.simplify(shapely.LineString(line), _HIT_TOLERANCE_DEG)
+                ),
+                scale,
+            )
+            for line in hit
+        ]
+        if hit is not None
+        else None,
+        "fillOptions": fill_options,
+        "lineOptions": line_options,
+        "hitOptions": hit_options,
+        "tooltip": html_parts.layer_tooltip(layer),
+        "popup": html_parts.layer_popup(layer),
+    }
+    return _Ring(data=js_value(data))
+
+
+def _outline_data(
+    layer: DrawnLayer, outline: list, scale: int, frame: AeqdFrame | None
+) -> list[str | dict]:
+    """The page's data for each line of a ring's outline: on an azimuthal map, a point site's
+    circles as {"c": [lat, lon, metres, azimuths]} where the page can compute them whole
+    (html_projection.circle_steps); else each line of `outline`, encoded."""
+    ring = layer.ring
+    if frame is not None and ring.site.area is None:
+        radii = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
+        steps = [
+            html_projection.circle_steps(frame, ring.site.lat, ring.site.lon, km, *boundary)
+            for km, boundary in zip(radii, ring.boundaries, strict=True)
+        ]
+        if all(steps):
+            return [
+                {"c": [ring.site.lat, ring.site.lon, km * 1000.0, n]}
+                for km, n in zip(radii, steps, strict=True)
+            ]
+    return [encoding.encode_line(line, scale) for line in outline]
+
+
+def _encoded(nested: list, scale: int) -> list | str:
+    """Nested lists of [lat, lon] lines with each line encoded (rangemap.render.encoding)."""
+    if nested and isinstance(nested[0][0], float | int):
+        return encoding.encode_line(nested, scale)
+    return [_encoded(item, scale) for item in nested]
 
 
 def _countries_element(
@@ -300,13 +387,27 @@ def _countries_element(
     for index, layer in enumerate(scene.drawn):
         for row in layer.countries:
             covered.setdefault((row.iso_a3, row.country), []).append((index, row))
-    # Rounded, not snapped: shapely.set_precision would collapse Monaco or the Vatican.
-    # (+ 0.0 turns -0.0 into 0.0.) All countries at once: one GEOS call, not 250.
+    # Rounded as encoded, not snapped: shapely.set_precision would collapse Monaco or the
+    # Vatican. Each ring of each part, without its closing vertex, as one encoded line.
     display = countries.display if display is None else display
-    rounded = shapely.transform(display, lambda xy: np.round(xy, _COUNTRY_DECIMALS) + 0.0)
+    parts, part_owner = shapely.get_parts(display, return_index=True)
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    starts = np.searchsorted(coord_ring, np.arange(len(rings) + 1))
+    encoded = [
+        encoding.encode_line(coords[a : b - 1, ::-1], _COUNTRY_SCALE)
+        for a, b in itertools.pairwise(starts.tolist())
+    ]
+    polygons: dict[int, list[list[str]]] = {}
+    for ring, part in zip(encoded, ring_owner.tolist(), strict=True):
+        polygons.setdefault(part, []).append(ring)
+    shapes: dict[int, list[list[str]]] = {}
+    for part, owner in enumerate(part_owner.tolist()):
+        if part in polygons:
+            shapes.setdefault(owner, []).append(polygons[part])
     features = []
-    for i, geometry in enumerate(shapely.to_geojson(rounded)):
-        if shapely.is_empty(rounded[i]):
+    for i in range(len(display)):
+        if i not in shapes:
             continue
         name = str(countries.name_en[i])
         rows = covered.get((str(countries.iso_a3[i]), name), [])
@@ -316,13 +417,7 @@ def _countries_element(
             label = f"{name} (not a UN member)"
         else:
             label = name
-        features.append(
-            {
-                "type": "Feature",
-                "properties": html_parts.country_properties(label, rows),
-                "geometry": json.loads(geometry),
-            }
-        )
+        features.append([html_parts.country_properties(label, rows), shapes[i]])
     if offline:
         style = {"color": "#AAAAAA", "weight": 0.6, "fillColor": "#F4F2EE", "fillOpacity": 1}
         hover = style | {"color": "#333333", "weight": 1.2}
@@ -330,7 +425,8 @@ def _countries_element(
         style = {"stroke": False, "fillColor": "#000000", "fillOpacity": 0}
         hover = style | {"stroke": True, "color": "#333333", "weight": 1, "opacity": 0.6}
     return _Countries(
-        data=js_value({"type": "FeatureCollection", "features": features}),
+        data=js_value(features),
+        scale=js_value(_COUNTRY_SCALE),
         names=js_value([esc(layer.name) for layer in scene.drawn]),
         ids=js_value([layer.id for layer in scene.drawn]),
         intro=js_value(html_parts.COUNTRY_INTRO),
@@ -364,8 +460,14 @@ def _aeqd_element(
     return _Aeqd(
         sea_pane=js_value(_SEA_PANE),
         labels_pane=js_value(_LABELS_PANE),
-        edge=js_value(html_projection.edge(frame)),
-        graticule=js_value(html_projection.graticule(frame)),
+        cap_m=js_value(frame.cap_km * 1000.0),
+        graticule=js_value(
+            [
+                encoding.encode_line(line, _GRATICULE_SCALE)
+                for line in html_projection.graticule(frame)
+            ]
+        ),
+        graticule_scale=js_value(_GRATICULE_SCALE),
         capitals=js_value([[esc(n), lat, lon] for n, lat, lon in capitals]),
         names=js_value([[esc(n), lat, lon] for n, lat, lon in names]),
         centre=js_value([frame.lat, frame.lon]),
@@ -507,7 +609,7 @@ def render_map(
             control_scale=True,
             zoom_snap=0.05,
             min_zoom=0,
-            max_zoom=len(html_projection.resolutions()) - 1,
+            max_zoom=frame.max_zoom,
         )
     m.default_js, m.default_css = [], []
     if not offline:
@@ -534,7 +636,7 @@ def render_map(
     arcs = map_labels.shared_arcs(resolved.drawn)
     groups: dict[str, FeatureGroup] = {}
     rings: dict[str, MacroElement] = {}
-    drawn: dict[str, tuple[MacroElement, int]] = {}
+    drawn: dict[str, int] = {}
     for site in resolved.sites:
         for layer in site.layers:
             if not isinstance(layer, DrawnLayer):
@@ -552,13 +654,17 @@ def render_map(
     for site in resolved.sites:
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             geometry = site.location.area.geometry
-            folium.PolyLine(
+            lines = (
                 area_outline_latlngs(geometry)
                 if frame is None
-                else html_projection.area_outline(frame, geometry),
-                color=resolved.colors["site"],
-                weight=2,
-                tooltip=f"{esc(site.label)}: launch area",
+                else html_projection.area_outline(frame, geometry)
+            )
+            scale = _RING_SCALE if frame is None else frame.ring_scale
+            _Area(
+                lines=js_value(_encoded(lines, scale)),
+                scale=js_value(scale),
+                options=js_value({"color": resolved.colors["site"], "weight": 2}),
+                tooltip=js_value(f"{esc(site.label)}: launch area"),
             ).add_to(sites)
         options = {
             "radius": 5,
@@ -613,11 +719,11 @@ def render_map(
     # (100 px): a 58 px bar for "1000 mi" ran its "i" under the border, reading "1000 m". At 160
     # the shortest bar (over half of it) holds the widest label (tests/test_map_layout.py).
     head.add_child(_Raw(f"<script>{SCALE_JS}</script>"), name="rm_scale")
+    head.add_child(_Raw(f"<script>{html_assets.script_text(DRAW_JS)}</script>"), name="rm_draw")
     if frame is not None:
-        for package, name in (("proj4", "proj4.js"), ("proj4leaflet", "proj4leaflet.js")):
-            js = html_assets.script_text(vendor.text(package, name))
-            head.add_child(_Raw(f"<script>{js}</script>"), name=package)
-        crs = js_value([_AEQD_CRS, frame.proj, html_projection.resolutions()])
+        crs = js_value(
+            [_AEQD_CRS, [frame.lat, frame.lon], html_projection.resolutions(frame.max_zoom)]
+        )
         crs_js = html_assets.script_text(f"({html_projection.CRS_JS.strip()}).apply(null, {crs});")
         head.add_child(_Raw(f"<script>{crs_js}</script>"), name="rm_crs")
     gesture_css, gesture_js = html_assets.gesture_handling()
@@ -684,14 +790,14 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
 
 
 def save_embeddable(
-    m: folium.Map, path: str | Path, *, title: str, url: str | None = None
+    m: folium.Map, path: str | Path, *, title: str, url: str | None = None, lang: str = "en"
 ) -> tuple[Path, Path]:
     """Write the map and its <iframe> snippet beside it (rangemap.render.embed): both files
-    or neither. `title` names the frame for screen readers, `url` is where the map will be
-    hosted. Returns (map, snippet)."""
+    or neither. `title` names the frame for screen readers (labelled in the phrases language
+    `lang`), `url` is where the map will be hosted. Returns (map, snippet)."""
     from rangemap.output import write_texts
 
     path = Path(path)
     snippet = embed.embed_path(path)
-    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url)})
+    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url, lang=lang)})
     return path, snippet

@@ -50,11 +50,14 @@ def link(url: str | None, text: str) -> str:
 
 
 def source_item(source: Source) -> str:
-    """One source as a list item: publisher, title (linked), date, note."""
+    """One source as a list item: publisher, title (linked), date, what it reprints, note."""
     parts = [esc(source.publisher) + ", " + link(source.url, source.title)]
     if source.date:
         parts.append(esc(source.date))
-    text = ", ".join(parts) + "."
+    text = ", ".join(parts)
+    if source.reprint_of:  # a copy standing in for an original not found: say so
+        text += f" (reprint of {esc(source.reprint_of)})"
+    text += "."
     if source.note:
         text += f" <span class=rm-cov>{esc(source.note)}</span>"
     return f"<li>{text}</li>"
@@ -108,7 +111,7 @@ def origin_text(layer: SceneLayer) -> str:
     """Where a layer's ranges are measured from: "Deveselu (Romania)", or for an area site
     "anywhere in the Kaliningrad region" (the area's own name, written to follow "in")."""
     if layer.site.area is not None:
-        return f"anywhere in {layer.site.name}"
+        return layer.site.anywhere
     return layer.site_label
 
 

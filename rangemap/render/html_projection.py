@@ -1,12 +1,14 @@
-"""Interactive maps in the ellipsoidal azimuthal equidistant projection (Leaflet + Proj4Leaflet).
+"""Interactive maps in the ellipsoidal azimuthal equidistant projection (Leaflet, custom CRS).
 
-The page projects with proj4js, whose ellipsoidal aeqd solves the geodesic inverse problem
-(Vincenty) and agrees with PROJ to 0.1 mm at 15,000 km (BENCHMARKS.md). What Leaflet cannot do
+The page projects with its own port of proj4js's ellipsoidal aeqd (CRS_JS: Vincenty's inverse
+and direct geodesic problems, proj4js's results bit for bit), which agrees with PROJ to 0.1 mm
+at 15,000 km (BENCHMARKS.md). What Leaflet cannot do
 alone is done here with PROJ, the same way as for the static maps (rangemap.render.static_map):
 countries are clipped to a geodesic cap around the centre before projecting, so nothing
 tears at the antipode; polygons cut at +-180 or closed along a pole are joined in the
-projection, so no seam shows; rings are drawn from their exact boundary vertices. The result
-goes back to (lat, lon) for Leaflet, which projects it again, vertex by vertex.
+projection, so no seam shows; rings are drawn from their exact boundary vertices, simplified
+for the deepest zoom the map allows (ERROR_PX). The result goes back to (lat, lon) for Leaflet,
+which projects it again, once per vertex.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import numpy as np
 import pyproj
 import shapely
 
-from rangemap.geodesic import distance_km, range_area, ring_vertices
+from rangemap.coverage import OUTLINE_VERTICES
+from rangemap.geodesic import circle_points, distance_km, range_area, ring_vertices
 from rangemap.render.display_geometry import DECIMALS
 from rangemap.render.static_map import (
     MAX_CAP_KM,
@@ -48,11 +51,22 @@ MAX_MERCATOR_SCALE_RATIO = 1.5
 #: The basemap reaches at least this far from the centre (a hemisphere and a half, where AEQD
 #: stretches east-west by 2x) and 1,000 km beyond the furthest ring, up to MAX_CAP_KM.
 MIN_CAP_KM = 12_000.0
-#: Metres per pixel at zoom 0 (the whole 40,000 km wide plane in 256 px) and zoom levels.
-_RES0_M, _ZOOMS = 2 * 20_037_508.0 / 256, 16
-#: Simplification in projected metres: countries are simplified to 0.1 degrees already; ring
-#: outlines keep ~100 m, far below a pixel at the zoom levels that show whole rings.
-_COUNTRY_TOLERANCE_M, _RING_TOLERANCE_M = 1_000.0, 100.0
+#: Metres per pixel at zoom 0 (the whole 40,000 km wide plane in 256 px).
+_RES0_M = 2 * 20_037_508.0 / 256
+#: The deepest zoom a map allows (2.4 km a pixel) unless its smallest range needs more: the
+#: basemap, Natural Earth outlines simplified to 0.1 degrees, is then already up to ~5 px off;
+#: deeper, the reader would see only its error.
+MAX_ZOOM = 6
+#: ... a map whose smallest range (or a band's inner range) is smaller goes as deep as it takes
+#: for that range to be SMALLEST_PX across (480 km: zoom 7), up to MAX_ZOOM_LIMIT (10 m a px).
+SMALLEST_PX, MAX_ZOOM_LIMIT = 600, 14
+#: Every drawn ring, band and launch-area outline lies within ERROR_PX pixels of the exact one
+#: at the map's deepest zoom (so within less at every other zoom): tests/test_display_bound.py.
+#: Outlines are simplified to SIMPLIFY_PX there and rounded within ROUND_PX (ring_scale),
+#: after their first rounding to 1e-4 degrees (< 0.02 px).
+ERROR_PX, SIMPLIFY_PX, ROUND_PX = 0.25, 0.18, 0.05
+#: Countries are Natural Earth's outlines simplified to 0.1 degrees already: 1 km more.
+_COUNTRY_TOLERANCE_M = 1_000.0
 #: The built-in scenes' basemaps, prebuilt by layers/build_basemaps.py (in layers_dir()/data).
 BASEMAPS_FILE = "aeqd_basemaps.npz"
 #: Width (metres) of the slivers closed where a polygon's parts meet at +-180 or a pole.
@@ -85,6 +99,20 @@ class AeqdFrame:
     lon: float
     cap_km: float
     focus: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax
+    max_zoom: int = MAX_ZOOM
+
+    @property
+    def tolerance_m(self) -> float:
+        """How far (projected metres) a drawn outline may stray from the exact one."""
+        return SIMPLIFY_PX * resolutions(self.max_zoom)[-1]
+
+    @property
+    def ring_scale(self) -> int:
+        """Steps per degree for ring coordinates in the page: rounding moves a vertex at most
+        ROUND_PX at the deepest zoom (half a step on each axis, 111.32 km a degree, drawn up
+        to twice as long where the projection stretches: twice the 12,000 km cap's 1.85)."""
+        step_m = 2 * ROUND_PX * resolutions(self.max_zoom)[-1] / (2 * math.sqrt(2))
+        return math.ceil(111_320.0 / step_m)
 
     @property
     def proj(self) -> str:
@@ -145,7 +173,17 @@ def aeqd_frame(scene: ResolvedScene) -> AeqdFrame:
     pad = 150_000.0 if len(xy) == len(scene.sites) else 0.0  # sites only: show around them
     xmin, ymin = (xy.min(axis=0) - pad).tolist()
     xmax, ymax = (xy.max(axis=0) + pad).tolist()
-    return AeqdFrame(lat0, lon0, cap_km, (round(xmin), round(ymin), round(xmax), round(ymax)))
+    box = (round(xmin), round(ymin), round(xmax), round(ymax))
+    return AeqdFrame(lat0, lon0, cap_km, box, max_zoom(scene))
+
+
+def max_zoom(scene: ResolvedScene) -> int:
+    """MAX_ZOOM, or deeper until the scene's smallest range is SMALLEST_PX across."""
+    radii = [km for layer in scene.drawn for km in (layer.ring.km, layer.ring.km_min) if km]
+    if not radii:
+        return MAX_ZOOM
+    zoom = math.ceil(math.log2(SMALLEST_PX * _RES0_M / (2_000.0 * min(radii))))
+    return min(MAX_ZOOM_LIMIT, max(MAX_ZOOM, zoom))
 
 
 def _outline_vertices(layer: DrawnLayer) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +232,7 @@ def _outline(
     out = []
     for lons, lats in lines:
         for xy in project_lines(frame.view, tr, lons, lats, closed=closed):
-            simple = shapely.simplify(shapely.LineString(xy), _RING_TOLERANCE_M)
+            simple = shapely.simplify(shapely.LineString(xy), frame.tolerance_m)
             out.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
     return out
 
@@ -207,9 +245,48 @@ def _circle_lines(frame: AeqdFrame, lons: bytes, lats: bytes) -> list[list[list[
     lines = []
     x, y = np.frombuffer(lons), np.frombuffer(lats)
     for xy in project_lines(frame.view, tr, x, y, closed=True):
-        simple = shapely.simplify(shapely.LineString(xy), _RING_TOLERANCE_M)
+        simple = shapely.simplify(shapely.LineString(xy), frame.tolerance_m)
         lines.append(_latlng(shapely.get_coordinates(simple), inverse, DECIMALS))
     return lines
+
+
+def circle_steps(
+    frame: AeqdFrame, lat: float, lon: float, km: float, lons: np.ndarray, lats: np.ndarray
+) -> int | None:
+    """How many evenly spaced azimuths the page needs to draw a point site's boundary circle
+    (`lons`, `lats`: its exact vertices) itself, within the frame's tolerance: rmCircle
+    solves the geodesic direct problem at azimuths 360, 360 - 360/n ... as the engine does
+    (geodesic.ring_vertices). None when the cap cuts the circle: the page is then given the
+    vertices it draws.
+
+    The candidates are every k-th of OUTLINE_VERTICES evenly spaced azimuths (the engine's
+    own, less the extra ones it adds near a pole for lon/lat polygons, which a projected line
+    does not need); the largest k for which every one of those points lies within the
+    tolerance of the chord that replaces it (in the projection) is taken.
+    """
+    tr = frame.forward()
+    pieces = project_lines(frame.view, tr, lons, lats, closed=True)
+    if len(pieces) != 1 or len(pieces[0]) != len(lons) + 1:
+        return None
+    n = OUTLINE_VERTICES
+    azimuths = np.linspace(360.0, 0.0, n, endpoint=False)
+    points = circle_points(lat, lon, km, azimuths)
+    xy = np.column_stack(tr.transform(points[:, 0], points[:, 1]))
+    for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
+        if _chord_error(xy, k) <= frame.tolerance_m:
+            return n // k
+    return n
+
+
+def _chord_error(xy: np.ndarray, k: int) -> float:
+    """Largest distance of a closed line's vertices from the chords joining every k-th."""
+    a = xy[::k]
+    b = np.roll(a, -1, axis=0)
+    points = np.roll(xy, -1, axis=0).reshape(-1, k, 2)[:, : k - 1]  # the k - 1 skipped
+    ab = (b - a)[:, None, :]
+    t = np.clip(np.sum((points - a[:, None]) * ab, axis=2) / np.sum(ab * ab, axis=2), 0, 1)
+    gap = points - (a[:, None] + t[..., None] * ab)
+    return float(np.sqrt(np.max(np.sum(gap * gap, axis=2)))) if k > 1 else 0.0
 
 
 def outline_bounds_fill(frame: AeqdFrame, layer: DrawnLayer, outline: list) -> bool:
@@ -217,18 +294,18 @@ def outline_bounds_fill(frame: AeqdFrame, layer: DrawnLayer, outline: list) -> b
     that the page can fill the outline itself (outer circle, band's inner circle as a hole)
     instead of a second, separately simplified copy of the same circles.
 
-    True when every circle lies whole within the cap (one closed line each) and the area
-    does not hold the antipode of the centre: AEQD maps the cap one-to-one onto a disc, so
-    a closed curve inside it bounds the same region on the map as on the ellipsoid.
+    True when every circle (or every closed edge of an area site's range area) lies whole
+    within the cap, one closed line each, and the area does not hold the antipode of the
+    centre: AEQD maps the cap one-to-one onto a disc, so closed curves inside it bound the
+    same region on the map as on the ellipsoid (filled even-odd, as Leaflet does).
     """
     ring = layer.ring
-    if ring.site.area is not None:  # a range area's edge, not circles about one centre
-        return False
     if len(outline) != len(ring.boundaries) or any(line[0] != line[-1] for line in outline):
         return False
-    antipode_km = distance_km(
-        ring.site.lat, ring.site.lon, -frame.lat, (frame.lon + 360.0) % 360.0 - 180.0
-    )
+    antipode = (-frame.lat, (frame.lon + 360.0) % 360.0 - 180.0)
+    if ring.site.area is not None:
+        return not bool(shapely.intersects_xy(ring.geometry, antipode[1], antipode[0]))
+    antipode_km = distance_km(ring.site.lat, ring.site.lon, *antipode)
     return float(antipode_km) > ring.km
 
 
@@ -256,7 +333,7 @@ def _cap(lat: float, lon: float, km: float) -> shapely.Geometry:
 def ring_fill(frame: AeqdFrame, layer: DrawnLayer) -> list[list[list[list[float]]]]:
     """A ring's area for L.polygon: [[exterior, hole, ...], ...] in [lat, lon]."""
     ring = layer.ring
-    geometry = project_back(frame, np.array([ring.geometry]), tolerance_m=_RING_TOLERANCE_M)[0]
+    geometry = project_back(frame, np.array([ring.geometry]), tolerance_m=frame.tolerance_m)[0]
     polygons = []
     for part in shapely.get_parts(geometry):
         if part.is_empty:
@@ -409,20 +486,107 @@ def compute_country_labels(frame: AeqdFrame, display: np.ndarray) -> list[tuple[
     ]
 
 
-def resolutions() -> list[float]:
-    """Metres per pixel at each zoom level, halving from the whole plane in 256 px."""
-    return [_RES0_M / 2**z for z in range(_ZOOMS)]
+def resolutions(max_zoom: int = MAX_ZOOM) -> list[float]:
+    """Metres per pixel at each zoom level up to `max_zoom`, halving from the whole plane in
+    256 px."""
+    return [_RES0_M / 2**z for z in range(max_zoom + 1)]
 
 
-#: Defines the map's CRS before folium's script creates the map (L.CRS[name]). Leaflet's
-#: scale control asks the CRS for distances: straight-line distance in the projection, which
-#: is the true geodesic distance along any line through the centre.
+#: Defines the map's CRS before folium's script creates the map (L.CRS[name]): the ellipsoidal
+#: azimuthal equidistant projection as proj4js computes it (Vincenty's inverse and direct
+#: geodesic problems, ported from proj4js 2.22's aeqd, whose results it matches to the bit in
+#: Chromium), with Proj4Leaflet's zoom levels from `resolutions`; 4 kB instead of proj4js and
+#: Proj4Leaflet (138 kB, 44 kB gzip). Leaflet's scale control asks the CRS for distances:
+#: straight-line distance in the projection, which is the true geodesic distance along any line
+#: through the centre.
 CRS_JS = """
-(function (name, def, resolutions) {
-  var crs = new L.Proj.CRS("RANGEMAP:AEQD", def, {resolutions: resolutions, origin: [0, 0]});
-  crs.distance = function (a, b) {
-    return crs.projection.project(L.latLng(a)).distanceTo(crs.projection.project(L.latLng(b)));
+(function (name, centre, resolutions) {
+  var a = 6378137, b0 = (1 - 1 / 298.257223563) * a, es = (a * a - b0 * b0) / (a * a);
+  var f = es / (1 + Math.sqrt(1 - es)), b = a * (1 - f), D = Math.PI / 180, R = 180 / Math.PI;
+  var lat0 = centre[0] * D, lon0 = centre[1] * D;
+  var U1 = Math.atan((1 - f) * Math.tan(lat0)), sU1 = Math.sin(U1), cU1 = Math.cos(U1);
+  function coef(cos2A) {  // Vincenty's A and B
+    var u = cos2A * (a * a - b * b) / (b * b);
+    return [1 + u / 16384 * (4096 + u * (u * (320 - 175 * u) - 768)),
+            u / 1024 * (256 + u * (u * (74 - 47 * u) - 128))];
+  }
+  function dSigma(B, sinS, cosS, c2) {
+    return B * sinS * (c2 + B / 4 * (cosS * (2 * c2 * c2 - 1) -
+      B / 6 * c2 * (4 * sinS * sinS - 3) * (4 * c2 * c2 - 3)));
+  }
+  function project(latlng) {  // once per point a layer holds: it keeps its projection
+    var p = latlng._rmXY || (latlng._rmXY = solve(latlng));
+    return L.point(p[0], p[1]);
+  }
+  function solve(latlng) {  // the inverse geodesic problem from the centre
+    var lat = latlng.lat * D, L0 = latlng.lng * D - lon0, U2 = Math.atan((1 - f) * Math.tan(lat));
+    var sU2 = Math.sin(U2), cU2 = Math.cos(U2), lam = L0, prev, n = 100;
+    var sinL, cosL, sinS, cosS, sigma, sinA, cos2A, c2, C;
+    do {
+      sinL = Math.sin(lam); cosL = Math.cos(lam);
+      sinS = Math.sqrt(cU2 * sinL * (cU2 * sinL) +
+        (cU1 * sU2 - sU1 * cU2 * cosL) * (cU1 * sU2 - sU1 * cU2 * cosL));
+      if (sinS === 0) { return [0, 0]; }
+      cosS = sU1 * sU2 + cU1 * cU2 * cosL; sigma = Math.atan2(sinS, cosS);
+      sinA = cU1 * cU2 * sinL / sinS; cos2A = 1 - sinA * sinA;
+      c2 = cos2A !== 0 ? cosS - 2 * sU1 * sU2 / cos2A : 0;
+      C = f / 16 * cos2A * (4 + f * (4 - 3 * cos2A));
+      prev = lam;
+      lam = L0 + (1 - C) * f * sinA * (sigma + C * sinS * (c2 + C * cosS * (2 * c2 * c2 - 1)));
+    } while (Math.abs(lam - prev) > 1e-12 && --n > 0);
+    if (n === 0) { return [NaN, NaN]; }
+    var AB = coef(cos2A), s = b * AB[0] * (sigma - dSigma(AB[1], sinS, cosS, c2));
+    var azi = Math.atan2(cU2 * sinL, cU1 * sU2 - sU1 * cU2 * cosL);
+    return [s * Math.sin(azi), s * Math.cos(azi)];
+  }
+  function unproject(point) {  // the direct geodesic problem from the centre
+    var azi = Math.atan2(point.x, point.y), s = Math.sqrt(point.x * point.x + point.y * point.y);
+    var ll = direct(sU1, cU1, lon0, azi, s);
+    return L.latLng(ll[0] * R, ll[1] * R);
+  }
+  function direct(sU1, cU1, lon0, azi, s) {  // radians
+    var sA = Math.sin(azi), cA = Math.cos(azi), sigma1 = Math.atan2(sU1, cU1 * cA);
+    var sinA = cU1 * sA, cos2A = 1 - sinA * sinA, AB = coef(cos2A), A = AB[0], B = AB[1];
+    var sigma = s / (b * A), prev, n = 100, c2, sinS, cosS;
+    do {
+      c2 = Math.cos(2 * sigma1 + sigma); sinS = Math.sin(sigma); cosS = Math.cos(sigma);
+      prev = sigma; sigma = s / (b * A) + dSigma(B, sinS, cosS, c2);
+    } while (Math.abs(sigma - prev) > 1e-12 && --n > 0);
+    if (n === 0) { return [NaN, NaN]; }
+    var t = sU1 * sinS - cU1 * cosS * cA, C = f / 16 * cos2A * (4 + f * (4 - 3 * cos2A));
+    var lat = Math.atan2(sU1 * cosS + cU1 * sinS * cA, (1 - f) * Math.sqrt(sinA * sinA + t * t));
+    var lon = lon0 + (Math.atan2(sinS * sA, cU1 * cosS - sU1 * sinS * cA) -
+      (1 - C) * f * sinA * (sigma + C * sinS * (c2 + C * cosS * (2 * c2 * c2 - 1))));
+    return [lat, lon];
+  }
+  // A geodesic circle of `s` metres around (lat, lon) at n azimuths from 360 down, as the
+  // engine's ring_vertices: the page draws point sites' circles from these four numbers.
+  window.rmCircle = function (c) {
+    var U = Math.atan((1 - f) * Math.tan(c[0] * D)), out = [];
+    for (var i = 0; i < c[3]; i++) {
+      var ll = direct(Math.sin(U), Math.cos(U), c[1] * D, (360 - i * 360 / c[3]) * D, c[2]);
+      out.push(L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180));
+    }
+    out.push(L.latLng(out[0].lat, out[0].lng));  // closed, as the line is drawn
+    return out;
   };
+  var scales = resolutions.map(function (r) { return 1 / r; });
+  var crs = L.extend({}, L.CRS, {
+    code: "RANGEMAP:AEQD", infinite: true, transformation: new L.Transformation(1, 0, -1, 0),
+    projection: {project: project, unproject: unproject},
+    scale: function (zoom) {  // between zoom levels, linear in scale (as Proj4Leaflet)
+      var i = Math.floor(zoom);
+      return zoom === i ? scales[i] : scales[i] + (scales[i + 1] - scales[i]) * (zoom - i);
+    },
+    zoom: function (scale) {
+      for (var i = scales.length - 1; i >= 0 && scales[i] > scale; i--) { /* down */ }
+      if (i < 0) { return -Infinity; }
+      if (scales[i] === scale) { return i; }
+      if (i === scales.length - 1) { return Infinity; }
+      return i + (scale - scales[i]) / (scales[i + 1] - scales[i]);
+    },
+    distance: function (p, q) { return project(L.latLng(p)).distanceTo(project(L.latLng(q))); }
+  });
   L.CRS[name] = crs;
 })
 """
@@ -440,17 +604,19 @@ function (map, labels, note) {
     scale.appendChild(text);
   }
   function declutter() {  // larger countries and capitals first; a label that overlaps hides
-    var taken = [];
-    labels.forEach(function (layer) {
-      var el = layer.getElement();
-      if (!el) { return; }
-      el.style.visibility = "visible";
-      var r = el.firstChild.getBoundingClientRect();
+    // All boxes are read in one pass, then all labels set: reading a box after setting a
+    // style would lay the page out again for every label.
+    var taken = [], els = labels.map(function (l) { return l.getElement(); }).filter(Boolean);
+    els.forEach(function (el) { el.style.visibility = "visible"; });
+    var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
+    var hidden = boxes.map(function (r) {
       var free = r.width > 0 && taken.every(function (t) {
         return r.right < t.left || r.left > t.right || r.bottom < t.top || r.top > t.bottom;
       });
-      if (free) { taken.push(r); } else { el.style.visibility = "hidden"; }
+      if (free) { taken.push(r); }
+      return !free;
     });
+    els.forEach(function (el, i) { if (hidden[i]) { el.style.visibility = "hidden"; } });
   }
   map.on("zoomend moveend overlayadd", declutter);
   declutter();
@@ -489,5 +655,5 @@ def footer_note(frame: AeqdFrame) -> str:
         f"({abs(frame.lat):.2f}° {ns}, {abs(frame.lon):.2f}° {ew}): distances from + and the "
         "scale bar are true along any line through +; across it the map stretches, the more "
         f"the further from +. Drawn to {frame.cap_km:,.0f} km from +. "
-        "Projection: proj4js and Proj4Leaflet."
+        "Projection: Vincenty's geodesic formulae, as in proj4js."
     )

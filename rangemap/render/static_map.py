@@ -651,8 +651,7 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
                     fill_opacity(layer),
                 )
                 claims.setdefault(key, [])
-                area = site.location.area is not None  # its catalog name reads after "in"
-                where = f"anywhere in {site.location.name}" if area else site.label
+                where = site.location.anywhere if site.location.area is not None else site.label
                 if where not in claims[key]:
                     claims[key].append(where)
     entries = []
@@ -996,11 +995,11 @@ def alt_path(image: str | Path) -> Path:
 
 
 def save_image_with_alt(
-    figure: Figure, scene: SceneLike, path: str | Path, *, lang: str = "en"
+    figure: Figure, scene: SceneLike, path: str | Path, *, lang: str | None = None
 ) -> Path:
     """Save a static map and its alt text (alt_path, rangemap.summary.text_alternative in
-    `lang`) together: the text's temporary file is renamed only after the image is complete,
-    so neither is left without the other."""
+    `lang`, by default the scene's) together: the text's temporary file is renamed only
+    after the image is complete, so neither is left without the other."""
     from rangemap.output import check_writable
     from rangemap.summary import text_alternative
 
