@@ -173,6 +173,7 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
   .rm-head p {{ font-size: 12px; line-height: 1.3; }}
   .rm-side {{ padding: 0 8px 2px; }}
   .rm-foot {{ padding: 4px 8px 5px; }}
+  html:not(.rm-flow) .rm-foot p {{ margin: 1px 0; }}  /* a fixed frame: the credits fit */
 }}
 """
 
