@@ -337,16 +337,22 @@ def map_command(
                 "--projection mercator applies to HTML maps; static maps are always "
                 "azimuthal equidistant. Leave it out or write FILE.html."
             )
-        from rangemap.render.static_map import alt_path, render_image, save_image_with_alt
+        from rangemap.render.static_map import (
+            alt_path,
+            render_image,
+            save_image_with_alt,
+            sources_path,
+        )
 
         width, height = (None, None) if preset else size
         resolved = resolve_scene(the_scene)
         figure = render_image(
             resolved, preset=preset, width_px=width, height_px=height,
-            dpi=None if preset else dpi, **texts,
+            dpi=None if preset else dpi, sidecar=sources_path(output).name, **texts,
         )  # fmt: skip
-        output = save_image_with_alt(figure, resolved, output, lang=lang)
+        output = save_image_with_alt(figure, resolved, output, lang=lang, **texts)
         _wrote(alt_path(output), " (the image's alt text)")
+        _wrote(sources_path(output), " (its full sources, caption and legend)")
     click.echo(str(output))
 
 

@@ -4,13 +4,14 @@ range rings round: the ellipsoidal azimuthal equidistant projection centred on t
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
@@ -40,8 +41,6 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 #: 3:2 at 200 dpi: 9 x 6 inches, a print column or a social-media card.
 DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX, DEFAULT_DPI = 1800, 1200, 200
 
-Legend = Literal["right", "below"]
-
 
 @dataclass(frozen=True)
 class Preset:
@@ -51,8 +50,6 @@ class Preset:
     ----------
     width_px, height_px, dpi
         The image's size; `dpi` sets the size in inches (print) and so the type's size in pt.
-    legend
-        "right" of the map (wide images) or "below" it (square and tall ones).
     min_text_px
         The smallest type on the image (the credits, the scale bar's note), in pixels of
         the image as written.
@@ -63,7 +60,6 @@ class Preset:
     width_px: int
     height_px: int
     dpi: int
-    legend: Legend
     min_text_px: float
     use: str
 
@@ -72,13 +68,13 @@ class Preset:
 #: are 14-16 px, titles 30 px), 6 pt on paper (25 px at 300 dpi), the usual floor for
 #: captions and credits in print.
 PRESETS: dict[str, Preset] = {
-    "social-landscape": Preset(1200, 675, 150, "right", 12, "link cards and posts, 16:9"),
-    "social-square": Preset(1080, 1080, 150, "below", 12, "square posts, 1:1"),
-    "social-portrait": Preset(1080, 1350, 150, "below", 12, "portrait posts, 4:5"),
-    "a4": Preset(2480, 3508, 300, "below", 25, "an A4 page (210 x 297 mm), portrait"),
-    "a4-landscape": Preset(3508, 2480, 300, "right", 25, "an A4 page, landscape"),
-    "letter": Preset(2550, 3300, 300, "below", 25, "a US letter page (8.5 x 11 in), portrait"),
-    "letter-landscape": Preset(3300, 2550, 300, "right", 25, "a US letter page, landscape"),
+    "social-landscape": Preset(1200, 675, 150, 12, "link cards and posts, 16:9"),
+    "social-square": Preset(1080, 1080, 150, 12, "square posts, 1:1"),
+    "social-portrait": Preset(1080, 1350, 150, 12, "portrait posts, 4:5"),
+    "a4": Preset(2480, 3508, 300, 25, "an A4 page (210 x 297 mm), portrait"),
+    "a4-landscape": Preset(3508, 2480, 300, 25, "an A4 page, landscape"),
+    "letter": Preset(2550, 3300, 300, 25, "a US letter page (8.5 x 11 in), portrait"),
+    "letter-landscape": Preset(3300, 2550, 300, 25, "a US letter page, landscape"),
 }
 #: Smallest type drawn at scale 1, in points (the scale bar's note); others are larger.
 _SMALLEST_PT = 5.5
@@ -258,22 +254,29 @@ def _focus(scene: ResolvedScene) -> list[DrawnLayer]:
     return claims or shown
 
 
-def fit_view(scene: ResolvedScene, aspect: float) -> MapView:
-    """Centre on the sites; fit the claimed ranges (or the sites) with a margin, at `aspect`
-    (width / height of the map frame); clip at a cap just beyond the frame's corners."""
-    lat0, lon0 = scene_centre(scene)
-    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
-    tr = probe.transformer()
-    points = [
-        _project_points(tr, [s.location.lon], [s.location.lat]) for s in scene.sites
-    ]  # fmt: skip
-    for layer in _focus(scene):
-        points += ring_outline(probe, tr, layer)
-    xy = np.concatenate(points)
+def lead_layers(scene: ResolvedScene) -> list[DrawnLayer]:
+    """The range the story opens on: the first site's shortest shown claim (of the first site
+    that has one), else the first shown ring. The editorial module's lead replaces this."""
+    for site in scene.sites:
+        claims = [
+            layer for layer in site.layers
+            if isinstance(layer, DrawnLayer) and layer.show
+            and layer.kind not in ("threshold", "band")
+        ]  # fmt: skip
+        if claims:
+            return [min(claims, key=lambda layer: layer.ring.km)]
+    return [layer for layer in scene.drawn if layer.show][:1]
+
+
+def _frame(
+    lat0: float, lon0: float, xy: np.ndarray, aspect: float, pad: float, min_pad_m: float
+) -> MapView:
+    """The view centred on (lat0, lon0) that holds the projected points `xy` with a margin,
+    at `aspect` (width / height); clipped at a cap just beyond the frame's corners."""
     xmin, ymin = xy.min(axis=0)
     xmax, ymax = xy.max(axis=0)
-    pad = max(0.06 * max(xmax - xmin, ymax - ymin), 150_000.0)
-    xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
+    margin = max(pad * max(xmax - xmin, ymax - ymin), min_pad_m)
+    xmin, xmax, ymin, ymax = xmin - margin, xmax + margin, ymin - margin, ymax + margin
     width, height = xmax - xmin, ymax - ymin
     if width / height < aspect:
         grow = (height * aspect - width) / 2
@@ -287,6 +290,64 @@ def fit_view(scene: ResolvedScene, aspect: float) -> MapView:
     corner_km = max(math.hypot(x, y) for x in (xmin, xmax) for y in (ymin, ymax)) / 1000.0
     cap_km = min(corner_km * 1.05 + 300.0, MAX_CAP_KM)
     return MapView(lat0, lon0, float(xmin), float(xmax), float(ymin), float(ymax), cap_km)
+
+
+def _site_points(tr: pyproj.Transformer, scene: ResolvedScene) -> np.ndarray:
+    return _project_points(
+        tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
+    )
+
+
+def fit_view(
+    scene: ResolvedScene, aspect: float, centre: tuple[float, float] | None = None
+) -> MapView:
+    """The whole scene: centred on the sites (or `centre`), fitting every shown claim (or
+    the sites) with a margin, at `aspect` (width / height of the map frame)."""
+    lat0, lon0 = centre or scene_centre(scene)
+    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
+    tr = probe.transformer()
+    points = [_site_points(tr, scene)]
+    for layer in _focus(scene):
+        points += ring_outline(probe, tr, layer)
+    return _frame(lat0, lon0, np.concatenate(points), aspect, 0.06, 150_000.0)
+
+
+def _lead_points(view: MapView, tr: pyproj.Transformer, scene: ResolvedScene) -> np.ndarray:
+    """What the lead frame must hold: the lead's outline and site, and the callouts' places."""
+    from rangemap.render.labels import scene_callouts
+
+    lead = lead_layers(scene)
+    points = [
+        _project_points(tr, [layer.ring.site.lon], [layer.ring.site.lat]) for layer in lead
+    ]
+    for layer in lead:
+        points += ring_outline(view, tr, layer)
+    for line in scene_callouts(scene):
+        points.append(_project_points(tr, [line.place.lon], [line.place.lat]))
+    return np.concatenate(points) if points else _site_points(tr, scene)
+
+
+def lead_view(scene: ResolvedScene, aspect: float) -> MapView:
+    """The frame the story opens on: the lead range and the places its callouts name, with a
+    narrow margin, centred on them (so the projection is true to 1 % or so across it)."""
+    lat0, lon0 = scene_centre(scene)
+    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
+    tr = probe.transformer()
+    xy = _lead_points(probe, tr, scene)
+    mid = (xy.min(axis=0) + xy.max(axis=0)) / 2
+    lon, lat = tr.transform(mid[0], mid[1], direction="INVERSE")
+    lat0, lon0 = round(float(lat), 4) + 0.0, round(float(lon), 4) + 0.0
+    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
+    tr = probe.transformer()
+    return _frame(lat0, lon0, _lead_points(probe, tr, scene), aspect, 0.04, 40_000.0)
+
+
+def scale_error(view: MapView) -> float:
+    """Largest scale error of the view's frame, across lines through the centre: at distance
+    d on a sphere the azimuthal equidistant map stretches them by (d/R) / sin(d/R)."""
+    d = max(math.hypot(x, y) for x in (view.xmin, view.xmax) for y in (view.ymin, view.ymax))
+    c = min(d / 6_371_008.8, math.pi - 1e-6)
+    return c / math.sin(c) - 1.0 if c > 0 else 0.0
 
 
 # --- drawing -------------------------------------------------------------------------------
@@ -343,7 +404,13 @@ def _nice_km(target_km: float) -> int:
 
 
 def _draw_basemap(
-    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, metres_per_px: float
+    ax: Axes,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    metres_per_px: float,
+    *,
+    grid: bool = True,
 ) -> None:
     from matplotlib.patches import PathPatch
 
@@ -353,11 +420,11 @@ def _draw_basemap(
     lons, lats = ring_vertices(view.lat, view.lon, view.cap_km, vertices=1440)
     globe = shapely.Polygon(_project_points(tr, lons, lats))
     ax.add_patch(PathPatch(_path(globe), facecolor=_SEA, edgecolor=_EDGE, lw=0.5, zorder=0))
-    for lat in range(-80, 81, 10):  # parallels, then meridians, every 10 degrees
+    for lat in range(-80, 81, 10) if grid else ():  # parallels, then meridians, every 10°
         g_lons = np.arange(-180.0, 180.0, _SEGMENT_DEG)
         for xy in project_lines(view, tr, g_lons, np.full(g_lons.size, float(lat)), closed=True):
             ax.plot(xy[:, 0], xy[:, 1], color=_GRID, lw=0.6 * scale, zorder=1)
-    for lon in range(-180, 180, 10):
+    for lon in range(-180, 180, 10) if grid else ():
         g_lats = np.arange(-80.0, 80.0 + _SEGMENT_DEG, _SEGMENT_DEG)
         for xy in project_lines(view, tr, np.full(g_lats.size, float(lon)), g_lats, closed=False):
             ax.plot(xy[:, 0], xy[:, 1], color=_GRID, lw=0.6 * scale, zorder=1)
@@ -382,20 +449,27 @@ def _draw_layers(
     scale: float,
     metres_per_px: float,
 ) -> None:
+    """Each shown range's outline; its fill only where the whole range lies in the frame (a
+    range the frame lies inside would tint the whole map and say nothing by its fill)."""
     from matplotlib.patches import PathPatch
 
     cap = view.cap
     shown = [layer for layer in scene.drawn if layer.show]
-    rings = np.array([layer.ring.geometry for layer in shown], dtype=object)
+    outlines = [ring_outline(view, tr, layer) for layer in shown]
+    filled = [
+        (layer, lines) for layer, lines in zip(shown, outlines, strict=True)
+        if lines and all(_inside(view, xy).all() for xy in lines)
+    ]  # fmt: skip
+    rings = np.array([layer.ring.geometry for layer, _ in filled], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
-    for layer, fill in zip(shown, fills, strict=True):
+    for (layer, _), fill in zip(filled, fills, strict=True):
         alpha = fill_opacity(layer)
         path = None if fill.is_empty or alpha <= 0 else _path(fill)
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
-    for layer in shown:
+    for layer, lines in zip(shown, outlines, strict=True):
         style = _line_kw(layer.line_kind, layer.color, scale)
-        for xy in ring_outline(view, tr, layer):
+        for xy in lines:
             ax.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
 
 
@@ -451,12 +525,14 @@ class _Room:
         self.taken.append(self.box(artist))
 
 
-def _place_label(label: Any, room: _Room, pad_pt: float) -> tuple[float, float, float]:
+def _place_label(
+    label: Any, room: _Room, pad_pt: float, reaches: Sequence[float] = _LABEL_REACH
+) -> tuple[float, float, float]:
     """Move `label` (an Annotation) to the place where its drawn text costs least in `room`:
     the first free place in order of preference, else the least covered. Returns (dx, dy,
     cost) of the chosen place."""
     best = (pad_pt, pad_pt, math.inf)
-    for reach in _LABEL_REACH:
+    for reach in reaches:
         for ux, uy in _LABEL_DIRECTIONS:
             dx, dy = ux * pad_pt * reach, uy * pad_pt * reach
             label.xyann = (dx, dy)
@@ -474,6 +550,14 @@ def _place_label(label: Any, room: _Room, pad_pt: float) -> tuple[float, float, 
     return best
 
 
+def _inside(view: MapView, xy: np.ndarray) -> np.ndarray:
+    """Which projected points lie inside the view's frame."""
+    return (
+        (xy[:, 0] >= view.xmin) & (xy[:, 0] <= view.xmax)
+        & (xy[:, 1] >= view.ymin) & (xy[:, 1] <= view.ymax)
+    )  # fmt: skip
+
+
 def _draw_sites(
     ax: Axes,
     scene: ResolvedScene,
@@ -484,12 +568,15 @@ def _draw_sites(
 ) -> None:
     """Site dots and labels. Each label is measured as drawn (its text's extent) and put
     where it overlaps no other label, no site dot and nothing taken in `room` (the scale
-    bar's text), inside the frame; one moved far from its dot gets a leader line."""
-    centre = _project_points(tr, [view.lon], [view.lat])[0]
-    ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale, zorder=5)
-    xy = _project_points(
-        tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
-    )
+    bar's text, the inset), inside the frame; one moved far from its dot gets a leader line.
+    Sites outside the frame are left to the inset. The "+" (the projection's centre) is
+    drawn only where the scale bar needs it: on a frame where scale errors exceed 2 %."""
+    if scale_error(view) > 0.02:
+        centre = _project_points(tr, [view.lon], [view.lat])[0]
+        (plus,) = ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale,
+                          zorder=5)  # fmt: skip
+        room.take(plus)
+    xy = _site_points(tr, scene)
     for site in scene.sites:
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             for line in _area_lines(view, tr, site.location.area.geometry):
@@ -506,11 +593,14 @@ def _draw_sites(
     points_px = ax.transData.transform(xy)
     room.taken += [(x - dot, y - dot, x + dot, y + dot) for x, y in points_px]
     pad = 5.0 * scale
-    for (x, y), site in zip(xy, scene.sites, strict=True):
+    shown = _inside(view, xy)
+    for (x, y), site, inside in zip(xy, scene.sites, shown, strict=True):
+        if not inside:
+            continue
         label = ax.annotate(
             site.label, (x, y), xytext=(pad, pad), textcoords="offset points",
             ha="left", va="bottom", fontsize=size, fontweight="bold", color="#222222",
-            zorder=8, bbox=_label_box(scale), annotation_clip=True,
+            zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-site",
         )  # fmt: skip
         dx, dy, _ = _place_label(label, room, pad)
         if math.hypot(dx, dy) > 2 * pad * math.sqrt(2):
@@ -519,6 +609,65 @@ def _draw_sites(
                 arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6 * scale,
                             "shrinkA": 0, "shrinkB": 3 * scale},
             )  # fmt: skip
+        room.take(label)
+
+
+def story_places(scene: ResolvedScene, view: MapView, tr: pyproj.Transformer) -> list[Any]:
+    """The capitals the map names, most newsworthy first: those the lead reaches and the
+    nearest beyond it (rangemap.render.labels.story_capitals), inside the frame, nearest to
+    the lead's site first; a place a callout names already is left to the callout. The
+    editorial module's ranking replaces this."""
+    from rangemap.render.labels import scene_callouts, story_capitals
+
+    lead = lead_layers(scene)
+    if not lead:
+        return []
+    called = {line.place.name for line in scene_callouts(scene)}
+    places = [p for p in story_capitals(lead, beyond=2) if p.name not in called]
+    if not places:
+        return []
+    xy = _project_points(tr, [p.lon for p in places], [p.lat for p in places])
+    site = lead[0].ring.site
+    from rangemap.geodesic import distance_km
+
+    km = distance_km(site.lat, site.lon, np.array([p.lat for p in places]),
+                     np.array([p.lon for p in places]))  # fmt: skip
+    keep = np.flatnonzero(_inside(view, xy))
+    return [places[i] for i in keep[np.argsort(km[keep], kind="stable")]]
+
+
+def _draw_places(
+    ax: Axes,
+    scene: ResolvedScene,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    room: _Room,
+) -> None:
+    """Capitals as dots with names, where the name fits beside its dot without touching any
+    other text, dot or the inset (never with a leader line); one that does not fit is left
+    out, dot and all."""
+    px = ax.figure.dpi / 72.0
+    dot = 2.2 * scale * px
+    pad = 3.0 * scale
+    for place in story_places(scene, view, tr):
+        ((x, y),) = _project_points(tr, [place.lon], [place.lat])
+        (cx, cy) = ax.transData.transform((x, y))
+        box = (cx - dot, cy - dot, cx + dot, cy + dot)
+        if room.cost(box) > 0:
+            continue
+        label = ax.annotate(
+            place.name, (x, y), xytext=(pad, pad), textcoords="offset points", ha="left",
+            va="bottom", fontsize=6.8 * scale, color="#222222", zorder=8,
+            bbox=_label_box(scale), annotation_clip=True, gid="rm-place",
+        )  # fmt: skip
+        room.taken.append(box)
+        if _place_label(label, room, pad, reaches=(1.0,))[2] > 0:
+            label.remove()
+            room.taken.pop()
+            continue
+        ax.plot(x, y, marker="o", ms=3.6 * scale, mfc="#333333", mec="white",
+                mew=0.7 * scale, zorder=7, linestyle="none")  # fmt: skip
         room.take(label)
 
 
@@ -551,14 +700,16 @@ def _draw_callouts(
 
 def _draw_ring_labels(
     ax: Axes, scene: ResolvedScene, tr: pyproj.Transformer, scale: float, room: _Room
-) -> None:
+) -> set[str]:
     """Each shown range named on its outline, as on the HTML map ("9M729 ≤480 km · Russia",
     thresholds lighter): centred on the first of its anchor points (rangemap.render.labels,
     points of the engine's outline) where the text overlaps no site, no label and nothing else
     taken in `room` and stays inside the map; else its short form ("≤480 km"); else it is left to
-    the legend. Smaller ranges first: they have the least room."""
+    the key under the map or the inset. Smaller ranges first: they have the least room.
+    Returns the ids of the layers named."""
     from rangemap.render.labels import page_labels
 
+    named: set[str] = set()
     for entry in page_labels([layer for layer in scene.drawn if layer.show]):
         anchors = np.asarray(entry["anchors"])
         points = _project_points(tr, anchors[:, 1], anchors[:, 0])
@@ -575,12 +726,168 @@ def _draw_ring_labels(
                 label.set_position((x, y))
                 if room.cost(room.box(label)) <= 0:
                     room.take(label)
+                    named.update(entry["ids"])
                     break
             else:
                 continue
             break
         else:
             label.remove()
+    return named
+
+
+#: The inset's side as a share of the map frame's shorter side.
+_INSET_SHARE = 0.34
+
+
+def _beyond(view: MapView, tr: pyproj.Transformer, scene: ResolvedScene) -> list[DrawnLayer]:
+    """Shown layers some of whose outline lies outside the frame."""
+    whole = MapView(view.lat, view.lon, 0, 0, 0, 0, MAX_CAP_KM)
+    out = []
+    for layer in scene.drawn:
+        if layer.show and any(
+            not _inside(view, xy).all() for xy in ring_outline(whole, tr, layer)
+        ):
+            out.append(layer)
+    return out
+
+
+def _inset_place(
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scene: ResolvedScene, room: _Room,
+    side_px: float,
+) -> tuple[float, float, float, float]:
+    """The corner of the frame (pixels) the inset hides least in: not over the lead range,
+    the sites in the frame, the callouts' places or the scale bar."""
+    from rangemap.render.labels import scene_callouts
+
+    x0, y0, x1, y1 = room.frame
+    gap = 0.012 * min(x1 - x0, y1 - y0)
+    corners = [
+        (x1 - gap - side_px, y1 - gap - side_px),  # top right, then top left, bottom right
+        (x0 + gap, y1 - gap - side_px),
+        (x1 - gap - side_px, y0 + gap),
+        (x0 + gap, y0 + gap),
+    ]
+    keep = [_site_points(tr, scene)]
+    keep += [_project_points(tr, [c.place.lon], [c.place.lat]) for c in scene_callouts(scene)]
+    points = ax.transData.transform(np.concatenate(keep))
+    lead = np.concatenate(
+        [line for layer in lead_layers(scene) for line in ring_outline(view, tr, layer)]
+        or [np.zeros((0, 2))]
+    )
+    lead_px = ax.transData.transform(lead) if len(lead) else lead
+
+    def cost(corner: tuple[float, float]) -> float:
+        box = (*corner, corner[0] + side_px, corner[1] + side_px)
+        hidden = (
+            (points[:, 0] >= box[0]) & (points[:, 0] <= box[2])
+            & (points[:, 1] >= box[1]) & (points[:, 1] <= box[3])
+        ).sum()  # fmt: skip
+        crossed = 0.0
+        if len(lead_px):
+            inside = (
+                (lead_px[:, 0] >= box[0]) & (lead_px[:, 0] <= box[2])
+                & (lead_px[:, 1] >= box[1]) & (lead_px[:, 1] <= box[3])
+            )  # fmt: skip
+            crossed = inside.mean()
+        return 1e9 * hidden + 1e6 * crossed + room.cost(box)
+
+    x, y = min(corners, key=cost)
+    return (x, y, x + side_px, y + side_px)
+
+
+def _reserve_inset(
+    ax: Axes, scene: ResolvedScene, view: MapView, tr: pyproj.Transformer, room: _Room
+) -> tuple[float, float, float, float] | None:
+    """Where the inset goes (pixels), taken in `room` so no label of the map goes under it;
+    None when every shown range and every site lies in the frame."""
+    if not _beyond(view, tr, scene) and _inside(view, _site_points(tr, scene)).all():
+        return None
+    x0, y0, x1, y1 = room.frame
+    box = _inset_place(ax, view, tr, scene, room, _INSET_SHARE * min(x1 - x0, y1 - y0))
+    room.taken.append(box)
+    return box
+
+
+def _draw_inset(
+    ax: Axes,
+    scene: ResolvedScene,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    box: tuple[float, float, float, float],
+    text_pt: float,
+    named: set[str],
+) -> set[str]:
+    """A locator in a corner of the map (`box`, pixels) where ranges or sites reach beyond
+    the frame: the same projection zoomed out to every shown range, the frame marked on it,
+    the ranges drawn, those reaching beyond the frame and not `named` on the map named in
+    their short form where they fit ("≤5,500 km"), the sites as dots. Returns the ids of
+    the layers it names."""
+    from matplotlib.patches import Rectangle
+
+    from rangemap.render.labels import page_labels
+
+    beyond = _beyond(view, tr, scene)
+    sites = _site_points(tr, scene)
+    side = box[2] - box[0]
+    fig = ax.figure
+    fw, fh = fig.get_size_inches() * fig.dpi
+    inset = fig.add_axes(
+        (box[0] / fw, box[1] / fh, side / fw, side / fh), gid="rm-inset"
+    )
+    inset.set_zorder(ax.get_zorder() + 1)
+    corners = np.array([(view.xmin, view.ymin), (view.xmax, view.ymax)])
+    probe = MapView(view.lat, view.lon, 0, 0, 0, 0, MAX_CAP_KM)
+    points = [sites, corners]
+    for layer in _focus(scene):
+        points += ring_outline(probe, tr, layer)
+    over = _frame(view.lat, view.lon, np.concatenate(points), 1.0, 0.04, 100_000.0)
+    inset.set_xlim(over.xmin, over.xmax)
+    inset.set_ylim(over.ymin, over.ymax)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_facecolor("white")
+    for spine in inset.spines.values():
+        spine.set_linewidth(0.8 * scale)
+        spine.set_color("#555555")
+    metres_per_px = (over.xmax - over.xmin) / side
+    _draw_basemap(inset, over, tr, scale * 0.5, metres_per_px, grid=False)
+    for layer in scene.drawn:
+        if layer.show:
+            style = _line_kw(layer.line_kind, layer.color, scale * 0.45)
+            for xy in ring_outline(over, tr, layer):
+                inset.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
+    inset.add_patch(Rectangle(
+        (view.xmin, view.ymin), view.xmax - view.xmin, view.ymax - view.ymin, fill=False,
+        ec="#111111", lw=1.0 * scale, zorder=9,
+    ))  # fmt: skip
+    inset.plot(sites[:, 0], sites[:, 1], marker="o", ms=3.0 * scale, mfc=scene.colors["site"],
+               mec="white", mew=0.5 * scale, zorder=7, linestyle="none")  # fmt: skip
+    inset_room = _Room(inset)
+    frame_px = inset.transData.transform(corners)
+    inset_room.taken.append((*frame_px[0], *frame_px[1]))
+    ids = {layer.id for layer in beyond if layer.kind not in ("threshold", "band")} - named
+    named = set()
+    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
+        if not ids & set(entry["ids"]):
+            continue
+        anchors = np.asarray(entry["anchors"])
+        xy = _project_points(tr, anchors[:, 1], anchors[:, 0])
+        label = inset.text(
+            0.0, 0.0, entry["short"], ha="center", va="center", fontsize=text_pt,
+            fontweight="bold", color=entry["color"], zorder=8, bbox=_label_box(scale * 0.6),
+            clip_on=True, gid=f"rm-inset-range-{entry['ids'][0]}",
+        )  # fmt: skip
+        for x, y in xy:
+            label.set_position((x, y))
+            if inset_room.cost(inset_room.box(label)) <= 0:
+                inset_room.take(label)
+                named.update(entry["ids"])
+                break
+        else:
+            label.remove()
+    return named
 
 
 def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
@@ -599,11 +906,17 @@ def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
     for x in (x0, (x0 + x1) / 2, x1):
         ax.plot([x, x], [y0, y0 + tick], lw=0.8 * scale, **kw)
     text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
+    error = scale_error(view)
+    note = (
+        "true along lines through +"
+        if error > 0.02
+        else f"true within {max(math.ceil(error * 100), 1)} % across the map"
+    )
     return [
         ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text),
         ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text),
         ax.text(
-            x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
+            x0, y0 - 1.2 * tick, note, ha="left", va="top",
             fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
         ),
     ]  # fmt: skip
@@ -686,117 +999,186 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     return entries
 
 
-_SAMPLE_IN, _SAMPLE_GAP_IN, _COLUMN_GAP_IN = 0.32, 0.08, 0.3
+def key_entries(scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = ()) -> list[LegendEntry]:
+    """The key under the map, in short entries: what line styles, fills and dots mean, then
+    any drawn range the map does not name on its outline or in the inset (its long label)."""
+    from rangemap.render.labels import label_texts
+    from rangemap.render.style import BOUND_SHORT, KIND_SHORT
+
+    shown = [layer for layer in scene.drawn if layer.show]
+    kinds = {layer.line_kind for layer in shown}
+    entries = [
+        LegendEntry(KIND_SHORT[k], k, "#444444")
+        for k in ("stated", "disputed", "estimate", "custom", "threshold")
+        if k in kinds
+    ]
+    bounds = {layer.bound for layer in shown if layer.kind not in ("threshold", "custom")}
+    entries += [
+        LegendEntry(BOUND_SHORT[b], None, "#444444", BOUND_FILL[b] * 2.5)
+        for b in BOUND_FILL
+        if b in bounds
+    ]
+    entries.append(LegendEntry("site", color=scene.colors["site"], marker=True))
+    if any(site.location.area is not None for site in scene.sites):
+        entries.append(LegendEntry("launch area: ranges from anywhere in it", "stated",
+                                   scene.colors["site"]))  # fmt: skip
+    entries += [
+        LegendEntry(label_texts(layer)[0], layer.line_kind, layer.color) for layer in unnamed
+    ]
+    return entries
 
 
-def _legend_text(entries: Sequence[LegendEntry], column_in: float, fs: float) -> list[list[str]]:
-    return [_wrap(e.text, column_in - _SAMPLE_IN - _SAMPLE_GAP_IN, fs) for e in entries]
-
-
-def _columns(heights: Sequence[float], ncols: int) -> list[list[int]]:
-    """Entry indices in order, in up to `ncols` columns of about equal height."""
-    target = sum(heights) / ncols
-    columns: list[list[int]] = [[]]
-    done = 0.0
-    for i, h in enumerate(heights):
-        if columns[-1] and len(columns) < ncols and done + h / 2 > target * len(columns):
-            columns.append([])
-        columns[-1].append(i)
-        done += h
-    return columns
-
-
-def _legend_size(
-    entries: Sequence[LegendEntry], width_in: float, fs: float, ncols: int
-) -> tuple[float, list[list[str]], list[list[int]]]:
-    """Height (inches) of the legend at type size `fs`, its wrapped lines and its columns."""
-    column_in = (width_in - (ncols - 1) * _COLUMN_GAP_IN) / ncols
-    wrapped = _legend_text(entries, column_in, fs)
-    line_in = fs * 1.3 / 72
-    heights = [len(w) * line_in + 0.6 * line_in for w in wrapped]
-    columns = _columns(heights, ncols)
-    tallest = max(sum(heights[i] for i in column) for column in columns)
-    return 1.8 * line_in + tallest, wrapped, columns
-
-
-def _draw_legend(
-    ax: Axes,
-    entries: Sequence[LegendEntry],
-    width_in: float,
-    size: float,
-    *,
-    ncols: int = 1,
-    min_size: float = 0.0,
-) -> None:
-    """Entries top to bottom (column by column): a 0.3 in sample, then the wrapped text;
-    shrinks to fit the panel, never below `min_size` (pt)."""
+def _draw_key(
+    ax: Axes, entries: Sequence[LegendEntry], width_in: float, fs: float, scale: float,
+    max_lines: int,
+) -> int:
+    """The key as short entries flowing along lines (a sample, then the words), measured as
+    drawn; at most `max_lines` lines, the last entry that does not fit replaced by "…".
+    Returns the number of lines used."""
     from matplotlib.patches import Rectangle
 
-    height_in = ax.get_position().height * ax.figure.get_size_inches()[1]
-    for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):  # the largest type that fits the panel
-        fs = max(size * shrink, min_size)
-        total, wrapped, columns = _legend_size(entries, width_in, fs, ncols)
-        if total <= height_in * (1 + 1e-6) or fs == min_size:
-            break
+    renderer = ax.figure.canvas.get_renderer()
     line_in = fs * 1.3 / 72
-    column_in = (width_in - (ncols - 1) * _COLUMN_GAP_IN) / ncols
     ax.set_xlim(0, width_in)
-    ax.set_ylim(-height_in, 0)
+    ax.set_ylim(-max_lines * line_in, 0)
     ax.axis("off")
-    ax.text(0, 0, "Legend", fontsize=fs * 1.1, fontweight="bold", va="top", color="#222222")
-    for c, column in enumerate(columns):
-        x0 = c * (column_in + _COLUMN_GAP_IN)
-        y = -1.8 * line_in
-        for i in column:
-            entry, lines = entries[i], wrapped[i]
-            mid = y - line_in / 2
-            if entry.fill > 0:
-                ax.add_patch(
-                    Rectangle(
-                        (x0, mid - line_in * 0.35), _SAMPLE_IN, line_in * 0.7,
-                        facecolor=entry.color, alpha=entry.fill, lw=0,
-                    )
-                )  # fmt: skip
-            if entry.kind is not None:
-                style = _line_kw(entry.kind, entry.color, size / 7.0)
-                ax.plot([x0 + 0.02, x0 + _SAMPLE_IN - 0.02], [mid, mid], **style)
-            if entry.marker:
-                ax.plot(
-                    x0 + _SAMPLE_IN / 2, mid, marker="o", ms=fs * 0.75, mfc=entry.color,
-                    mec="white", linestyle="none",
-                )  # fmt: skip
-            x = x0 + (_SAMPLE_IN + _SAMPLE_GAP_IN if entry.kind or entry.marker else 0)
-            ax.text(x, y, "\n".join(lines), fontsize=fs, va="top", color="#222222", linespacing=1.3)
-            y -= len(lines) * line_in + 0.6 * line_in
+    sample, gap, space = 0.26 * scale, 0.05 * scale, 0.16 * scale
+    x, row = 0.0, 0
+    for i, entry in enumerate(entries):
+        y = -(row + 0.78) * line_in
+        has_sample = entry.kind is not None or entry.marker or entry.fill > 0
+        text_x = x + (sample + gap if has_sample else 0.0)
+        text = ax.text(text_x, y, entry.text, fontsize=fs, va="baseline", color="#222222")
+        width = text.get_window_extent(renderer).width / ax.figure.dpi
+        if x > 0 and text_x + width > width_in:
+            row += 1
+            x = 0.0
+            y = -(row + 0.78) * line_in
+            text_x = sample + gap if has_sample else 0.0
+            text.set_position((text_x, y))
+        if row >= max_lines or text_x + width > width_in:
+            text.remove()
+            if i:  # say the key goes on: the sidecar lists every range
+                ax.text(x, -(min(row, max_lines - 1) + 0.78) * line_in, "…", fontsize=fs,
+                        va="baseline", color="#222222")  # fmt: skip
+            return max_lines
+        mid = y + 0.3 * line_in
+        if entry.fill > 0:
+            ax.add_patch(Rectangle((x, mid - 0.3 * line_in), sample, 0.6 * line_in,
+                                   facecolor=entry.color, alpha=entry.fill, lw=0))  # fmt: skip
+        if entry.kind is not None:
+            style = _line_kw(entry.kind, entry.color, scale * 0.8)
+            ax.plot([x + 0.01, x + sample - 0.01], [mid, mid], **style)
+        if entry.marker:
+            ax.plot(x + sample / 2, mid, marker="o", ms=4.5 * scale, mfc=entry.color,
+                    mec="white", linestyle="none")  # fmt: skip
+        x = text_x + width + space
+    return row + 1
 
 
-def _source_text(scene: ResolvedScene) -> str:
-    """Every source behind the map, once, as "Publisher (date)"; then where positions come from."""
-    claims: list[Source] = [*scene.sources]
-    for layer in scene.layers:
-        claims += layer.sources
-    cited = dict.fromkeys(f"{s.publisher} ({s.date})" if s.date else s.publisher for s in claims)
-    positions = dict.fromkeys(
+def _publisher(name: str) -> str:
+    """A publisher as a short credit: without what the brackets add ("(reprint of ...)")."""
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+
+
+def _all_sources(scene: ResolvedScene) -> list[Source]:
+    """Every source behind the map: the shown ranges' first, then the others', then the
+    scene's."""
+    shown = [layer for layer in scene.layers if getattr(layer, "show", False)]
+    rest = [layer for layer in scene.layers if layer not in shown]
+    out: list[Source] = []
+    for layer in (*shown, *rest):
+        out += layer.sources
+    return out + list(scene.sources)
+
+
+def _position_sources(scene: ResolvedScene) -> list[str]:
+    return list(dict.fromkeys(
         s.publisher for site in scene.sites if site.entry for s in site.entry.sources
-    )
-    text = "Sources: " + "; ".join(cited) + "."
-    if positions:
-        text += " Site positions: " + "; ".join(positions) + "."
-    return text
+    ))  # fmt: skip
 
 
-def _credits(view: MapView) -> str:
+def sources_line(scene: ResolvedScene, chars: int, sidecar: str) -> str:
+    """One line of sources: as many publishers as fit in `chars` characters, then where the
+    full list is ("Sources: TASS, US Department of State, … — full list in map.sources.txt")."""
+    names = list(dict.fromkeys(_publisher(s.publisher) for s in _all_sources(scene)))
+    names += [n for n in dict.fromkeys(map(_publisher, _position_sources(scene))) if n not in names]
+    tail = f" — full list in {sidecar}"
+    text = "Sources: "
+    for i, name in enumerate(names):
+        more = ", …" if i < len(names) - 1 else ""
+        if len(text) + len(name) + len(more) + len(tail) > chars and i:
+            return text.removesuffix(", ") + ", …" + tail
+        text += name + ", "
+    return text.removesuffix(", ") + tail
+
+
+def credits_line(view: MapView, chars: int) -> str:
+    """One line of credits: the map, its projection if there is room, the data."""
     ns = f"{abs(view.lat):.2f}°{'N' if view.lat >= 0 else 'S'}"
     ew = f"{abs(view.lon):.2f}°{'E' if view.lon >= 0 else 'W'}"
-    return (
-        "Azimuthal equidistant projection on the WGS84 ellipsoid centred on + "
-        f"({ns}, {ew}): distances from + are true; ranges are exact geodesic distances from "
-        f"each site. Borders: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). "
+    data = "Borders: Natural Earth. Places: GeoNames (CC BY 4.0)."
+    full = f"Map: rangemap {__version__}, azimuthal equidistant on WGS84 centred on {ns} {ew}. "
+    return (full if len(full) + len(data) <= chars else f"Map: rangemap {__version__}. ") + data
+
+
+def sidecar_text(
+    scene: SceneLike,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
+) -> str:
+    """What the image has no room for, in a text file beside it (map.sources.txt): the
+    title, subtitle and caption in full, the full legend, every source cited in full and
+    where the sites' positions come from."""
+    resolved = as_resolved(scene)
+    parts = [title or resolved.title]
+    for text in (
+        subtitle if subtitle is not None else resolved.subtitle,
+        caption if caption is not None else resolved.caption,
+    ):
+        if text:
+            parts.append(" ".join(text.split()))
+    parts.append("Legend:\n" + "\n".join(f"- {e.text}" for e in legend_entries(resolved)))
+    cited = dict.fromkeys(s.cite() for s in _all_sources(resolved))
+    parts.append("Sources:\n" + "\n".join(f"- {c}" for c in cited))
+    positions = _position_sources(resolved)
+    if positions:
+        parts.append("Site positions: " + "; ".join(positions) + ".")
+    parts.append(
+        "Borders: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). "
         f"Map: rangemap {__version__}."
     )
+    return "\n\n".join(parts) + "\n"
+
+
+def _one_line(text: str, width_in: float, size: float, floor: float, *, bold: bool = False
+              ) -> tuple[str, float]:
+    """`text` on one line: at `size`, else smaller down to `floor` (pt), else its first
+    sentences that fit, else cut at a word with "…"."""
+    em = _EM_PER_CHAR_BOLD if bold else _EM_PER_CHAR
+    text = " ".join(text.split())
+    for fs in (size, size * 0.92, size * 0.85, floor):
+        fs = max(fs, floor)
+        if len(text) <= width_in * 72 / (fs * em):
+            return text, fs
+    chars = int(width_in * 72 / (floor * em))
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    kept = ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) + 1 > chars:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if kept:
+        return kept, floor
+    return textwrap.shorten(text, chars, placeholder=" …"), floor
 
 
 # --- the figure ----------------------------------------------------------------------------
+
+#: Lines of text under the map: the key (up to two), one of sources, one of credits.
+KEY_LINES = 2
 
 
 def render_image(
@@ -809,17 +1191,20 @@ def render_image(
     subtitle: str | None = None,
     caption: str | None = None,
     preset: str | None = None,
-    legend: Legend | None = None,
     min_text_px: float = 0.0,
+    sidecar: str = "the sources file beside this image",
 ) -> Figure:
-    """Draw a scene as a static map: title, subtitle, map, legend, scale bar, sources.
+    """Draw a scene as a static map that tells its story: title, a one-line subtitle, the
+    map framed on the lead (lead_view: the first site's shortest range and the places its
+    callouts name) with an inset for what reaches beyond, names on the map (sites, callouts,
+    the capitals that matter, each range on its outline), then at most four lines under it:
+    the key, one line of sources and one of credits.
 
-    `preset` names a size and layout from PRESETS ("social-square", "a4" ...) instead of
-    `width_px`, `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). The legend goes
-    `legend` of the map: "right", or "below" (the default for square and tall images). No
-    type is smaller than `min_text_px` pixels. Site labels are placed where they overlap
-    neither each other nor the sites, then each range's name on its outline where it
-    overlaps nothing.
+    `preset` names a size from PRESETS ("social-square", "a4" ...) instead of `width_px`,
+    `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). No type is smaller than
+    `min_text_px` pixels. The caption, the full legend and every source go to the sidecar
+    (sidecar_text, written by save_image_with_alt), which the sources line names as
+    `sidecar`; `caption` is accepted for the sidecar and not drawn.
 
     Returns a matplotlib Figure (it displays inline in Jupyter); write it with save_image
     for byte-identical files. Rings are drawn from their true geodesic boundaries; bands,
@@ -828,6 +1213,7 @@ def render_image(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    del caption  # the sidecar's: see save_image_with_alt
     if preset is not None:
         if preset not in PRESETS:
             raise InputError(
@@ -837,7 +1223,6 @@ def render_image(
             raise InputError("give a preset or width_px, height_px and dpi, not both.")
         chosen = PRESETS[preset]
         width_px, height_px, dpi = chosen.width_px, chosen.height_px, chosen.dpi
-        legend = legend or chosen.legend
         min_text_px = max(min_text_px, chosen.min_text_px)
     width_px = DEFAULT_WIDTH_PX if width_px is None else width_px
     height_px = DEFAULT_HEIGHT_PX if height_px is None else height_px
@@ -845,81 +1230,53 @@ def render_image(
     for name, value in (("width_px", width_px), ("height_px", height_px), ("dpi", dpi)):
         if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 20_000:
             raise InputError(f"{name} must be a whole number from 50 to 20,000, got {value!r}")
-    if legend not in (None, "right", "below"):
-        raise InputError(f"legend must be 'right' or 'below', got {legend!r}")
     resolved = as_resolved(scene)
     title = title or resolved.title
     subtitle = subtitle if subtitle is not None else resolved.subtitle
-    caption = caption if caption is not None else resolved.caption
     width_in, height_in = width_px / dpi, height_px / dpi
-    legend = legend or ("right" if width_in >= 1.2 * height_in else "below")
     # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches,
     # but never below min_text_px.
     scale = min(width_in / 9.0, height_in / 6.0)
     scale = max(scale, min_text_px * 72.0 / (_SMALLEST_PT * dpi))
-    margin = 0.14 * scale
+    margin = 0.12 * scale
+    min_size = max(min_text_px * 72.0 / dpi, _SMALLEST_PT * scale)
 
     with _style():
         fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
-        FigureCanvasAgg(fig)  # text extents are measured to place the site labels
+        FigureCanvasAgg(fig)  # text extents are measured to place the labels
         text_w = width_in - 2 * margin
         y = height_in - margin  # inches from the bottom, moving down
-        heads = [(title, 13.5 * scale, "bold", "#111111")]
+        size = 13.5 * scale
+        lines = _wrap(title, text_w, size, bold=True)
+        if len(lines) > 1:  # a title a little too long for one line: a little smaller
+            fitted, size = _one_line(title, text_w, size, size * 0.85, bold=True)
+            lines = [fitted] if fitted == " ".join(title.split()) else lines
+            size = size if len(lines) == 1 else 13.5 * scale
+        fig.text(margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
+                 fontweight="bold", color="#111111", va="top", linespacing=1.2)  # fmt: skip
+        y -= len(lines) * size * 1.2 / 72 + 0.05 * scale
         if subtitle:
-            heads.append((subtitle, 7.8 * scale, "normal", "#333333"))
-        for text, size, weight, color in heads:
-            lines = _wrap(text, text_w, size, bold=weight == "bold")
-            fig.text(
-                margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
-                fontweight=weight, color=color, va="top", linespacing=1.25,
-            )  # fmt: skip
-            y -= len(lines) * size * 1.25 / 72 + 0.06 * scale
-        foot_size = 5.6 * scale
-        foot = []
-        if caption:
-            foot += _wrap(caption, text_w, foot_size)
-        body_top = y - 0.04 * scale
-        # The view depends on the frame's shape, and the footer on the view's centre: the
-        # credits line wraps the same for any centre, so count its lines first.
-        probe = _credits(MapView(-88.88, -188.88, 0, 0, 0, 0, 0))
-        foot_lines = len(foot) + len(_wrap(_source_text(resolved), text_w, foot_size))
-        foot_lines += len(_wrap(probe, text_w, foot_size))
-        foot_h = foot_lines * foot_size * 1.3 / 72
-        body_bottom = margin + foot_h + 0.08 * scale
-        body_h = body_top - body_bottom
-        entries = legend_entries(resolved)
-        legend_size = 6.6 * scale
-        min_size = min_text_px * 72.0 / dpi
-        if legend == "right":
-            # A legend too long for one column beside the map gets two in a wider panel,
-            # else goes below the map: it never shrinks below the smallest type.
-            for share, ncols in ((0.36, 1), (0.5, 2)):
-                map_w = text_w * (1 - share)
-                legend_w = text_w - map_w - 0.22 * scale
-                size = max(legend_size * 0.6, min_size)
-                if _legend_size(entries, legend_w, size, ncols)[0] <= body_h:
-                    break
-            else:
-                legend = "below"
-        if legend == "right":
-            map_h, map_bottom = body_h, body_bottom
-            legend_box = (width_in - margin - legend_w, body_bottom, legend_w, body_h)
-        else:
-            ncols = 2 if text_w >= 5.5 * scale else 1
-            legend_h = _legend_size(entries, text_w, legend_size, ncols)[0]
-            map_w, map_h = text_w, body_h - legend_h - 0.16 * scale
-            map_bottom = body_bottom + legend_h + 0.16 * scale
-            legend_box = (margin, body_bottom, text_w, legend_h)
+            line, size = _one_line(subtitle, text_w, 7.8 * scale, max(6.6 * scale, min_size))
+            fig.text(margin / width_in, y / height_in, line, fontsize=size, color="#333333",
+                     va="top")  # fmt: skip
+            y -= size * 1.25 / 72 + 0.04 * scale
+        map_top = y - 0.02 * scale
+        foot_size = max(5.6 * scale, min_size)
+        line_in = foot_size * 1.3 / 72
+        foot_h = (KEY_LINES + 2) * line_in
+        map_bottom = margin + foot_h + 0.05 * scale
+        map_w, map_h = text_w, map_top - map_bottom
         if map_h < 1.0 * scale or map_w < 1.0 * scale:
             raise InputError(
                 f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map beside "
-                "its texts, legend and sources; use a taller or larger image (--preset "
-                "social-portrait, a4), a lower dpi or fewer layers."
+                "its title and key; use a larger image (--preset social-portrait, a4) or a "
+                "lower dpi."
             )
         ax = fig.add_axes(
             (margin / width_in, map_bottom / height_in, map_w / width_in, map_h / height_in)
         )
-        view = fit_view(resolved, map_w / map_h)
+        ax.patch.set_gid("rm-map-frame")
+        view = lead_view(resolved, map_w / map_h)
         tr = view.transformer()
         ax.set_xlim(view.xmin, view.xmax)
         ax.set_ylim(view.ymin, view.ymax)
@@ -932,31 +1289,25 @@ def render_image(
         metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
         _draw_basemap(ax, view, tr, scale, metres_per_px)
         _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
-        obstacles = _draw_scale_bar(ax, view, scale)
-        room = _Room(ax, obstacles)
+        room = _Room(ax, _draw_scale_bar(ax, view, scale))
+        inset = _reserve_inset(ax, resolved, view, tr, room)
         _draw_sites(ax, resolved, view, tr, scale, room)
         _draw_callouts(ax, resolved, tr, scale, room)
-        _draw_ring_labels(ax, resolved, tr, scale, room)
+        _draw_places(ax, resolved, view, tr, scale, room)
+        named = _draw_ring_labels(ax, resolved, tr, scale, room)
+        if inset is not None:
+            text_pt = max(5.8 * scale, min_size)
+            named |= _draw_inset(ax, resolved, view, tr, scale, inset, text_pt, named)
+        unnamed = [
+            layer for layer in resolved.drawn
+            if layer.show and layer.id not in named and layer.kind not in ("threshold", "band")
+        ]  # fmt: skip
 
-        legend_ax = fig.add_axes(
-            (
-                legend_box[0] / width_in,
-                legend_box[1] / height_in,
-                legend_box[2] / width_in,
-                legend_box[3] / height_in,
-            )
-        )
-        _draw_legend(
-            legend_ax,
-            entries,
-            legend_box[2],
-            legend_size,
-            ncols=ncols,
-            min_size=min_size,
-        )
-
-        foot += _wrap(_source_text(resolved), text_w, foot_size)
-        foot += _wrap(_credits(view), text_w, foot_size)
+        key_ax = fig.add_axes((margin / width_in, (margin + 2 * line_in) / height_in,
+                               text_w / width_in, KEY_LINES * line_in / height_in))  # fmt: skip
+        _draw_key(key_ax, key_entries(resolved, unnamed), text_w, foot_size, scale, KEY_LINES)
+        chars = int(text_w * 72 / (foot_size * _EM_PER_CHAR))
+        foot = [sources_line(resolved, chars, sidecar), credits_line(view, chars)]
         fig.text(
             margin / width_in, margin / height_in, "\n".join(foot), fontsize=foot_size,
             color="#444444", va="bottom", linespacing=1.3,
@@ -995,18 +1346,34 @@ def alt_path(image: str | Path) -> Path:
     return Path(image).with_suffix(".alt.txt")
 
 
+def sources_path(image: str | Path) -> Path:
+    """Where an image's full sources go: map.png -> map.sources.txt."""
+    return Path(image).with_suffix(".sources.txt")
+
+
 def save_image_with_alt(
-    figure: Figure, scene: SceneLike, path: str | Path, *, lang: str = "en"
+    figure: Figure,
+    scene: SceneLike,
+    path: str | Path,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
 ) -> Path:
-    """Save a static map and its alt text (alt_path, rangemap.summary.text_alternative in
-    `lang`) together: the text's temporary file is renamed only after the image is complete,
-    so neither is left without the other."""
+    """Save a static map with its alt text (alt_path, rangemap.summary.text_alternative in
+    `lang`) and its sources (sources_path, sidecar_text with the texts given) together: the
+    texts' temporary files are renamed only after the image is complete, so none is left
+    without the others."""
     from rangemap.output import check_writable
     from rangemap.summary import text_alternative
 
-    text = text_alternative(scene, lang=lang)
+    alt = text_alternative(scene, lang=lang)
+    sources = sidecar_text(scene, title=title, subtitle=subtitle, caption=caption)
     check_writable(alt_path(path))
-    with atomic_path(alt_path(path)) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+    check_writable(sources_path(path))
+    with atomic_path(alt_path(path)) as alt_tmp, atomic_path(sources_path(path)) as src_tmp:
+        alt_tmp.write_text(alt, encoding="utf-8", newline="\n")
+        src_tmp.write_text(sources, encoding="utf-8", newline="\n")
         save_image(figure, path)
     return Path(path)
