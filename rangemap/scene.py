@@ -214,6 +214,46 @@ class SceneSite(_SceneModel):
     )
 
 
+#: A reference to drawn layers in `focus:`, `steps:` and `names:` (rangemap.story): a
+#: layer's id without its site part, or the start of it up to a hyphen ("9m729/ru-480",
+#: slashes read as hyphens; "inf-500"; "inf" for every INF ring and band), or a whole id
+#: with its site ("kaliningrad-region--inf-5500"); checked when the scene is resolved.
+def _check_ref(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_./-]*", value):
+        raise ValueError(
+            f"a layer reference such as '9m729/ru-480', 'inf-500' or 'inf', got {value!r}"
+        )
+    return value
+
+
+LayerRef = Annotated[str, AfterValidator(_check_ref)]
+
+
+class SceneStep(_SceneModel):
+    """One step of the story the interactive map tells (buttons, keys, a host page's
+    postMessage): the layers on, what the view frames, one line of text."""
+
+    text: Text = Field(description="One line shown with the step: what the reader sees.")
+    show: tuple[LayerRef, ...] = Field(
+        default=(), description="Layers on in this step (the others off); default: the lead's."
+    )
+    focus: tuple[LayerRef, ...] = Field(
+        default=(), description="Layers the view frames; default: those shown."
+    )
+    places: tuple[Annotated[Text, AfterValidator(_check_site)], ...] = Field(
+        default=(), description="Places the view also frames (names or 'LAT,LON')."
+    )
+
+
+class SceneNames(_SceneModel):
+    """Places named on the map beyond the ranking of rangemap.story, or kept off it."""
+
+    add: tuple[Annotated[Text, AfterValidator(_check_site)], ...] = Field(
+        default=(), description="Places always named (names or 'LAT,LON')."
+    )
+    drop: tuple[Text, ...] = Field(default=(), description="Names never shown on the map.")
+
+
 class SceneStyle(_SceneModel):
     """Overrides of the default look."""
 
@@ -285,6 +325,21 @@ class Scene(_SceneModel):
     sources: tuple[Source, ...] = Field(default=(), description="Sources of the scene's texts.")
     sites: tuple[SceneSite, ...]
     style: SceneStyle = Field(default_factory=SceneStyle)
+    focus: tuple[LayerRef, ...] = Field(
+        default=(),
+        description=(
+            "The story's lead, which the map opens on: layer references; default: the "
+            "first site's shortest drawn claim or range with its callouts."
+        ),
+    )
+    focus_places: tuple[Annotated[Text, AfterValidator(_check_site)], ...] = Field(
+        default=(), description="Places the lead's frame also holds (names or 'LAT,LON')."
+    )
+    steps: tuple[SceneStep, ...] = Field(
+        default=(),
+        description="The story in steps; default: the lead, then every range shown.",
+    )
+    names: SceneNames = Field(default_factory=SceneNames)
 
     #: The sites and callouts resolved while validating, and the catalog they were resolved
     #: against (before the scene's own was added): see places_resolved_with.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -86,6 +86,16 @@ class ResolvedSite:
 
 
 @dataclass(frozen=True)
+class ResolvedStep:
+    """A scene's step with its references resolved to layer ids and places."""
+
+    text: str
+    show: tuple[str, ...]
+    focus: tuple[str, ...]
+    places: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
 class ResolvedScene:
     """Everything a renderer needs: texts, colours, sites and their layers, sources."""
 
@@ -100,6 +110,13 @@ class ResolvedScene:
     projection: Projection | None = None
     lang: str = "en"
     view: tuple[tuple[float, float], tuple[float, float]] | None = None
+    #: The story (rangemap.story): the lead's layer ids and places, the steps, the names
+    #: the scene adds to the map or keeps off it.
+    focus: tuple[str, ...] = ()
+    focus_places: tuple[Location, ...] = ()
+    steps: tuple[ResolvedStep, ...] = ()
+    names_add: tuple[Location, ...] = ()
+    names_drop: tuple[str, ...] = ()
 
     @property
     def layers(self) -> tuple[SceneLayer, ...]:
@@ -394,6 +411,40 @@ def claim_discs(
     return [("", None, span, None)]
 
 
+def _ref_tail(ref: str) -> str:
+    return slug(ref.replace("/", "-"))
+
+
+def match_layers(layers: Sequence[SceneLayer], ref: str) -> tuple[str, ...]:
+    """Ids of the drawn layers a reference names, in scene order: a whole id
+    ("kaliningrad-region--inf-5500"), or an id without its site part or its start up to a
+    hyphen ("9m729/ru-480", "inf-500", "inf"), at every site."""
+    drawn = [layer.id for layer in layers if isinstance(layer, DrawnLayer)]
+    if "--" in ref:
+        return tuple(i for i in drawn if i == ref or i.startswith(ref + "-"))
+    tail = _ref_tail(ref)
+    out = []
+    for layer_id in drawn:
+        own = layer_id.split("--", 1)[-1]
+        if own == tail or own.startswith(tail + "-"):
+            out.append(layer_id)
+    return tuple(out)
+
+
+def _resolve_refs(layers: Sequence[SceneLayer], refs: Sequence[str], where: str) -> tuple:
+    """Every reference's layer ids; a reference that names none is an error naming it."""
+    ids: list[str] = []
+    for ref in refs:
+        found = match_layers(layers, ref)
+        if not found:
+            known = sorted({layer.id.split("--", 1)[-1] for layer in layers
+                            if isinstance(layer, DrawnLayer)})  # fmt: skip
+            err = suggest(ref, known, kind="layer")
+            raise type(err)(f"{where}: {err}")
+        ids += [i for i in found if i not in ids]
+    return tuple(ids)
+
+
 def _entry(catalog: Catalog, location: Location) -> Site | AreaSite | None:
     """The catalog entry a location was resolved from; none for a place or coordinates."""
     if location.kind == "site":
@@ -451,7 +502,22 @@ def resolve_scene(
         event = next((e for e in catalog.events if e.id == scene.event), None)
         if event is None:
             raise suggest(scene.event, [e.id for e in catalog.events], kind="event")
+    all_layers = [layer for site in sites for layer in site.layers]
+    steps = tuple(
+        ResolvedStep(
+            text=step.text,
+            show=_resolve_refs(all_layers, step.show, f"steps[{i}].show"),
+            focus=_resolve_refs(all_layers, step.focus, f"steps[{i}].focus"),
+            places=tuple(place(name) for name in step.places),
+        )
+        for i, step in enumerate(scene.steps)
+    )
     return ResolvedScene(
+        focus=_resolve_refs(all_layers, scene.focus, "focus"),
+        focus_places=tuple(place(name) for name in scene.focus_places),
+        steps=steps,
+        names_add=tuple(place(name) for name in scene.names.add),
+        names_drop=scene.names.drop,
         title=scene.title,
         subtitle=scene.subtitle,
         caption=scene.caption,

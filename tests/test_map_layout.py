@@ -653,6 +653,26 @@ def test_axe_finds_no_serious_violation(driver, maps, name, projection, width):
     assert _severe(driver) == []
 
 
+_MAP_HEIGHT = "return document.querySelector('.folium-map').getBoundingClientRect().height"
+
+
+@pytest.mark.parametrize("width", [375, 1200])
+@pytest.mark.parametrize("projection", PROJECTIONS)
+@pytest.mark.parametrize("name", builtin_scenes())
+def test_unfolding_the_panels_keeps_the_map_height(driver, maps, name, projection, width):
+    """The map's height is its own: the legend, "More ranges" and the sources unfolded beside
+    or below it scroll or flow, and never stretch the map (a map grown to the panels' height
+    framed another part of the world and broke the details a reader opens)."""
+    _open_map(driver, maps[name, projection], width)
+    before = driver.execute_script(_MAP_HEIGHT)
+    _unfold(driver)
+    after = driver.execute_script(_MAP_HEIGHT)
+    assert abs(after - before) <= 0.1 * before, (before, after)
+    # the country details still open on a country in view
+    driver.execute_script(_OPEN_DETAILS, "country")
+    _details_shown(driver)
+
+
 @pytest.mark.parametrize("width", [320, 375])
 @pytest.mark.parametrize("projection", PROJECTIONS)
 @pytest.mark.parametrize("name", builtin_scenes())

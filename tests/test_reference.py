@@ -20,6 +20,8 @@ MODELS: list[type[BaseModel]] = [
     scene.SceneSite,
     scene.SceneRange,
     scene.SceneStyle,
+    scene.SceneStep,
+    scene.SceneNames,
     catalog.CatalogFile,
     catalog.System,
     catalog.Claim,

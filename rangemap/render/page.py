@@ -39,6 +39,7 @@ html.rm-flow body > .folium-map {{ height: clamp(360px, 112vw, 560px) !important
   border-top: 1px solid #ddd; font-size: 13px; line-height: 1.35;
 }}
 html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
+@media (min-width: {SIDE_BY_SIDE_PX}px) {{ html:not(.rm-flow) .rm-side {{ max-height: none; }} }}
 .rm-side details {{ flex: 0 1 auto; }}
 .rm-side details[open] {{ flex-basis: 100%; }}
 .rm-side summary {{ cursor: pointer; font-weight: 600; padding: 4px 0; min-height: 24px; }}
@@ -92,12 +93,17 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
   }}
   html.rm-flow body {{ grid-template-rows: none; }}
   .rm-side {{
-    grid-column: 2; grid-row: 2; display: block; max-height: none !important;
+    grid-column: 2; grid-row: 2; display: block;
     font-size: 13px;
     border-top: 0; border-left: 1px solid #ddd; padding: 4px 12px;
   }}
-  html.rm-flow body > .folium-map {{
-    height: auto !important; min-height: clamp(460px, 50vw, 640px); align-self: stretch;
+  /* The map's height is its own: unfolding the panels beside it scrolls them, never
+     stretches the map (a map grown to the panels' height framed another part of the world). */
+  html.rm-flow body {{ --rm-flow-map-h: clamp(460px, 50vw, 640px); }}
+  html.rm-flow body > .folium-map {{ height: var(--rm-flow-map-h) !important; }}
+  html.rm-flow .rm-side {{
+    align-self: start; max-height: var(--rm-flow-map-h) !important; overflow: auto;
+    box-sizing: border-box;
   }}
 }}
 .rm-pop {{
