@@ -25,7 +25,6 @@ from rangemap.output import atomic_path
 from rangemap.render.style import (
     BOUND_FILL,
     BOUND_TEXT,
-    FAINT_LABEL_COLOR,
     KIND_TEXT,
     LINE_STYLES,
     fill_opacity,
@@ -78,6 +77,8 @@ PRESETS: dict[str, Preset] = {
 }
 #: Smallest type drawn at scale 1, in points (the scale bar's note); others are larger.
 _SMALLEST_PT = 5.5
+#: An image whose smallest type would be smaller than this (pixels) is refused: unreadable.
+_MIN_READABLE_PX = 6
 
 #: The countries, the graticule and the rings are clipped to a geodesic cap around the centre
 #: before projecting: AEQD tears everything near the antipode of its centre (20,004 km).
@@ -255,17 +256,11 @@ def _focus(scene: ResolvedScene) -> list[DrawnLayer]:
 
 
 def lead_layers(scene: ResolvedScene) -> list[DrawnLayer]:
-    """The range the story opens on: the first site's shortest shown claim (of the first site
-    that has one), else the first shown ring. The editorial module's lead replaces this."""
-    for site in scene.sites:
-        claims = [
-            layer for layer in site.layers
-            if isinstance(layer, DrawnLayer) and layer.show
-            and layer.kind not in ("threshold", "band")
-        ]  # fmt: skip
-        if claims:
-            return [min(claims, key=lambda layer: layer.ring.km)]
-    return [layer for layer in scene.drawn if layer.show][:1]
+    """The layers the story opens on (rangemap.story.lead), among those shown."""
+    from rangemap import story
+
+    ids = set(story.lead(scene).layers)
+    return [layer for layer in scene.drawn if layer.id in ids and layer.show]
 
 
 def _frame(
@@ -312,34 +307,27 @@ def fit_view(
     return _frame(lat0, lon0, np.concatenate(points), aspect, 0.06, 150_000.0)
 
 
-def _lead_points(view: MapView, tr: pyproj.Transformer, scene: ResolvedScene) -> np.ndarray:
-    """What the lead frame must hold: the lead's outline and site, and the callouts' places."""
-    from rangemap.render.labels import scene_callouts
-
-    lead = lead_layers(scene)
-    points = [
-        _project_points(tr, [layer.ring.site.lon], [layer.ring.site.lat]) for layer in lead
-    ]
-    for layer in lead:
-        points += ring_outline(view, tr, layer)
-    for line in scene_callouts(scene):
-        points.append(_project_points(tr, [line.place.lon], [line.place.lat]))
-    return np.concatenate(points) if points else _site_points(tr, scene)
+def _frame_points(tr: pyproj.Transformer, frame: Any) -> np.ndarray:
+    lat = np.array([p[0] for p in frame.points], dtype=float)
+    lon = np.array([p[1] for p in frame.points], dtype=float)
+    return _project_points(tr, lon, lat)
 
 
-def lead_view(scene: ResolvedScene, aspect: float) -> MapView:
-    """The frame the story opens on: the lead range and the places its callouts name, with a
-    narrow margin, centred on them (so the projection is true to 1 % or so across it)."""
+def lead_view(scene: ResolvedScene, aspect: float, frame: Any = None) -> MapView:
+    """The view a story's step opens on (rangemap.story.Frame, default: the lead's): its
+    ranges and places with a narrow margin, centred on them, so the projection is true to
+    1 % or so across a frame of a few thousand km."""
+    from rangemap import story
+
+    frame = frame if frame is not None else story.lead(scene).frame
     lat0, lon0 = scene_centre(scene)
-    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
-    tr = probe.transformer()
-    xy = _lead_points(probe, tr, scene)
+    tr = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM).transformer()
+    xy = _frame_points(tr, frame)
     mid = (xy.min(axis=0) + xy.max(axis=0)) / 2
     lon, lat = tr.transform(mid[0], mid[1], direction="INVERSE")
     lat0, lon0 = round(float(lat), 4) + 0.0, round(float(lon), 4) + 0.0
-    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
-    tr = probe.transformer()
-    return _frame(lat0, lon0, _lead_points(probe, tr, scene), aspect, 0.04, 40_000.0)
+    tr = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM).transformer()
+    return _frame(lat0, lon0, _frame_points(tr, frame), aspect, 0.04, 40_000.0)
 
 
 def scale_error(view: MapView) -> float:
@@ -612,28 +600,29 @@ def _draw_sites(
         room.take(label)
 
 
-def story_places(scene: ResolvedScene, view: MapView, tr: pyproj.Transformer) -> list[Any]:
-    """The capitals the map names, most newsworthy first: those the lead reaches and the
-    nearest beyond it (rangemap.render.labels.story_capitals), inside the frame, nearest to
-    the lead's site first; a place a callout names already is left to the callout. The
-    editorial module's ranking replaces this."""
-    from rangemap.render.labels import scene_callouts, story_capitals
+#: Places named for their size alone (rank "population"), at most this many per map.
+_MAX_POPULOUS = 4
 
-    lead = lead_layers(scene)
-    if not lead:
-        return []
+
+def story_places(scene: ResolvedScene, view: MapView, tr: pyproj.Transformer) -> list[Any]:
+    """The places the map names, most newsworthy first (rangemap.story.ranked_places),
+    inside the frame; those a callout names already are left to the callout, and only the
+    few largest of those named for their size alone."""
+    from rangemap import story
+    from rangemap.render.labels import scene_callouts
+
     called = {line.place.name for line in scene_callouts(scene)}
-    places = [p for p in story_capitals(lead, beyond=2) if p.name not in called]
+    places = [p for p in story.ranked_places(scene) if p.name not in called]
     if not places:
         return []
     xy = _project_points(tr, [p.lon for p in places], [p.lat for p in places])
-    site = lead[0].ring.site
-    from rangemap.geodesic import distance_km
-
-    km = distance_km(site.lat, site.lon, np.array([p.lat for p in places]),
-                     np.array([p.lon for p in places]))  # fmt: skip
-    keep = np.flatnonzero(_inside(view, xy))
-    return [places[i] for i in keep[np.argsort(km[keep], kind="stable")]]
+    inside = [p for p, keep in zip(places, _inside(view, xy), strict=True) if keep]
+    rings = [layer.ring.geometry for layer in scene.drawn if layer.show]
+    populous = [
+        p for p in inside
+        if p.why == "population" and any(shapely.contains_xy(g, p.lon, p.lat) for g in rings)
+    ][:_MAX_POPULOUS]  # fmt: skip
+    return [p for p in inside if p.why != "population"] + populous
 
 
 def _draw_places(
@@ -707,20 +696,22 @@ def _draw_ring_labels(
     taken in `room` and stays inside the map; else its short form ("≤480 km"); else it is left to
     the key under the map or the inset. Smaller ranges first: they have the least room.
     Returns the ids of the layers named."""
+    from rangemap import story
     from rangemap.render.labels import page_labels
 
     named: set[str] = set()
+    by_id = {layer.id: layer for layer in scene.drawn}
     for entry in page_labels([layer for layer in scene.drawn if layer.show]):
         anchors = np.asarray(entry["anchors"])
         points = _project_points(tr, anchors[:, 1], anchors[:, 0])
         faint = entry["kind"] in ("threshold", "band")
+        claim = story.claim_label(by_id[entry["ids"][0]])
         label = ax.text(
-            0.0, 0.0, entry["text"], ha="center", va="center", fontsize=6.3 * scale,
-            fontweight="normal" if faint else "bold", color=FAINT_LABEL_COLOR if faint else
-            entry["color"], zorder=8, bbox=_label_box(scale), clip_on=True,
-            gid=f"rm-range-{entry['ids'][0]}",
+            0.0, 0.0, claim.text, ha="center", va="center", fontsize=6.3 * scale,
+            fontweight="normal" if faint else "bold", color=claim.color, zorder=8,
+            bbox=_label_box(scale), clip_on=True, gid=f"rm-range-{entry['ids'][0]}",
         )  # fmt: skip
-        for text in (entry["text"], entry["short"]):
+        for text in (claim.text, claim.short):
             label.set_text(text)
             for x, y in points:
                 label.set_position((x, y))
@@ -827,6 +818,7 @@ def _draw_inset(
     from matplotlib.patches import Rectangle
 
     from rangemap.render.labels import page_labels
+    from rangemap.story import text_color
 
     beyond = _beyond(view, tr, scene)
     sites = _site_points(tr, scene)
@@ -869,21 +861,26 @@ def _draw_inset(
     inset_room.taken.append((*frame_px[0], *frame_px[1]))
     ids = {layer.id for layer in beyond if layer.kind not in ("threshold", "band")} - named
     named = set()
-    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
-        if not ids & set(entry["ids"]):
+    texts: dict[str, list[str]] = {}
+    entries = page_labels([layer for layer in scene.drawn if layer.show])
+    for entry in entries:  # the same figure from two sites: one label names both
+        texts.setdefault(entry["short"], []).extend(entry["ids"])
+    for entry in entries:
+        if not ids & set(entry["ids"]) or entry["short"] not in texts:
             continue
         anchors = np.asarray(entry["anchors"])
         xy = _project_points(tr, anchors[:, 1], anchors[:, 0])
         label = inset.text(
             0.0, 0.0, entry["short"], ha="center", va="center", fontsize=text_pt,
-            fontweight="bold", color=entry["color"], zorder=8, bbox=_label_box(scale * 0.6),
+            fontweight="bold", color=text_color(entry["color"]), zorder=8,
+            bbox=_label_box(scale * 0.6),
             clip_on=True, gid=f"rm-inset-range-{entry['ids'][0]}",
         )  # fmt: skip
         for x, y in xy:
             label.set_position((x, y))
             if inset_room.cost(inset_room.box(label)) <= 0:
                 inset_room.take(label)
-                named.update(entry["ids"])
+                named.update(texts.pop(entry["short"]))
                 break
         else:
             label.remove()
@@ -1002,8 +999,8 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
 def key_entries(scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = ()) -> list[LegendEntry]:
     """The key under the map, in short entries: what line styles, fills and dots mean, then
     any drawn range the map does not name on its outline or in the inset (its long label)."""
-    from rangemap.render.labels import label_texts
     from rangemap.render.style import BOUND_SHORT, KIND_SHORT
+    from rangemap.story import claim_label
 
     shown = [layer for layer in scene.drawn if layer.show]
     kinds = {layer.line_kind for layer in shown}
@@ -1022,9 +1019,8 @@ def key_entries(scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = ()) -> lis
     if any(site.location.area is not None for site in scene.sites):
         entries.append(LegendEntry("launch area: ranges from anywhere in it", "stated",
                                    scene.colors["site"]))  # fmt: skip
-    entries += [
-        LegendEntry(label_texts(layer)[0], layer.line_kind, layer.color) for layer in unnamed
-    ]
+    rows = {claim_label(layer).text: layer for layer in unnamed}
+    entries += [LegendEntry(text, layer.line_kind, layer.color) for text, layer in rows.items()]
     return entries
 
 
@@ -1077,8 +1073,9 @@ def _draw_key(
 
 
 def _publisher(name: str) -> str:
-    """A publisher as a short credit: without what the brackets add ("(reprint of ...)")."""
-    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+    """A publisher as a short credit: without what brackets or a comma add ("(reprint of
+    ...)", ", on USA Today")."""
+    return re.sub(r"\s*\([^)]*\)", "", name).split(",")[0].strip() or name
 
 
 def _all_sources(scene: ResolvedScene) -> list[Source]:
@@ -1140,6 +1137,12 @@ def sidecar_text(
     ):
         if text:
             parts.append(" ".join(text.split()))
+    from rangemap import story
+
+    steps = story.steps(resolved)
+    parts.append("Steps:\n" + "\n".join(
+        f"{i + 1}. {' '.join(step.text.split())}" for i, step in enumerate(steps)
+    ))  # fmt: skip
     parts.append("Legend:\n" + "\n".join(f"- {e.text}" for e in legend_entries(resolved)))
     cited = dict.fromkeys(s.cite() for s in _all_sources(resolved))
     parts.append("Sources:\n" + "\n".join(f"- {c}" for c in cited))
@@ -1175,6 +1178,33 @@ def _one_line(text: str, width_in: float, size: float, floor: float, *, bold: bo
     return textwrap.shorten(text, chars, placeholder=" …"), floor
 
 
+def _with_shown(scene: ResolvedScene, ids: set[str]) -> ResolvedScene:
+    """The scene with exactly the layers `ids` shown (a step of its story)."""
+    from dataclasses import replace
+
+    sites = tuple(
+        replace(site, layers=tuple(
+            replace(layer, show=layer.id in ids) if isinstance(layer, DrawnLayer) else layer
+            for layer in site.layers
+        ))
+        for site in scene.sites
+    )  # fmt: skip
+    return replace(scene, sites=sites)
+
+
+def step_count(scene: SceneLike) -> int:
+    """How many steps the scene's story has (rangemap.story.steps)."""
+    from rangemap import story
+
+    return len(story.steps(as_resolved(scene)))
+
+
+def step_path(image: str | Path, index: int) -> Path:
+    """Where step `index` (0-based) of a carousel goes: map.png -> map-step1.png."""
+    image = Path(image)
+    return image.with_name(f"{image.stem}-step{index + 1}{image.suffix}")
+
+
 # --- the figure ----------------------------------------------------------------------------
 
 #: Lines of text under the map: the key (up to two), one of sources, one of credits.
@@ -1193,6 +1223,7 @@ def render_image(
     preset: str | None = None,
     min_text_px: float = 0.0,
     sidecar: str = "the sources file beside this image",
+    step: int | None = None,
 ) -> Figure:
     """Draw a scene as a static map that tells its story: title, a one-line subtitle, the
     map framed on the lead (lead_view: the first site's shortest range and the places its
@@ -1205,6 +1236,11 @@ def render_image(
     `min_text_px` pixels. The caption, the full legend and every source go to the sidecar
     (sidecar_text, written by save_image_with_alt), which the sources line names as
     `sidecar`; `caption` is accepted for the sidecar and not drawn.
+
+    The map is a step of the story (rangemap.story.steps): by default the first, which
+    frames the lead; `step` (0-based) draws another, framed and shown as the step says,
+    with "N/M · the step's text" as the subtitle. The inset draws every range shown in
+    the step or at first.
 
     Returns a matplotlib Figure (it displays inline in Jupyter); write it with save_image
     for byte-identical files. Rings are drawn from their true geodesic boundaries; bands,
@@ -1231,7 +1267,19 @@ def render_image(
         if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 20_000:
             raise InputError(f"{name} must be a whole number from 50 to 20,000, got {value!r}")
     resolved = as_resolved(scene)
+    from rangemap import story
+
+    steps = story.steps(resolved)
+    if step is not None and not 0 <= step < len(steps):
+        raise InputError(f"step must be from 0 to {len(steps) - 1} (0-based), got {step!r}")
+    chosen = steps[step or 0]
+    shown = _with_shown(resolved, set(chosen.show))
+    overview = _with_shown(
+        resolved, set(chosen.show) | {layer.id for layer in resolved.drawn if layer.show}
+    )
     title = title or resolved.title
+    if step is not None:
+        subtitle = f"{step + 1}/{len(steps)} · {chosen.text}"
     subtitle = subtitle if subtitle is not None else resolved.subtitle
     width_in, height_in = width_px / dpi, height_px / dpi
     # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches,
@@ -1249,7 +1297,7 @@ def render_image(
         size = 13.5 * scale
         lines = _wrap(title, text_w, size, bold=True)
         if len(lines) > 1:  # a title a little too long for one line: a little smaller
-            fitted, size = _one_line(title, text_w, size, size * 0.85, bold=True)
+            fitted, size = _one_line(title, text_w, size, size * 0.75, bold=True)
             lines = [fitted] if fitted == " ".join(title.split()) else lines
             size = size if len(lines) == 1 else 13.5 * scale
         fig.text(margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
@@ -1266,18 +1314,20 @@ def render_image(
         foot_h = (KEY_LINES + 2) * line_in
         map_bottom = margin + foot_h + 0.05 * scale
         map_w, map_h = text_w, map_top - map_bottom
-        if map_h < 1.0 * scale or map_w < 1.0 * scale:
+        if map_h < 1.0 * scale or map_w < 1.0 * scale or min_size * dpi / 72 < _MIN_READABLE_PX:
             raise InputError(
-                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map beside "
-                "its title and key; use a larger image (--preset social-portrait, a4) or a "
-                "lower dpi."
+                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map and "
+                f"type of at least {_MIN_READABLE_PX} px beside its title and key; use a "
+                "larger image (--preset social-portrait, a4) or a higher dpi."
             )
         ax = fig.add_axes(
             (margin / width_in, map_bottom / height_in, map_w / width_in, map_h / height_in)
         )
         ax.patch.set_gid("rm-map-frame")
-        view = lead_view(resolved, map_w / map_h)
+        ax.set_gid("rm-map")
+        view = lead_view(resolved, map_w / map_h, chosen.frame)
         tr = view.transformer()
+        ax.set_label(view.proj)  # what figure_view reads back
         ax.set_xlim(view.xmin, view.xmax)
         ax.set_ylim(view.ymin, view.ymax)
         ax.set_xticks([])
@@ -1288,24 +1338,28 @@ def render_image(
             spine.set_color("#999999")
         metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
         _draw_basemap(ax, view, tr, scale, metres_per_px)
-        _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
+        _draw_layers(ax, shown, view, tr, scale, metres_per_px)
         room = _Room(ax, _draw_scale_bar(ax, view, scale))
-        inset = _reserve_inset(ax, resolved, view, tr, room)
-        _draw_sites(ax, resolved, view, tr, scale, room)
-        _draw_callouts(ax, resolved, tr, scale, room)
-        _draw_places(ax, resolved, view, tr, scale, room)
-        named = _draw_ring_labels(ax, resolved, tr, scale, room)
+        inset = _reserve_inset(ax, overview, view, tr, room)
+        _draw_sites(ax, shown, view, tr, scale, room)
+        _draw_callouts(ax, shown, tr, scale, room)
+        _draw_places(ax, shown, view, tr, scale, room)
+        named = _draw_ring_labels(ax, shown, tr, scale, room)
         if inset is not None:
             text_pt = max(5.8 * scale, min_size)
-            named |= _draw_inset(ax, resolved, view, tr, scale, inset, text_pt, named)
+            named |= _draw_inset(ax, overview, view, tr, scale, inset, text_pt, named)
+        visible = {layer.id for layer in shown.drawn if layer.show}
+        visible |= {layer.id for layer in _beyond(view, tr, overview)}
         unnamed = [
-            layer for layer in resolved.drawn
-            if layer.show and layer.id not in named and layer.kind not in ("threshold", "band")
+            layer for layer in overview.drawn
+            if layer.id in visible and layer.id not in named
+            and layer.kind not in ("threshold", "band")
         ]  # fmt: skip
 
         key_ax = fig.add_axes((margin / width_in, (margin + 2 * line_in) / height_in,
-                               text_w / width_in, KEY_LINES * line_in / height_in))  # fmt: skip
-        _draw_key(key_ax, key_entries(resolved, unnamed), text_w, foot_size, scale, KEY_LINES)
+                               text_w / width_in, KEY_LINES * line_in / height_in),
+                              gid="rm-key")  # fmt: skip
+        _draw_key(key_ax, key_entries(overview, unnamed), text_w, foot_size, scale, KEY_LINES)
         chars = int(text_w * 72 / (foot_size * _EM_PER_CHAR))
         foot = [sources_line(resolved, chars, sidecar), credits_line(view, chars)]
         fig.text(
@@ -1313,6 +1367,14 @@ def render_image(
             color="#444444", va="bottom", linespacing=1.3,
         )  # fmt: skip
     return fig
+
+
+def figure_view(figure: Figure) -> MapView:
+    """The view a figure from render_image was drawn in (its centre and frame, in metres)."""
+    ax = figure.axes[0]
+    found = dict(re.findall(r"\+(lat_0|lon_0)=(-?[\d.]+)", ax.get_label()))
+    (xmin, xmax), (ymin, ymax) = ax.get_xlim(), ax.get_ylim()
+    return MapView(float(found["lat_0"]), float(found["lon_0"]), xmin, xmax, ymin, ymax, 0.0)
 
 
 def image_format(path: Path, fmt: str | None = None) -> str:
