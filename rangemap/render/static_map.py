@@ -602,6 +602,9 @@ def _draw_sites(
 
 #: Places named for their size alone (rank "population"), at most this many per map.
 _MAX_POPULOUS = 4
+#: Places named on a map at most (besides sites and callouts): a map of a 5,500 km range
+#: holds some sixty capitals, and naming all of them names none.
+_MAX_PLACES = 14
 
 
 def story_places(scene: ResolvedScene, view: MapView, tr: pyproj.Transformer) -> list[Any]:
@@ -622,7 +625,7 @@ def story_places(scene: ResolvedScene, view: MapView, tr: pyproj.Transformer) ->
         p for p in inside
         if p.why == "population" and any(shapely.contains_xy(g, p.lon, p.lat) for g in rings)
     ][:_MAX_POPULOUS]  # fmt: skip
-    return [p for p in inside if p.why != "population"] + populous
+    return ([p for p in inside if p.why != "population"] + populous)[:_MAX_PLACES]
 
 
 def _draw_places(
@@ -1062,6 +1065,8 @@ def _draw_key(
         if entry.fill > 0:
             ax.add_patch(Rectangle((x, mid - 0.3 * line_in), sample, 0.6 * line_in,
                                    facecolor=entry.color, alpha=entry.fill, lw=0))  # fmt: skip
+            ax.add_patch(Rectangle((x, mid - 0.3 * line_in), sample, 0.6 * line_in,
+                                   fill=False, ec="#999999", lw=0.4 * scale))  # fmt: skip
         if entry.kind is not None:
             style = _line_kw(entry.kind, entry.color, scale * 0.8)
             ax.plot([x + 0.01, x + sample - 0.01], [mid, mid], **style)
