@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -436,9 +436,10 @@ def _draw_layers(
     tr: pyproj.Transformer,
     scale: float,
     metres_per_px: float,
-) -> None:
+) -> set[str]:
     """Each shown range's outline; its fill only where the whole range lies in the frame (a
-    range the frame lies inside would tint the whole map and say nothing by its fill)."""
+    range the frame lies inside would tint the whole map and say nothing by its fill).
+    Returns the bounds ("at-least", "up-to") whose fills it drew, for the key."""
     from matplotlib.patches import PathPatch
 
     cap = view.cap
@@ -450,15 +451,19 @@ def _draw_layers(
     ]  # fmt: skip
     rings = np.array([layer.ring.geometry for layer, _ in filled], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
+    bounds: set[str] = set()
     for (layer, _), fill in zip(filled, fills, strict=True):
         alpha = fill_opacity(layer)
         path = None if fill.is_empty or alpha <= 0 else _path(fill)
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
+            if layer.bound is not None and layer.kind not in ("threshold", "custom", "band"):
+                bounds.add(layer.bound)
     for layer, lines in zip(shown, outlines, strict=True):
         style = _line_kw(layer.line_kind, layer.color, scale)
         for xy in lines:
             ax.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
+    return bounds
 
 
 def _label_box(scale: float) -> dict[str, Any]:
@@ -999,9 +1004,12 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     return entries
 
 
-def key_entries(scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = ()) -> list[LegendEntry]:
-    """The key under the map, in short entries: what line styles, fills and dots mean, then
-    any drawn range the map does not name on its outline or in the inset (its long label)."""
+def key_entries(
+    scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = (), fills: set[str] | None = None
+) -> list[LegendEntry]:
+    """The key under the map, in short entries: what line styles, `fills` (the bounds whose
+    fills the map draws; default: every shown range's) and dots mean, then any drawn range
+    the map does not name on its outline or in the inset (its long label)."""
     from rangemap.render.style import BOUND_SHORT, KIND_SHORT
     from rangemap.story import claim_label
 
@@ -1012,7 +1020,9 @@ def key_entries(scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = ()) -> lis
         for k in ("stated", "disputed", "estimate", "custom", "threshold")
         if k in kinds
     ]
-    bounds = {layer.bound for layer in shown if layer.kind not in ("threshold", "custom")}
+    bounds = fills if fills is not None else {
+        layer.bound for layer in shown if layer.kind not in ("threshold", "custom")
+    }
     entries += [
         LegendEntry(BOUND_SHORT[b], None, "#444444", BOUND_FILL[b] * 2.5)
         for b in BOUND_FILL
@@ -1033,7 +1043,7 @@ def _draw_key(
 ) -> int:
     """The key as short entries flowing along lines (a sample, then the words), measured as
     drawn; at most `max_lines` lines, the last entry that does not fit replaced by "…".
-    Returns the number of lines used."""
+    Returns the number of lines used, which end at the bottom of `ax`."""
     from matplotlib.patches import Rectangle
 
     renderer = ax.figure.canvas.get_renderer()
@@ -1074,6 +1084,8 @@ def _draw_key(
             ax.plot(x + sample / 2, mid, marker="o", ms=4.5 * scale, mfc=entry.color,
                     mec="white", linestyle="none")  # fmt: skip
         x = text_x + width + space
+    # the lines used sit at the bottom, next to the sources: a spare line is space under the map
+    ax.set_ylim(-(row + 1) * line_in, (max_lines - row - 1) * line_in)
     return row + 1
 
 
@@ -1100,28 +1112,28 @@ def _position_sources(scene: ResolvedScene) -> list[str]:
     ))  # fmt: skip
 
 
-def sources_line(scene: ResolvedScene, chars: int, sidecar: str) -> str:
-    """One line of sources: as many publishers as fit in `chars` characters, then where the
-    full list is ("Sources: TASS, US Department of State, … — full list in map.sources.txt")."""
+def sources_line(scene: ResolvedScene, fits: Callable[[str], bool], sidecar: str) -> str:
+    """One line of sources: as many publishers as `fits` the line, then where the full list
+    is ("Sources: TASS, US Department of State, … — full list in map.sources.txt")."""
     names = list(dict.fromkeys(_publisher(s.publisher) for s in _all_sources(scene)))
     names += [n for n in dict.fromkeys(map(_publisher, _position_sources(scene))) if n not in names]
     tail = f" — full list in {sidecar}"
-    text = "Sources: "
+    kept: list[str] = []
     for i, name in enumerate(names):
         more = ", …" if i < len(names) - 1 else ""
-        if len(text) + len(name) + len(more) + len(tail) > chars and i:
-            return text.removesuffix(", ") + ", …" + tail
-        text += name + ", "
-    return text.removesuffix(", ") + tail
+        if kept and not fits("Sources: " + ", ".join([*kept, name]) + more + tail):
+            return "Sources: " + ", ".join(kept) + ", …" + tail
+        kept.append(name)
+    return "Sources: " + ", ".join(kept) + tail
 
 
-def credits_line(view: MapView, chars: int) -> str:
-    """One line of credits: the map, its projection if there is room, the data."""
+def credits_line(view: MapView, fits: Callable[[str], bool]) -> str:
+    """One line of credits: the map, its projection if it `fits` the line, the data."""
     ns = f"{abs(view.lat):.2f}°{'N' if view.lat >= 0 else 'S'}"
     ew = f"{abs(view.lon):.2f}°{'E' if view.lon >= 0 else 'W'}"
     data = "Borders: Natural Earth. Places: GeoNames (CC BY 4.0)."
     full = f"Map: rangemap {__version__}, azimuthal equidistant on WGS84 centred on {ns} {ew}. "
-    return (full if len(full) + len(data) <= chars else f"Map: rangemap {__version__}. ") + data
+    return full + data if fits(full + data) else f"Map: rangemap {__version__}. {data}"
 
 
 def sidecar_text(
@@ -1161,26 +1173,43 @@ def sidecar_text(
     return "\n\n".join(parts) + "\n"
 
 
-def _one_line(text: str, width_in: float, size: float, floor: float, *, bold: bool = False
-              ) -> tuple[str, float]:
-    """`text` on one line: at `size`, else smaller down to `floor` (pt), else its first
-    sentences that fit, else cut at a word with "…"."""
-    em = _EM_PER_CHAR_BOLD if bold else _EM_PER_CHAR
+def _fits(fig: Figure, width_in: float, size: float, *, bold: bool = False
+          ) -> Callable[[str], bool]:
+    """Whether a text at `size` (pt) is at most `width_in` wide, measured as drawn."""
+    renderer = fig.canvas.get_renderer()
+
+    def fits(text: str) -> bool:
+        probe = fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal")
+        width = probe.get_window_extent(renderer).width / fig.dpi
+        probe.remove()
+        return width <= width_in
+
+    return fits
+
+
+def _one_line(fig: Figure, text: str, width_in: float, size: float, floor: float, *,
+              bold: bool = False) -> tuple[str, float]:
+    """`text` on one line, measured as drawn: at `size`, else smaller down to `floor` (pt),
+    else its first sentences that fit, else its first clauses, else cut at a word with
+    "…"."""
     text = " ".join(text.split())
     for fs in (size, size * 0.92, size * 0.85, floor):
         fs = max(fs, floor)
-        if len(text) <= width_in * 72 / (fs * em):
+        if _fits(fig, width_in, fs, bold=bold)(text):
             return text, fs
-    chars = int(width_in * 72 / (floor * em))
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    kept = ""
-    for sentence in sentences:
-        if len(kept) + len(sentence) + 1 > chars:
-            break
-        kept = f"{kept} {sentence}".strip()
-    if kept:
-        return kept, floor
-    return textwrap.shorten(text, chars, placeholder=" …"), floor
+    fits = _fits(fig, width_in, floor, bold=bold)
+    for pattern in (r"(?<=[.!?])\s+", r"(?<=[,;:])\s+"):
+        kept = ""
+        for part in re.split(pattern, text):
+            if not fits(f"{kept} {part}".strip() + ("" if pattern.startswith("(?<=[.") else " …")):
+                break
+            kept = f"{kept} {part}".strip()
+        if kept:
+            return (kept if pattern.startswith("(?<=[.") else kept.rstrip(",;:") + " …"), floor
+    words = text.split()
+    while len(words) > 1 and not fits(" ".join(words) + " …"):
+        words.pop()
+    return " ".join(words) + " …", floor
 
 
 def _with_shown(scene: ResolvedScene, ids: set[str]) -> ResolvedScene:
@@ -1302,14 +1331,15 @@ def render_image(
         size = 13.5 * scale
         lines = _wrap(title, text_w, size, bold=True)
         if len(lines) > 1:  # a title a little too long for one line: a little smaller
-            fitted, size = _one_line(title, text_w, size, size * 0.75, bold=True)
+            fitted, size = _one_line(fig, title, text_w, size, size * 0.75, bold=True)
             lines = [fitted] if fitted == " ".join(title.split()) else lines
             size = size if len(lines) == 1 else 13.5 * scale
         fig.text(margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
                  fontweight="bold", color="#111111", va="top", linespacing=1.2)  # fmt: skip
         y -= len(lines) * size * 1.2 / 72 + 0.05 * scale
         if subtitle:
-            line, size = _one_line(subtitle, text_w, 7.8 * scale, max(6.6 * scale, min_size))
+            line, size = _one_line(fig, subtitle, text_w, 7.8 * scale,
+                                   max(6.6 * scale, min_size))  # fmt: skip
             fig.text(margin / width_in, y / height_in, line, fontsize=size, color="#333333",
                      va="top")  # fmt: skip
             y -= size * 1.25 / 72 + 0.04 * scale
@@ -1343,7 +1373,7 @@ def render_image(
             spine.set_color("#999999")
         metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
         _draw_basemap(ax, view, tr, scale, metres_per_px)
-        _draw_layers(ax, shown, view, tr, scale, metres_per_px)
+        fills = _draw_layers(ax, shown, view, tr, scale, metres_per_px)
         room = _Room(ax, _draw_scale_bar(ax, view, scale))
         inset = _reserve_inset(ax, overview, view, tr, room)
         _draw_sites(ax, shown, view, tr, scale, room)
@@ -1364,9 +1394,10 @@ def render_image(
         key_ax = fig.add_axes((margin / width_in, (margin + 2 * line_in) / height_in,
                                text_w / width_in, KEY_LINES * line_in / height_in),
                               gid="rm-key")  # fmt: skip
-        _draw_key(key_ax, key_entries(overview, unnamed), text_w, foot_size, scale, KEY_LINES)
-        chars = int(text_w * 72 / (foot_size * _EM_PER_CHAR))
-        foot = [sources_line(resolved, chars, sidecar), credits_line(view, chars)]
+        entries = key_entries(overview, unnamed, fills)
+        _draw_key(key_ax, entries, text_w, foot_size, scale, KEY_LINES)
+        fits = _fits(fig, text_w, foot_size)
+        foot = [sources_line(resolved, fits, sidecar), credits_line(view, fits)]
         fig.text(
             margin / width_in, margin / height_in, "\n".join(foot), fontsize=foot_size,
             color="#444444", va="bottom", linespacing=1.3,
