@@ -496,7 +496,8 @@ def test_ranges_are_named_on_their_outlines_clear_of_every_other_label(builtin, 
     ax = figure.axes[0]
     ranges = _range_labels(figure)
     assert ranges, name
-    named = ranges + _site_labels(figure) + _callouts(figure)
+    countries = [t for t in ax.texts if t.get_gid() == "rm-country"]
+    named = ranges + _site_labels(figure) + _callouts(figure) + _place_labels(figure) + countries
     boxes = [t.get_window_extent(renderer) for t in named]
     frame = ax.get_window_extent(renderer)
     for i, box in enumerate(boxes):

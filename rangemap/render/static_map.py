@@ -695,6 +695,38 @@ def _draw_callouts(
         room.take(label)
 
 
+#: Country names: grey, lighter than any label the story makes (5.7:1 on white).
+_COUNTRY_TEXT = "#666666"
+
+
+def _draw_country_names(
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, room: _Room, size: float
+) -> None:
+    """Country names, as a basemap gives them, after everything the story names: at a
+    point inside each country's largest part, larger countries first, where the name
+    overlaps no other text, dot or the inset; micro-states and territories are left out
+    (rangemap.story.minor_countries)."""
+    from rangemap.render.labels import basemap_labels
+    from rangemap.story import minor_countries
+
+    minor = minor_countries()
+    rows = [row for row in basemap_labels()["countries"] if row[0] not in minor]
+    if not rows:
+        return
+    xy = _project_points(tr, [r[2] for r in rows], [r[1] for r in rows])
+    inside = np.hypot(xy[:, 0], xy[:, 1]) <= view.cap_km * 1000.0
+    for row, (x, y), keep in zip(rows, xy, inside & _inside(view, xy), strict=True):
+        if not keep:
+            continue
+        label = ax.text(x, y, row[0], ha="center", va="center", fontsize=size,
+                        color=_COUNTRY_TEXT, zorder=5, clip_on=True,
+                        gid="rm-country")  # fmt: skip
+        if room.cost(room.box(label)) > 0:
+            label.remove()
+        else:
+            room.take(label)
+
+
 def _draw_ring_labels(
     ax: Axes, scene: ResolvedScene, tr: pyproj.Transformer, scale: float, room: _Room
 ) -> set[str]:
@@ -1380,6 +1412,7 @@ def render_image(
         _draw_callouts(ax, shown, tr, scale, room)
         _draw_places(ax, shown, view, tr, scale, room)
         named = _draw_ring_labels(ax, shown, tr, scale, room)
+        _draw_country_names(ax, view, tr, scale, room, max(6.0 * scale, min_size))
         if inset is not None:
             text_pt = max(5.8 * scale, min_size)
             named |= _draw_inset(ax, overview, view, tr, scale, inset, text_pt, named)
