@@ -715,3 +715,14 @@ def test_bad_step_options_exit_2(tmp_path, monkeypatch, args, message):
     result = CliRunner().invoke(cli, ["map", "inf-2020", *args])
     assert result.exit_code == 2 and message in result.output, result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_countries_are_named_quietly_where_they_fit(inf):
+    """The basemap names countries (grey, after everything else): Poland and Germany in
+    the lead frame of the default map; never a micro-state."""
+    from rangemap.story import minor_countries
+
+    figure = render_image(inf)
+    names = [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "rm-country"]
+    assert {"Poland", "Germany"} <= set(names)
+    assert not set(names) & minor_countries()
