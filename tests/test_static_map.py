@@ -22,7 +22,6 @@ from rangemap.render.static_map import (
     alt_path,
     figure_view,
     fit_view,
-    legend_entries,
     project_areas,
     render_image,
     ring_outline,
@@ -195,33 +194,6 @@ def test_centre_is_the_mean_position_of_the_sites(inf):
         ),
     )
     assert scene_centre(resolve_scene(across)) == (0.0, 180.0)  # not 0 E
-
-
-def test_legend_lists_claims_thresholds_sites_and_what_is_not_drawn(inf):
-    texts = [entry.text for entry in legend_entries(inf)]
-    assert texts[0] == (
-        "9M729 — up to 480 km (Russia, stated); from anywhere in the Kaliningrad region"
-    )
-    # dots are sites, the city's reference point and where the region's name is drawn
-    assert "Launch area: ranges from anywhere in it (outline)" in texts
-    assert any(t.startswith("Point: a site ranges are measured from, a reference") for t in texts)
-    assert "INF Treaty thresholds: 500, 1,000, 5,500 km" in texts
-    assert any(t.startswith("Not drawn: SM-3") for t in texts)
-    tomahawk = next(t for t in texts if t.startswith("Tomahawk — at least 1,609 km"))
-    assert tomahawk.endswith("from Deveselu (Romania), Redzikowo (Poland)")
-    assert "Not drawn: " + _retired_label(inf) + " (retired; off by default)" in texts
-    assert not any(t.startswith("Tomahawk (TLAM-N)") for t in texts)
-    assert texts[-5:] == [
-        "Stated range: an official or manufacturer figure",
-        "Disputed: one side's claim, which the other denies",
-        "Estimate by analysts, intelligence or media (uncertain)",
-        "Solid fill: reaches at least this far (certain, by the claim)",
-        "Light fill: up to this far at most (possible, by the claim)",
-    ]
-
-
-def _retired_label(scene):
-    return next(layer.label for layer in scene.layers if layer.id.endswith("tlam-n-2500"))
 
 
 def test_interval_discs_are_filled_certain_solid_possible_light(inf):
