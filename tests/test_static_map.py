@@ -666,12 +666,12 @@ def test_steps_one_image_each_with_the_step_text(tmp_path):
         assert f"{i + 1}/{len(steps)} · " in text
         assert (tmp_path / f"c-step{i + 1}.sources.txt").exists()
     assert not (tmp_path / f"c-step{len(steps) + 1}.svg").exists()
-    code, _, err = run("map", "inf-2020", "--step", "3", "-o", str(tmp_path / "s.svg"),
-                         "--size", "900x600", "--dpi", "100")  # fmt: skip
+    one = tmp_path / "one"
+    one.mkdir()  # the same name, so the same sources line
+    code, _, err = run("map", "inf-2020", "--step", "3", "-o", str(one / "c-step3.svg"),
+                       "--size", "900x600", "--dpi", "100")  # fmt: skip
     assert code == 0, err
-    assert (tmp_path / "s.svg").read_bytes() == (tmp_path / "c-step3.svg").read_bytes().replace(
-        b"c-step3.sources.txt", b"s.sources.txt"
-    )
+    assert (one / "c-step3.svg").read_bytes() == (tmp_path / "c-step3.svg").read_bytes()
 
 
 @pytest.mark.parametrize(
