@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -326,7 +326,7 @@ def steps(scene: ResolvedScene) -> list[Step]:
             frame = frame_of(scene, claims or everything)
         far = longest(scene)
         text = "Every range on this map" + (
-            f", up to {far.span.removeprefix('up to ')}" if far is not None else ""
+            f"; the longest: {claim_label(far).text}" if far is not None else ""
         )
         out.append(Step(len(out), text, everything, frame))
     return out
@@ -371,7 +371,9 @@ def _country_sizes() -> dict[str, tuple[float, str]]:
     out: dict[str, tuple[float, str]] = {}
     for iso, area, status in zip(countries.iso_a3, countries.area_km2, countries.status,
                                  strict=True):  # fmt: skip
-        out.setdefault(str(iso), (float(area), str(status)))
+        # several rows may share a code (a state and its small territories): the largest
+        if str(iso) not in out or float(area) > out[str(iso)][0]:
+            out[str(iso)] = (float(area), str(status))
     return out
 
 
@@ -393,6 +395,27 @@ def minor_countries() -> frozenset[str]:
         for i in range(len(countries))
         if is_micro(float(countries.area_km2[i]), str(countries.status[i]))
     )
+
+
+@functools.cache
+def minor_capitals() -> frozenset[tuple[str, float, float]]:
+    """The capitals of micro-states and micro-territories (Vaduz, Monaco, Saint Helier,
+    Tórshavn) as (name, lat, lon) rounded to 0.1 degrees (a name alone is not unique:
+    Kingston), which a map leaves unnamed unless the story adds them."""
+    from rangemap import layers as data
+
+    cities = data.cities()
+    seats = np.flatnonzero(cities.capital | cities.territory_capital)
+    return frozenset(
+        minor_key(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i]))
+        for i in seats
+        if _micro_city(str(cities.country_iso3[i]))
+    )
+
+
+def minor_key(name: str, lat: float, lon: float) -> tuple[str, float, float]:
+    """The key minor_capitals() holds a place under."""
+    return (name, round(lat, 1) + 0.0, round(lon, 1) + 0.0)
 
 
 def _micro_city(iso3: str) -> bool:
@@ -487,7 +510,10 @@ def ranked_places(scene: ResolvedScene, *, beyond: int = 2) -> list[RankedPlace]
             row(int(i), 3)
     far = longest(scene)
     if far is not None:
-        big = np.flatnonzero((cities.population >= MIN_NAMED_POPULATION) & ~micro)
+        # a city of a million is news wherever it is (Hong Kong, Singapore)
+        big = np.flatnonzero(
+            (cities.population >= MIN_NAMED_POPULATION) & (~micro | (cities.population >= 1e6))
+        )
         big = big[np.argsort(-cities.population[big], kind="stable")]
         reach = np.zeros(len(big), dtype=bool)
         for layer in scene.drawn:
@@ -562,12 +588,3 @@ def nearest_capital(lat: float, lon: float) -> str:
     index = np.flatnonzero(cities.capital)
     km = distance_km(lat, lon, cities.lat[index], cities.lon[index])
     return str(cities.name[index[int(np.argmin(km))]])
-
-
-__all__: Sequence[str] = (
-    "ClaimLabel", "Frame", "Lead", "LegendRow", "Place", "RankedPlace", "Step",
-    "claim_label", "contrast_ratio", "frame_of", "host_countries", "is_micro", "lead",
-    "legend_rows", "longest", "merged_same_disc", "minor_countries", "nearest_capital",
-    "party", "ranked_places", "relative_luminance", "step_showing", "steps", "text_color",
-    "weapon",
-)  # fmt: skip

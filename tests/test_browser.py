@@ -11,6 +11,7 @@ import math
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.support.ui import WebDriverWait
 
+from rangemap import story
 from rangemap.catalog import Source
 from rangemap.coverage import PLACES_LABEL
 from rangemap.render.html_map import render_map, save_map
@@ -298,10 +300,12 @@ def test_self_contained_map_runs_offline_without_errors(driver, desktop):
 
 
 def test_expected_layers_are_drawn(driver, desktop, inf):
+    """The map opens on the story's first step: its layers drawn, the others off."""
+    first = set(story.steps(inf)[0].show)
     for layer in inf.drawn:
         paths = _count(driver, f"path.rm-l-{layer.id}")
         interactive = _count(driver, f"path.leaflet-interactive.rm-l-{layer.id}")
-        if not layer.show:
+        if layer.id not in first:
             assert (paths, interactive) == (0, 0), layer.id
         else:
             assert paths == (2 if layer.kind == "threshold" else 3), layer.id
@@ -325,7 +329,14 @@ def _toggle(driver, name: str) -> None:
     )
 
 
+def _step(driver, index: int) -> None:
+    """Go to a step of the story (rangemap.render.steps), as its buttons do."""
+    driver.execute_script(_MAP + "map.rangemapStep(arguments[0], false);", index)
+    time.sleep(0.3)
+
+
 def test_toggling_a_layer_in_the_control_hides_and_shows_its_paths(driver, desktop):
+    _step(driver, 2)  # Western intelligence's 2,350 km beside Russia's 480 km
     _toggle(driver, "Kaliningrad region — 9M729 ≤480 km (stated)")
     assert _count(driver, "path.rm-l-kaliningrad-region--9m729-ru-480") == 0
     assert _count(driver, "path.rm-l-kaliningrad-region--9m729-faz-2350") == 3
@@ -344,7 +355,7 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     _hover_at(driver, *point)
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-tooltip"))
     tooltip = _text(driver, ".leaflet-tooltip")
-    assert "9M729 — up to 2,350 km (Western intelligence, estimate)" in tooltip
+    assert "9M729: Western intelligence estimates up to 2,350 km" in tooltip
     # Drawn from the region; from the city point the same claim reaches 52 countries, 5
     # territories and 1 other area (UN member or observer states; territories and other areas,
     # such as Kosovo, counted apart)
@@ -531,14 +542,16 @@ def test_aeqd_map_runs_offline_without_errors(driver, aeqd_pages, shots):
     width = driver.execute_script("return window.innerWidth")
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     assert driver.execute_script("return document.getElementById('rm-legend').open") is False
-    assert "true along any line through +" in _text(driver, ".leaflet-control-scale")
+    assert "(+ near Warsaw)" in _text(driver, ".leaflet-control-scale")
 
 
 def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     _load(driver, aeqd_pages["inf"], DESKTOP)
+    first = set(story.steps(inf)[0].show)
     for layer in inf.drawn:
-        expected = (2 if layer.kind == "threshold" else 3) if layer.show else 0
+        expected = (2 if layer.kind == "threshold" else 3) if layer.id in first else 0
         assert _count(driver, f"path.rm-l-{layer.id}") == expected, layer.id
+    _step(driver, 2)
     point = driver.execute_script(_POINT_ON, "rm-l-kaliningrad-region--9m729-faz-2350")
     assert point is not None
     # Rings lie close together at this zoom: click the very element found at the point.
@@ -552,7 +565,9 @@ def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     WebDriverWait(driver, 5).until(lambda d: _text(d, ".leaflet-popup-content"))
     assert "Frankfurter Allgemeine" in _text(driver, ".leaflet-popup-content")
     _close_popup(driver)
-    # Zoomed out, Poland lies under the hit lines of five rings: click a country in the open.
+    # Zoomed out to the treaty's classes (5,500 km), Poland lies under the hit lines of
+    # several rings: click a country in the open.
+    _step(driver, 3)
     point = driver.execute_script(_POINT_ON_COUNTRY, [48.0, 67.0])
     assert point is not None
     _click_at(driver, *point)

@@ -19,7 +19,6 @@ from rangemap.render.labels import (
     ring_anchors,
     ring_labels,
     split_line,
-    story_capitals,
 )
 from rangemap.scene import load_scene
 from rangemap.scene_build import resolve_scene
@@ -126,30 +125,6 @@ def test_ring_labels_place_claims_first_and_small_rings_first(inf):
     kinds = [label.kind in ("threshold", "band") for label in labels]
     assert kinds == sorted(kinds)
     assert labels[0].layer_id == "kaliningrad-region--9m729-ru-480"
-
-
-def test_story_capitals_inside_the_largest_range_and_just_beyond_each(inf):
-    claims = [
-        layer
-        for layer in inf.drawn
-        if layer.id in ("kaliningrad-region--9m729-ru-480", "kaliningrad-region--9m729-faz-2350")
-    ]
-    names = [p.name for p in story_capitals(claims)]
-    assert names == sorted(names)
-    # From anywhere in the region, within 480 km: Warsaw, Vilnius, Riga, Minsk, Berlin and
-    # Copenhagen; Stockholm (482 km) is the nearest capital beyond 480 km, and everything
-    # within 2,350 km is included.
-    faz = claims[1]
-    assert set(faz.summary.capitals) <= set(names)
-    assert {"Warsaw", "Vilnius", "Riga", "Minsk", "Berlin", "Copenhagen", "Stockholm"} <= set(names)
-    # oracle: GeographicLib distance to the region's outline, densified to 0.02 degrees
-    outline = shapely.segmentize(shapely.boundary(faz.site.area.geometry), 0.02)
-    points = shapely.get_coordinates(outline)
-    beyond = [
-        p for p in story_capitals(claims)
-        if min(WGS84.Inverse(y, x, p.lat, p.lon)["s12"] for x, y in points) > 2_350_000
-    ]  # fmt: skip
-    assert len(beyond) == 1
 
 
 def test_callout_length_is_the_geodesic_distance():

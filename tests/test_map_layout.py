@@ -415,7 +415,7 @@ def test_touch_one_finger_scrolls_the_article_two_fingers_move_the_map(driver, s
 
 def test_the_legend_works_from_the_keyboard(driver, site):
     _open(driver, site / "inf-2020-article.html", (1200, 800))
-    layer = "kaliningrad-region--9m729-faz-2350"
+    layer = "kaliningrad-region--9m729-ru-480"  # on in the first step
     paths = f"return document.querySelectorAll('path.rm-l-{layer}').length"
     assert driver.execute_script(paths) == 3
     box = driver.find_element("css selector", f'input[data-layer="{layer}"]')
@@ -429,7 +429,7 @@ def test_the_legend_works_from_the_keyboard(driver, site):
     button.send_keys(Keys.ENTER)
     WebDriverWait(driver, 5).until(
         lambda d: (
-            "up to 2,350 km"
+            "up to 480 km"
             in d.execute_script(
                 "var e = document.querySelector('.leaflet-popup'); return e ? e.textContent : ''"
             )

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pyproj import Geod
 
+from rangemap import story
 from rangemap.cli import cli
 from rangemap.coverage import make_ring
 from rangemap.geodesic import range_area
@@ -391,7 +392,10 @@ def test_retired_tlam_n_is_in_the_layer_list_but_off_by_default():
     assert len(tlam) == 2 and not any(g.show for g in tlam)
     assert all("retired" in name for name in groups if "TLAM-N" in name)
     tomahawk = [g for name, g in groups.items() if "Tomahawk ≥1,609 km" in name]
-    assert len(tomahawk) == 2 and all(g.show for g in tomahawk)
+    # off at first too, as the story opens on Russia's 480 km; a step shows them
+    assert len(tomahawk) == 2 and not any(g.show for g in tomahawk)
+    scene = resolve_scene(load_scene("inf-2020"))
+    assert any("deveselu--tomahawk-raytheon-1000mi" in step.show for step in story.steps(scene)[1:])
 
 
 def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
@@ -440,11 +444,26 @@ def test_lang_comes_from_the_scene(tmp_path):
 
 
 def test_legend_entries_are_keyboard_controls_for_every_drawn_claim(inf, default_html):
-    for layer in inf.drawn:
-        checked = " checked" if layer.show else ""
-        assert f'<input type="checkbox" data-layer="{layer.id}"{checked}>' in default_html
-        if layer.kind not in ("threshold", "band"):
-            assert f'<button type="button" class="rm-more" data-layer="{layer.id}"' in default_html
+    """Every drawn layer has a checkbox (claims drawing the same disc share one), ticked
+    when the first step shows it, and every claim's row a Details button."""
+    first = set(story.steps(inf)[0].show)
+    for row in story.legend_rows(inf):
+        groups = [[i] for i in row.ids] if row.treaty else [list(row.ids)]
+        for ids in groups:
+            checked = " checked" if set(ids) & first else ""
+            box = f'<input type="checkbox" data-layer="{" ".join(ids)}"{checked}>'
+            assert box in default_html
+        if not row.treaty:
+            assert f'<button type="button" class="rm-more" data-layer="{row.ids[0]}"' in (
+                default_html
+            )
+    merged = story.merged_same_disc(inf)
+    assert merged == [
+        (
+            "kaliningrad-region--9m729-us-beyond-500",
+            "kaliningrad-region--9m729-us-inf-band-at-least",
+        )
+    ]
 
 
 def test_reader_text_names_systems_not_ids(default_html):
@@ -454,10 +473,14 @@ def test_reader_text_names_systems_not_ids(default_html):
     assert "9M729 at this site" in default_html
 
 
-def test_scene_view_sets_the_initial_view_and_callouts_are_measured():
+def test_the_map_opens_on_the_first_step_and_callouts_are_measured():
     scene = resolve_scene(load_scene())
     page = map_html(render_map(scene, projection="mercator"))
-    assert '"bounds":[[29.5,-18.0],[76.0,59.0]]' in page
+    first = story.steps(scene)[0]
+    assert first.show == ("kaliningrad-region--9m729-ru-480",)
+    points = json.dumps([list(p) for p in first.frame.points], separators=(",", ":"))
+    assert f'"points":{points}' in page
+    assert [p.name for p in first.frame.places] == ["Berlin"]
     # from the region's nearest point (its western end), as the tables measure; 529 km from
     # the city
     assert '"text":"Berlin 464 km"' in page
@@ -495,3 +518,14 @@ def test_map_command_refuses_a_relative_embed_url(tmp_path):
     assert result.exit_code == 2
     assert "absolute http(s) URL" in result.output
     assert not (tmp_path / "m.html").exists()
+
+
+def test_claims_drawing_the_same_disc_fill_it_once(default_html):
+    """The US embassy's and the State Department's "at least 500 km" are one disc: filled
+    once (two fills on top of each other darken it into murk), both outlines kept."""
+    fill = '"className":"rm-fill rm-l-kaliningrad-region--9m729-{}"'
+    assert fill.format("us-beyond-500") in default_html
+    assert fill.format("us-inf-band-at-least") not in default_html
+    assert '"className":"rm-line rm-l-kaliningrad-region--9m729-us-inf-band-at-least"' in (
+        default_html
+    )

@@ -15,13 +15,12 @@ from branca.element import Element, Figure, MacroElement
 from folium import FeatureGroup
 from folium.template import Template
 
-from rangemap import vendor
+from rangemap import story, vendor
 from rangemap.errors import InputError
-from rangemap.render import embed, html_assets, html_parts, html_projection, page
+from rangemap.render import embed, html_assets, html_parts, html_projection, page, steps
 from rangemap.render import labels as map_labels
 from rangemap.render.display_geometry import (
     area_outline_latlngs,
-    bounds_latlng,
     fill_latlngs,
     outline_latlngs,
 )
@@ -129,11 +128,13 @@ var {{ this.get_name() }} = (function (group, outline) {
   {%- endif %}
   var line = L.polyline(outline, {{ this.line_options }}).addTo(group);
   var hit = L.polyline({{ this.hit }}, {{ this.hit_options }}).addTo(group);
-  var weight = line.options.weight;
+  var weight = line.options.weight, opacity = line.options.opacity;
   hit.bindTooltip({{ this.tooltip }}, {"sticky": true, "direction": "auto"});
   hit.bindPopup({{ this.popup }}, {"maxWidth": 340, "minWidth": 220});
-  hit.on("mouseover", function () { line.setStyle({"weight": weight + 2}); });
-  hit.on("mouseout", function () { line.setStyle({"weight": weight}); });
+  hit.on("mouseover", function () {
+    line.setStyle({"weight": weight + 2.5, "opacity": 1}); line.bringToFront();
+  });
+  hit.on("mouseout", function () { line.setStyle({"weight": weight, "opacity": opacity}); });
   return hit;
 })({{ this._parent.get_name() }}, {{ this.get_name() }}_outline);
 """
@@ -175,6 +176,7 @@ var {{ this.get_name() }} = (function () {
 _PAGE_JS = """
 ({{ this.frame }})({{ this._parent.get_name() }});
 ({{ this.js }})({{ this._parent.get_name() }}, {{ this.cfg }});
+({{ this.steps }})({{ this._parent.get_name() }}, {{ this.cfg }});
 """
 
 # The azimuthal map's own basemap: sea inside the cap, graticule, edge, capitals, names.
@@ -196,15 +198,12 @@ _AEQD_JS = """
   }
   // Country names claim their place first, then capitals, most populous first.
   {{ this.names }}.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-country-name"); });
-  {{ this.capitals }}.forEach(function (c) {
-    L.circleMarker([c[1], c[2]], {"pane": labelsPane, "radius": 2, "weight": 0,
-      "fillColor": "#555555", "fillOpacity": 1, "interactive": false}).addTo(map);
-    label(c[0], [c[1], c[2]], "rm-capital");
-  });
+  // A capital's dot is part of its label: where the name gives way, so does the dot.
+  {{ this.capitals }}.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-capital"); });
   L.marker({{ this.centre }}, {"icon": L.divIcon({"className": "rm-label rm-centre",
     "html": "<span>+</span>", "iconSize": [0, 0]}), "pane": labelsPane,
     "interactive": false, "keyboard": false}).addTo(map);
-  ({{ this.js }})(map, {{ this.focus }}, labels, {{ this.note }});
+  ({{ this.js }})(map, labels, {{ this.note }});
 })({{ this._parent.get_name() }});
 """
 
@@ -220,17 +219,20 @@ def _ring_element(
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
     drawn: dict[str, tuple[MacroElement, int]] | None = None,
+    *,
+    filled: bool = True,
 ) -> MacroElement:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
     `frame`, as drawn in its azimuthal equidistant projection.
 
     A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
     `drawn` maps the outline lines already in the page to (element, index), so that each
-    is written once.
+    is written once. A ring not `filled` draws its outline only: another claim fills the
+    same disc (two fills on top of each other would darken it into murk).
     """
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
-    fill = fill_opacity(layer)
+    fill = fill_opacity(layer) if filled else 0.0
     classes = f"rm-l-{layer.id}"
     fill_options = {
         "stroke": False,
@@ -339,10 +341,26 @@ def _countries_element(
     )
 
 
-def _aeqd_element(frame: AeqdFrame, display: np.ndarray) -> MacroElement:
-    """The azimuthal map's basemap extras and its opening view."""
-    capitals = html_projection.capitals(frame)
-    names = html_projection.country_labels(frame, display)
+def _aeqd_element(
+    frame: AeqdFrame, display: np.ndarray, scene: ResolvedScene, named: set[str]
+) -> MacroElement:
+    """The azimuthal map's basemap extras. Its capitals leave out those of micro-states and
+    micro-territories, those the scene drops and those the page names itself (`named`, by
+    news value: rangemap.story); its country names, the micro ones the scene does not add."""
+    added = {p.name for p in scene.names_add}
+    drop = set(scene.names_drop) | named
+    minor = story.minor_capitals()
+    capitals = [
+        (n, lat, lon)
+        for n, lat, lon in html_projection.capitals(frame)
+        if n not in drop and (story.minor_key(n, lat, lon) not in minor or n in added)
+    ]
+    minor_countries = story.minor_countries() - added
+    names = [
+        row
+        for row in html_projection.country_labels(frame, display)
+        if row[0] not in minor_countries and row[0] not in scene.names_drop
+    ]
     return _Aeqd(
         sea_pane=js_value(_SEA_PANE),
         labels_pane=js_value(_LABELS_PANE),
@@ -351,50 +369,11 @@ def _aeqd_element(frame: AeqdFrame, display: np.ndarray) -> MacroElement:
         capitals=js_value([[esc(n), lat, lon] for n, lat, lon in capitals]),
         names=js_value([[esc(n), lat, lon] for n, lat, lon in names]),
         centre=js_value([frame.lat, frame.lon]),
-        focus=js_value(list(frame.focus)),
-        note=js_value(html_projection.SCALE_NOTE),
+        note=js_value(
+            html_projection.SCALE_NOTE.format(place=story.nearest_capital(frame.lat, frame.lon))
+        ),
         js=html_projection.VIEW_JS,
     )
-
-
-def _box(layer: DrawnLayer) -> tuple[float, float, float, float]:
-    """(south, west, north, east) of a ring as a Mercator map can show it: a ring that holds
-    a pole or spans every longitude takes the whole width, up to Mercator's 85 degrees."""
-    (south, west), (north, east) = bounds_latlng(layer.ring.geometry)
-    if east - west >= 300 or north > 89.9:
-        return (south, -180.0, min(north, 85.0), 180.0)
-    if south < -89.9:
-        return (-85.0, -180.0, north, 180.0)
-    return (south, west, north, east)
-
-
-def _framed(scene: ResolvedScene) -> list[DrawnLayer]:
-    """The rings the initial view frames: every claim shown at first; without claims, the
-    treaty rings that neither hold a pole nor span every longitude (treaty rings at 5,500 km
-    would otherwise zoom every map out to the whole world)."""
-    shown = [layer for layer in scene.drawn if layer.show]
-    claims = [layer for layer in shown if layer.kind not in ("threshold", "band")]
-    if claims:
-        return claims
-    return [layer for layer in shown if _box(layer)[3] - _box(layer)[1] < 360]
-
-
-def _view_bounds(scene: ResolvedScene) -> list[list[float]]:
-    """The scene's own `view`, else a box around the framed rings, else around the sites."""
-    if scene.view is not None:
-        return [list(corner) for corner in scene.view]
-    chosen = np.array([_box(layer) for layer in _framed(scene)])
-    if chosen.size:
-        return [
-            [float(chosen[:, 0].min()), float(chosen[:, 1].min())],
-            [float(chosen[:, 2].max()), float(chosen[:, 3].max())],
-        ]
-    lats = [s.location.lat for s in scene.sites]
-    lons = [s.location.lon for s in scene.sites]
-    return [
-        [max(min(lats) - 5, -85.0), max(min(lons) - 5, -180.0)],
-        [min(max(lats) + 5, 85.0), min(max(lons) + 5, 180.0)],
-    ]
 
 
 def _page_config(
@@ -405,12 +384,13 @@ def _page_config(
     groups: dict[str, str],
     hits: dict[str, str],
     azimuthal: bool = False,
+    ranked: list[story.RankedPlace] | None = None,
 ) -> dict[str, Any]:
-    """What the page script needs: labels, places, callouts, and the names of the JS
+    """What the page script needs: labels, places, callouts, the story's steps (each the
+    layers on and the points it frames: rangemap.render.steps), and the names of the JS
     variables of each ring's layer group and hit line (fixed once the ids are renumbered).
 
-    An `azimuthal` map names its own countries and capitals and opens on its own view
-    (rangemap.render.html_projection): the page then leaves both alone."""
+    An `azimuthal` map names its own countries (rangemap.render.html_projection)."""
     drawn = scene.drawn
     rings = {
         layer.id: [
@@ -422,10 +402,13 @@ def _page_config(
         for layer in drawn
     }
     callouts = map_labels.scene_callouts(scene)
-    regional = [layer for layer in _framed(scene) if _box(layer)[3] - _box(layer)[1] < 360]
-    # An azimuthal map names every capital itself (rangemap.render.html_projection).
-    places = [] if azimuthal else map_labels.story_capitals(regional)
     ends = {c.place.name for c in callouts}
+    # Places by news value (rangemap.story), named in this order where each fits.
+    places = [
+        {"name": p.name, "at": [p.lat, p.lon], "rank": p.rank}
+        for p in (story.ranked_places(scene) if ranked is None else ranked)
+        if p.name not in ends
+    ]
     return {
         "offline": offline,
         "narrowPx": page.NARROW_PX,
@@ -441,12 +424,18 @@ def _page_config(
             {"name": site.label, "at": [site.location.lat, site.location.lon]}
             for site in scene.sites
         ],
-        "places": [{"name": p.name, "at": [p.lat, p.lon]} for p in places if p.name not in ends],
+        "places": places,
         "callouts": [
-            {"text": c.text, "line": c.line, "end": [c.place.lat, c.place.lon]} for c in callouts
+            {
+                "text": c.text,
+                "name": c.place.name,
+                "line": c.line,
+                "end": [c.place.lat, c.place.lon],
+            }
+            for c in callouts
         ],
         "basemap": map_labels.basemap_labels() if offline and not azimuthal else None,
-        "bounds": None if azimuthal else _view_bounds(scene),
+        **steps.steps_config(scene),
     }
 
 
@@ -508,7 +497,7 @@ def render_map(
     offline = offline or frame is not None
 
     if frame is None:
-        m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, min_zoom=1)
+        m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.05, min_zoom=1)
     else:
         m = folium.Map(
             location=[frame.lat, frame.lon],
@@ -516,7 +505,7 @@ def render_map(
             tiles=None,
             crs=_AEQD_CRS,
             control_scale=True,
-            zoom_snap=0.25,
+            zoom_snap=0.05,
             min_zoom=0,
             max_zoom=len(html_projection.resolutions()) - 1,
         )
@@ -539,6 +528,9 @@ def render_map(
         display = html_projection.countries_display(frame)
     _countries_element(resolved, offline=offline, display=display).add_to(m)
 
+    first = story.steps(resolved)[0]  # the map opens on the story's first step
+    # claims drawing the same disc: the first fills it, the others draw their outline
+    unfilled = {i for ids in story.merged_same_disc(resolved) for i in ids[1:]}
     arcs = map_labels.shared_arcs(resolved.drawn)
     groups: dict[str, FeatureGroup] = {}
     rings: dict[str, MacroElement] = {}
@@ -548,8 +540,12 @@ def render_map(
             if not isinstance(layer, DrawnLayer):
                 continue
             swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
-            group = folium.FeatureGroup(name=f"{swatch} {esc(layer.name)}", show=layer.show)
-            rings[layer.id] = _ring_element(layer, frame, arcs, drawn).add_to(group)
+            group = folium.FeatureGroup(
+                name=f"{swatch} {esc(layer.name)}", show=layer.id in first.show
+            )
+            rings[layer.id] = _ring_element(
+                layer, frame, arcs, drawn, filled=layer.id not in unfilled
+            ).add_to(group)
             groups[layer.id] = group.add_to(m)
 
     sites = folium.FeatureGroup(name="Sites", show=True)
@@ -582,11 +578,13 @@ def render_map(
     sites.add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     if frame is None:
-        m.fit_bounds(_view_bounds(resolved), padding=(10, 10))
+        (south, west), (north, east) = first.frame.bounds
+        m.fit_bounds([[max(south, -85.0), west], [min(north, 85.0), east]], padding=(10, 10))
 
-    page_script = _Page(js=page.PAGE_JS, frame=embed.FRAME_JS).add_to(m)
+    page_script = _Page(js=page.PAGE_JS, frame=embed.FRAME_JS, steps=steps.STEPS_JS).add_to(m)
+    ranked = story.ranked_places(resolved)
     if frame is not None:
-        _aeqd_element(frame, display).add_to(m)
+        _aeqd_element(frame, display, resolved, {p.name for p in ranked}).add_to(m)
 
     figure = m.get_root()
     _renumber(figure)
@@ -599,6 +597,7 @@ def render_map(
             groups={key: group.get_name() for key, group in groups.items()},
             hits={key: ring.get_name() for key, ring in rings.items()},
             azimuthal=frame is not None,
+            ranked=ranked,
         )
     )
     head = figure.header
@@ -624,17 +623,19 @@ def render_map(
     gesture_css, gesture_js = html_assets.gesture_handling()
     head.add_child(_Raw(f"<style>{gesture_css}</style>"), name="gesture_css")
     head.add_child(_Raw(f"<script>{gesture_js}</script>"), name="gesture")
-    head.add_child(_Raw(f"<style>{page.PAGE_CSS}</style>"), name="rm_css")
+    head.add_child(_Raw(f"<style>{page.PAGE_CSS}{steps.STEPS_CSS}</style>"), name="rm_css")
     if frame is not None:
         head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
     body = figure.html
-    body.add_child(_Raw(html_parts.header_html(title, subtitle)), name="rm_header")
+    story_steps = steps.steps_html(resolved)
+    body.add_child(_Raw(html_parts.header_html(title, subtitle, story_steps)), name="rm_header")
     # folium puts the map's <div> into the body under the map's name while rendering; a
     # placeholder under that name keeps it between the header and the panels.
     body.add_child(_Raw(""), name=m.get_name())
     side = (
         '<aside class="rm-side" aria-label="Legend and sources">'
-        f"{html_parts.legend_html(resolved)}{html_parts.sources_html(resolved)}</aside>"
+        f"{html_parts.legend_html(resolved, first.show)}{html_parts.sources_html(resolved)}"
+        "</aside>"
     )
     body.add_child(_Raw(side), name="rm_side")
     body.add_child(_Raw(html_parts.description_html(resolved)), name="rm_text")
@@ -662,7 +663,7 @@ def _figure_template(lang: str) -> Template:
     )
 
 
-SCALE_JS = "L.Control.Scale.mergeOptions({maxWidth: 160});"
+SCALE_JS = "L.Control.Scale.mergeOptions({maxWidth: 160, imperial: false});"
 
 #: folium's viewport tag forbids zooming the page (user-scalable=no), which readers who
 #: enlarge text need: replaced by one that allows it.

@@ -11,13 +11,13 @@ import html
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from rangemap import __version__
+from rangemap import __version__, story
 from rangemap.catalog import Hosting, Source
 from rangemap.coverage import PEOPLE_LABEL, PLACES_LABEL, CountryRow, millions
 from rangemap.render.style import (
     BOUND_FILL,
     BOUND_SHORT,
-    KIND_SHORT,
+    KIND_KEY,
     LINE_STYLES,
     fill_opacity,
 )
@@ -115,7 +115,7 @@ def origin_text(layer: SceneLayer) -> str:
 def layer_tooltip(layer: DrawnLayer) -> str:
     """Shown on hover over a ring: what it is, who says so, what it covers."""
     lines = [
-        f"<b>{esc(layer.label)}</b>{_badges(layer)}",
+        f"<b>{esc(story.claim_label(layer).text)}</b>{_badges(layer)}",
         f"From {esc(origin_text(layer))}",
         esc(coverage_line(layer)),
         "<i>Click for sources and details</i>",
@@ -159,8 +159,15 @@ def _country_list(rows: Sequence[CountryRow], limit: int = 8) -> str:
 
 
 def layer_popup(layer: DrawnLayer) -> str:
-    """Shown on click on a ring: figure, claimant, note, coverage and sources."""
-    parts = [f"<h2>{esc(layer.label)}{_badges(layer)}</h2>"]
+    """Shown on click on a ring: first the key figure (the claim, and what it reaches),
+    then claimant, note, coverage and sources."""
+    s = layer.summary
+    parts = [
+        f"<h2>{esc(story.claim_label(layer).text)}{_badges(layer)}</h2>",
+        f"<p class=rm-keyfig><b>Reaches:</b> {esc(coverage_line(layer))}, from "
+        f"{esc(origin_text(layer))}.</p>",
+        f"<p class=rm-cov>{esc(layer.label)}</p>",
+    ]
     parts.append(f"<p><b>From:</b> {esc(origin_text(layer))} ({esc(layer.site.marks)})</p>")
     parts.append(f"<p><b>Range:</b> {esc(layer.span)}</p>")
     if layer.status:
@@ -171,7 +178,6 @@ def layer_popup(layer: DrawnLayer) -> str:
         parts.append(f"<p class=rm-cov>{esc(layer.note)}</p>")
     if layer.hosting is not None:
         parts.append(_hosting_text(layer.system, layer.hosting))
-    s = layer.summary
     capitals = ", ".join(esc(c) for c in s.capitals) or "none"
     apart = ""
     for title, areas, held in (
@@ -248,9 +254,11 @@ def country_properties(
     return {"name": esc(name), "cover": [[i, pct(row.covered_pct)] for i, row in rows]}
 
 
-def header_html(title: str, subtitle: str | None) -> str:
+def header_html(title: str, subtitle: str | None, extra: str = "") -> str:
+    """Title and subtitle; `extra` is HTML already escaped (the story's steps panel, which
+    its script moves into the map)."""
     sub = f"<p>{esc(subtitle)}</p>" if subtitle else ""
-    return f'<header class="rm-head"><h1>{esc(title)}</h1>{sub}</header>'
+    return f'<header class="rm-head"><h1>{esc(title)}</h1>{sub}{extra}</header>'
 
 
 def footer_html(caption: str | None, *, offline: bool, note: str | None = None) -> str:
@@ -273,76 +281,89 @@ def footer_html(caption: str | None, *, offline: bool, note: str | None = None) 
     return f'<footer class="rm-foot">{cap}<p class=rm-credits>{credits}</p></footer>'
 
 
-def _toggle(layer: SceneLayer, text: str, swatch: str) -> str:
-    """A checkbox that shows or hides a drawn layer (the page script wires it up)."""
-    checked = " checked" if layer.show else ""
+def _toggle(ids: Sequence[str], checked: bool, text: str, swatch: str) -> str:
+    """A checkbox that shows or hides drawn layers (the page script wires it up)."""
+    on = " checked" if checked else ""
     return (
-        f'<label><input type="checkbox" data-layer="{esc(layer.id)}"{checked}>{swatch}'
+        f'<label><input type="checkbox" data-layer="{esc(" ".join(ids))}"{on}>{swatch}'
         f"<span>{text}</span></label>"
     )
 
 
-def legend_html(scene: ResolvedScene) -> str:
-    """Line key for the kinds present, then each site's ranges (grouped by site), each with
-    a checkbox and a Details button, so the whole legend works from the keyboard."""
-    kinds = [k for k in LINE_STYLES if any(layer.kind == k for layer in scene.drawn)]
+#: Rows of the legend in the first view; the rest are folded under one "More ranges".
+LEGEND_ROWS = 6
+
+
+def _legend_row(row: story.LegendRow, shown: set[str], by_id: dict[str, DrawnLayer]) -> str:
+    layer = row.layer
+    checked = any(i in shown for i in row.ids)
+    if row.treaty:
+        boxes = []
+        for layer_id in row.ids:
+            ring = by_id[layer_id]
+            swatch = line_svg(ring.color, ring.kind, width=14, fill=fill_opacity(ring))
+            boxes.append(_toggle([layer_id], layer_id in shown, esc(ring.span), swatch))
+        return f'<li class="rm-treaty"><span>{esc(row.text)}:</span>{"".join(boxes)}</li>'
+    swatch = line_svg(layer.color, layer.line_kind, width=22, fill=fill_opacity(layer))
+    return (
+        f"<li>{_toggle(row.ids, checked, esc(row.text), swatch)}"
+        f'<button type="button" class="rm-more" data-layer="{esc(layer.id)}" '
+        f'title="Details and sources" aria-label="Details: {esc(row.text)}">'
+        "i</button></li>"
+    )
+
+
+def legend_html(scene: ResolvedScene, shown: Iterable[str] | None = None) -> str:
+    """A legend that reads in five seconds: a one-line key of the line styles drawn, the
+    rows of the first view (`shown`: the layers on at first; at most LEGEND_ROWS rows), and
+    every other row under one fold. Claims that draw the same disc are one row naming each
+    source (rangemap.story.legend_rows); each row has a checkbox and a Details button, so
+    the whole legend works from the keyboard."""
+    shown = {layer.id for layer in scene.drawn if layer.show} if shown is None else set(shown)
+    # one line: the line styles of the rings (bands are explained under the fold)
+    kinds = [k for k in LINE_STYLES if k != "band" and any(x.line_kind == k for x in scene.drawn)]
     key = "".join(
-        f"<li>{line_svg(scene.colors[k], k, width=22)}<span>{esc(KIND_SHORT[k])}</span></li>"
+        f"<li>{line_svg(scene.colors[k], k, width=16)}<span>{esc(KIND_KEY[k])}</span></li>"
         for k in kinds
     )
-    key += "".join(
+    by_id = {layer.id: layer for layer in scene.drawn}
+    first, later = [], []
+    for row in story.legend_rows(scene):
+        on = any(i in shown for i in row.ids)
+        html = _legend_row(row, shown, by_id)
+        (first if on and len(first) < LEGEND_ROWS else later).append(html)
+    listed = [
+        f"<li><span>{esc(layer.label)} — listed, not drawn</span></li>"
+        for layer in scene.layers
+        if not isinstance(layer, DrawnLayer)
+    ]
+    fills = ""
+    if any(x.kind == "band" for x in scene.drawn):
+        band = line_svg(scene.colors["band"], "band", width=16)
+        fills = f"<li>{band}<span>{esc(KIND_KEY['band'])}</span></li>"
+    fills += "".join(
         f"<li>{line_svg('#444444', 'stated', width=22, fill=BOUND_FILL[b])}"
         f"<span>{esc(BOUND_SHORT[b])}</span></li>"
         for b in BOUND_FILL
         if any(layer.bound == b for layer in scene.drawn)
     )
-    groups, more = [], []
-    for site in scene.sites:
-        items, later, treaty, treaty_later = [], [], [], []
-        for layer in site.layers:
-            if not isinstance(layer, DrawnLayer):
-                items.append(f"<li><span>{esc(layer.label)} — listed, not drawn</span></li>")
-                continue
-            if layer.kind in ("threshold", "band"):
-                swatch = line_svg(layer.color, layer.kind, width=14, fill=fill_opacity(layer))
-                (treaty if layer.show else treaty_later).append(
-                    _toggle(layer, esc(layer.span), swatch)
-                )
-                continue
-            swatch = line_svg(layer.color, layer.line_kind, width=22, fill=fill_opacity(layer))
-            (items if layer.show else later).append(
-                f"<li>{_toggle(layer, esc(layer.label), swatch)}"
-                f'<button type="button" class="rm-more" data-layer="{esc(layer.id)}" '
-                f'title="Details and sources" aria-label="Details: {esc(layer.label)}">'
-                "i</button></li>"
-            )
-        if treaty:
-            items.append(f'<li class="rm-treaty"><span>Treaty rings:</span>{"".join(treaty)}</li>')
-        if treaty_later:
-            later.append(
-                f'<li class="rm-treaty"><span>Treaty rings:</span>{"".join(treaty_later)}</li>'
-            )
-        if items:
-            groups.append(
-                f"<h2>{esc(site.label)}</h2><ul class=rm-legend-layers>{''.join(items)}</ul>"
-            )
-        if later:
-            more.append(
-                f"<h2>{esc(site.label)}</h2><ul class=rm-legend-layers>{''.join(later)}</ul>"
-            )
-    if more:  # what the story does not need at first: folded, one click away
-        groups.append(
-            '<details class="rm-later"><summary>More ranges, off at first</summary>'
-            f"{''.join(more)}</details>"
-        )
     note = (
         "<p class=rm-note>Tick a range to show or hide it; (i) or a click on a ring gives "
         "who says so, what it covers and the sources; a click on a country, its share in "
         "each range.</p>"
     )
+    more = ""
+    if later or listed or fills:
+        # the steps move rows in and out of it: no count that would go stale
+        more = (
+            '<details class="rm-later"><summary>More ranges and the key</summary>'
+            f"<ul class=rm-legend-layers>{''.join(later + listed)}</ul>"
+            f"<ul class=rm-key>{fills}</ul>{note}</details>"
+        )
     return (
         '<details class="rm-panel" id="rm-legend" open><summary>Legend</summary>'
-        f"<ul class=rm-key>{key}</ul>{''.join(groups)}{note}</details>"
+        f'<ul class="rm-key rm-key-line">{key}</ul>'
+        f"<ul class=rm-legend-layers>{''.join(first)}</ul>{more}</details>"
     )
 
 

@@ -427,27 +427,11 @@ CRS_JS = """
 })
 """
 
-#: Opens the map on the focus box (projected metres); Leaflet's fitBounds takes lat/lon
-#: corners, which mean nothing in an azimuthal projection. Labels hide where they collide.
+#: The azimuthal map's scale note and label decluttering. The view follows the story's steps
+#: (rangemap.render.steps), which frame their points in any projection. Labels hide where
+#: they collide.
 VIEW_JS = """
-function (map, box, labels, note) {
-  var crs = map.options.crs, pad = 12, touched = false;
-  function frame() {
-    var size = map.getSize();
-    var mpp = Math.max((box[2] - box[0]) / Math.max(size.x - 2 * pad, 50),
-                       (box[3] - box[1]) / Math.max(size.y - 2 * pad, 50));
-    var zoom = Math.floor(crs.zoom(1 / mpp) * 4) / 4;
-    zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
-    var centre = crs.projection.unproject(L.point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2));
-    map.setView(centre, zoom, {animate: false});
-  }
-  frame();
-  // Until the reader moves the map, it keeps to the box as the page settles (an embedding
-  // host resizes the frame).
-  L.DomEvent.on(map.getContainer(), "mousedown touchstart keydown", function () {
-    touched = true;
-  });
-  map.on("resize", function () { if (!touched) { frame(); } });
+function (map, labels, note) {
   var scale = document.querySelector(".leaflet-control-scale");
   if (scale) {
     var text = document.createElement("div");
@@ -479,15 +463,21 @@ AEQD_CSS = """
   position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
   font-size: 12px; color: #666; text-shadow: 0 0 2px #fff, 0 0 2px #fff;
 }
-.rm-label.rm-capital span { transform: translate(4px, -50%); color: #333; }
+.rm-label.rm-capital span { transform: translate(6px, -50%); color: #333; }
+.rm-label.rm-capital span::before {
+  content: ""; position: absolute; left: -8px; top: 50%; width: 4px; height: 4px;
+  margin-top: -2px; border-radius: 50%; background: #555;
+}
 .rm-centre span { transform: translate(-50%, -55%); font: 16px/1 monospace; color: #555; }
 .rm-scale-note {
   font-size: 12px; color: #333; background: rgba(255, 255, 255, 0.8); padding: 0 3px;
+  white-space: pre-line;
 }
 """
 
-#: Beside the scale bar: the one place on the map where the scale is exact.
-SCALE_NOTE = "true along any line through +"
+#: Beside the scale bar: the one place on the map where the scale is exact, and where the +
+#: is (the nearest capital: rangemap.story.nearest_capital).
+SCALE_NOTE = "true along lines through +\n(+ near {place})"
 
 
 def footer_note(frame: AeqdFrame) -> str:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rangemap import story
 from rangemap.coverage import Ring
-from rangemap.geodesic import distance_km, geodesic_line
+from rangemap.geodesic import geodesic_line
 from rangemap.locations import Location
 from rangemap.scene_build import DrawnLayer, ResolvedScene, claimant
 
@@ -144,43 +145,6 @@ def ring_labels(layers: Iterable[DrawnLayer]) -> list[RingLabel]:
     return labels
 
 
-def story_capitals(layers: Sequence[DrawnLayer], *, beyond: int = 1) -> list[MapPlace]:
-    """Capitals that matter to the story of `layers` (the claims the map is framed on).
-
-    Those inside the largest of them, and for each layer the `beyond` nearest just outside
-    it, by geodesic distance from its site. Sorted by name: the same scene, the same list.
-    """
-    from rangemap import layers as data
-
-    cities = data.cities()
-    # Capitals of states where the layer tells states from territories (Douglas, Mariehamn).
-    state = getattr(cities, "status", np.full(len(cities), "state")) == "state"
-    rows = np.flatnonzero(cities.capital & state)
-    lat, lon = cities.lat[rows], cities.lon[rows]
-    chosen: set[int] = set()
-    rings = [layer.ring for layer in layers]
-    if not rings:
-        return []
-    largest = max(rings, key=lambda ring: ring.km)
-    for ring in rings:
-        if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
-            from rangemap.areas import nearest_launch_points
-
-            km = nearest_launch_points(ring.site.area, lat, lon)[0]
-        else:
-            km = distance_km(ring.site.lat, ring.site.lon, lat, lon)
-        inside = km <= ring.km
-        if ring is largest:
-            chosen.update(rows[inside].tolist())
-        outside = np.flatnonzero(~inside)
-        nearest = outside[np.argsort(km[outside], kind="stable")[:beyond]]
-        chosen.update(rows[nearest].tolist())
-    places = [
-        MapPlace(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i])) for i in chosen
-    ]
-    return sorted(places, key=lambda p: (p.name, p.lat, p.lon))
-
-
 def launch_point(site: Location, lat: float, lon: float) -> tuple[float, float]:
     """(lat, lon) a callout to (lat, lon) starts from: the site, or an area's nearest point
     (its length is then the place's distance from the area, as in the tables)."""
@@ -294,17 +258,18 @@ def page_labels(layers: Sequence[DrawnLayer]) -> list[dict]:
             anchors = [a for a, k in zip(anchors, keep, strict=True) if k] + [
                 a for a, k in zip(anchors, keep, strict=True) if not k
             ]
-        key = (label.text, ring.site.lat, ring.site.lon, ring.km)
+        key = (story.claim_label(layer).text, ring.site.lat, ring.site.lon, ring.km)
         if key in merged:
             merged[key]["ids"].append(label.layer_id)
             merged[key]["anchors"] += anchors
             continue
+        claim = story.claim_label(layer)  # as a claim, in a shade that reads 4.5:1
         entry = {
             "ids": [label.layer_id],
-            "text": label.text,
-            "short": label.short,
+            "text": claim.text,
+            "short": claim.short,
             "kind": label.kind,
-            "color": label.color,
+            "color": claim.color,
             "anchors": anchors,
             "south": south_point(ring),
             "site": [ring.site.lat, ring.site.lon],
@@ -334,6 +299,8 @@ def basemap_labels() -> dict[str, list]:
         largest = parts[int(np.argmax(shapely.area(parts)))]
         point = shapely.point_on_surface(largest)
         area = float(countries.area_km2[i])
+        if story.is_micro(area, str(countries.status[i])):  # noise unless the story adds it
+            continue
         zoom = (
             2
             if area > 1.5e6
@@ -349,10 +316,13 @@ def basemap_labels() -> dict[str, list]:
         names.append([countries.map_name(i), *at, zoom])
     names.sort(key=lambda row: (row[3], row[0]))
     cities = data.cities()
+    micro = story.minor_capitals()
     capitals = [
         [str(cities.name[i]), round(float(cities.lat[i]), 3) + 0.0,
          round(float(cities.lon[i]), 3) + 0.0, 4 if cities.population[i] > 1_000_000 else 5]
         for i in np.flatnonzero(cities.capital)
+        if story.minor_key(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i]))
+        not in micro
     ]  # fmt: skip
     capitals.sort(key=lambda row: (row[3], row[0]))
     return {"countries": names, "capitals": capitals}

@@ -55,6 +55,7 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-legend-layers li, .rm-legend-layers label {{ min-height: 24px; }}
 .rm-legend-layers input {{ margin: 0; flex: none; }}
 .rm-key {{ display: flex; flex-wrap: wrap; gap: 0 12px; font-size: 12px; }}
+.rm-key-line {{ gap: 0 10px; }}
 .rm-key li {{ margin: 1px 0; }}
 .rm-legend-layers li {{ justify-content: space-between; }}
 .rm-legend-layers li.rm-treaty {{ flex-wrap: wrap; justify-content: flex-start; gap: 2px 10px; }}
@@ -70,6 +71,7 @@ html:not(.rm-flow) .rm-side {{ max-height: 38vh; }}
 .rm-cov {{ color: #555; }}
 .rm-later {{ margin: 8px 0 2px; }}
 .rm-later > summary {{ font-weight: 600; font-size: 13px; }}
+.rm-later > .rm-legend-layers {{ margin-top: 8px; }}  /* 24 px clear of the summary */
 .rm-note {{ color: #555; margin: 6px 0 2px; }}
 .rm-tag {{
   display: inline-block; font-size: 12px; padding: 0 4px; border-radius: 3px;
@@ -115,8 +117,16 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 .rm-pop table {{ border-collapse: collapse; }}
 .rm-pop td {{ padding: 1px 4px; vertical-align: top; }}
 .rm-pop td.rm-num {{ text-align: right; white-space: nowrap; }}
-.rm-tip {{ font-size: 12px; max-width: min(300px, 70vw); white-space: normal; }}
-.leaflet-tooltip {{ white-space: normal; }}
+.rm-tip {{ font-size: 12px; white-space: normal; }}
+.leaflet-tooltip {{
+  white-space: normal; width: max-content; min-width: 160px; max-width: min(280px, 80vw);
+  box-sizing: border-box;
+}}
+/* A thin scale bar in the house style: a hairline with ticks, the figure above it. */
+.leaflet-control-scale-line {{
+  border: 1px solid #444; border-top: 0; background: rgba(255, 255, 255, 0.75);
+  color: #222; font-size: 12px; line-height: 1.2; padding: 0 4px 1px; box-sizing: border-box;
+}}
 .leaflet-control-layers-overlays label {{ font-size: 12px; }}
 .leaflet-control-layers-expanded {{
   max-width: min(340px, calc(100vw - 70px)); max-height: calc(var(--rm-map-h, 400px) - 60px);
@@ -130,7 +140,7 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 .rm-ml {{
   position: absolute; left: 0; top: 0; white-space: nowrap; font-size: 12px; line-height: 1.2;
   font-weight: 600; padding: 0 2px; pointer-events: none;
-  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff, 0 0 5px #fff;
 }}
 .rm-ml-threshold, .rm-ml-band {{ font-weight: 400; color: {FAINT_LABEL_COLOR} !important; }}
 .rm-ml-site {{ font-weight: 700; color: #000; font-size: 13px; }}
@@ -170,6 +180,23 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 PAGE_JS = """
 function (map, cfg) {
   var container = map.getContainer(), root = document.documentElement;
+  // Leaflet's default prefix carries a flag: a political symbol the desk did not choose.
+  if (map.attributionControl) {
+    map.attributionControl.setPrefix(
+      '<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
+  }
+  // Tooltips stay inside the map, whole: moved in from an edge after Leaflet places them.
+  var placeTip = L.Tooltip.prototype._setPosition;
+  L.Tooltip.prototype._setPosition = function (pos) {
+    placeTip.call(this, pos);
+    var el = this._container;
+    if (!el || !this._map) { return; }
+    // the box as drawn (Leaflet's direction classes add margins for the arrow)
+    var r = el.getBoundingClientRect(), m = this._map.getContainer().getBoundingClientRect();
+    var dx = Math.max(Math.min(0, m.right - 4 - r.right), m.left + 4 - r.left);
+    var dy = Math.max(Math.min(0, m.bottom - 4 - r.bottom), m.top + 4 - r.top);
+    if (dx || dy) { L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add([dx, dy])); }
+  };
   if (cfg.offline) { container.classList.add("rm-offline"); }
   container.setAttribute("role", "main");  // the page's main content: one landmark per page
   container.setAttribute("aria-label", cfg.mapLabel);
@@ -200,7 +227,8 @@ function (map, cfg) {
   function sizes() {
     var h = map.getSize().y;
     container.style.setProperty("--rm-map-h", h + "px");
-    container.style.setProperty("--rm-pop-h", Math.max(120, h - 150) + "px");
+    // a popup never taller than ~45 % of the map: the ring it is about stays in view
+    container.style.setProperty("--rm-pop-h", Math.max(120, Math.min(280, h * 0.45)) + "px");
     L.Popup.prototype.options.autoPan = !narrow();
   }
   L.Popup.prototype.options.autoPanPaddingTopLeft = L.point(56, 12);
@@ -233,6 +261,9 @@ function (map, cfg) {
     container.classList.add("rm-sheet-open");
     sheet.scrollTop = 0;
     setTimeout(function () { map.closePopup(e.popup); }, 0);
+    // Opened from the legend below the map, the sheet is a screen away: bring it, and its
+    // close button, into view.
+    sheet.scrollIntoView({block: "nearest"});
     close.focus({preventScroll: true});
   });
 
@@ -354,7 +385,7 @@ function (map, cfg) {
       return true;
     }
     // Try each point with each offset; keep the label at the first free box.
-    // `from`: a ring's site; the label may then also sit just outside the outline.
+    // `from`: a ring's site; the label may then also sit just outside or inside the outline.
     function put(text, cls, color, points, offsets, data, from) {
       var inView = points.some(function (at) {
         var p = map.latLngToContainerPoint(at);
@@ -370,7 +401,9 @@ function (map, cfg) {
         if (c && p.distanceTo(c) > 1) {
           var u = p.subtract(c).divideBy(p.distanceTo(c));
           var reach = Math.abs(u.x) * w / 2 + Math.abs(u.y) * h / 2 + 2;
-          tries = offsets.concat([[-0.5, -0.5, u.x * reach, u.y * reach]]);
+          // just outside the outline, or just inside it (a ring that fills the map)
+          tries = offsets.concat([[-0.5, -0.5, u.x * reach, u.y * reach],
+                                  [-0.5, -0.5, -u.x * reach, -u.y * reach]]);
         }
         for (var j = 0; j < tries.length; j++) {
           var o = tries[j], x = p.x + o[0] * w + o[2], y = p.y + o[1] * h + o[3];
@@ -392,28 +425,92 @@ function (map, cfg) {
       var p = map.latLngToContainerPoint(s.at);
       taken.push({l: p.x - 6, t: p.y - 6, r: p.x + 6, b: p.y + 6});
     });
+    // Places by news value (rangemap.story): the story's, capitals in and near the lead,
+    // the hosts' capitals, as many as the map's size takes; then big cities, a handful.
+    var storyNames = Math.max(8, Math.round(size.x * size.y / 15000));
+    var populous = Math.max(3, Math.round(size.x * size.y / 80000));
+    function spotOf(p) {
+      var at = map.latLngToContainerPoint(p.at);
+      if (at.x < 0 || at.y < 0 || at.x > size.x || at.y > size.y) { return null; }
+      return {l: at.x - 4, t: at.y - 4, r: at.x + 4, b: at.y + 4};
+    }
+    function name(p, spot) {
+      spot = spot || spotOf(p);
+      var mine = spot && spot === p.rmSpot;
+      var full = p.rank >= 4 ? populous <= 0 : p.rank >= 1 && storyNames <= 0;
+      if (!spot || full || (!mine && !free(spot))) {
+        if (mine) { taken.splice(taken.indexOf(spot), 1); }
+        return;
+      }
+      if (!mine) { taken.push(spot); }
+      if (put(p.name, "rm-ml-place", null, [p.at], beside)) {
+        dot(p.at, 3).addTo(baseDots);
+        if (p.rank >= 4) { populous -= 1; } else if (p.rank >= 1) { storyNames -= 1; }
+      } else {
+        taken.splice(taken.indexOf(spot), 1);
+      }
+    }
+    // The dots of the story's places and of the capitals inside the lead are kept clear of
+    // the sites' names, which have four places to go where a dot has one.
+    var reserve = storyNames;
+    cfg.places.forEach(function (p) {
+      p.rmSpot = null;
+      var spot = p.rank < 2 && spotOf(p);
+      if (spot && free(spot) && (p.rank === 0 || reserve-- > 0)) {
+        taken.push(spot); p.rmSpot = spot;
+      }
+    });
     cfg.sites.forEach(function (s) { put(s.name, "rm-ml-site", null, [s.at], beside); });
     cfg.callouts.forEach(function (c) { put(c.text, "rm-ml-callout", null, [c.end], beside); });
+    cfg.places.forEach(function (p) {
+      if (p.rank < 2 && !p.rmSpot) { return; }
+      if (p.rank < 4) { name(p, p.rmSpot); }
+    });
     // Where there is no room for a second label on an outline that another already names
     // (a treaty threshold under a claim of the same figure), that label stands for both.
-    var named = {};
+    // On a phone, the same claim drawn around several sites is named once: that label
+    // stands for all of them (four "9M729: Russia says ≤480 km" would crowd out the map).
+    var named = {}, said = {};
     cfg.labels.forEach(function (l) {
       if (!l.ids.some(shown)) { return; }
       var ids = l.ids.filter(shown).join(" "), cls = "rm-ml-" + l.kind;
       var text = short ? l.short : l.text;
+      if (short && said[text]) {
+        said[text].setAttribute("data-layers", said[text].getAttribute("data-layers") + " " + ids);
+        return;
+      }
       // The outline's own vertices after the anchors: a ring that only crosses a corner of
       // the view may have no anchor inside it.
       var points = l.anchors.concat(outlinePoints(l.ids[0]));
       var el = put(text, cls, l.color, points, centred, ids, l.site) ||
         (!short && put(l.short, cls, l.color, points, centred, ids, l.site));
-      if (el) { named[l.outline] = named[l.outline] || el; return; }
+      if (el) {
+        named[l.outline] = named[l.outline] || el;
+        said[el.textContent] = said[el.textContent] || el;
+        return;
+      }
       if (named[l.outline]) {
         var other = named[l.outline];
         other.setAttribute("data-layers", other.getAttribute("data-layers") + " " + ids);
       }
     });
+    cfg.places.forEach(function (p) { if (p.rank >= 4) { name(p); } });
+    if (cfg.basemap) {
+      cfg.basemap.countries.forEach(function (c) {
+        if (zoom >= c[3]) { put(c[0], "rm-ml-country", null, [[c[1], c[2]]], centred); }
+      });
+      // a capital the story has named already (a place, a callout's end) is not named twice
+      var story = {};
+      cfg.places.concat(cfg.callouts).forEach(function (p) { story[p.name] = true; });
+      cfg.basemap.capitals.forEach(function (c) {
+        if (story[c[0]]) { return; }
+        if (zoom >= c[3] && put(c[0], "rm-ml-capital", null, [[c[1], c[2]]], beside)) {
+          dot([c[1], c[2]], 2).addTo(baseDots);
+        }
+      });
+    }
     // Names another layer of the page has put on the map (the azimuthal basemap's countries
-    // and capitals) give way to the ranges' labels.
+    // and capitals) give way to the ranges' labels and the places named by news value.
     var box0 = container.getBoundingClientRect();
     container.querySelectorAll(".rm-label span").forEach(function (span) {
       var r = span.getBoundingClientRect();
@@ -421,39 +518,25 @@ function (map, cfg) {
                b: r.bottom - box0.top};
       if (r.width && !free(b)) { span.parentNode.style.visibility = "hidden"; }
     });
-    cfg.places.forEach(function (p) {
-      var at = map.latLngToContainerPoint(p.at), spot = {l: at.x - 4, t: at.y - 4, r: at.x + 4,
-                                                        b: at.y + 4};
-      if (!free(spot)) { return; }
-      taken.push(spot);
-      if (put(p.name, "rm-ml-place", null, [p.at], beside)) {
-        dot(p.at, 3).addTo(baseDots);
-      } else {
-        taken.pop();
-      }
-    });
-    if (cfg.basemap) {
-      cfg.basemap.countries.forEach(function (c) {
-        if (zoom >= c[3]) { put(c[0], "rm-ml-country", null, [[c[1], c[2]]], centred); }
-      });
-      cfg.basemap.capitals.forEach(function (c) {
-        if (zoom >= c[3] && put(c[0], "rm-ml-capital", null, [[c[1], c[2]]], beside)) {
-          dot([c[1], c[2]], 2).addTo(baseDots);
-        }
-      });
-    }
   }
 
   // --- Legend: each range switched on and off, and its details opened, from the keyboard.
+  // A row may stand for several layers (claims that draw the same disc): ids by spaces.
+  function groupsOf(box) {
+    return box.getAttribute("data-layer").split(" ").map(function (id) {
+      return window[cfg.groups[id]];
+    }).filter(Boolean);
+  }
   function syncLegend() {
     document.querySelectorAll(".rm-legend-layers input[data-layer]").forEach(function (box) {
-      box.checked = map.hasLayer(window[cfg.groups[box.getAttribute("data-layer")]]);
+      box.checked = groupsOf(box).some(function (g) { return map.hasLayer(g); });
     });
   }
   document.querySelectorAll(".rm-legend-layers input[data-layer]").forEach(function (box) {
     box.addEventListener("change", function () {
-      var group = window[cfg.groups[box.getAttribute("data-layer")]];
-      if (box.checked) { map.addLayer(group); } else { map.removeLayer(group); }
+      groupsOf(box).forEach(function (group) {
+        if (box.checked) { map.addLayer(group); } else { map.removeLayer(group); }
+      });
     });
   });
   document.querySelectorAll(".rm-more[data-layer]").forEach(function (button) {
@@ -489,16 +572,8 @@ function (map, cfg) {
       map._rmRedraw = setTimeout(redraw, 0);
     }
   });
-  // Until the reader moves the map, it keeps framing the initial view as the page settles
-  // (the host resizes the frame, panels fold or unfold).
-  var touched = false;
-  L.DomEvent.on(container, "mousedown touchstart keydown", function () { touched = true; });
-  map.on("resize", function () {
-    if (!touched && cfg.bounds) {
-      map.fitBounds(cfg.bounds, {"padding": [10, 10], "animate": false});
-    }
-    redraw();
-  });
+  // The view itself follows the story's steps (rangemap.render.steps).
+  map.on("resize", redraw);
   if (window.ResizeObserver) {
     new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
   }

@@ -60,14 +60,14 @@ KIND_TEXT = {
 }
 
 
-#: The legend's line key, short enough to sit beside the map.
-KIND_SHORT = {
-    "stated": "stated: an official or maker's figure",
-    "disputed": "disputed: one side's claim",
-    "estimate": "estimate (uncertain)",
-    "threshold": "treaty threshold",
+#: The legend's line key: one line, a word or two a style.
+KIND_KEY = {
+    "stated": "stated",
+    "disputed": "disputed",
+    "estimate": "estimate",
+    "threshold": "treaty",
     "band": "treaty band",
-    "custom": "range drawn for this map",
+    "custom": "this map's",
 }
 BOUND_SHORT = {"at-least": "solid: at least (certain)", "up-to": "light: up to (possible)"}
 
