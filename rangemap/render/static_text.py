@@ -144,13 +144,13 @@ def key_entries(
     """The key under the map, in short entries: what line styles, `fills` (the bounds whose
     fills the map draws; default: every shown range's) and dots mean, then any drawn range
     the map does not name on its outline or in the inset (its long label)."""
-    from rangemap.render.style import BOUND_SHORT, KIND_SHORT
+    from rangemap.render.style import BOUND_SHORT, KIND_KEY
     from rangemap.story import claim_label
 
     shown = [layer for layer in scene.drawn if layer.show]
     kinds = {layer.line_kind for layer in shown}
     entries = [
-        LegendEntry(KIND_SHORT[k], k, "#444444")
+        LegendEntry(KIND_KEY[k], k, "#444444")
         for k in ("stated", "disputed", "estimate", "custom", "threshold")
         if k in kinds
     ]
