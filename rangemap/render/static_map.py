@@ -822,13 +822,11 @@ def _draw_inset(
     scale: float,
     box: tuple[float, float, float, float],
     text_pt: float,
-    named: set[str],
-) -> set[str]:
+) -> None:
     """A locator in a corner of the map (`box`, pixels) where ranges or sites reach beyond
     the frame: the same projection zoomed out to every shown range, the frame marked on it,
-    the ranges drawn, those reaching beyond the frame and not `named` on the map named in
-    their short form where they fit ("≤5,500 km"), the sites as dots. Returns the ids of
-    the layers it names."""
+    the ranges drawn, those reaching beyond the frame marked with their figure where it fits
+    ("≤5,500 km"; the key says whose claim each is), the sites as dots."""
     from matplotlib.patches import Rectangle
 
     from rangemap.render.labels import page_labels
@@ -873,32 +871,34 @@ def _draw_inset(
     inset_room = _Room(inset)
     frame_px = inset.transData.transform(corners)
     inset_room.taken.append((*frame_px[0], *frame_px[1]))
-    ids = {layer.id for layer in beyond if layer.kind not in ("threshold", "band")} - named
-    named = set()
-    texts: dict[str, list[str]] = {}
-    entries = page_labels([layer for layer in scene.drawn if layer.show])
-    for entry in entries:  # the same figure from two sites: one label names both
-        texts.setdefault(entry["short"], []).extend(entry["ids"])
-    for entry in entries:
-        if not ids & set(entry["ids"]) or entry["short"] not in texts:
+    by_id = {layer.id: layer for layer in scene.drawn}
+    ids = {layer.id for layer in beyond if layer.kind not in ("threshold", "band")}
+    spans: set[str] = set()  # the same figure from two sites: one label
+    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
+        span = _span_text(by_id[entry["ids"][0]].span)
+        if not ids & set(entry["ids"]) or span in spans:
             continue
         anchors = np.asarray(entry["anchors"])
         xy = _project_points(tr, anchors[:, 1], anchors[:, 0])
         label = inset.text(
-            0.0, 0.0, entry["short"], ha="center", va="center", fontsize=text_pt,
+            0.0, 0.0, span, ha="center", va="center", fontsize=text_pt,
             fontweight="bold", color=text_color(entry["color"]), zorder=8,
-            bbox=_label_box(scale * 0.6),
-            clip_on=True, gid=f"rm-inset-range-{entry['ids'][0]}",
+            bbox=_label_box(scale * 0.6), clip_on=True,
+            gid=f"rm-inset-range-{entry['ids'][0]}",
         )  # fmt: skip
         for x, y in xy:
             label.set_position((x, y))
             if inset_room.cost(inset_room.box(label)) <= 0:
                 inset_room.take(label)
-                named.update(texts.pop(entry["short"]))
+                spans.add(span)
                 break
         else:
             label.remove()
-    return named
+
+
+def _span_text(span: str) -> str:
+    """A range's figure as the inset writes it: "≤5,500 km", "≥1,609 km"."""
+    return span.replace("at least ", "≥").replace("up to ", "≤")
 
 
 def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
@@ -1100,7 +1100,7 @@ def render_image(
         _draw_country_names(ax, view, tr, scale, room, max(6.0 * scale, min_size))
         if inset is not None:
             text_pt = max(5.8 * scale, min_size)
-            named |= _draw_inset(ax, overview, view, tr, scale, inset, text_pt, named)
+            _draw_inset(ax, overview, view, tr, scale, inset, text_pt)
         visible = {layer.id for layer in shown.drawn if layer.show}
         visible |= {layer.id for layer in _beyond(view, tr, overview)}
         unnamed = [
