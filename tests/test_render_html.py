@@ -407,7 +407,7 @@ def test_popup_and_legend_say_at_least_up_to_and_status(inf, default_html):
     assert "<b>Status:</b> deployed (as of 2019-02)" in popup
     assert "solid: at least (certain)" in default_html
     assert "light: up to (possible)" in default_html
-    # the retired TLAM-N, off at first, is folded under "More ranges, off at first"
+    # the retired TLAM-N, off at first, is folded under "More ranges and the key"
     more = default_html[default_html.index('<details class="rm-later">') :]
     assert "retired; launch from here claimed by Russia, disputed)" in more.split("</details>")[0]
 
