@@ -341,6 +341,8 @@ def map_command(
     dpi: int,
     lang: str | None,
     preset: str | None,
+    step: int | None,
+    all_steps: bool,
     **texts: str | None,  # --title, --subtitle, --caption
 ) -> None:
     """Render SCENE as an interactive HTML map for articles; print the path written.
@@ -371,6 +373,8 @@ def map_command(
         the_scene = the_scene.model_copy(update={"lang": lang})
     output = check_writable(_map_output(name, output, preset), inputs=[name])
     if output_format(output, MAP_SUFFIXES, what="a map") == "html":
+        if step is not None or all_steps:
+            raise BadInput("--step and --steps draw static maps: give -o FILE.png, .svg or .pdf.")
         check_writable(embed_path(output), inputs=[name])
         with _importing("rangemap.render.html_map"):  # while the coverage is computed
             resolved = resolve_scene(the_scene)
@@ -391,16 +395,48 @@ def map_command(
                 "--projection mercator applies to HTML maps; static maps are always "
                 "azimuthal equidistant. Leave it out or write FILE.html."
             )
-        from rangemap.render.static_map import alt_path, render_image, save_image_with_alt
+        from rangemap.render.static_map import (
+            alt_path,
+            render_image,
+            save_image_with_alt,
+            sources_path,
+            step_count,
+            step_path,
+        )
 
+        if step is not None and all_steps:
+            raise BadInput("give --step N for one step or --steps for all, not both.")
         width, height = (None, None) if preset else size
         resolved = resolve_scene(the_scene)
-        figure = render_image(
-            resolved, preset=preset, width_px=width, height_px=height,
-            dpi=None if preset else dpi, **texts,
-        )  # fmt: skip
-        output = save_image_with_alt(figure, resolved, output, lang=base_language(resolved.lang))
-        _wrote(alt_path(output), " (the image's alt text)")
+        count = step_count(resolved)
+        if step is not None and step > count:
+            raise BadInput(
+                f"--step {step}: {name} has {count} step{'s' if count > 1 else ''}; "
+                f"give --step 1 to {count}."
+            )
+        jobs = (
+            [(i, step_path(output, i)) for i in range(count)]
+            if all_steps
+            else [(None if step is None else step - 1, output)]
+        )
+        for path in [p for _, p in jobs]:
+            for each in (path, alt_path(path), sources_path(path)):
+                check_writable(each, inputs=[name])
+        for index, path in jobs:
+            figure = render_image(
+                resolved, preset=preset, width_px=width, height_px=height,
+                dpi=None if preset else dpi, sidecar=sources_path(path).name, step=index,
+                **texts,
+            )  # fmt: skip
+            written = save_image_with_alt(
+                figure, resolved, path, lang=base_language(resolved.lang), **texts
+            )
+            _wrote(alt_path(written), " (the image's alt text)")
+            _wrote(sources_path(written), " (its full sources, caption and legend)")
+            if all_steps:
+                click.echo(str(written))
+        if all_steps:
+            return
     click.echo(str(output))
 
 

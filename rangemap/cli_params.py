@@ -348,6 +348,21 @@ def map_opts(command: Callable) -> Callable:
             "(1080x1350), a4, a4-landscape, letter, letter-landscape (300 dpi). Without -o: "
             "output/SCENE-NAME.png (.pdf for the pages).",
         ),
+        click.option(
+            "--step",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Static maps: draw step N of the scene's story (1 is the lead, what the map "
+            "draws by default), with the step's text under the title.",
+        ),
+        click.option(
+            "--steps",
+            "all_steps",
+            is_flag=True,
+            help="Static maps: one image per step of the story (a social carousel): "
+            "map.png -> map-step1.png, map-step2.png ...",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

@@ -224,7 +224,8 @@ def test_the_sample_error_is_the_one_rangemap_prints(tmp_path, monkeypatch):
 def test_readme_images_are_distinct_files():
     images = sorted(set(re.findall(r"\]\((docs/[\w.-]+\.png)\)", TEXT)))
     assert images == [
-        "docs/inf-2020-aeqd.png", "docs/inf-2020-mercator.png", "docs/inf-2020-phone.png"
+        "docs/inf-2020-aeqd.png", "docs/inf-2020-mercator.png", "docs/inf-2020-phone.png",
+        "docs/inf-2020-static.png",
     ]
     data = [(ROOT / image).read_bytes() for image in images]
     assert len(set(data)) == len(data)

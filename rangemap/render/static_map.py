@@ -4,32 +4,36 @@ range rings round: the ellipsoidal azimuthal equidistant projection centred on t
 from __future__ import annotations
 
 import math
-import textwrap
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
 import shapely
 
 from rangemap import __version__
-from rangemap.catalog import Source, km_span, km_text
+from rangemap.catalog import km_span
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area, ring_vertices
 from rangemap.output import atomic_path
-from rangemap.render.style import (
-    BOUND_FILL,
-    BOUND_TEXT,
-    FAINT_LABEL_COLOR,
-    KIND_TEXT,
-    LINE_STYLES,
-    fill_opacity,
-    line_opacity,
+from rangemap.render.static_text import (
+    KEY_LINES,
+    credits_line,
+    draw_key,
+    fits_line,
+    key_entries,
+    line_style,
+    one_line,
+    sidecar_text,
+    sources_line,
+    wrap,
 )
+from rangemap.render.style import fill_opacity
 from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLike, as_resolved
 
 if TYPE_CHECKING:
@@ -40,8 +44,6 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 #: 3:2 at 200 dpi: 9 x 6 inches, a print column or a social-media card.
 DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX, DEFAULT_DPI = 1800, 1200, 200
 
-Legend = Literal["right", "below"]
-
 
 @dataclass(frozen=True)
 class Preset:
@@ -51,8 +53,6 @@ class Preset:
     ----------
     width_px, height_px, dpi
         The image's size; `dpi` sets the size in inches (print) and so the type's size in pt.
-    legend
-        "right" of the map (wide images) or "below" it (square and tall ones).
     min_text_px
         The smallest type on the image (the credits, the scale bar's note), in pixels of
         the image as written.
@@ -63,7 +63,6 @@ class Preset:
     width_px: int
     height_px: int
     dpi: int
-    legend: Legend
     min_text_px: float
     use: str
 
@@ -72,16 +71,18 @@ class Preset:
 #: are 14-16 px, titles 30 px), 6 pt on paper (25 px at 300 dpi), the usual floor for
 #: captions and credits in print.
 PRESETS: dict[str, Preset] = {
-    "social-landscape": Preset(1200, 675, 150, "right", 12, "link cards and posts, 16:9"),
-    "social-square": Preset(1080, 1080, 150, "below", 12, "square posts, 1:1"),
-    "social-portrait": Preset(1080, 1350, 150, "below", 12, "portrait posts, 4:5"),
-    "a4": Preset(2480, 3508, 300, "below", 25, "an A4 page (210 x 297 mm), portrait"),
-    "a4-landscape": Preset(3508, 2480, 300, "right", 25, "an A4 page, landscape"),
-    "letter": Preset(2550, 3300, 300, "below", 25, "a US letter page (8.5 x 11 in), portrait"),
-    "letter-landscape": Preset(3300, 2550, 300, "right", 25, "a US letter page, landscape"),
+    "social-landscape": Preset(1200, 675, 150, 12, "link cards and posts, 16:9"),
+    "social-square": Preset(1080, 1080, 150, 12, "square posts, 1:1"),
+    "social-portrait": Preset(1080, 1350, 150, 12, "portrait posts, 4:5"),
+    "a4": Preset(2480, 3508, 300, 25, "an A4 page (210 x 297 mm), portrait"),
+    "a4-landscape": Preset(3508, 2480, 300, 25, "an A4 page, landscape"),
+    "letter": Preset(2550, 3300, 300, 25, "a US letter page (8.5 x 11 in), portrait"),
+    "letter-landscape": Preset(3300, 2550, 300, 25, "a US letter page, landscape"),
 }
 #: Smallest type drawn at scale 1, in points (the scale bar's note); others are larger.
 _SMALLEST_PT = 5.5
+#: An image whose smallest type would be smaller than this (pixels) is refused: unreadable.
+_MIN_READABLE_PX = 6
 
 #: The countries, the graticule and the rings are clipped to a geodesic cap around the centre
 #: before projecting: AEQD tears everything near the antipode of its centre (20,004 km).
@@ -91,11 +92,6 @@ MAX_CAP_KM = 19_000.0
 _SEGMENT_DEG = 0.25
 #: Map colours: sea, land, borders, graticule, and the edge of the clipped globe.
 _SEA, _LAND, _BORDER, _GRID, _EDGE = "#E6EDF3", "#F4F2EE", "#A9A9A9", "#F7FAFC", "#B8C2CC"
-#: Average width of a DejaVu Sans character in ems, rounded up, to wrap text before drawing.
-_EM_PER_CHAR = 0.56
-_EM_PER_CHAR_BOLD = 0.64
-#: Points per CSS pixel: the HTML map's line widths and dashes are given in pixels.
-_PT_PER_PX = 0.75
 #: Scale-bar lengths to choose from, km.
 _NICE_KM = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
 
@@ -258,22 +254,23 @@ def _focus(scene: ResolvedScene) -> list[DrawnLayer]:
     return claims or shown
 
 
-def fit_view(scene: ResolvedScene, aspect: float) -> MapView:
-    """Centre on the sites; fit the claimed ranges (or the sites) with a margin, at `aspect`
-    (width / height of the map frame); clip at a cap just beyond the frame's corners."""
-    lat0, lon0 = scene_centre(scene)
-    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
-    tr = probe.transformer()
-    points = [
-        _project_points(tr, [s.location.lon], [s.location.lat]) for s in scene.sites
-    ]  # fmt: skip
-    for layer in _focus(scene):
-        points += ring_outline(probe, tr, layer)
-    xy = np.concatenate(points)
+def lead_layers(scene: ResolvedScene) -> list[DrawnLayer]:
+    """The layers the story opens on (rangemap.story.lead), among those shown."""
+    from rangemap import story
+
+    ids = set(story.lead(scene).layers)
+    return [layer for layer in scene.drawn if layer.id in ids and layer.show]
+
+
+def _frame(
+    lat0: float, lon0: float, xy: np.ndarray, aspect: float, pad: float, min_pad_m: float
+) -> MapView:
+    """The view centred on (lat0, lon0) that holds the projected points `xy` with a margin,
+    at `aspect` (width / height); clipped at a cap just beyond the frame's corners."""
     xmin, ymin = xy.min(axis=0)
     xmax, ymax = xy.max(axis=0)
-    pad = max(0.06 * max(xmax - xmin, ymax - ymin), 150_000.0)
-    xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
+    margin = max(pad * max(xmax - xmin, ymax - ymin), min_pad_m)
+    xmin, xmax, ymin, ymax = xmin - margin, xmax + margin, ymin - margin, ymax + margin
     width, height = xmax - xmin, ymax - ymin
     if width / height < aspect:
         grow = (height * aspect - width) / 2
@@ -287,6 +284,57 @@ def fit_view(scene: ResolvedScene, aspect: float) -> MapView:
     corner_km = max(math.hypot(x, y) for x in (xmin, xmax) for y in (ymin, ymax)) / 1000.0
     cap_km = min(corner_km * 1.05 + 300.0, MAX_CAP_KM)
     return MapView(lat0, lon0, float(xmin), float(xmax), float(ymin), float(ymax), cap_km)
+
+
+def _site_points(tr: pyproj.Transformer, scene: ResolvedScene) -> np.ndarray:
+    return _project_points(
+        tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
+    )
+
+
+def fit_view(
+    scene: ResolvedScene, aspect: float, centre: tuple[float, float] | None = None
+) -> MapView:
+    """The whole scene: centred on the sites (or `centre`), fitting every shown claim (or
+    the sites) with a margin, at `aspect` (width / height of the map frame)."""
+    lat0, lon0 = centre or scene_centre(scene)
+    probe = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM)
+    tr = probe.transformer()
+    points = [_site_points(tr, scene)]
+    for layer in _focus(scene):
+        points += ring_outline(probe, tr, layer)
+    return _frame(lat0, lon0, np.concatenate(points), aspect, 0.06, 150_000.0)
+
+
+def _frame_points(tr: pyproj.Transformer, frame: Any) -> np.ndarray:
+    lat = np.array([p[0] for p in frame.points], dtype=float)
+    lon = np.array([p[1] for p in frame.points], dtype=float)
+    return _project_points(tr, lon, lat)
+
+
+def lead_view(scene: ResolvedScene, aspect: float, frame: Any = None) -> MapView:
+    """The view a story's step opens on (rangemap.story.Frame, default: the lead's): its
+    ranges and places with a narrow margin, centred on them, so the projection is true to
+    1 % or so across a frame of a few thousand km."""
+    from rangemap import story
+
+    frame = frame if frame is not None else story.lead(scene).frame
+    lat0, lon0 = scene_centre(scene)
+    tr = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM).transformer()
+    xy = _frame_points(tr, frame)
+    mid = (xy.min(axis=0) + xy.max(axis=0)) / 2
+    lon, lat = tr.transform(mid[0], mid[1], direction="INVERSE")
+    lat0, lon0 = round(float(lat), 4) + 0.0, round(float(lon), 4) + 0.0
+    tr = MapView(lat0, lon0, 0, 0, 0, 0, MAX_CAP_KM).transformer()
+    return _frame(lat0, lon0, _frame_points(tr, frame), aspect, 0.04, 40_000.0)
+
+
+def scale_error(view: MapView) -> float:
+    """Largest scale error of the view's frame, across lines through the centre: at distance
+    d on a sphere the azimuthal equidistant map stretches them by (d/R) / sin(d/R)."""
+    d = max(math.hypot(x, y) for x in (view.xmin, view.xmax) for y in (view.ymin, view.ymax))
+    c = min(d / 6_371_008.8, math.pi - 1e-6)
+    return c / math.sin(c) - 1.0 if c > 0 else 0.0
 
 
 # --- drawing -------------------------------------------------------------------------------
@@ -312,38 +360,19 @@ def _path(geometry: shapely.Geometry) -> Any:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _dashes(kind: str) -> Any:
-    """The HTML map's dash pattern (px) in multiples of the line width, as matplotlib wants."""
-    weight, dash, _ = LINE_STYLES[kind]
-    if not dash:
-        return "solid"
-    return (0, tuple(float(d) / weight for d in dash.split()))
-
-
-def _line_kw(layer_kind: str, color: str, scale: float) -> dict[str, Any]:
-    weight, dash, _ = LINE_STYLES[layer_kind]
-    return {
-        "color": color,
-        "linewidth": weight * _PT_PER_PX * scale,
-        "linestyle": _dashes(layer_kind),
-        "dash_capstyle": "round" if dash else "butt",
-        "alpha": line_opacity(layer_kind),
-    }
-
-
-def _wrap(text: str, width_in: float, size_pt: float, *, bold: bool = False) -> list[str]:
-    em = _EM_PER_CHAR_BOLD if bold else _EM_PER_CHAR
-    chars = max(12, int(width_in * 72 / (size_pt * em)))
-    return textwrap.wrap(text, chars, break_long_words=True) or [""]
-
-
 def _nice_km(target_km: float) -> int:
     fits = [k for k in _NICE_KM if k <= target_km]
     return fits[-1] if fits else _NICE_KM[0]
 
 
 def _draw_basemap(
-    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, metres_per_px: float
+    ax: Axes,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    metres_per_px: float,
+    *,
+    grid: bool = True,
 ) -> None:
     from matplotlib.patches import PathPatch
 
@@ -353,11 +382,11 @@ def _draw_basemap(
     lons, lats = ring_vertices(view.lat, view.lon, view.cap_km, vertices=1440)
     globe = shapely.Polygon(_project_points(tr, lons, lats))
     ax.add_patch(PathPatch(_path(globe), facecolor=_SEA, edgecolor=_EDGE, lw=0.5, zorder=0))
-    for lat in range(-80, 81, 10):  # parallels, then meridians, every 10 degrees
+    for lat in range(-80, 81, 10) if grid else ():  # parallels, then meridians, every 10°
         g_lons = np.arange(-180.0, 180.0, _SEGMENT_DEG)
         for xy in project_lines(view, tr, g_lons, np.full(g_lons.size, float(lat)), closed=True):
             ax.plot(xy[:, 0], xy[:, 1], color=_GRID, lw=0.6 * scale, zorder=1)
-    for lon in range(-180, 180, 10):
+    for lon in range(-180, 180, 10) if grid else ():
         g_lats = np.arange(-80.0, 80.0 + _SEGMENT_DEG, _SEGMENT_DEG)
         for xy in project_lines(view, tr, np.full(g_lats.size, float(lon)), g_lats, closed=False):
             ax.plot(xy[:, 0], xy[:, 1], color=_GRID, lw=0.6 * scale, zorder=1)
@@ -381,22 +410,34 @@ def _draw_layers(
     tr: pyproj.Transformer,
     scale: float,
     metres_per_px: float,
-) -> None:
+) -> set[str]:
+    """Each shown range's outline; its fill only where the whole range lies in the frame (a
+    range the frame lies inside would tint the whole map and say nothing by its fill).
+    Returns the bounds ("at-least", "up-to") whose fills it drew, for the key."""
     from matplotlib.patches import PathPatch
 
     cap = view.cap
     shown = [layer for layer in scene.drawn if layer.show]
-    rings = np.array([layer.ring.geometry for layer in shown], dtype=object)
+    outlines = [ring_outline(view, tr, layer) for layer in shown]
+    filled = [
+        (layer, lines) for layer, lines in zip(shown, outlines, strict=True)
+        if lines and all(_inside(view, xy).all() for xy in lines)
+    ]  # fmt: skip
+    rings = np.array([layer.ring.geometry for layer, _ in filled], dtype=object)
     fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
-    for layer, fill in zip(shown, fills, strict=True):
+    bounds: set[str] = set()
+    for (layer, _), fill in zip(filled, fills, strict=True):
         alpha = fill_opacity(layer)
         path = None if fill.is_empty or alpha <= 0 else _path(fill)
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=layer.color, alpha=alpha, lw=0, zorder=3))
-    for layer in shown:
-        style = _line_kw(layer.line_kind, layer.color, scale)
-        for xy in ring_outline(view, tr, layer):
+            if layer.bound is not None and layer.kind not in ("threshold", "custom", "band"):
+                bounds.add(layer.bound)
+    for layer, lines in zip(shown, outlines, strict=True):
+        style = line_style(layer.line_kind, layer.color, scale)
+        for xy in lines:
             ax.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
+    return bounds
 
 
 def _label_box(scale: float) -> dict[str, Any]:
@@ -451,12 +492,14 @@ class _Room:
         self.taken.append(self.box(artist))
 
 
-def _place_label(label: Any, room: _Room, pad_pt: float) -> tuple[float, float, float]:
+def _place_label(
+    label: Any, room: _Room, pad_pt: float, reaches: Sequence[float] = _LABEL_REACH
+) -> tuple[float, float, float]:
     """Move `label` (an Annotation) to the place where its drawn text costs least in `room`:
     the first free place in order of preference, else the least covered. Returns (dx, dy,
     cost) of the chosen place."""
     best = (pad_pt, pad_pt, math.inf)
-    for reach in _LABEL_REACH:
+    for reach in reaches:
         for ux, uy in _LABEL_DIRECTIONS:
             dx, dy = ux * pad_pt * reach, uy * pad_pt * reach
             label.xyann = (dx, dy)
@@ -474,6 +517,14 @@ def _place_label(label: Any, room: _Room, pad_pt: float) -> tuple[float, float, 
     return best
 
 
+def _inside(view: MapView, xy: np.ndarray) -> np.ndarray:
+    """Which projected points lie inside the view's frame."""
+    return (
+        (xy[:, 0] >= view.xmin) & (xy[:, 0] <= view.xmax)
+        & (xy[:, 1] >= view.ymin) & (xy[:, 1] <= view.ymax)
+    )  # fmt: skip
+
+
 def _draw_sites(
     ax: Axes,
     scene: ResolvedScene,
@@ -484,12 +535,15 @@ def _draw_sites(
 ) -> None:
     """Site dots and labels. Each label is measured as drawn (its text's extent) and put
     where it overlaps no other label, no site dot and nothing taken in `room` (the scale
-    bar's text), inside the frame; one moved far from its dot gets a leader line."""
-    centre = _project_points(tr, [view.lon], [view.lat])[0]
-    ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale, zorder=5)
-    xy = _project_points(
-        tr, [s.location.lon for s in scene.sites], [s.location.lat for s in scene.sites]
-    )
+    bar's text, the inset), inside the frame; one moved far from its dot gets a leader line.
+    Sites outside the frame are left to the inset. The "+" (the projection's centre) is
+    drawn only where the scale bar needs it: on a frame where scale errors exceed 2 %."""
+    if scale_error(view) > 0.02:
+        centre = _project_points(tr, [view.lon], [view.lat])[0]
+        (plus,) = ax.plot(*centre, marker="+", color="#555555", ms=7 * scale, mew=0.8 * scale,
+                          zorder=5)  # fmt: skip
+        room.take(plus)
+    xy = _site_points(tr, scene)
     for site in scene.sites:
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             for line in _area_lines(view, tr, site.location.area.geometry):
@@ -506,11 +560,14 @@ def _draw_sites(
     points_px = ax.transData.transform(xy)
     room.taken += [(x - dot, y - dot, x + dot, y + dot) for x, y in points_px]
     pad = 5.0 * scale
-    for (x, y), site in zip(xy, scene.sites, strict=True):
+    shown = _inside(view, xy)
+    for (x, y), site, inside in zip(xy, scene.sites, shown, strict=True):
+        if not inside:
+            continue
         label = ax.annotate(
             site.label, (x, y), xytext=(pad, pad), textcoords="offset points",
             ha="left", va="bottom", fontsize=size, fontweight="bold", color="#222222",
-            zorder=8, bbox=_label_box(scale), annotation_clip=True,
+            zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-site",
         )  # fmt: skip
         dx, dy, _ = _place_label(label, room, pad)
         if math.hypot(dx, dy) > 2 * pad * math.sqrt(2):
@@ -519,6 +576,69 @@ def _draw_sites(
                 arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6 * scale,
                             "shrinkA": 0, "shrinkB": 3 * scale},
             )  # fmt: skip
+        room.take(label)
+
+
+#: Places named for their size alone (rank "population"), at most this many per map.
+_MAX_POPULOUS = 4
+#: Places named on a map at most (besides sites and callouts): a map of a 5,500 km range
+#: holds some sixty capitals, and naming all of them names none.
+_MAX_PLACES = 14
+
+
+def story_places(scene: ResolvedScene, view: MapView, tr: pyproj.Transformer) -> list[Any]:
+    """The places the map names, most newsworthy first (rangemap.story.ranked_places),
+    inside the frame; those a callout names already are left to the callout, and only the
+    few largest of those named for their size alone."""
+    from rangemap import story
+    from rangemap.render.labels import scene_callouts
+
+    called = {line.place.name for line in scene_callouts(scene)}
+    places = [p for p in story.ranked_places(scene) if p.name not in called]
+    if not places:
+        return []
+    xy = _project_points(tr, [p.lon for p in places], [p.lat for p in places])
+    inside = [p for p, keep in zip(places, _inside(view, xy), strict=True) if keep]
+    rings = [layer.ring.geometry for layer in scene.drawn if layer.show]
+    populous = [
+        p for p in inside
+        if p.why == "population" and any(shapely.contains_xy(g, p.lon, p.lat) for g in rings)
+    ][:_MAX_POPULOUS]  # fmt: skip
+    return ([p for p in inside if p.why != "population"] + populous)[:_MAX_PLACES]
+
+
+def _draw_places(
+    ax: Axes,
+    scene: ResolvedScene,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    room: _Room,
+) -> None:
+    """Capitals as dots with names, where the name fits beside its dot without touching any
+    other text, dot or the inset (never with a leader line); one that does not fit is left
+    out, dot and all."""
+    px = ax.figure.dpi / 72.0
+    dot = 2.2 * scale * px
+    pad = 3.0 * scale
+    for place in story_places(scene, view, tr):
+        ((x, y),) = _project_points(tr, [place.lon], [place.lat])
+        (cx, cy) = ax.transData.transform((x, y))
+        box = (cx - dot, cy - dot, cx + dot, cy + dot)
+        if room.cost(box) > 0:
+            continue
+        label = ax.annotate(
+            place.name, (x, y), xytext=(pad, pad), textcoords="offset points", ha="left",
+            va="bottom", fontsize=6.8 * scale, color="#222222", zorder=8,
+            bbox=_label_box(scale), annotation_clip=True, gid="rm-place",
+        )  # fmt: skip
+        room.taken.append(box)
+        if _place_label(label, room, pad, reaches=(1.0,))[2] > 0:
+            label.remove()
+            room.taken.pop()
+            continue
+        ax.plot(x, y, marker="o", ms=3.6 * scale, mfc="#333333", mec="white",
+                mew=0.7 * scale, zorder=7, linestyle="none")  # fmt: skip
         room.take(label)
 
 
@@ -549,38 +669,236 @@ def _draw_callouts(
         room.take(label)
 
 
+#: Country names: grey, lighter than any label the story makes (5.7:1 on white).
+_COUNTRY_TEXT = "#666666"
+
+
+def _draw_country_names(
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, room: _Room, size: float
+) -> None:
+    """Country names, as a basemap gives them, after everything the story names: at a
+    point inside each country's largest part, larger countries first, where the name
+    overlaps no other text, dot or the inset; micro-states and territories are left out
+    (rangemap.story.minor_countries)."""
+    from rangemap.render.labels import basemap_labels
+    from rangemap.story import minor_countries
+
+    minor = minor_countries()
+    rows = [row for row in basemap_labels()["countries"] if row[0] not in minor]
+    if not rows:
+        return
+    xy = _project_points(tr, [r[2] for r in rows], [r[1] for r in rows])
+    inside = np.hypot(xy[:, 0], xy[:, 1]) <= view.cap_km * 1000.0
+    for row, (x, y), keep in zip(rows, xy, inside & _inside(view, xy), strict=True):
+        if not keep:
+            continue
+        label = ax.text(x, y, row[0], ha="center", va="center", fontsize=size,
+                        color=_COUNTRY_TEXT, zorder=5, clip_on=True,
+                        gid="rm-country")  # fmt: skip
+        if room.cost(room.box(label)) > 0:
+            label.remove()
+        else:
+            room.take(label)
+
+
 def _draw_ring_labels(
     ax: Axes, scene: ResolvedScene, tr: pyproj.Transformer, scale: float, room: _Room
-) -> None:
+) -> set[str]:
     """Each shown range named on its outline, as on the HTML map ("9M729 ≤480 km · Russia",
     thresholds lighter): centred on the first of its anchor points (rangemap.render.labels,
     points of the engine's outline) where the text overlaps no site, no label and nothing else
     taken in `room` and stays inside the map; else its short form ("≤480 km"); else it is left to
-    the legend. Smaller ranges first: they have the least room."""
+    the key under the map or the inset. Smaller ranges first: they have the least room.
+    Returns the ids of the layers named."""
+    from rangemap import story
     from rangemap.render.labels import page_labels
 
+    named: set[str] = set()
+    by_id = {layer.id: layer for layer in scene.drawn}
     for entry in page_labels([layer for layer in scene.drawn if layer.show]):
         anchors = np.asarray(entry["anchors"])
         points = _project_points(tr, anchors[:, 1], anchors[:, 0])
         faint = entry["kind"] in ("threshold", "band")
+        claim = story.claim_label(by_id[entry["ids"][0]])
         label = ax.text(
-            0.0, 0.0, entry["text"], ha="center", va="center", fontsize=6.3 * scale,
-            fontweight="normal" if faint else "bold", color=FAINT_LABEL_COLOR if faint else
-            entry["color"], zorder=8, bbox=_label_box(scale), clip_on=True,
-            gid=f"rm-range-{entry['ids'][0]}",
+            0.0, 0.0, claim.text, ha="center", va="center", fontsize=6.3 * scale,
+            fontweight="normal" if faint else "bold", color=claim.color, zorder=8,
+            bbox=_label_box(scale), clip_on=True, gid=f"rm-range-{entry['ids'][0]}",
         )  # fmt: skip
-        for text in (entry["text"], entry["short"]):
+        for text in (claim.text, claim.short):
             label.set_text(text)
             for x, y in points:
                 label.set_position((x, y))
                 if room.cost(room.box(label)) <= 0:
                     room.take(label)
+                    named.update(entry["ids"])
                     break
             else:
                 continue
             break
         else:
             label.remove()
+    return named
+
+
+#: The inset's side as a share of the map frame's shorter side.
+_INSET_SHARE = 0.34
+
+
+def _beyond(view: MapView, tr: pyproj.Transformer, scene: ResolvedScene) -> list[DrawnLayer]:
+    """Shown layers some of whose outline lies outside the frame."""
+    whole = MapView(view.lat, view.lon, 0, 0, 0, 0, MAX_CAP_KM)
+    out = []
+    for layer in scene.drawn:
+        if layer.show and any(
+            not _inside(view, xy).all() for xy in ring_outline(whole, tr, layer)
+        ):
+            out.append(layer)
+    return out
+
+
+def _inset_place(
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scene: ResolvedScene, room: _Room,
+    side_px: float,
+) -> tuple[float, float, float, float]:
+    """The corner of the frame (pixels) the inset hides least in: not over the lead range,
+    the sites in the frame, the callouts' places or the scale bar."""
+    from rangemap.render.labels import scene_callouts
+
+    x0, y0, x1, y1 = room.frame
+    gap = 0.012 * min(x1 - x0, y1 - y0)
+    corners = [
+        (x1 - gap - side_px, y1 - gap - side_px),  # top right, then top left, bottom right
+        (x0 + gap, y1 - gap - side_px),
+        (x1 - gap - side_px, y0 + gap),
+        (x0 + gap, y0 + gap),
+    ]
+    keep = [_site_points(tr, scene)]
+    keep += [_project_points(tr, [c.place.lon], [c.place.lat]) for c in scene_callouts(scene)]
+    points = ax.transData.transform(np.concatenate(keep))
+    lead = np.concatenate(
+        [line for layer in lead_layers(scene) for line in ring_outline(view, tr, layer)]
+        or [np.zeros((0, 2))]
+    )
+    lead_px = ax.transData.transform(lead) if len(lead) else lead
+
+    def cost(corner: tuple[float, float]) -> float:
+        box = (*corner, corner[0] + side_px, corner[1] + side_px)
+        hidden = (
+            (points[:, 0] >= box[0]) & (points[:, 0] <= box[2])
+            & (points[:, 1] >= box[1]) & (points[:, 1] <= box[3])
+        ).sum()  # fmt: skip
+        crossed = 0.0
+        if len(lead_px):
+            inside = (
+                (lead_px[:, 0] >= box[0]) & (lead_px[:, 0] <= box[2])
+                & (lead_px[:, 1] >= box[1]) & (lead_px[:, 1] <= box[3])
+            )  # fmt: skip
+            crossed = inside.mean()
+        return 1e9 * hidden + 1e6 * crossed + room.cost(box)
+
+    x, y = min(corners, key=cost)
+    return (x, y, x + side_px, y + side_px)
+
+
+def _reserve_inset(
+    ax: Axes, scene: ResolvedScene, view: MapView, tr: pyproj.Transformer, room: _Room
+) -> tuple[float, float, float, float] | None:
+    """Where the inset goes (pixels), taken in `room` so no label of the map goes under it;
+    None when every shown range and every site lies in the frame."""
+    if not _beyond(view, tr, scene) and _inside(view, _site_points(tr, scene)).all():
+        return None
+    x0, y0, x1, y1 = room.frame
+    box = _inset_place(ax, view, tr, scene, room, _INSET_SHARE * min(x1 - x0, y1 - y0))
+    room.taken.append(box)
+    return box
+
+
+def _draw_inset(
+    ax: Axes,
+    scene: ResolvedScene,
+    view: MapView,
+    tr: pyproj.Transformer,
+    scale: float,
+    box: tuple[float, float, float, float],
+    text_pt: float,
+) -> None:
+    """A locator in a corner of the map (`box`, pixels) where ranges or sites reach beyond
+    the frame: the same projection zoomed out to every shown range, the frame marked on it,
+    the ranges drawn, those reaching beyond the frame marked with their figure where it fits
+    ("≤5,500 km"; the key says whose claim each is), the sites as dots."""
+    from matplotlib.patches import Rectangle
+
+    from rangemap.render.labels import page_labels
+    from rangemap.story import text_color
+
+    beyond = _beyond(view, tr, scene)
+    sites = _site_points(tr, scene)
+    side = box[2] - box[0]
+    fig = ax.figure
+    fw, fh = fig.get_size_inches() * fig.dpi
+    inset = fig.add_axes(
+        (box[0] / fw, box[1] / fh, side / fw, side / fh), gid="rm-inset"
+    )
+    inset.set_zorder(ax.get_zorder() + 1)
+    corners = np.array([(view.xmin, view.ymin), (view.xmax, view.ymax)])
+    probe = MapView(view.lat, view.lon, 0, 0, 0, 0, MAX_CAP_KM)
+    points = [sites, corners]
+    for layer in _focus(scene):
+        points += ring_outline(probe, tr, layer)
+    over = _frame(view.lat, view.lon, np.concatenate(points), 1.0, 0.04, 100_000.0)
+    inset.set_xlim(over.xmin, over.xmax)
+    inset.set_ylim(over.ymin, over.ymax)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_facecolor("white")
+    for spine in inset.spines.values():
+        spine.set_linewidth(0.8 * scale)
+        spine.set_color("#555555")
+    metres_per_px = (over.xmax - over.xmin) / side
+    _draw_basemap(inset, over, tr, scale * 0.5, metres_per_px, grid=False)
+    for layer in scene.drawn:
+        if layer.show:
+            style = line_style(layer.line_kind, layer.color, scale * 0.45)
+            for xy in ring_outline(over, tr, layer):
+                inset.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
+    inset.add_patch(Rectangle(
+        (view.xmin, view.ymin), view.xmax - view.xmin, view.ymax - view.ymin, fill=False,
+        ec="#111111", lw=1.0 * scale, zorder=9,
+    ))  # fmt: skip
+    inset.plot(sites[:, 0], sites[:, 1], marker="o", ms=3.0 * scale, mfc=scene.colors["site"],
+               mec="white", mew=0.5 * scale, zorder=7, linestyle="none")  # fmt: skip
+    inset_room = _Room(inset)
+    frame_px = inset.transData.transform(corners)
+    inset_room.taken.append((*frame_px[0], *frame_px[1]))
+    by_id = {layer.id: layer for layer in scene.drawn}
+    ids = {layer.id for layer in beyond if layer.kind not in ("threshold", "band")}
+    spans: set[str] = set()  # the same figure from two sites: one label
+    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
+        span = _span_text(by_id[entry["ids"][0]].span)
+        if not ids & set(entry["ids"]) or span in spans:
+            continue
+        anchors = np.asarray(entry["anchors"])
+        xy = _project_points(tr, anchors[:, 1], anchors[:, 0])
+        label = inset.text(
+            0.0, 0.0, span, ha="center", va="center", fontsize=text_pt,
+            fontweight="bold", color=text_color(entry["color"]), zorder=8,
+            bbox=_label_box(scale * 0.6), clip_on=True,
+            gid=f"rm-inset-range-{entry['ids'][0]}",
+        )  # fmt: skip
+        for x, y in xy:
+            label.set_position((x, y))
+            if inset_room.cost(inset_room.box(label)) <= 0:
+                inset_room.take(label)
+                spans.add(span)
+                break
+        else:
+            label.remove()
+
+
+def _span_text(span: str) -> str:
+    """A range's figure as the inset writes it: "≤5,500 km", "≥1,609 km"."""
+    return span.replace("at least ", "≥").replace("up to ", "≤")
 
 
 def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
@@ -599,204 +917,50 @@ def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
     for x in (x0, (x0 + x1) / 2, x1):
         ax.plot([x, x], [y0, y0 + tick], lw=0.8 * scale, **kw)
     text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
+    error = scale_error(view)
+    note = (
+        "true along lines through +"
+        if error > 0.02
+        else f"true within {max(math.ceil(error * 100), 1)} % across the map"
+    )
     return [
         ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text),
         ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text),
         ax.text(
-            x0, y0 - 1.2 * tick, "true along lines through +", ha="left", va="top",
+            x0, y0 - 1.2 * tick, note, ha="left", va="top",
             fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
         ),
     ]  # fmt: skip
 
 
-# --- legend and texts ----------------------------------------------------------------------
+def _with_shown(scene: ResolvedScene, ids: set[str]) -> ResolvedScene:
+    """The scene with exactly the layers `ids` shown (a step of its story)."""
+    from dataclasses import replace
+
+    sites = tuple(
+        replace(site, layers=tuple(
+            replace(layer, show=layer.id in ids) if isinstance(layer, DrawnLayer) else layer
+            for layer in site.layers
+        ))
+        for site in scene.sites
+    )  # fmt: skip
+    return replace(scene, sites=sites)
 
 
-@dataclass(frozen=True)
-class LegendEntry:
-    """One legend line: its text, and a sample drawn in a kind's line style (or none), with
-    the fill opacity of the map, or the site marker."""
+def step_count(scene: SceneLike) -> int:
+    """How many steps the scene's story has (rangemap.story.steps)."""
+    from rangemap import story
 
-    text: str
-    kind: str | None = None
-    color: str = "#444444"
-    fill: float = 0.0
-    marker: bool = False
+    return len(story.steps(as_resolved(scene)))
 
 
-def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
-    """What the legend lists: each drawn claim once (with the sites it is drawn from), the
-    treaty thresholds, the site marker, claims without a figure, and the line-style key."""
-    several_sites = len(scene.sites) > 1
-    claims: dict[tuple[str, str, str, bool, float], list[str]] = {}
-    thresholds: dict[str, list[float]] = {}
-    listed: list[str] = []
-    for site in scene.sites:
-        for layer in site.layers:
-            if not isinstance(layer, DrawnLayer):
-                listed.append(layer.label)
-            elif not layer.show:
-                if layer.status and layer.status.startswith("retired"):
-                    listed.append(f"{layer.label} (retired; off by default)")
-                continue
-            elif layer.kind == "threshold":
-                treaty = layer.claimed_by.split(" (")[0]
-                thresholds.setdefault(treaty, []).append(layer.ring.km)
-            else:
-                key = (
-                    layer.label,
-                    layer.line_kind,
-                    layer.color,
-                    layer.uncertain,
-                    fill_opacity(layer),
-                )
-                claims.setdefault(key, [])
-                where = site.location.anywhere if site.location.area is not None else site.label
-                if where not in claims[key]:
-                    claims[key].append(where)
-    entries = []
-    for (label, kind, color, uncertain, fill), sites in claims.items():
-        text = label + (" [uncertain]" if uncertain else "")
-        if several_sites:
-            text += f"; from {', '.join(sites)}"
-        entries.append(LegendEntry(text, kind, color, fill))
-    for treaty, kms in thresholds.items():
-        spans = ", ".join(km_text(km) for km in sorted(set(kms)))
-        entries.append(LegendEntry(f"{treaty} thresholds: {spans} km", "threshold", "#555555"))
-    areas = any(site.location.area is not None for site in scene.sites)
-    # with launch areas, a dot may also be a reference point or where an area's name is drawn
-    dot = (
-        "Point: a site ranges are measured from, a reference point or a launch area's name"
-        if areas
-        else "Site: the point the ranges are measured from"
-    )
-    entries.append(LegendEntry(dot, color="#000000", marker=True))
-    if areas:
-        entries.append(LegendEntry("Launch area: ranges from anywhere in it (outline)"))
-    entries += [LegendEntry(f"Not drawn: {label}") for label in dict.fromkeys(listed)]
-    kinds = [k for k in ("stated", "disputed", "estimate") if any(k == e.kind for e in entries)]
-    entries += [LegendEntry(KIND_TEXT[k], k, "#444444") for k in kinds]
-    bounds = {layer.bound for layer in scene.drawn if layer.show}
-    entries += [
-        LegendEntry(BOUND_TEXT[b], "stated", "#444444", BOUND_FILL[b])
-        for b in BOUND_FILL
-        if b in bounds
-    ]
-    return entries
-
-
-_SAMPLE_IN, _SAMPLE_GAP_IN, _COLUMN_GAP_IN = 0.32, 0.08, 0.3
-
-
-def _legend_text(entries: Sequence[LegendEntry], column_in: float, fs: float) -> list[list[str]]:
-    return [_wrap(e.text, column_in - _SAMPLE_IN - _SAMPLE_GAP_IN, fs) for e in entries]
-
-
-def _columns(heights: Sequence[float], ncols: int) -> list[list[int]]:
-    """Entry indices in order, in up to `ncols` columns of about equal height."""
-    target = sum(heights) / ncols
-    columns: list[list[int]] = [[]]
-    done = 0.0
-    for i, h in enumerate(heights):
-        if columns[-1] and len(columns) < ncols and done + h / 2 > target * len(columns):
-            columns.append([])
-        columns[-1].append(i)
-        done += h
-    return columns
-
-
-def _legend_size(
-    entries: Sequence[LegendEntry], width_in: float, fs: float, ncols: int
-) -> tuple[float, list[list[str]], list[list[int]]]:
-    """Height (inches) of the legend at type size `fs`, its wrapped lines and its columns."""
-    column_in = (width_in - (ncols - 1) * _COLUMN_GAP_IN) / ncols
-    wrapped = _legend_text(entries, column_in, fs)
-    line_in = fs * 1.3 / 72
-    heights = [len(w) * line_in + 0.6 * line_in for w in wrapped]
-    columns = _columns(heights, ncols)
-    tallest = max(sum(heights[i] for i in column) for column in columns)
-    return 1.8 * line_in + tallest, wrapped, columns
-
-
-def _draw_legend(
-    ax: Axes,
-    entries: Sequence[LegendEntry],
-    width_in: float,
-    size: float,
-    *,
-    ncols: int = 1,
-    min_size: float = 0.0,
-) -> None:
-    """Entries top to bottom (column by column): a 0.3 in sample, then the wrapped text;
-    shrinks to fit the panel, never below `min_size` (pt)."""
-    from matplotlib.patches import Rectangle
-
-    height_in = ax.get_position().height * ax.figure.get_size_inches()[1]
-    for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):  # the largest type that fits the panel
-        fs = max(size * shrink, min_size)
-        total, wrapped, columns = _legend_size(entries, width_in, fs, ncols)
-        if total <= height_in * (1 + 1e-6) or fs == min_size:
-            break
-    line_in = fs * 1.3 / 72
-    column_in = (width_in - (ncols - 1) * _COLUMN_GAP_IN) / ncols
-    ax.set_xlim(0, width_in)
-    ax.set_ylim(-height_in, 0)
-    ax.axis("off")
-    ax.text(0, 0, "Legend", fontsize=fs * 1.1, fontweight="bold", va="top", color="#222222")
-    for c, column in enumerate(columns):
-        x0 = c * (column_in + _COLUMN_GAP_IN)
-        y = -1.8 * line_in
-        for i in column:
-            entry, lines = entries[i], wrapped[i]
-            mid = y - line_in / 2
-            if entry.fill > 0:
-                ax.add_patch(
-                    Rectangle(
-                        (x0, mid - line_in * 0.35), _SAMPLE_IN, line_in * 0.7,
-                        facecolor=entry.color, alpha=entry.fill, lw=0,
-                    )
-                )  # fmt: skip
-            if entry.kind is not None:
-                style = _line_kw(entry.kind, entry.color, size / 7.0)
-                ax.plot([x0 + 0.02, x0 + _SAMPLE_IN - 0.02], [mid, mid], **style)
-            if entry.marker:
-                ax.plot(
-                    x0 + _SAMPLE_IN / 2, mid, marker="o", ms=fs * 0.75, mfc=entry.color,
-                    mec="white", linestyle="none",
-                )  # fmt: skip
-            x = x0 + (_SAMPLE_IN + _SAMPLE_GAP_IN if entry.kind or entry.marker else 0)
-            ax.text(x, y, "\n".join(lines), fontsize=fs, va="top", color="#222222", linespacing=1.3)
-            y -= len(lines) * line_in + 0.6 * line_in
-
-
-def _source_text(scene: ResolvedScene) -> str:
-    """Every source behind the map, once, as "Publisher (date)"; then where positions come from."""
-    claims: list[Source] = [*scene.sources]
-    for layer in scene.layers:
-        claims += layer.sources
-    cited = dict.fromkeys(f"{s.publisher} ({s.date})" if s.date else s.publisher for s in claims)
-    positions = dict.fromkeys(
-        s.publisher for site in scene.sites if site.entry for s in site.entry.sources
-    )
-    text = "Sources: " + "; ".join(cited) + "."
-    if positions:
-        text += " Site positions: " + "; ".join(positions) + "."
-    return text
-
-
-def _credits(view: MapView) -> str:
-    ns = f"{abs(view.lat):.2f}°{'N' if view.lat >= 0 else 'S'}"
-    ew = f"{abs(view.lon):.2f}°{'E' if view.lon >= 0 else 'W'}"
-    return (
-        "Azimuthal equidistant projection on the WGS84 ellipsoid centred on + "
-        f"({ns}, {ew}): distances from + are true; ranges are exact geodesic distances from "
-        f"each site. Borders: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). "
-        f"Map: rangemap {__version__}."
-    )
+def step_path(image: str | Path, index: int) -> Path:
+    """Where step `index` (0-based) of a carousel goes: map.png -> map-step1.png."""
+    image = Path(image)
+    return image.with_name(f"{image.stem}-step{index + 1}{image.suffix}")
 
 
 # --- the figure ----------------------------------------------------------------------------
-
 
 def render_image(
     scene: SceneLike = None,
@@ -808,17 +972,26 @@ def render_image(
     subtitle: str | None = None,
     caption: str | None = None,
     preset: str | None = None,
-    legend: Legend | None = None,
     min_text_px: float = 0.0,
+    sidecar: str = "the sources file beside this image",
+    step: int | None = None,
 ) -> Figure:
-    """Draw a scene as a static map: title, subtitle, map, legend, scale bar, sources.
+    """Draw a scene as a static map that tells its story: title, a one-line subtitle, the
+    map framed on the lead (lead_view: the first site's shortest range and the places its
+    callouts name) with an inset for what reaches beyond, names on the map (sites, callouts,
+    the capitals that matter, each range on its outline), then at most four lines under it:
+    the key, one line of sources and one of credits.
 
-    `preset` names a size and layout from PRESETS ("social-square", "a4" ...) instead of
-    `width_px`, `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). The legend goes
-    `legend` of the map: "right", or "below" (the default for square and tall images). No
-    type is smaller than `min_text_px` pixels. Site labels are placed where they overlap
-    neither each other nor the sites, then each range's name on its outline where it
-    overlaps nothing.
+    `preset` names a size from PRESETS ("social-square", "a4" ...) instead of `width_px`,
+    `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). No type is smaller than
+    `min_text_px` pixels. The caption, the full legend and every source go to the sidecar
+    (sidecar_text, written by save_image_with_alt), which the sources line names as
+    `sidecar`; `caption` is accepted for the sidecar and not drawn.
+
+    The map is a step of the story (rangemap.story.steps): by default the first, which
+    frames the lead; `step` (0-based) draws another, framed and shown as the step says,
+    with "N/M · the step's text" as the subtitle. The inset draws every range shown in
+    the step or at first.
 
     Returns a matplotlib Figure (it displays inline in Jupyter); write it with save_image
     for byte-identical files. Rings are drawn from their true geodesic boundaries; bands,
@@ -827,6 +1000,7 @@ def render_image(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    del caption  # the sidecar's: see save_image_with_alt
     if preset is not None:
         if preset not in PRESETS:
             raise InputError(
@@ -836,7 +1010,6 @@ def render_image(
             raise InputError("give a preset or width_px, height_px and dpi, not both.")
         chosen = PRESETS[preset]
         width_px, height_px, dpi = chosen.width_px, chosen.height_px, chosen.dpi
-        legend = legend or chosen.legend
         min_text_px = max(min_text_px, chosen.min_text_px)
     width_px = DEFAULT_WIDTH_PX if width_px is None else width_px
     height_px = DEFAULT_HEIGHT_PX if height_px is None else height_px
@@ -844,82 +1017,69 @@ def render_image(
     for name, value in (("width_px", width_px), ("height_px", height_px), ("dpi", dpi)):
         if isinstance(value, bool) or not isinstance(value, int) or not 50 <= value <= 20_000:
             raise InputError(f"{name} must be a whole number from 50 to 20,000, got {value!r}")
-    if legend not in (None, "right", "below"):
-        raise InputError(f"legend must be 'right' or 'below', got {legend!r}")
     resolved = as_resolved(scene)
+    from rangemap import story
+
+    steps = story.steps(resolved)
+    if step is not None and not 0 <= step < len(steps):
+        raise InputError(f"step must be from 0 to {len(steps) - 1} (0-based), got {step!r}")
+    chosen = steps[step or 0]
+    shown = _with_shown(resolved, set(chosen.show))
+    overview = _with_shown(
+        resolved, set(chosen.show) | {layer.id for layer in resolved.drawn if layer.show}
+    )
     title = title or resolved.title
+    if step is not None:
+        subtitle = f"{step + 1}/{len(steps)} · {chosen.text}"
     subtitle = subtitle if subtitle is not None else resolved.subtitle
-    caption = caption if caption is not None else resolved.caption
     width_in, height_in = width_px / dpi, height_px / dpi
-    legend = legend or ("right" if width_in >= 1.2 * height_in else "below")
     # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches,
     # but never below min_text_px.
     scale = min(width_in / 9.0, height_in / 6.0)
     scale = max(scale, min_text_px * 72.0 / (_SMALLEST_PT * dpi))
-    margin = 0.14 * scale
+    margin = 0.12 * scale
+    min_size = max(min_text_px * 72.0 / dpi, _SMALLEST_PT * scale)
 
     with _style():
         fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
-        FigureCanvasAgg(fig)  # text extents are measured to place the site labels
+        FigureCanvasAgg(fig)  # text extents are measured to place the labels
         text_w = width_in - 2 * margin
         y = height_in - margin  # inches from the bottom, moving down
-        heads = [(title, 13.5 * scale, "bold", "#111111")]
+        size = 13.5 * scale
+        lines = wrap(title, text_w, size, bold=True)
+        if len(lines) > 1:  # a title a little too long for one line: a little smaller
+            fitted, size = one_line(fig, title, text_w, size, size * 0.75, bold=True)
+            lines = [fitted] if fitted == " ".join(title.split()) else lines
+            size = size if len(lines) == 1 else 13.5 * scale
+        fig.text(margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
+                 fontweight="bold", color="#111111", va="top", linespacing=1.2)  # fmt: skip
+        y -= len(lines) * size * 1.2 / 72 + 0.05 * scale
         if subtitle:
-            heads.append((subtitle, 7.8 * scale, "normal", "#333333"))
-        for text, size, weight, color in heads:
-            lines = _wrap(text, text_w, size, bold=weight == "bold")
-            fig.text(
-                margin / width_in, y / height_in, "\n".join(lines), fontsize=size,
-                fontweight=weight, color=color, va="top", linespacing=1.25,
-            )  # fmt: skip
-            y -= len(lines) * size * 1.25 / 72 + 0.06 * scale
-        foot_size = 5.6 * scale
-        foot = []
-        if caption:
-            foot += _wrap(caption, text_w, foot_size)
-        body_top = y - 0.04 * scale
-        # The view depends on the frame's shape, and the footer on the view's centre: the
-        # credits line wraps the same for any centre, so count its lines first.
-        probe = _credits(MapView(-88.88, -188.88, 0, 0, 0, 0, 0))
-        foot_lines = len(foot) + len(_wrap(_source_text(resolved), text_w, foot_size))
-        foot_lines += len(_wrap(probe, text_w, foot_size))
-        foot_h = foot_lines * foot_size * 1.3 / 72
-        body_bottom = margin + foot_h + 0.08 * scale
-        body_h = body_top - body_bottom
-        entries = legend_entries(resolved)
-        legend_size = 6.6 * scale
-        min_size = min_text_px * 72.0 / dpi
-        if legend == "right":
-            # A legend too long for one column beside the map gets two in a wider panel,
-            # else goes below the map: it never shrinks below the smallest type.
-            for share, ncols in ((0.36, 1), (0.5, 2)):
-                map_w = text_w * (1 - share)
-                legend_w = text_w - map_w - 0.22 * scale
-                size = max(legend_size * 0.6, min_size)
-                if _legend_size(entries, legend_w, size, ncols)[0] <= body_h:
-                    break
-            else:
-                legend = "below"
-        if legend == "right":
-            map_h, map_bottom = body_h, body_bottom
-            legend_box = (width_in - margin - legend_w, body_bottom, legend_w, body_h)
-        else:
-            ncols = 2 if text_w >= 5.5 * scale else 1
-            legend_h = _legend_size(entries, text_w, legend_size, ncols)[0]
-            map_w, map_h = text_w, body_h - legend_h - 0.16 * scale
-            map_bottom = body_bottom + legend_h + 0.16 * scale
-            legend_box = (margin, body_bottom, text_w, legend_h)
-        if map_h < 1.0 * scale or map_w < 1.0 * scale:
+            line, size = one_line(fig, subtitle, text_w, 7.8 * scale,
+                                   max(6.6 * scale, min_size))  # fmt: skip
+            fig.text(margin / width_in, y / height_in, line, fontsize=size, color="#333333",
+                     va="top")  # fmt: skip
+            y -= size * 1.25 / 72 + 0.04 * scale
+        map_top = y - 0.02 * scale
+        foot_size = max(5.6 * scale, min_size)
+        line_in = foot_size * 1.3 / 72
+        foot_h = (KEY_LINES + 2) * line_in
+        map_bottom = margin + foot_h + 0.05 * scale
+        map_w, map_h = text_w, map_top - map_bottom
+        if map_h < 1.0 * scale or map_w < 1.0 * scale or min_size * dpi / 72 < _MIN_READABLE_PX:
             raise InputError(
-                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map beside "
-                "its texts, legend and sources; use a taller or larger image (--preset "
-                "social-portrait, a4), a lower dpi or fewer layers."
+                f"{width_px} x {height_px} px at {dpi} dpi leaves no room for the map and "
+                f"type of at least {_MIN_READABLE_PX} px beside its title and key; use a "
+                "larger image (--preset social-portrait, a4) or a higher dpi."
             )
         ax = fig.add_axes(
             (margin / width_in, map_bottom / height_in, map_w / width_in, map_h / height_in)
         )
-        view = fit_view(resolved, map_w / map_h)
+        ax.patch.set_gid("rm-map-frame")
+        ax.set_gid("rm-map")
+        view = lead_view(resolved, map_w / map_h, chosen.frame)
         tr = view.transformer()
+        ax.set_label(view.proj)  # what figure_view reads back
         ax.set_xlim(view.xmin, view.xmax)
         ax.set_ylim(view.ymin, view.ymax)
         ax.set_xticks([])
@@ -930,37 +1090,45 @@ def render_image(
             spine.set_color("#999999")
         metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
         _draw_basemap(ax, view, tr, scale, metres_per_px)
-        _draw_layers(ax, resolved, view, tr, scale, metres_per_px)
-        obstacles = _draw_scale_bar(ax, view, scale)
-        room = _Room(ax, obstacles)
-        _draw_sites(ax, resolved, view, tr, scale, room)
-        _draw_callouts(ax, resolved, tr, scale, room)
-        _draw_ring_labels(ax, resolved, tr, scale, room)
+        fills = _draw_layers(ax, shown, view, tr, scale, metres_per_px)
+        room = _Room(ax, _draw_scale_bar(ax, view, scale))
+        inset = _reserve_inset(ax, overview, view, tr, room)
+        _draw_sites(ax, shown, view, tr, scale, room)
+        _draw_callouts(ax, shown, tr, scale, room)
+        _draw_places(ax, shown, view, tr, scale, room)
+        named = _draw_ring_labels(ax, shown, tr, scale, room)
+        _draw_country_names(ax, view, tr, scale, room, max(6.0 * scale, min_size))
+        if inset is not None:
+            text_pt = max(5.8 * scale, min_size)
+            _draw_inset(ax, overview, view, tr, scale, inset, text_pt)
+        visible = {layer.id for layer in shown.drawn if layer.show}
+        visible |= {layer.id for layer in _beyond(view, tr, overview)}
+        unnamed = [
+            layer for layer in overview.drawn
+            if layer.id in visible and layer.id not in named
+            and layer.kind not in ("threshold", "band")
+        ]  # fmt: skip
 
-        legend_ax = fig.add_axes(
-            (
-                legend_box[0] / width_in,
-                legend_box[1] / height_in,
-                legend_box[2] / width_in,
-                legend_box[3] / height_in,
-            )
-        )
-        _draw_legend(
-            legend_ax,
-            entries,
-            legend_box[2],
-            legend_size,
-            ncols=ncols,
-            min_size=min_size,
-        )
-
-        foot += _wrap(_source_text(resolved), text_w, foot_size)
-        foot += _wrap(_credits(view), text_w, foot_size)
+        key_ax = fig.add_axes((margin / width_in, (margin + 2 * line_in) / height_in,
+                               text_w / width_in, KEY_LINES * line_in / height_in),
+                              gid="rm-key")  # fmt: skip
+        entries = key_entries(overview, unnamed, fills)
+        draw_key(key_ax, entries, text_w, foot_size, scale, KEY_LINES)
+        fits = fits_line(fig, text_w, foot_size)
+        foot = [sources_line(resolved, fits, sidecar), credits_line(view, fits)]
         fig.text(
             margin / width_in, margin / height_in, "\n".join(foot), fontsize=foot_size,
             color="#444444", va="bottom", linespacing=1.3,
         )  # fmt: skip
     return fig
+
+
+def figure_view(figure: Figure) -> MapView:
+    """The view a figure from render_image was drawn in (its centre and frame, in metres)."""
+    ax = figure.axes[0]
+    found = dict(re.findall(r"\+(lat_0|lon_0)=(-?[\d.]+)", ax.get_label()))
+    (xmin, xmax), (ymin, ymax) = ax.get_xlim(), ax.get_ylim()
+    return MapView(float(found["lat_0"]), float(found["lon_0"]), xmin, xmax, ymin, ymax, 0.0)
 
 
 def image_format(path: Path, fmt: str | None = None) -> str:
@@ -994,18 +1162,34 @@ def alt_path(image: str | Path) -> Path:
     return Path(image).with_suffix(".alt.txt")
 
 
+def sources_path(image: str | Path) -> Path:
+    """Where an image's full sources go: map.png -> map.sources.txt."""
+    return Path(image).with_suffix(".sources.txt")
+
+
 def save_image_with_alt(
-    figure: Figure, scene: SceneLike, path: str | Path, *, lang: str | None = None
+    figure: Figure,
+    scene: SceneLike,
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
 ) -> Path:
-    """Save a static map and its alt text (alt_path, rangemap.summary.text_alternative in
-    `lang`, by default the scene's) together: the text's temporary file is renamed only
-    after the image is complete, so neither is left without the other."""
+    """Save a static map with its alt text (alt_path, rangemap.summary.text_alternative in
+    `lang`, by default the scene's) and its sources (sources_path, sidecar_text with the texts
+    given) together: the texts' temporary files are renamed only after the image is complete,
+    so none is left without the others."""
     from rangemap.output import check_writable
     from rangemap.summary import text_alternative
 
-    text = text_alternative(scene, lang=lang)
+    alt = text_alternative(scene, lang=lang)
+    sources = sidecar_text(scene, title=title, subtitle=subtitle, caption=caption)
     check_writable(alt_path(path))
-    with atomic_path(alt_path(path)) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+    check_writable(sources_path(path))
+    with atomic_path(alt_path(path)) as alt_tmp, atomic_path(sources_path(path)) as src_tmp:
+        alt_tmp.write_text(alt, encoding="utf-8", newline="\n")
+        src_tmp.write_text(sources, encoding="utf-8", newline="\n")
         save_image(figure, path)
     return Path(path)
