@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from rangemap.render.map_words import MapWords
     from rangemap.render.static_map import MapView
 
 #: Average width of a DejaVu Sans character in ems, rounded up, to wrap text before drawing.
@@ -138,18 +139,23 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
 
 
 def key_entries(
-    scene: ResolvedScene, unnamed: Sequence[DrawnLayer] = (), fills: set[str] | None = None
+    scene: ResolvedScene,
+    unnamed: Sequence[DrawnLayer] = (),
+    fills: set[str] | None = None,
+    w: MapWords | None = None,
 ) -> list[LegendEntry]:
     """The key under the map, in short entries: what line styles, `fills` (the bounds whose
     fills the map draws; default: every shown range's) and dots mean, then any drawn range
-    the map does not name on its outline or in the inset (its long label)."""
-    from rangemap.render.style import BOUND_SHORT, KIND_KEY
-    from rangemap.story import claim_label
+    the map does not name on its outline or in the inset (its long label), in the words of
+    `w` (default: the scene's language), as the HTML map's key says them."""
+    from rangemap.render.map_words import words_of
+
+    w = w or words_of(scene)
 
     shown = [layer for layer in scene.drawn if layer.show]
     kinds = {layer.line_kind for layer in shown}
     entries = [
-        LegendEntry(KIND_KEY[k], k, "#444444")
+        LegendEntry(w.words["key"][k], k, "#444444")
         for k in ("stated", "disputed", "estimate", "custom", "threshold")
         if k in kinds
     ]
@@ -157,15 +163,15 @@ def key_entries(
         layer.bound for layer in shown if layer.kind not in ("threshold", "custom")
     }
     entries += [
-        LegendEntry(BOUND_SHORT[b], None, "#444444", BOUND_FILL[b] * 2.5)
+        LegendEntry(w.words["bound_key"][b], None, "#444444", BOUND_FILL[b] * 2.5)
         for b in BOUND_FILL
         if b in bounds
     ]
-    entries.append(LegendEntry("site", color=scene.colors["site"], marker=True))
+    entries.append(LegendEntry(w("static_site"), color=scene.colors["site"], marker=True))
     if any(site.location.area is not None for site in scene.sites):
-        entries.append(LegendEntry("launch area: ranges from anywhere in it", "stated",
+        entries.append(LegendEntry(w("static_launch_area"), "stated",
                                    scene.colors["site"]))  # fmt: skip
-    rows = {claim_label(layer).text: layer for layer in unnamed}
+    rows = {w.claim_label(layer).text: layer for layer in unnamed}
     entries += [LegendEntry(text, layer.line_kind, layer.color) for text, layer in rows.items()]
     return entries
 
