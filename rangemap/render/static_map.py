@@ -21,6 +21,7 @@ from rangemap.catalog import km_span
 from rangemap.errors import InputError
 from rangemap.geodesic import range_area, ring_vertices
 from rangemap.output import atomic_path
+from rangemap.render.map_words import MapWords, words_of
 from rangemap.render.static_text import (
     KEY_LINES,
     credits_line,
@@ -561,13 +562,15 @@ def _draw_sites(
     room.taken += [(x - dot, y - dot, x + dot, y + dot) for x, y in points_px]
     pad = 5.0 * scale
     shown = _inside(view, xy)
+    w = words_of(scene)
     for (x, y), site, inside in zip(xy, scene.sites, shown, strict=True):
         if not inside:
             continue
         label = ax.annotate(
-            site.label, (x, y), xytext=(pad, pad), textcoords="offset points",
-            ha="left", va="bottom", fontsize=size, fontweight="bold", color="#222222",
-            zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-site",
+            w.label(site.label, site.location), (x, y), xytext=(pad, pad),
+            textcoords="offset points", ha="left", va="bottom", fontsize=size,
+            fontweight="bold", color="#222222", zorder=8, bbox=_label_box(scale),
+            annotation_clip=True, gid="rm-site",
         )  # fmt: skip
         dx, dy, _ = _place_label(label, room, pad)
         if math.hypot(dx, dy) > 2 * pad * math.sqrt(2):
@@ -621,6 +624,7 @@ def _draw_places(
     px = ax.figure.dpi / 72.0
     dot = 2.2 * scale * px
     pad = 3.0 * scale
+    w = words_of(scene)
     for place in story_places(scene, view, tr):
         ((x, y),) = _project_points(tr, [place.lon], [place.lat])
         (cx, cy) = ax.transData.transform((x, y))
@@ -628,8 +632,9 @@ def _draw_places(
         if room.cost(box) > 0:
             continue
         label = ax.annotate(
-            place.name, (x, y), xytext=(pad, pad), textcoords="offset points", ha="left",
-            va="bottom", fontsize=6.8 * scale, color="#222222", zorder=8,
+            w.place(place.name, place.lat, place.lon), (x, y), xytext=(pad, pad),
+            textcoords="offset points", ha="left", va="bottom", fontsize=6.8 * scale,
+            color="#222222", zorder=8,
             bbox=_label_box(scale), annotation_clip=True, gid="rm-place",
         )  # fmt: skip
         room.taken.append(box)
@@ -647,9 +652,12 @@ def _draw_callouts(
 ) -> None:
     """The places the story turns on, as on the HTML map: the geodesic from the site (or an
     area's nearest point) to the place, dotted, and the place named with its distance
-    ("Berlin 464 km"), placed like a site's label where `room` is left."""
+    ("Berlin 464 km", in the scene's language), placed like a site's label where `room` is
+    left."""
+    from rangemap.render.html_map import _callout_text
     from rangemap.render.labels import scene_callouts
 
+    w = words_of(scene)
     pad = 4.0 * scale
     for line in scene_callouts(scene):
         for piece in line.line:
@@ -661,7 +669,8 @@ def _draw_callouts(
         ax.plot(x, y, marker="o", ms=3.5 * scale, mfc="#111111", mec="white",
                 mew=0.8 * scale, zorder=7, linestyle="none")  # fmt: skip
         label = ax.annotate(
-            line.text, (x, y), xytext=(pad, pad), textcoords="offset points", ha="left",
+            _callout_text(line, w), (x, y), xytext=(pad, pad), textcoords="offset points",
+            ha="left",
             va="bottom", fontsize=7.0 * scale, fontweight="bold", color="#111111",
             zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-callout",
         )  # fmt: skip
@@ -674,7 +683,8 @@ _COUNTRY_TEXT = "#666666"
 
 
 def _draw_country_names(
-    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, room: _Room, size: float
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, room: _Room, size: float,
+    w: MapWords,
 ) -> None:
     """Country names, as a basemap gives them, after everything the story names: at a
     point inside each country's largest part, larger countries first, where the name
@@ -692,7 +702,7 @@ def _draw_country_names(
     for row, (x, y), keep in zip(rows, xy, inside & _inside(view, xy), strict=True):
         if not keep:
             continue
-        label = ax.text(x, y, row[0], ha="center", va="center", fontsize=size,
+        label = ax.text(x, y, w.country(row[0]), ha="center", va="center", fontsize=size,
                         color=_COUNTRY_TEXT, zorder=5, clip_on=True,
                         gid="rm-country")  # fmt: skip
         if room.cost(room.box(label)) > 0:
@@ -710,22 +720,19 @@ def _draw_ring_labels(
     taken in `room` and stays inside the map; else its short form ("≤480 km"); else it is left to
     the key under the map or the inset. Smaller ranges first: they have the least room.
     Returns the ids of the layers named."""
-    from rangemap import story
     from rangemap.render.labels import page_labels
 
     named: set[str] = set()
-    by_id = {layer.id: layer for layer in scene.drawn}
-    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
+    for entry in page_labels([layer for layer in scene.drawn if layer.show], words_of(scene)):
         anchors = np.asarray(entry["anchors"])
         points = _project_points(tr, anchors[:, 1], anchors[:, 0])
         faint = entry["kind"] in ("threshold", "band")
-        claim = story.claim_label(by_id[entry["ids"][0]])
         label = ax.text(
-            0.0, 0.0, claim.text, ha="center", va="center", fontsize=6.3 * scale,
-            fontweight="normal" if faint else "bold", color=claim.color, zorder=8,
+            0.0, 0.0, entry["text"], ha="center", va="center", fontsize=6.3 * scale,
+            fontweight="normal" if faint else "bold", color=entry["color"], zorder=8,
             bbox=_label_box(scale), clip_on=True, gid=f"rm-range-{entry['ids'][0]}",
         )  # fmt: skip
-        for text in (claim.text, claim.short):
+        for text in (entry["text"], entry["short"]):
             label.set_text(text)
             for x, y in points:
                 label.set_position((x, y))
@@ -874,8 +881,9 @@ def _draw_inset(
     by_id = {layer.id: layer for layer in scene.drawn}
     ids = {layer.id for layer in beyond if layer.kind not in ("threshold", "band")}
     spans: set[str] = set()  # the same figure from two sites: one label
-    for entry in page_labels([layer for layer in scene.drawn if layer.show]):
-        span = _span_text(by_id[entry["ids"][0]].span)
+    w = words_of(scene)
+    for entry in page_labels([layer for layer in scene.drawn if layer.show], w):
+        span = w.short_span(by_id[entry["ids"][0]])
         if not ids & set(entry["ids"]) or span in spans:
             continue
         anchors = np.asarray(entry["anchors"])
@@ -896,13 +904,9 @@ def _draw_inset(
             label.remove()
 
 
-def _span_text(span: str) -> str:
-    """A range's figure as the inset writes it: "≤5,500 km", "≥1,609 km"."""
-    return span.replace("at least ", "≥").replace("up to ", "≤")
-
-
-def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
-    """The scale bar in the lower left; returns its texts, for the site labels to avoid."""
+def _draw_scale_bar(ax: Axes, view: MapView, scale: float, w: MapWords) -> list[Any]:
+    """The scale bar in the lower left, its note in the words of `w`; returns its texts,
+    for the site labels to avoid."""
     from matplotlib import patheffects
 
     width_km = (view.xmax - view.xmin) / 1000.0
@@ -919,13 +923,14 @@ def _draw_scale_bar(ax: Axes, view: MapView, scale: float) -> list[Any]:
     text = {"fontsize": 6.5 * scale, "color": "#333333", "zorder": 9, "bbox": _label_box(scale)}
     error = scale_error(view)
     note = (
-        "true along lines through +"
+        w("static_scale_true")
         if error > 0.02
-        else f"true within {max(math.ceil(error * 100), 1)} % across the map"
+        else w("static_scale_within", pct=f"{w.number(max(math.ceil(error * 100), 1))} %")
     )
     return [
         ax.text(x0, y0 + 1.6 * tick, "0", ha="center", va="bottom", **text),
-        ax.text(x1, y0 + 1.6 * tick, km_span(km), ha="center", va="bottom", **text),
+        ax.text(x1, y0 + 1.6 * tick, km_span(km) if w.code == "en" else w.distance(km),
+                ha="center", va="bottom", **text),
         ax.text(
             x0, y0 - 1.2 * tick, note, ha="left", va="top",
             fontsize=5.5 * scale, color="#555555", zorder=9, bbox=_label_box(scale),
@@ -973,7 +978,7 @@ def render_image(
     caption: str | None = None,
     preset: str | None = None,
     min_text_px: float = 0.0,
-    sidecar: str = "the sources file beside this image",
+    sidecar: str | None = None,
     step: int | None = None,
 ) -> Figure:
     """Draw a scene as a static map that tells its story: title, a one-line subtitle, the
@@ -986,7 +991,8 @@ def render_image(
     `height_px` and `dpi` (default 1800 x 1200 px at 200 dpi). No type is smaller than
     `min_text_px` pixels. The caption, the full legend and every source go to the sidecar
     (sidecar_text, written by save_image_with_alt), which the sources line names as
-    `sidecar`; `caption` is accepted for the sidecar and not drawn.
+    `sidecar` (default: "the sources file beside this image", in the scene's language);
+    `caption` is accepted for the sidecar and not drawn.
 
     The map is a step of the story (rangemap.story.steps): by default the first, which
     frames the lead; `step` (0-based) draws another, framed and shown as the step says,
@@ -1028,9 +1034,11 @@ def render_image(
     overview = _with_shown(
         resolved, set(chosen.show) | {layer.id for layer in resolved.drawn if layer.show}
     )
+    w = words_of(resolved)
+    sidecar = w("static_sidecar") if sidecar is None else sidecar
     title = title or resolved.title
     if step is not None:
-        subtitle = f"{step + 1}/{len(steps)} · {chosen.text}"
+        subtitle = f"{step + 1}/{len(steps)} · {w.step_text(chosen.text)}"
     subtitle = subtitle if subtitle is not None else resolved.subtitle
     width_in, height_in = width_px / dpi, height_px / dpi
     # Type and lines are sized for 9 x 6 inches and scale with the image's size in inches,
@@ -1091,13 +1099,13 @@ def render_image(
         metres_per_px = (view.xmax - view.xmin) / (map_w * dpi)
         _draw_basemap(ax, view, tr, scale, metres_per_px)
         fills = _draw_layers(ax, shown, view, tr, scale, metres_per_px)
-        room = _Room(ax, _draw_scale_bar(ax, view, scale))
+        room = _Room(ax, _draw_scale_bar(ax, view, scale, w))
         inset = _reserve_inset(ax, overview, view, tr, room)
         _draw_sites(ax, shown, view, tr, scale, room)
         _draw_callouts(ax, shown, tr, scale, room)
         _draw_places(ax, shown, view, tr, scale, room)
         named = _draw_ring_labels(ax, shown, tr, scale, room)
-        _draw_country_names(ax, view, tr, scale, room, max(6.0 * scale, min_size))
+        _draw_country_names(ax, view, tr, scale, room, max(6.0 * scale, min_size), w)
         if inset is not None:
             text_pt = max(5.8 * scale, min_size)
             _draw_inset(ax, overview, view, tr, scale, inset, text_pt)
@@ -1112,10 +1120,10 @@ def render_image(
         key_ax = fig.add_axes((margin / width_in, (margin + 2 * line_in) / height_in,
                                text_w / width_in, KEY_LINES * line_in / height_in),
                               gid="rm-key")  # fmt: skip
-        entries = key_entries(overview, unnamed, fills)
+        entries = key_entries(overview, unnamed, fills, w)
         draw_key(key_ax, entries, text_w, foot_size, scale, KEY_LINES)
         fits = fits_line(fig, text_w, foot_size)
-        foot = [sources_line(resolved, fits, sidecar), credits_line(view, fits)]
+        foot = [sources_line(resolved, fits, sidecar, w), credits_line(view, fits, w)]
         fig.text(
             margin / width_in, margin / height_in, "\n".join(foot), fontsize=foot_size,
             color="#444444", va="bottom", linespacing=1.3,

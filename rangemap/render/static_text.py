@@ -251,28 +251,41 @@ def _position_sources(scene: ResolvedScene) -> list[str]:
     ))  # fmt: skip
 
 
-def sources_line(scene: ResolvedScene, fits: Callable[[str], bool], sidecar: str) -> str:
+def sources_line(
+    scene: ResolvedScene, fits: Callable[[str], bool], sidecar: str, w: MapWords | None = None
+) -> str:
     """One line of sources: as many publishers as `fits` the line, then where the full list
-    is ("Sources: TASS, US Department of State, … — full list in map.sources.txt")."""
+    is ("Sources: TASS, US Department of State, … — full list in map.sources.txt"), in the
+    words of `w` (default: the scene's language)."""
+    from rangemap.render.map_words import words_of
+
+    w = w or words_of(scene)
     names = list(dict.fromkeys(_publisher(s.publisher) for s in _all_sources(scene)))
     names += [n for n in dict.fromkeys(map(_publisher, _position_sources(scene))) if n not in names]
-    tail = f" — full list in {sidecar}"
+    head = w("sources_label") + " "
+    tail = w("static_full_list", file=sidecar)
     kept: list[str] = []
     for i, name in enumerate(names):
         more = ", …" if i < len(names) - 1 else ""
-        if kept and not fits("Sources: " + ", ".join([*kept, name]) + more + tail):
-            return "Sources: " + ", ".join(kept) + ", …" + tail
+        if kept and not fits(head + ", ".join([*kept, name]) + more + tail):
+            return head + ", ".join(kept) + ", …" + tail
         kept.append(name)
-    return "Sources: " + ", ".join(kept) + tail
+    return head + ", ".join(kept) + tail
 
 
-def credits_line(view: MapView, fits: Callable[[str], bool]) -> str:
+def credits_line(view: MapView, fits: Callable[[str], bool], w: MapWords | None = None) -> str:
     """One line of credits: the map, its projection if it `fits` the line, the data."""
-    ns = f"{abs(view.lat):.2f}°{'N' if view.lat >= 0 else 'S'}"
-    ew = f"{abs(view.lon):.2f}°{'E' if view.lon >= 0 else 'W'}"
-    data = "Borders: Natural Earth. Places: GeoNames (CC BY 4.0)."
-    full = f"Map: rangemap {__version__}, azimuthal equidistant on WGS84 centred on {ns} {ew}. "
-    return full + data if fits(full + data) else f"Map: rangemap {__version__}. {data}"
+    from rangemap.render.map_words import map_words
+
+    w = w or map_words("en")
+    compass = w.words["compass"]
+    ns = f"{w.number(abs(view.lat), 2)}°{compass['N' if view.lat >= 0 else 'S']}"
+    ew = f"{w.number(abs(view.lon), 2)}°{compass['E' if view.lon >= 0 else 'W']}"
+    data = w("static_data")
+    full = w("static_credits", version=__version__, lat=ns, lon=ew)
+    if fits(full + data):
+        return full + data
+    return w("static_credits_short", version=__version__) + data
 
 
 def sidecar_text(
@@ -285,7 +298,10 @@ def sidecar_text(
     """What the image has no room for, in a text file beside it (map.sources.txt): the
     title, subtitle and caption in full, the full legend, every source cited in full and
     where the sites' positions come from."""
+    from rangemap.render.map_words import words_of
+
     resolved = as_resolved(scene)
+    w = words_of(resolved)
     parts = [title or resolved.title]
     for text in (
         subtitle if subtitle is not None else resolved.subtitle,
@@ -296,19 +312,17 @@ def sidecar_text(
     from rangemap import story
 
     steps = story.steps(resolved)
-    parts.append("Steps:\n" + "\n".join(
-        f"{i + 1}. {' '.join(step.text.split())}" for i, step in enumerate(steps)
+    parts.append(w("static_steps") + "\n" + "\n".join(
+        f"{i + 1}. {' '.join(w.step_text(step.text).split())}" for i, step in enumerate(steps)
     ))  # fmt: skip
-    parts.append("Legend:\n" + "\n".join(f"- {e.text}" for e in legend_entries(resolved)))
+    legend = legend_entries(resolved)
+    parts.append(w("static_legend") + "\n" + "\n".join(f"- {e.text}" for e in legend))
     cited = dict.fromkeys(s.cite() for s in _all_sources(resolved))
-    parts.append("Sources:\n" + "\n".join(f"- {c}" for c in cited))
+    parts.append(w("sources_label") + "\n" + "\n".join(f"- {c}" for c in cited))
     positions = _position_sources(resolved)
     if positions:
-        parts.append("Site positions: " + "; ".join(positions) + ".")
-    parts.append(
-        "Borders: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). "
-        f"Map: rangemap {__version__}."
-    )
+        parts.append(w("static_positions", list="; ".join(positions)))
+    parts.append(w("static_sidecar_credits", version=__version__))
     return "\n\n".join(parts) + "\n"
 
 
