@@ -282,7 +282,8 @@ def credits_line(view: MapView, fits: Callable[[str], bool], w: MapWords | None 
     ns = f"{w.number(abs(view.lat), 2)}°{compass['N' if view.lat >= 0 else 'S']}"
     ew = f"{w.number(abs(view.lon), 2)}°{compass['E' if view.lon >= 0 else 'W']}"
     data = w("static_data")
-    full = w("static_credits", version=__version__, lat=ns, lon=ew)
+    # a compass point that ends in a period ('в. д.') takes the sentence's
+    full = w("static_credits", version=__version__, lat=ns, lon=ew).replace(".. ", ". ")
     if fits(full + data):
         return full + data
     return w("static_credits_short", version=__version__) + data
