@@ -117,6 +117,11 @@ def test_sources_file_headings_and_steps_in_the_language(lang, tmp_path):
     if lang != "en":
         for english in ("\n\nSteps:\n", "\n\nLegend:\n", "\n\nSources:\n", "Site positions:"):
             assert english not in text
+        legend = text.split(f"\n\n{w('static_legend')}\n")[1].split("\n\n")[0]
+        assert w.words["static_kinds"]["stated"] in legend
+        assert w("static_area") in legend
+        for english in ("[uncertain]", "; from ", "Not drawn:", "thresholds:", "Solid fill"):
+            assert english not in legend
         translated = w.lang.words["step_texts"]
         assert translated and any(" ".join(t.split()) in text for t in translated.values())
 

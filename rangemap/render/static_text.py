@@ -14,8 +14,6 @@ from rangemap import __version__
 from rangemap.catalog import Source, km_text
 from rangemap.render.style import (
     BOUND_FILL,
-    BOUND_TEXT,
-    KIND_TEXT,
     LINE_STYLES,
     fill_opacity,
     line_opacity,
@@ -77,9 +75,13 @@ class LegendEntry:
     marker: bool = False
 
 
-def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
+def legend_entries(scene: ResolvedScene, w: MapWords | None = None) -> list[LegendEntry]:
     """What the legend lists: each drawn claim once (with the sites it is drawn from), the
-    treaty thresholds, the site marker, claims without a figure, and the line-style key."""
+    treaty thresholds, the site marker, claims without a figure, and the line-style key, in
+    the words of `w` (default: the scene's language)."""
+    from rangemap.render.map_words import words_of
+
+    w = w or words_of(scene)
     several_sites = len(scene.sites) > 1
     claims: dict[tuple[str, str, str, bool, float], list[str]] = {}
     thresholds: dict[str, list[float]] = {}
@@ -87,51 +89,58 @@ def legend_entries(scene: ResolvedScene) -> list[LegendEntry]:
     for site in scene.sites:
         for layer in site.layers:
             if not isinstance(layer, DrawnLayer):
-                listed.append(layer.label)
+                listed.append(w.layer_label(layer))
             elif not layer.show:
                 if layer.status and layer.status.startswith("retired"):
-                    listed.append(f"{layer.label} (retired; off by default)")
+                    label = w.layer_label(layer).removesuffix(w("retired"))  # said once
+                    listed.append(w("static_retired", label=label))
                 continue
             elif layer.kind == "threshold":
                 treaty = layer.claimed_by.split(" (")[0]
                 thresholds.setdefault(treaty, []).append(layer.ring.km)
             else:
                 key = (
-                    layer.label,
+                    w.layer_label(layer),
                     layer.line_kind,
                     layer.color,
                     layer.uncertain,
                     fill_opacity(layer),
                 )
                 claims.setdefault(key, [])
-                where = site.location.anywhere if site.location.area is not None else site.label
+                where = (
+                    site.location.anywhere  # as the command line names it
+                    if site.location.area is not None and w.code == "en"
+                    else w.label(site.label, site.location)
+                )
                 if where not in claims[key]:
                     claims[key].append(where)
     entries = []
     for (label, kind, color, uncertain, fill), sites in claims.items():
-        text = label + (" [uncertain]" if uncertain else "")
+        text = label + (w("static_uncertain", word=w("uncertain")) if uncertain else "")
         if several_sites:
-            text += f"; from {', '.join(sites)}"
+            text += w("static_from_sites", sites=", ".join(sites))
         entries.append(LegendEntry(text, kind, color, fill))
     for treaty, kms in thresholds.items():
-        spans = ", ".join(km_text(km) for km in sorted(set(kms)))
-        entries.append(LegendEntry(f"{treaty} thresholds: {spans} km", "threshold", "#555555"))
+        figures = sorted(set(kms))
+        spans = (
+            ", ".join(km_text(km) for km in figures) + " km"
+            if w.code == "en"
+            else ", ".join(w.distance(km) for km in figures)
+        )
+        text = w("static_thresholds", treaty=w.treaty(treaty), spans=spans)
+        entries.append(LegendEntry(text, "threshold", "#555555"))
     areas = any(site.location.area is not None for site in scene.sites)
     # with launch areas, a dot may also be a reference point or where an area's name is drawn
-    dot = (
-        "Point: a site ranges are measured from, a reference point or a launch area's name"
-        if areas
-        else "Site: the point the ranges are measured from"
-    )
+    dot = w("static_point_area") if areas else w("static_point")
     entries.append(LegendEntry(dot, color="#000000", marker=True))
     if areas:
-        entries.append(LegendEntry("Launch area: ranges from anywhere in it (outline)"))
-    entries += [LegendEntry(f"Not drawn: {label}") for label in dict.fromkeys(listed)]
+        entries.append(LegendEntry(w("static_area")))
+    entries += [LegendEntry(w("static_not_drawn", label=label)) for label in dict.fromkeys(listed)]
     kinds = [k for k in ("stated", "disputed", "estimate") if any(k == e.kind for e in entries)]
-    entries += [LegendEntry(KIND_TEXT[k], k, "#444444") for k in kinds]
+    entries += [LegendEntry(w.words["static_kinds"][k], k, "#444444") for k in kinds]
     bounds = {layer.bound for layer in scene.drawn if layer.show}
     entries += [
-        LegendEntry(BOUND_TEXT[b], "stated", "#444444", BOUND_FILL[b])
+        LegendEntry(w.words["static_bounds"][b], "stated", "#444444", BOUND_FILL[b])
         for b in BOUND_FILL
         if b in bounds
     ]

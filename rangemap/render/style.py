@@ -44,21 +44,6 @@ BOUND_FILL = {"at-least": 0.22, "up-to": 0.03}
 #: Labels of treaty thresholds and bands, on both maps: lighter than the claims' own colours.
 FAINT_LABEL_COLOR = "#666666"
 
-BOUND_TEXT = {
-    "at-least": "Solid fill: reaches at least this far (certain, by the claim)",
-    "up-to": "Light fill: up to this far at most (possible, by the claim)",
-}
-
-#: What each kind means, as the legends say it.
-KIND_TEXT = {
-    "stated": "Stated range: an official or manufacturer figure",
-    "disputed": "Disputed: one side's claim, which the other denies",
-    "estimate": "Estimate by analysts, intelligence or media (uncertain)",
-    "threshold": "INF Treaty thresholds (thin grey rings)",
-    "band": "Treaty range bands (shaded; off at first, switch on under Layers)",
-    "custom": "Range drawn for this map",
-}
-
 
 def line_opacity(kind: str) -> float:
     """Opacity of a layer's outline: the treaty thresholds recede behind the claims."""
