@@ -698,3 +698,22 @@ def test_countries_are_named_quietly_where_they_fit(inf):
     names = [t.get_text() for t in figure.axes[0].texts if t.get_gid() == "rm-country"]
     assert {"Poland", "Germany"} <= set(names)
     assert not set(names) & minor_countries()
+
+
+def test_overlapping_fills_do_not_stack():
+    """Nested rings of one site and discs of two sites: each part of the map keeps one fill,
+    the strongest there (the earlier of equals), so overlaps never darken into murk."""
+    from rangemap.render.static_map import _unstacked
+
+    big, small = shapely.Point(0, 0).buffer(10), shapely.Point(0, 0).buffer(4)
+    beside = shapely.Point(12, 0).buffer(5)
+    fills = np.array([big, small, beside], dtype=object)
+    out = _unstacked(fills, [0.10, 0.22, 0.10])
+    assert out[1].equals(small)  # the strongest keeps its whole disc
+    assert out[0].area == pytest.approx(big.area - small.area, rel=1e-9)
+    assert out[2].area == pytest.approx(beside.difference(big).area, rel=1e-9)
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        assert shapely.intersection(out[i], out[j]).area == pytest.approx(0.0, abs=1e-9)
+    union = shapely.union_all(out)
+    lost = union.symmetric_difference(shapely.union_all(fills)).area
+    assert lost == pytest.approx(0.0, abs=1e-9)

@@ -29,7 +29,7 @@ from rangemap.render.display_geometry import (
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
 from rangemap.render.map_words import MapWords, words_of
-from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity
+from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity, premixed
 from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 
@@ -43,6 +43,10 @@ _HIT_TOLERANCE_DEG = 1e-3
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
 #: Azimuthal maps only: sea and graticule below the countries, names above the rings.
 _SEA_PANE, _LABELS_PANE = "rm-sea", "rm-labels"
+#: The ranges' fills, in a pane of their own below their outlines: opaque, premixed with
+#: white (style.premixed), combined by "darken" and multiplied onto the basemap (page.CSS),
+#: so overlapping and nested rings never stack into murk.
+_FILLS_PANE = "rm-fills"
 #: The name under which the azimuthal map's CRS is registered (L.CRS[name]) for folium.
 _AEQD_CRS = "RangemapAEQD"
 #: CartoDB Positron, a light basemap that keeps coloured rings readable. Written out: the
@@ -283,9 +287,10 @@ def _ring_element(
     classes = f"rm-l-{layer.id}"
     fill_options = {
         "stroke": False,
-        "fillColor": color,
-        "fillOpacity": fill,
+        "fillColor": premixed(color, fill),
+        "fillOpacity": 1,
         "interactive": False,
+        "pane": _FILLS_PANE,
         "className": f"rm-fill {classes}",
         "smoothFactor": _SMOOTH_PX,
     }
@@ -668,6 +673,7 @@ def render_map(
         ).add_to(m)
     folium.map.CustomPane(_COUNTRIES_PANE, z_index=350, pointer_events=True).add_to(m)
     folium.map.CustomPane(_SITES_PANE, z_index=640, pointer_events=True).add_to(m)
+    folium.map.CustomPane(_FILLS_PANE, z_index=390, pointer_events=False).add_to(m)
     display = None
     if frame is not None:
         folium.map.CustomPane(_SEA_PANE, z_index=300, pointer_events=False).add_to(m)

@@ -137,6 +137,10 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
 /* Only drawn paths take clicks: an overlay pane's SVG must not block the panes below. */
 .leaflet-pane > svg {{ pointer-events: none; }}
 .rm-ml-pane {{ pointer-events: none; }}
+/* Range fills (rangemap.render.html_map._FILLS_PANE): opaque tints where rings overlap keep
+   the darker of each channel, never a sum; the pane then tints the basemap below it. */
+.leaflet-rm-fills-pane {{ mix-blend-mode: multiply; }}
+.leaflet-rm-fills-pane path {{ mix-blend-mode: darken; }}
 .rm-ml {{
   position: absolute; left: 0; top: 0; white-space: nowrap; font-size: 12px; line-height: 1.2;
   font-weight: 600; padding: 0 2px; pointer-events: none;

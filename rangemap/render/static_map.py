@@ -425,7 +425,10 @@ def _draw_layers(
         if lines and all(_inside(view, xy).all() for xy in lines)
     ]  # fmt: skip
     rings = np.array([layer.ring.geometry for layer, _ in filled], dtype=object)
-    fills = project_areas(view, tr, rings, cap, close_m=metres_per_px)
+    fills = _unstacked(
+        project_areas(view, tr, rings, cap, close_m=metres_per_px),
+        [fill_opacity(layer) for layer, _ in filled],
+    )
     bounds: set[str] = set()
     for (layer, _), fill in zip(filled, fills, strict=True):
         alpha = fill_opacity(layer)
@@ -439,6 +442,22 @@ def _draw_layers(
         for xy in lines:
             ax.plot(xy[:, 0], xy[:, 1], zorder=4, **style)
     return bounds
+
+
+def _unstacked(fills: np.ndarray, alphas: list[float]) -> list[shapely.Geometry]:
+    """Each fill less the parts a stronger one (higher alpha; the earlier of equals) already
+    covers: where rings overlap, nested or from two sites, the map shows the strongest fill
+    there, never two stacked into murk."""
+    out: list[shapely.Geometry] = list(fills)
+    covered = shapely.Polygon()
+    for i in sorted(range(len(out)), key=lambda i: -alphas[i]):
+        if out[i].is_empty or alphas[i] <= 0:
+            continue
+        out[i], covered = (
+            shapely.difference(out[i], covered),
+            shapely.union(covered, out[i]),
+        )
+    return out
 
 
 def _label_box(scale: float) -> dict[str, Any]:

@@ -59,3 +59,15 @@ def fill_opacity(layer: SceneLayer) -> float:
     if layer.bound is not None and layer.kind not in ("threshold", "custom"):
         return BOUND_FILL[layer.bound]
     return fill
+
+
+def premixed(color: str, alpha: float) -> str:
+    """`color` at `alpha` over white, as one opaque colour ("#RRGGBB").
+
+    Why: fills drawn opaque in this colour and combined by the darker of each channel
+    (CSS mix-blend-mode: darken), then multiplied onto the basemap, look exactly like a
+    translucent fill where one ring covers the map, and where rings overlap never darker
+    than the darkest of them: each channel stays at least 1 - alpha of its white."""
+    rgb = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    mixed = (round(255 - alpha * (255 - c)) for c in rgb)
+    return "#" + "".join(f"{c:02X}" for c in mixed)
