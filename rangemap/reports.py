@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from rangemap import coverage as cov
-from rangemap.catalog import Site
 from rangemap.errors import InputError
 from rangemap.locations import Location
 
@@ -50,7 +49,7 @@ class ClaimRow(NamedTuple):
 
 def site_rows() -> list[SiteRow]:
     """Every site of the catalog, in catalog order, then the launch areas."""
-    from rangemap.catalog import load_catalog
+    from rangemap.catalog import Site, load_catalog  # the catalog's schema only where needed
 
     catalog = load_catalog()
     return [
