@@ -121,6 +121,13 @@ def test_the_deepest_zoom_shows_the_smallest_range_whole():
     assert hp.aeqd_frame(resolve_scene(load_scene("inf-2020"))).max_zoom == 7  # 480 km
 
 
+def test_the_page_stops_at_the_deepest_zoom_the_bound_holds_for(page):
+    """The bound holds down to frame.max_zoom, so the page lets no reader zoom deeper (folium
+    gives max_zoom to a tile layer only, and an azimuthal map has none)."""
+    _, frame, html = page
+    assert f'"maxZoom": {frame.max_zoom},' in html and '"minZoom": 0,' in html
+
+
 def test_basemap_is_its_source_outline_rounded(page):
     """Countries: the prebuilt display outlines, each vertex rounded to the page's step."""
     from rangemap.render.html_map import _COUNTRY_SCALE

@@ -658,9 +658,10 @@ def render_map(
             crs=_AEQD_CRS,
             control_scale=True,
             zoom_snap=0.05,
-            min_zoom=0,
-            max_zoom=frame.max_zoom,
         )
+        # folium hands min_zoom and max_zoom to a tile layer only, and this map has none: the
+        # zooms the page's CRS has resolutions for (html_projection.max_zoom) are the map's own
+        m.options.update(min_zoom=0, max_zoom=frame.max_zoom)
     m.default_js, m.default_css = [], []
     if not offline:
         folium.TileLayer(
