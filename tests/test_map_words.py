@@ -9,7 +9,7 @@ import pytest
 from rangemap import story
 from rangemap.language import Language, languages, phrases
 from rangemap.render import html_parts, steps
-from rangemap.render.html_map import _callout_text, map_html, render_map
+from rangemap.render.html_map import map_html, render_map
 from rangemap.render.labels import scene_callouts
 from rangemap.render.map_words import MapWords
 from rangemap.scene import builtin_scenes, load_scene
@@ -93,8 +93,8 @@ def test_claim_labels_in_german_and_polish(inf) -> None:
 
 def test_callouts_and_capitals_in_the_language(inf) -> None:
     callout = scene_callouts(inf)[0]
-    assert _callout_text(callout, MapWords("en")) == callout.text == "Berlin 464 km"
-    assert _callout_text(callout, MapWords("ru")) == "Берлин 464 км"
+    assert MapWords("en").callout(callout) == callout.text == "Berlin 464 km"
+    assert MapWords("ru").callout(callout) == "Берлин 464 км"
     assert MapWords("ro").capital("Warsaw") == "Varșovia"
     assert MapWords("de").country("Germany") == "Deutschland"
 

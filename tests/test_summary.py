@@ -423,7 +423,7 @@ def test_static_map_alt_text_in_the_language(tmp_path: Path) -> None:
     out = tmp_path / "m.png"
     result = CliRunner().invoke(
         cli, ["-q", "map", "oreshnik-belarus-2025", "--lang", "ru", "-o", str(out), "--size",
-              "600x400", "--dpi", "50"],
+              "1200x800", "--dpi", "100"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     alt = (tmp_path / "m.alt.txt").read_text(encoding="utf-8")

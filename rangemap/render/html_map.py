@@ -558,7 +558,7 @@ def _page_config(
         "places": places,
         "callouts": [
             {
-                "text": _callout_text(c, w),
+                "text": w.callout(c),
                 "name": w.place(c.place.name, c.place.lat, c.place.lon),
                 "line": c.line,
                 "end": [c.place.lat, c.place.lon],
@@ -568,14 +568,6 @@ def _page_config(
         "basemap": _basemap_labels(w) if offline and not azimuthal else None,
         **steps.steps_config(scene, w),
     }
-
-
-def _callout_text(callout: map_labels.Callout, w: MapWords) -> str:
-    """'Berlin 529 km' in the language of `w`: the place's name, the distance as it writes it."""
-    if w.code == "en":
-        return callout.text
-    place = w.place(callout.place.name, callout.place.lat, callout.place.lon)
-    return w("callout", place=place, distance=w.distance(callout.km))
 
 
 def _basemap_labels(w: MapWords) -> dict[str, list]:

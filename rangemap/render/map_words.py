@@ -9,12 +9,15 @@ scenes' steps, written in English, are translated through the phrases file's `st
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rangemap import story
 from rangemap.language import Language, base_language, language
 from rangemap.scene_build import DrawnLayer, ResolvedScene, SceneLayer
 from rangemap.summary import _country_codes, _Writer
+
+if TYPE_CHECKING:
+    from rangemap.render.labels import Callout
 
 
 class MapWords:
@@ -228,6 +231,14 @@ class MapWords:
         if layer.site.area is not None:
             return self("anywhere_in", area=self._writer.area_name(layer.site))
         return self.label(layer.site_label)
+
+    def callout(self, callout: Callout) -> str:
+        """'Berlin 529 km' in this language: the place's name, the distance as it writes it
+        (the HTML and the static map's callouts alike)."""
+        if self.code == "en":
+            return callout.text
+        place = self.place(callout.place.name, callout.place.lat, callout.place.lon)
+        return self("callout", place=place, distance=self.distance(callout.km))
 
     def place(self, name: str, lat: float, lon: float) -> str:
         """A GeoNames place (a capital, a callout's end) in this language, where CLDR names

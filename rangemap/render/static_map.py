@@ -673,7 +673,6 @@ def _draw_callouts(
     area's nearest point) to the place, dotted, and the place named with its distance
     ("Berlin 464 km", in the scene's language), placed like a site's label where `room` is
     left."""
-    from rangemap.render.html_map import _callout_text
     from rangemap.render.labels import scene_callouts
 
     w = words_of(scene)
@@ -688,7 +687,7 @@ def _draw_callouts(
         ax.plot(x, y, marker="o", ms=3.5 * scale, mfc="#111111", mec="white",
                 mew=0.8 * scale, zorder=7, linestyle="none")  # fmt: skip
         label = ax.annotate(
-            _callout_text(line, w), (x, y), xytext=(pad, pad), textcoords="offset points",
+            w.callout(line), (x, y), xytext=(pad, pad), textcoords="offset points",
             ha="left",
             va="bottom", fontsize=7.0 * scale, fontweight="bold", color="#111111",
             zorder=8, bbox=_label_box(scale), annotation_clip=True, gid="rm-callout",
