@@ -1,7 +1,8 @@
-"""Every outline the azimuthal page draws lies within ERROR_PX of the exact one at the map's
-deepest zoom: rings, bands, range areas of launch areas and the launch areas themselves,
-decoded from the page as the browser decodes them and measured in the projection (Hausdorff
-distance, segments densified). The basemap is within its rounding of its source outlines."""
+"""Every outline a page draws lies within ERROR_PX of the exact one at the map's deepest zoom:
+rings, bands, range areas of launch areas and the launch areas themselves, decoded from the
+page as the browser decodes them and measured in the projection (Hausdorff distance, segments
+densified): azimuthal pages, and Web Mercator pages with tiles or on the countries alone, whose
+fills are held to the same bound. The basemap is within its rounding of its source outlines."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import shapely
 
 from rangemap.geodesic import GEOD, outline_lines
+from rangemap.render import display_geometry as dg
 from rangemap.render import html_projection as hp
 from rangemap.render.encoding import decode_line
 from rangemap.render.html_map import map_html, render_map
@@ -100,7 +102,7 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
         layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
         ring = layers[layer_id].ring
         exact = _exact(frame, list(ring.boundaries), closed=ring.site.area is None)
-        assert _px(frame, lines, exact) <= hp.ERROR_PX, layer_id
+        assert _px(frame, lines, exact) <= dg.ERROR_PX, layer_id
         checked += 1
     assert checked == len(resolved.drawn)
     areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
@@ -109,7 +111,7 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
     for (encoded, scale), geometry in zip(found, areas, strict=True):
         drawn = [decode_line(text, int(scale)) for text in json.loads(encoded)]
         exact = _exact(frame, [(line[:, 0], line[:, 1]) for line in outline_lines(geometry)])
-        assert _px(frame, drawn, exact) <= hp.ERROR_PX
+        assert _px(frame, drawn, exact) <= dg.ERROR_PX
 
 
 def test_the_deepest_zoom_shows_the_smallest_range_whole():
@@ -142,3 +144,97 @@ def test_basemap_is_its_source_outline_rounded(page):
     tree = shapely.STRtree(shapely.points(source[:, ::-1]))
     nearest = tree.query_nearest(shapely.points(decoded), return_distance=True)[1]
     assert nearest.max() <= 0.5 / _COUNTRY_SCALE * np.sqrt(2) + 1e-9
+
+
+# --- Web Mercator pages ------------------------------------------------------------------
+
+
+def _mercator_scenes() -> dict[str, tuple[Scene, bool]]:
+    """Scene and whether the page has map tiles: the default scene both ways, a ring round
+    the North Pole, rings across the 180th meridian, and a launch area."""
+    polar = Scene(
+        title="polar",
+        sites=(SceneSite(site="78.2,15.6", name="S", ranges=(SceneRange(km=2500),)),),
+    )
+    dateline = Scene(
+        title="dateline",
+        sites=(
+            SceneSite(
+                site="-17.7,178.1",
+                name="S",
+                ranges=(SceneRange(km=80), SceneRange(km=3000, km_min=1000)),
+            ),
+        ),
+    )
+    inf = load_scene("inf-2020")
+    return {"inf-2020": (inf, True), "inf-2020-offline": (inf, False),
+            "polar": (polar, True), "dateline": (dateline, True)}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=list(_mercator_scenes()))
+def mercator_page(request):
+    scene, tiles = _mercator_scenes()[request.param]
+    resolved = resolve_scene(scene)
+    html = map_html(render_map(resolved, projection="mercator", offline=not tiles))
+    return resolved, tiles, html
+
+
+def _mercator_px(drawn: list, exact: list[np.ndarray], zoom: int) -> float:
+    """Hausdorff distance in pixels at `zoom`, both given as lines of (lon, lat) rows, as
+    Leaflet draws them (straight in Web Mercator, latitude clamped)."""
+    got = shapely.MultiLineString([dg.mercator_xy(np.asarray(line)) for line in drawn])
+    want = shapely.MultiLineString([dg.mercator_xy(line) for line in exact])
+    return shapely.hausdorff_distance(got, want, densify=0.05) / (dg.RES0_M / 2**zoom)
+
+
+def test_mercator_pages_stop_at_the_deepest_zoom_they_state(mercator_page):
+    resolved, tiles, html = mercator_page
+    zoom = hp.mercator_max_zoom(resolved, tiles=tiles)
+    assert zoom == (max(13, hp.max_zoom(resolved)) if tiles else hp.max_zoom(resolved))
+    assert html.count(f'"maxZoom": {zoom}') == (2 if tiles else 1)  # the map's, its tiles'
+    assert '"maxZoom": 20' not in html
+
+
+def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_page):
+    resolved, tiles, html = mercator_page
+    zoom = hp.mercator_max_zoom(resolved, tiles=tiles)
+    layers = {layer.id: layer for layer in resolved.drawn}
+    outlines: list[np.ndarray] = []  # rmOutlines, as the page builds it, in (lon, lat)
+    checked = 0
+    for match in _RING.finditer(html):
+        data = json.loads(match.group(1))
+        lines = []
+        for line in data["lines"]:
+            if isinstance(line, str):
+                outlines.append(np.array(decode_line(line, data["scale"]))[:, ::-1])
+            lines.append(outlines[line if isinstance(line, int) else -1])
+        layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
+        ring = layers[layer_id].ring
+        exact = [piece for lons, lats in ring.boundaries
+                 for piece in dg.split_at_antimeridian(lons, lats)]  # fmt: skip
+        assert _mercator_px(lines, exact, zoom) <= dg.ERROR_PX, layer_id
+        if data["fill"] is not None:  # filled on its own: its edge, seams and all
+            fill = [np.array(decode_line(r, data["scale"]))[:, ::-1]
+                    for polygon in data["fill"] for r in polygon]  # fmt: skip
+            fill = [np.vstack([r, r[:1]]) for r in fill]
+            edge = [shapely.get_coordinates(r) for r in shapely.get_rings(
+                shapely.get_parts(ring.geometry))]  # fmt: skip
+            assert _mercator_px(fill, edge, zoom) <= dg.ERROR_PX, layer_id
+        checked += 1
+    assert checked == len(resolved.drawn)
+    areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
+    found = _AREA.findall(html)
+    assert len(found) == len(areas)
+    for (encoded, scale), geometry in zip(found, areas, strict=True):
+        drawn = [np.array(decode_line(text, int(scale)))[:, ::-1] for text in json.loads(encoded)]
+        assert _mercator_px(drawn, outline_lines(geometry), zoom) <= dg.ERROR_PX
+
+
+def test_mercator_fills_drawn_from_outlines_close_along_the_maps_edge(mercator_page):
+    """A ring whose fill the page builds from its outline (fillOutline) says how: a list of
+    poles only where a line goes round one; the polar scene's ring does."""
+    resolved, _, html = mercator_page
+    fills = [json.loads(m.group(1))["fillOutline"] for m in _RING.finditer(html)]
+    assert all(f in (True, False) or set(f) <= {0, 90, -90} for f in fills)
+    if resolved.title == "polar":
+        assert fills == [[90]]

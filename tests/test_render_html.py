@@ -20,7 +20,13 @@ from rangemap.cli import cli
 from rangemap.coverage import make_ring
 from rangemap.geodesic import range_area
 from rangemap.locations import resolve
-from rangemap.render.display_geometry import fill_latlngs, outline_latlngs, split_at_antimeridian
+from rangemap.render.display_geometry import (
+    fill_latlngs,
+    mercator_scale,
+    outline_fill,
+    outline_latlngs,
+    split_at_antimeridian,
+)
 from rangemap.render.embed import embed_path, embed_snippet
 from rangemap.render.html_map import (
     js_value,
@@ -312,7 +318,7 @@ def _distances_km(lat, lon, points):
     ],
 )
 def test_outline_is_the_true_circle_split_at_180(lat, lon, km, pieces):
-    lines = outline_latlngs(make_ring(resolve(f"{lat},{lon}"), km).boundaries)
+    lines = _outline(make_ring(resolve(f"{lat},{lon}"), km))
     for line in lines:
         pts = np.asarray(line)
         assert np.all(np.abs(pts[:, 1]) <= 180) and np.all(np.abs(pts[:, 0]) < 90)
@@ -325,12 +331,35 @@ def test_outline_is_the_true_circle_split_at_180(lat, lon, km, pieces):
     assert len(lines) == pieces
 
 
-def test_polar_fill_closes_through_the_pole_and_outline_does_not():
-    fill = fill_latlngs(range_area(54.70639, 20.51102, 5500))
+def _outline(ring, zoom=13):
+    return outline_latlngs(ring.boundaries, zoom, mercator_scale(zoom, ring.geometry))
+
+
+def test_polar_fill_closes_along_the_maps_edge_and_outline_does_not():
+    """Web Mercator draws nothing beyond 85.0511: the fill closes there, where Leaflet would
+    clamp a vertex at the pole; the outline runs from one side of the map to the other."""
+    area = range_area(54.70639, 20.51102, 5500)
+    fill = fill_latlngs(area, 13, mercator_scale(13, area))
     lats = np.asarray(fill[0][0])[:, 0]
-    assert lats.max() == 90.0
-    (outline,) = outline_latlngs(make_ring(resolve("54.70639,20.51102"), 5500).boundaries)
-    assert max(p[0] for p in outline) < 90 and {outline[0][1], outline[-1][1]} == {-180.0, 180.0}
+    assert lats.max() == pytest.approx(85.0511287798, abs=1e-6)
+    (outline,) = _outline(make_ring(resolve("54.70639,20.51102"), 5500))
+    assert max(p[0] for p in outline) < 85 and {outline[0][1], outline[-1][1]} == {-180.0, 180.0}
+
+
+@pytest.mark.parametrize(
+    ("site", "km", "km_min", "closures"),
+    [
+        ("54.7,20.5", 480, None, [0]),  # closed: the outline is the fill's edge
+        ("54.7,20.5", 5500, 500, [90, 0]),  # round the North Pole, a closed hole
+        ("54.7,20.5", 5500, 4500, [90, 90]),  # both circles round the pole
+        ("-70,0", 3000, None, [-90]),
+        ("-17.7,178.0", 1000, None, None),  # cut at +-180 in two: filled on its own
+        ("0,0", 19000, None, None),  # round both poles
+    ],
+)
+def test_mercator_fill_reuses_the_outline_where_it_bounds_the_area(site, km, km_min, closures):
+    ring = make_ring(resolve(site), km, km_min=km_min)
+    assert outline_fill(ring, _outline(ring)) == closures
 
 
 def test_split_keeps_a_ring_that_never_crosses_whole():
@@ -340,12 +369,11 @@ def test_split_keeps_a_ring_that_never_crosses_whole():
     assert line.tolist()[0] == line.tolist()[-1] == [10.0, 50.0]
 
 
-def test_display_rings_are_light():
-    assert (
-        sum(len(line) for line in outline_latlngs(make_ring(resolve("54.7,20.5"), 5500).boundaries))
-        < 400
-    )
-    assert len(json.dumps(fill_latlngs(range_area(54.7, 20.5, 5500)))) < 6000
+def test_display_rings_are_light_on_the_countries_alone():
+    """An offline Mercator page stops at zoom 6 (html_projection.mercator_max_zoom): a
+    5,500 km ring needs a fraction of its 720 vertices there."""
+    ring = make_ring(resolve("54.7,20.5"), 5500)
+    assert sum(len(line) for line in _outline(ring, zoom=6)) < 400
 
 
 # --- command -------------------------------------------------------------------------------

@@ -3,46 +3,110 @@
 Statistics never use these: they come from the full-resolution rings (rangemap.coverage).
 Coordinates come out as [lat, lon] lists, the order Leaflet takes; this is the one place
 where rangemap flips (lon, lat).
+
+The display bound: every drawn ring, band and launch-area outline lies within ERROR_PX of the
+exact one at the map's deepest zoom (tests/test_display_bound.py), in whichever projection the
+page draws. For Web Mercator pages that is done here: outlines are simplified in Web Mercator
+as Leaflet projects them (L.Projection.SphericalMercator) and rounded on a grid fine enough
+for the highest latitude they reach; the azimuthal pages' are in rangemap.render.html_projection.
 """
 
 from __future__ import annotations
 
+import math
+import typing
 from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString
 
-#: Douglas-Peucker tolerance in degrees: ~1 km, under a pixel at the zoom levels that show
-#: whole rings, and it cuts a 1,440-vertex ring to a few hundred points.
-SIMPLIFY_DEG = 0.01
-#: Decimals kept: 1e-4 degrees is ~11 m, far below what a range map can claim.
+#: Decimals kept by the azimuthal pages before their own rounding: 1e-4 degrees, ~11 m.
 DECIMALS = 4
+#: Every drawn ring, band and launch-area outline lies within ERROR_PX pixels of the exact one
+#: at the map's deepest zoom (so within less at every other zoom): outlines are simplified to
+#: SIMPLIFY_PX there and their vertices rounded within ROUND_PX (the rest is margin).
+ERROR_PX, SIMPLIFY_PX, ROUND_PX = 0.25, 0.18, 0.05
+#: Metres per pixel at zoom 0 (the whole 40,075 km wide plane in 256 px).
+RES0_M = 2 * 20_037_508.342789244 / 256
+#: Web Mercator pages with map tiles go as deep as a town's streets: zoom 13 is 19 m a pixel at
+#: the equator, 11 m at 55 N, where a reader checking whether a town lies inside a ring sees
+#: its streets on the tiles. The outlines' bytes double with every two zooms
+#: (benchmarks/golden_outputs.py notes); the tiles themselves would go to 20.
+MERCATOR_TILES_MAX_ZOOM = 13
+#: Leaflet's Web Mercator: the sphere's radius and the latitude it clamps to.
+_R = 6_378_137.0
+_MAX_LAT = 85.0511287798
+
+if typing.TYPE_CHECKING:
+    from rangemap.coverage import Ring
 
 LatLon = list[list[float]]
 
 
-def _latlon(coords: np.ndarray) -> LatLon:
-    """(lon, lat) rows -> rounded [lat, lon] lists, dropping repeats that rounding creates."""
-    rounded = np.round(np.asarray(coords, dtype=float)[:, ::-1], DECIMALS) + 0.0  # no -0.0
-    keep = np.ones(len(rounded), dtype=bool)
-    keep[1:] = np.any(rounded[1:] != rounded[:-1], axis=1)
-    return rounded[keep].tolist()
+def _on_grid(coords: np.ndarray, scale: int) -> LatLon:
+    """(lon, lat) rows -> [lat, lon] lists on the grid of 1/scale degree the page encodes
+    (rangemap.render.encoding rounds them to the same values), without repeats."""
+    steps = np.round(np.asarray(coords, dtype=float)[:, ::-1] * scale)
+    keep = np.ones(len(steps), dtype=bool)
+    keep[1:] = np.any(steps[1:] != steps[:-1], axis=1)
+    return (steps[keep] / scale + 0.0).tolist()
 
 
-def fill_latlngs(geometry: shapely.Geometry) -> list[list[LatLon]]:
-    """Polygons for L.polygon: [[exterior, hole, ...], ...] in [lat, lon].
+def mercator_xy(lonlat: np.ndarray) -> np.ndarray:
+    """(lon, lat) degree rows -> Web Mercator metres as Leaflet projects them (latitude
+    clamped to +-85.0511: what lies beyond is drawn on the map's edge)."""
+    lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    lat = np.radians(np.clip(lonlat[:, 1], -_MAX_LAT, _MAX_LAT))
+    return np.column_stack([_R * np.radians(lonlat[:, 0]), _R * np.arctanh(np.sin(lat))])
+
+
+def _mercator_lonlat(xy: np.ndarray) -> np.ndarray:
+    """mercator_xy's inverse."""
+    lat = np.degrees(2.0 * np.arctan(np.exp(xy[:, 1] / _R)) - np.pi / 2)
+    return np.column_stack([np.degrees(xy[:, 0] / _R), lat])
+
+
+def mercator_tolerance_m(zoom: int) -> float:
+    """How far (Web Mercator metres) simplification may move an outline: SIMPLIFY_PX at `zoom`."""
+    return SIMPLIFY_PX * RES0_M / 2**zoom
+
+
+def mercator_scale(zoom: int, geometry: shapely.Geometry) -> int:
+    """Steps per degree for coordinates of `geometry` in a Web Mercator page whose deepest zoom
+    is `zoom`: rounding moves a vertex at most ROUND_PX there. Half a step on each axis; a
+    degree of longitude is 111.32 km of the plane, one of latitude sec(latitude) times that,
+    at the highest latitude the geometry reaches (up to where Leaflet clamps)."""
+    _, south, _, north = shapely.bounds(geometry).tolist()
+    lat = math.radians(min(max(abs(south), abs(north)), _MAX_LAT))
+    stretch = math.hypot(1.0, 1.0 / math.cos(lat))
+    degree_m = _R * math.pi / 180.0
+    return math.ceil(0.5 * degree_m * stretch / (ROUND_PX * RES0_M / 2**zoom))
+
+
+def _simplified(lonlat: np.ndarray, zoom: int) -> np.ndarray:
+    """A (lon, lat) line simplified in Web Mercator to SIMPLIFY_PX at `zoom`, as (lon, lat)."""
+    line = shapely.simplify(LineString(mercator_xy(lonlat)), mercator_tolerance_m(zoom))
+    return _mercator_lonlat(shapely.get_coordinates(line))
+
+
+def fill_latlngs(geometry: shapely.Geometry, zoom: int, scale: int) -> list[list[LatLon]]:
+    """Polygons for L.polygon: [[exterior, hole, ...], ...] in [lat, lon], simplified in Web
+    Mercator as outlines are (`zoom`, `scale`: see outline_latlngs).
 
     Edges along latitude +-90 and the 180th meridian stay in the fill: drawn without stroke
-    they are invisible, and Leaflet clamps latitude at +-85.0511 in Web Mercator.
+    they are invisible; vertices beyond +-85.0511 come back on it, where Leaflet draws them.
     """
-    simple = shapely.simplify(geometry, SIMPLIFY_DEG, preserve_topology=True)
+    projected = shapely.transform(geometry, mercator_xy)
+    simple = shapely.simplify(projected, mercator_tolerance_m(zoom), preserve_topology=True)
     polygons = []
     for part in shapely.get_parts(simple):
         if part.is_empty:
             continue
         rings = [part.exterior, *part.interiors]
-        polygons.append([_latlon(np.asarray(r.coords)[:-1]) for r in rings])
+        polygons.append(
+            [_on_grid(_mercator_lonlat(np.asarray(r.coords)[:-1]), scale) for r in rings]
+        )
     return polygons
 
 
@@ -69,25 +133,57 @@ def split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> list[np.ndarray
     return [np.asarray(line) for line in lines if len(line) >= 2]
 
 
-def outline_latlngs(boundaries: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[LatLon]:
+def outline_latlngs(
+    boundaries: Sequence[tuple[np.ndarray, np.ndarray]], zoom: int, scale: int
+) -> list[LatLon]:
     """The true boundary of a range area (`Ring.boundaries`: both circles of a band) as
-    polylines in [lat, lon], split at the 180th meridian and simplified for the page."""
-    lines = []
-    for lons, lats in boundaries:
-        for piece in split_at_antimeridian(lons, lats):
-            simple = shapely.simplify(LineString(piece), SIMPLIFY_DEG)
-            lines.append(_latlon(np.asarray(simple.coords)))
-    return lines
+    polylines in [lat, lon], split at the 180th meridian, simplified in Web Mercator for the
+    deepest zoom `zoom` and rounded to 1/scale degree (mercator_scale)."""
+    return [
+        _on_grid(_simplified(piece, zoom), scale)
+        for lons, lats in boundaries
+        for piece in split_at_antimeridian(lons, lats)
+    ]
 
 
-def area_outline_latlngs(geometry: shapely.Geometry) -> list[LatLon]:
-    """The true boundary of a launch area or of its range area, as polylines in [lat, lon]."""
+def area_outline_latlngs(geometry: shapely.Geometry, zoom: int, scale: int) -> list[LatLon]:
+    """The true boundary of a launch area or of its range area, as polylines in [lat, lon]
+    (`zoom`, `scale`: see outline_latlngs)."""
     from rangemap.geodesic import outline_lines
 
-    return [
-        _latlon(np.asarray(shapely.simplify(LineString(line), SIMPLIFY_DEG).coords))
-        for line in outline_lines(geometry)
-    ]
+    return [_on_grid(_simplified(line, zoom), scale) for line in outline_lines(geometry)]
+
+
+def outline_fill(ring: Ring, outline: list[LatLon]) -> list[int] | None:
+    """How the page fills a range area from its Web Mercator `outline` (outline_latlngs of
+    `ring.boundaries`) instead of a second, separately simplified copy of the same circles.
+
+    Per line: 0 where it is closed (it crosses no 180th meridian), or the latitude (+-90) of
+    the pole a point site's circle goes round (one line from one edge of the map to the other),
+    along which the page closes it: the map's top or bottom edge, where Leaflet clamps. Filled
+    even-odd, the lines then bound the area on the map. None where they do not: a circle round
+    both poles, a launch area's range area cut at +-180 or along a pole.
+    """
+    from rangemap.geodesic import distance_km
+
+    if len(outline) != len(ring.boundaries):  # some boundary was cut in pieces
+        return None
+    closed = [line[0] == line[-1] for line in outline]
+    if ring.site.area is not None:
+        _, south, _, north = shapely.bounds(ring.geometry).tolist()
+        return [0] * len(outline) if all(closed) and south > -90.0 and north < 90.0 else None
+    closures = []
+    for line_closed, km in zip(closed, (ring.km, ring.km_min), strict=False):
+        north, south = (
+            distance_km(ring.site.lat, ring.site.lon, lat, 0.0) < km for lat in (90, -90)
+        )
+        if line_closed and not (north or south):
+            closures.append(0)
+        elif not line_closed and north != south:
+            closures.append(90 if north else -90)
+        else:
+            return None
+    return closures
 
 
 def bounds_latlng(geometry: shapely.Geometry) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -18,14 +18,17 @@ from folium.template import Template
 
 from rangemap import story
 from rangemap.errors import InputError
-from rangemap.render import embed, encoding, html_assets, html_parts, html_projection, page, steps
-from rangemap.render import labels as map_labels
-from rangemap.render.display_geometry import (
-    DECIMALS,
-    area_outline_latlngs,
-    fill_latlngs,
-    outline_latlngs,
+from rangemap.render import (
+    display_geometry,
+    embed,
+    encoding,
+    html_assets,
+    html_parts,
+    html_projection,
+    page,
+    steps,
 )
+from rangemap.render import labels as map_labels
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
 from rangemap.render.map_words import MapWords, words_of
@@ -34,10 +37,10 @@ from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 
 #: Steps per degree of the encoded coordinates (rangemap.render.encoding): country outlines
-#: (Natural Earth's, simplified to 0.1 degrees) in 0.04 degree, the graticule in 0.01 degree,
-#: ring outlines and fills of Mercator maps in 1e-4 degree (~11 m), the rounding they always
-#: had; an azimuthal map's in what its deepest zoom needs (AeqdFrame.ring_scale).
-_COUNTRY_SCALE, _GRATICULE_SCALE, _RING_SCALE = 25, 100, 10**DECIMALS
+#: (Natural Earth's, simplified to 0.1 degrees) in 0.04 degree, the graticule in 0.01 degree;
+#: ring outlines and fills in what the map's deepest zoom needs (AeqdFrame.ring_scale,
+#: display_geometry.mercator_scale).
+_COUNTRY_SCALE, _GRATICULE_SCALE = 25, 100
 #: Hover and click lines (invisible) simplified to ~100 m, in degrees.
 _HIT_TOLERANCE_DEG = 1e-3
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
@@ -145,8 +148,11 @@ function rmRing(group, d) {
     rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale) : rmCircle(l.c));
     return rmOutlines[rmOutlines.length - 1];
   });
-  if (d.fillOutline) {
-    L.polygon(outline, d.fillOptions).addTo(group);
+  if (d.fillOutline) {  // true, or per line the pole along whose edge it closes (or 0)
+    var poles = d.fillOutline === true ? [] : d.fillOutline;
+    L.polygon(outline.map(function (l, i) {
+      return poles[i] ? l.concat([[poles[i], l[l.length - 1][1]], [poles[i], l[0][1]]]) : l;
+    }), d.fillOptions).addTo(group);
   } else if (d.fill) {
     L.polygon(rmLines(d.fill, d.scale), d.fillOptions).addTo(group);
   }
@@ -271,9 +277,11 @@ def _ring_element(
     w: MapWords | None = None,
     *,
     filled: bool = True,
+    zoom: int = display_geometry.MERCATOR_TILES_MAX_ZOOM,
 ) -> MacroElement:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
-    `frame`, as drawn in its azimuthal equidistant projection.
+    `frame`, as drawn in its azimuthal equidistant projection, else in Web Mercator for the
+    deepest zoom `zoom` (html_projection.mercator_max_zoom).
 
     A ring drawn on exactly the same outline as others answers on its share of it (`arcs`).
     `drawn` maps the outline lines already in the page (as JSON) to their index in the
@@ -314,16 +322,22 @@ def _ring_element(
     }
     fill_outline = False
     if frame is None:
-        fill_data = fill_latlngs(ring.geometry) if fill > 0 else None
-        outline = outline_latlngs(ring.boundaries)
+        scale = display_geometry.mercator_scale(zoom, ring.geometry)
+        outline = display_geometry.outline_latlngs(ring.boundaries, zoom, scale)
+        closures = display_geometry.outline_fill(ring, outline) if fill > 0 else None
+        fill_outline = closures if closures and any(closures) else closures is not None
+        needs_fill = fill > 0 and not fill_outline
+        fill_data = (
+            display_geometry.fill_latlngs(ring.geometry, zoom, scale) if needs_fill else None
+        )
     else:
+        scale = frame.ring_scale
         outline = html_projection.ring_outline(frame, layer)
         fill_outline = fill > 0 and html_projection.outline_bounds_fill(frame, layer, outline)
         needs_fill = fill > 0 and not fill_outline
         fill_data = html_projection.ring_fill(frame, layer) if needs_fill else None
     hit = map_labels.hit_outline(layer, arcs or {})
     drawn = {} if drawn is None else drawn
-    scale = _RING_SCALE if frame is None else frame.ring_scale
     lines: list[str | int | dict] = []
     for line in _outline_data(layer, outline, scale, frame):
         key = js_value(line)
@@ -641,8 +655,13 @@ def render_map(
     w = words_of(resolved)
 
     if frame is None:
+        zoom = html_projection.mercator_max_zoom(resolved, tiles=not offline)
         m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.05, min_zoom=1)
+        # the deepest zoom the display bound holds for (display_geometry): the map's own, as
+        # folium hands max_zoom to a tile layer only
+        m.options.update(max_zoom=zoom)
     else:
+        zoom = frame.max_zoom
         m = folium.Map(
             location=[frame.lat, frame.lon],
             zoom_start=2,
@@ -661,7 +680,7 @@ def render_map(
             name="CartoDB Positron",
             attr=html_parts.CARTO_ATTRIBUTION,
             subdomains="abcd",
-            max_zoom=20,
+            max_zoom=zoom,
             control=False,
         ).add_to(m)
     folium.map.CustomPane(_COUNTRIES_PANE, z_index=350, pointer_events=True).add_to(m)
@@ -690,7 +709,7 @@ def render_map(
                 name=f"{swatch} {esc(_layer_name(layer, w))}", show=layer.id in first.show
             )
             rings[layer.id] = _ring_element(
-                layer, frame, arcs, drawn, w, filled=layer.id not in unfilled
+                layer, frame, arcs, drawn, w, filled=layer.id not in unfilled, zoom=zoom
             ).add_to(group)
             groups[layer.id] = group.add_to(m)
 
@@ -699,12 +718,12 @@ def render_map(
         label = w.label(site.label, site.location)
         if site.location.area is not None:  # launchers anywhere in it: draw the area
             geometry = site.location.area.geometry
-            lines = (
-                area_outline_latlngs(geometry)
-                if frame is None
-                else html_projection.area_outline(frame, geometry)
-            )
-            scale = _RING_SCALE if frame is None else frame.ring_scale
+            if frame is None:
+                scale = display_geometry.mercator_scale(zoom, geometry)
+                lines = display_geometry.area_outline_latlngs(geometry, zoom, scale)
+            else:
+                scale = frame.ring_scale
+                lines = html_projection.area_outline(frame, geometry)
             _Area(
                 lines=js_value(_encoded(lines, scale)),
                 scale=js_value(scale),

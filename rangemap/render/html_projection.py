@@ -27,7 +27,12 @@ import shapely
 
 from rangemap.coverage import OUTLINE_VERTICES
 from rangemap.geodesic import circle_points, distance_km, range_area, ring_vertices
-from rangemap.render.display_geometry import DECIMALS
+from rangemap.render.display_geometry import (
+    DECIMALS,
+    MERCATOR_TILES_MAX_ZOOM,
+    ROUND_PX,
+    SIMPLIFY_PX,
+)
 from rangemap.render.static_map import (
     MAX_CAP_KM,
     MapView,
@@ -63,11 +68,9 @@ MAX_ZOOM = 6
 #: ... a map whose smallest range (or a band's inner range) is smaller goes as deep as it takes
 #: for that range to be SMALLEST_PX across (480 km: zoom 7), up to MAX_ZOOM_LIMIT (10 m a px).
 SMALLEST_PX, MAX_ZOOM_LIMIT = 600, 14
-#: Every drawn ring, band and launch-area outline lies within ERROR_PX pixels of the exact one
-#: at the map's deepest zoom (so within less at every other zoom): tests/test_display_bound.py.
-#: Outlines are simplified to SIMPLIFY_PX there and rounded within ROUND_PX (ring_scale),
-#: after their first rounding to 1e-4 degrees (< 0.02 px).
-ERROR_PX, SIMPLIFY_PX, ROUND_PX = 0.25, 0.18, 0.05
+# Every drawn outline lies within display_geometry.ERROR_PX of the exact one at the map's deepest
+# zoom: simplified to SIMPLIFY_PX there, rounded within ROUND_PX (ring_scale) after a first
+# rounding to 1e-4 degrees (< 0.02 px).
 #: Countries are Natural Earth's outlines simplified to 0.1 degrees already: 1 km more.
 _COUNTRY_TOLERANCE_M = 1_000.0
 #: The built-in scenes' basemaps, prebuilt by layers/build_basemaps.py (in layers_dir()/data).
@@ -187,6 +190,14 @@ def max_zoom(scene: ResolvedScene) -> int:
         return MAX_ZOOM
     zoom = math.ceil(math.log2(SMALLEST_PX * _RES0_M / (2_000.0 * min(radii))))
     return min(MAX_ZOOM_LIMIT, max(MAX_ZOOM, zoom))
+
+
+def mercator_max_zoom(scene: ResolvedScene, *, tiles: bool) -> int:
+    """The deepest zoom of a Web Mercator page: with map tiles, town level
+    (display_geometry.MERCATOR_TILES_MAX_ZOOM); on the countries alone, as deep as an azimuthal
+    page (max_zoom: deeper, the reader would see only the basemap's error). Either way as deep
+    as the scene's smallest range needs."""
+    return max(MERCATOR_TILES_MAX_ZOOM, max_zoom(scene)) if tiles else max_zoom(scene)
 
 
 def _outline_vertices(layer: DrawnLayer) -> tuple[np.ndarray, np.ndarray]:
