@@ -324,6 +324,54 @@ def test_expected_layers_are_drawn(driver, desktop, inf):
     assert _count(driver, "path.rm-l-deveselu--sm-3-no-official-figure") == 0
 
 
+def test_mercator_page_draws_its_rings_as_python_decodes_them(driver, desktop, pages):
+    """On the Web Mercator page, rmRing draws a ring round the North Pole's fill from its
+    outline closed along the map's top edge, and a point site's circle from four numbers
+    (rmCircle), as tests/test_display_bound.py reads them in Python."""
+    import numpy as np
+
+    from rangemap.geodesic import GEOD
+    from rangemap.render.encoding import decode_line
+
+    html = pages["self-contained"].read_text(encoding="utf-8")
+    rings = [json.loads(m) for m in re.findall(r"rmRing\(\w+, (\{.*?\})\);\n", html)]
+    polar = next(d for d in rings if d["fillOutline"] == [90, 0])
+    circle = next(d for d in rings if isinstance(d["lines"][0], dict))
+    drawn = driver.execute_script(
+        _MAP
+        + """
+        function latlngs(x) {
+          return x.map(function (y) { return y.lat === undefined ? latlngs(y) : [y.lat, y.lng]; });
+        }
+        return arguments[0].map(function (d) {
+          var group = L.layerGroup().addTo(map);
+          rmRing(group, d);
+          var layers = group.getLayers(), out = latlngs(layers[0].getLatLngs());
+          map.removeLayer(group);
+          return out;
+        });
+        """,
+        [polar, circle],
+    )
+    outlines: list = []  # the page's rmOutlines: a line drawn before is referred to by index
+    for d in rings[: rings.index(polar) + 1]:
+        for line in d["lines"]:
+            if not isinstance(line, int):  # a circle the page solves takes its place too
+                outlines.append(decode_line(line, d["scale"]) if isinstance(line, str) else line)
+    outer, inner = (
+        outlines[line] if isinstance(line, int) else decode_line(line, polar["scale"])
+        for line in polar["lines"]
+    )
+    closed = [*outer, [90.0, outer[-1][1]], [90.0, outer[0][1]]]
+    # Leaflet drops a polygon ring's closing vertex: the inner circle's
+    assert drawn[0] == [closed, inner[:-1]]
+    lat, lon, metres, n = circle["lines"][0]["c"]
+    azimuths = 360.0 - np.arange(n) * 360.0 / n
+    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, metres))
+    got = np.array(drawn[1][0] if circle["fillOutline"] else drawn[1])[:n]
+    assert np.max(GEOD.inv(lons, lats, got[:, 1], got[:, 0])[2]) < 0.01
+
+
 def _toggle(driver, name: str) -> None:
     driver.execute_script(
         """

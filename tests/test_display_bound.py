@@ -207,6 +207,10 @@ def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_pag
         for line in data["lines"]:
             if isinstance(line, str):
                 outlines.append(np.array(decode_line(line, data["scale"]))[:, ::-1])
+            elif isinstance(line, dict):  # the page's own circle
+                circle = np.array(_circle(*line["c"]))[:, ::-1]
+                circle[:, 0] = (circle[:, 0] + 180.0) % 360.0 - 180.0  # as rmCircle wraps
+                outlines.append(circle)
             lines.append(outlines[line if isinstance(line, int) else -1])
         layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
         ring = layers[layer_id].ring
@@ -238,3 +242,19 @@ def test_mercator_fills_drawn_from_outlines_close_along_the_maps_edge(mercator_p
     assert all(f in (True, False) or set(f) <= {0, 90, -90} for f in fills)
     if resolved.title == "polar":
         assert fills == [[90]]
+
+
+def test_mercator_pages_draw_point_sites_circles_themselves(mercator_page):
+    """Circles the page can solve within the bound come as four numbers; circles cut by the
+    180th meridian, or round a pole (where the engine adds vertices the page's azimuths
+    miss), come as vertices."""
+    resolved, _, html = mercator_page
+    kinds = [
+        "circle" if isinstance(line, dict) else "vertices"
+        for m in _RING.finditer(html)
+        for line in json.loads(m.group(1))["lines"]
+        if not isinstance(line, int)
+    ]
+    expected = {"polar": ["vertices"], "dateline": ["circle"] + ["vertices"] * 4}  # two each
+    assert kinds == expected.get(resolved.title, kinds)
+    assert "circle" in kinds or resolved.title == "polar"

@@ -136,10 +136,12 @@ var {{ this.get_name() }} = rmRing({{ this._parent.get_name() }}, {{ this.data }
 #: along the outline takes hover and clicks for the ring itself. Each outline line is in the
 #: page once: a ring's `lines` are encoded lines (decoded into rmOutlines as they come) or the
 #: index in rmOutlines of a line an earlier ring drew (a band's outer circle is often a ring of
-#: its own); Leaflet copies the arrays, never changes them. On an azimuthal map a point
-#: site's circle is {"c": [lat, lon, metres, n]}: the page computes it (rmCircle, CRS_JS).
+#: its own); Leaflet copies the arrays, never changes them. A point site's circle is
+#: {"c": [lat, lon, metres, n]} where the page can compute it (rmCircle,
+#: html_projection.GEODESIC_JS).
 DRAW_JS = (
     encoding.DECODE_JS
+    + html_projection.GEODESIC_JS
     + """
 var rmOutlines = [];
 function rmRing(group, d) {
@@ -339,7 +341,7 @@ def _ring_element(
     hit = map_labels.hit_outline(layer, arcs or {})
     drawn = {} if drawn is None else drawn
     lines: list[str | int | dict] = []
-    for line in _outline_data(layer, outline, scale, frame):
+    for line in _outline_data(layer, outline, scale, frame, zoom):
         key = js_value(line)
         lines.append(drawn.get(key, line))
         drawn.setdefault(key, len(drawn))
@@ -369,23 +371,24 @@ def _ring_element(
 
 
 def _outline_data(
-    layer: DrawnLayer, outline: list, scale: int, frame: AeqdFrame | None
+    layer: DrawnLayer, outline: list, scale: int, frame: AeqdFrame | None, zoom: int
 ) -> list[str | dict]:
-    """The page's data for each line of a ring's outline: on an azimuthal map, a point site's
-    circles as {"c": [lat, lon, metres, azimuths]} where the page can compute them whole
-    (html_projection.circle_steps); else each line of `outline`, encoded."""
+    """The page's data for each line of a ring's outline: a point site's circles as
+    {"c": [lat, lon, metres, azimuths]} where the page can compute them whole
+    (html_projection.circle_steps, mercator_circle_steps for a Web Mercator map whose deepest
+    zoom is `zoom`); else each line of `outline`, encoded."""
     ring = layer.ring
-    if frame is not None and ring.site.area is None:
+    if ring.site.area is None:
         radii = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
+        site = (ring.site.lat, ring.site.lon)
         steps = [
-            html_projection.circle_steps(frame, ring.site.lat, ring.site.lon, km, *boundary)
+            html_projection.circle_steps(frame, *site, km, *boundary)
+            if frame is not None
+            else html_projection.mercator_circle_steps(zoom, *site, km, *boundary)
             for km, boundary in zip(radii, ring.boundaries, strict=True)
         ]
         if all(steps):
-            return [
-                {"c": [ring.site.lat, ring.site.lon, km * 1000.0, n]}
-                for km, n in zip(radii, steps, strict=True)
-            ]
+            return [{"c": [*site, km * 1000.0, n]} for km, n in zip(radii, steps, strict=True)]
     return [encoding.encode_line(line, scale) for line in outline]
 
 

@@ -26,12 +26,15 @@ import pyproj
 import shapely
 
 from rangemap.coverage import OUTLINE_VERTICES
-from rangemap.geodesic import circle_points, distance_km, range_area, ring_vertices
+from rangemap.geodesic import GEOD, circle_points, distance_km, range_area, ring_vertices
 from rangemap.render.display_geometry import (
     DECIMALS,
     MERCATOR_TILES_MAX_ZOOM,
     ROUND_PX,
     SIMPLIFY_PX,
+    mercator_tolerance_m,
+    mercator_xy,
+    split_at_antimeridian,
 )
 from rangemap.render.static_map import (
     MAX_CAP_KM,
@@ -282,21 +285,71 @@ def circle_steps(
     pieces = project_lines(frame.view, tr, lons, lats, closed=True)
     if len(pieces) != 1 or len(pieces[0]) != len(lons) + 1:
         return None
+
+    def project(points: np.ndarray) -> np.ndarray:
+        return np.column_stack(tr.transform(*np.vstack([points, points[:1]]).T))
+
+    return _steps(project, lat, lon, km, frame.tolerance_m)
+
+
+def mercator_circle_steps(
+    zoom: int, lat: float, lon: float, km: float, lons: np.ndarray, lats: np.ndarray
+) -> int | None:
+    """circle_steps for a Web Mercator page whose deepest zoom is `zoom`. None for a circle
+    that crosses the 180th meridian (the page would draw it across the map), or where even
+    OUTLINE_VERTICES azimuths stray too far from the exact vertices.
+
+    Measured against every exact vertex (`lons`, `lats`: where consecutive azimuths are far
+    apart in longitude, near a pole, the engine adds some between its evenly spaced ones), each
+    against the chord the page draws across its azimuth. A circle round a pole always has such
+    vertices, which the page's chords miss by more than a pixel at town-level zooms.
+    """
+    pieces = split_at_antimeridian(lons, lats)
+    if len(pieces) != 1 or not np.array_equal(pieces[0][0], pieces[0][-1]):
+        return None
+    n = OUTLINE_VERTICES
+    regular = circle_points(lat, lon, km, np.linspace(360.0, 0.0, n, endpoint=False))
+    azimuths = GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)[0]
+    position = ((360.0 - azimuths) % 360.0) / (360.0 / n)  # in steps of the regular azimuths
+    position[0] = 0.0  # the first vertex is the one at azimuth 360
+    drawn = mercator_xy(np.vstack([regular, regular[:1]]))
+    exact = mercator_xy(np.column_stack([lons, lats]))
+    tolerance = mercator_tolerance_m(zoom)
+    for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
+        ends = drawn[::k]
+        chord = np.minimum((position // k).astype(int), n // k - 1)
+        a, b = ends[chord], ends[chord + 1]
+        ab = b - a
+        t = np.clip(np.sum((exact - a) * ab, axis=1) / np.sum(ab * ab, axis=1), 0.0, 1.0)
+        if float(np.max(np.hypot(*(exact - a - t[:, None] * ab).T))) <= tolerance:
+            return n // k
+    return None
+
+
+def _steps(
+    project: typing.Callable[[np.ndarray], np.ndarray],
+    lat: float,
+    lon: float,
+    km: float,
+    tolerance_m: float,
+) -> int:
+    """The fewest of OUTLINE_VERTICES / k evenly spaced azimuths whose chords stay within
+    `tolerance_m` of every one of the OUTLINE_VERTICES points, in the projection `project`
+    ((lon, lat) rows -> the closed line's (x, y): one row more, the first again)."""
     n = OUTLINE_VERTICES
     azimuths = np.linspace(360.0, 0.0, n, endpoint=False)
-    points = circle_points(lat, lon, km, azimuths)
-    xy = np.column_stack(tr.transform(points[:, 0], points[:, 1]))
+    xy = project(circle_points(lat, lon, km, azimuths))
     for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
-        if _chord_error(xy, k) <= frame.tolerance_m:
+        if _chord_error(xy, k) <= tolerance_m:
             return n // k
     return n
 
 
 def _chord_error(xy: np.ndarray, k: int) -> float:
-    """Largest distance of a closed line's vertices from the chords joining every k-th."""
-    a = xy[::k]
-    b = np.roll(a, -1, axis=0)
-    points = np.roll(xy, -1, axis=0).reshape(-1, k, 2)[:, : k - 1]  # the k - 1 skipped
+    """Largest distance of a closed line's vertices (the last row is the first again) from the
+    chords joining every k-th."""
+    a, b = xy[:-1:k], xy[k::k]
+    points = xy[:-1].reshape(-1, k, 2)[:, 1:]  # the k - 1 skipped
     ab = (b - a)[:, None, :]
     t = np.clip(np.sum((points - a[:, None]) * ab, axis=2) / np.sum(ab * ab, axis=2), 0, 1)
     gap = points - (a[:, None] + t[..., None] * ab)
@@ -506,19 +559,15 @@ def resolutions(max_zoom: int = MAX_ZOOM) -> list[float]:
     return [_RES0_M / 2**z for z in range(max_zoom + 1)]
 
 
-#: Defines the map's CRS before folium's script creates the map (L.CRS[name]): the ellipsoidal
-#: azimuthal equidistant projection as proj4js computes it (Vincenty's inverse and direct
-#: geodesic problems, ported from proj4js 2.22's aeqd, whose results it matches to the bit in
-#: Chromium), with Proj4Leaflet's zoom levels from `resolutions`; 4 kB instead of proj4js and
-#: Proj4Leaflet (138 kB, 44 kB gzip). Leaflet's scale control asks the CRS for distances:
-#: straight-line distance in the projection, which is the true geodesic distance along any line
-#: through the centre.
-CRS_JS = """
-(function (name, centre, resolutions) {
+#: WGS84 geodesics for every page (before CRS_JS, which uses them): rmGeo holds the ellipsoid,
+#: Vincenty's A and B (coef) and delta sigma, and his direct problem (as proj4js 2.22's aeqd
+#: inverse); rmCircle(c) draws a geodesic circle of c[2] metres around (c[0], c[1]) at c[3]
+#: azimuths from 360 down, as the engine's ring_vertices, so that a page draws a point site's
+#: circles from these four numbers (circle_steps, mercator_circle_steps).
+GEODESIC_JS = """
+var rmGeo = (function () {
   var a = 6378137, b0 = (1 - 1 / 298.257223563) * a, es = (a * a - b0 * b0) / (a * a);
-  var f = es / (1 + Math.sqrt(1 - es)), b = a * (1 - f), D = Math.PI / 180, R = 180 / Math.PI;
-  var lat0 = centre[0] * D, lon0 = centre[1] * D;
-  var U1 = Math.atan((1 - f) * Math.tan(lat0)), sU1 = Math.sin(U1), cU1 = Math.cos(U1);
+  var f = es / (1 + Math.sqrt(1 - es)), b = a * (1 - f);
   function coef(cos2A) {  // Vincenty's A and B
     var u = cos2A * (a * a - b * b) / (b * b);
     return [1 + u / 16384 * (4096 + u * (u * (320 - 175 * u) - 768)),
@@ -528,6 +577,47 @@ CRS_JS = """
     return B * sinS * (c2 + B / 4 * (cosS * (2 * c2 * c2 - 1) -
       B / 6 * c2 * (4 * sinS * sinS - 3) * (4 * c2 * c2 - 3)));
   }
+  function direct(sU1, cU1, lon0, azi, s) {  // radians
+    var sA = Math.sin(azi), cA = Math.cos(azi), sigma1 = Math.atan2(sU1, cU1 * cA);
+    var sinA = cU1 * sA, cos2A = 1 - sinA * sinA, AB = coef(cos2A), A = AB[0], B = AB[1];
+    var sigma = s / (b * A), prev, n = 100, c2, sinS, cosS;
+    do {
+      c2 = Math.cos(2 * sigma1 + sigma); sinS = Math.sin(sigma); cosS = Math.cos(sigma);
+      prev = sigma; sigma = s / (b * A) + dSigma(B, sinS, cosS, c2);
+    } while (Math.abs(sigma - prev) > 1e-12 && --n > 0);
+    if (n === 0) { return [NaN, NaN]; }
+    var t = sU1 * sinS - cU1 * cosS * cA, C = f / 16 * cos2A * (4 + f * (4 - 3 * cos2A));
+    var lat = Math.atan2(sU1 * cosS + cU1 * sinS * cA, (1 - f) * Math.sqrt(sinA * sinA + t * t));
+    var lon = lon0 + (Math.atan2(sinS * sA, cU1 * cosS - sU1 * sinS * cA) -
+      (1 - C) * f * sinA * (sigma + C * sinS * (c2 + C * cosS * (2 * c2 * c2 - 1))));
+    return [lat, lon];
+  }
+  return {f: f, b: b, coef: coef, dSigma: dSigma, direct: direct};
+})();
+function rmCircle(c) {
+  var D = Math.PI / 180, R = 180 / Math.PI, f = rmGeo.f, out = [];
+  var U = Math.atan((1 - f) * Math.tan(c[0] * D));
+  for (var i = 0; i < c[3]; i++) {
+    var ll = rmGeo.direct(Math.sin(U), Math.cos(U), c[1] * D, (360 - i * 360 / c[3]) * D, c[2]);
+    out.push(L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180));
+  }
+  out.push(L.latLng(out[0].lat, out[0].lng));  // closed, as the line is drawn
+  return out;
+}
+"""
+
+#: Defines the map's CRS before folium's script creates the map (L.CRS[name]): the ellipsoidal
+#: azimuthal equidistant projection as proj4js computes it (Vincenty's inverse and direct
+#: geodesic problems, ported from proj4js 2.22's aeqd, whose results it matches to the bit in
+#: Chromium), with Proj4Leaflet's zoom levels from `resolutions`; 4 kB instead of proj4js and
+#: Proj4Leaflet (138 kB, 44 kB gzip). Leaflet's scale control asks the CRS for distances:
+#: straight-line distance in the projection, which is the true geodesic distance along any line
+#: through the centre.
+CRS_JS = """
+(function (name, centre, resolutions) {
+  var g = rmGeo, f = g.f, b = g.b, coef = g.coef, dSigma = g.dSigma, direct = g.direct;
+  var D = Math.PI / 180, R = 180 / Math.PI, lat0 = centre[0] * D, lon0 = centre[1] * D;
+  var U1 = Math.atan((1 - f) * Math.tan(lat0)), sU1 = Math.sin(U1), cU1 = Math.cos(U1);
   function project(latlng) {  // once per point a layer holds: it keeps its projection
     var p = latlng._rmXY || (latlng._rmXY = solve(latlng));
     return L.point(p[0], p[1]);
@@ -558,32 +648,6 @@ CRS_JS = """
     var ll = direct(sU1, cU1, lon0, azi, s);
     return L.latLng(ll[0] * R, ll[1] * R);
   }
-  function direct(sU1, cU1, lon0, azi, s) {  // radians
-    var sA = Math.sin(azi), cA = Math.cos(azi), sigma1 = Math.atan2(sU1, cU1 * cA);
-    var sinA = cU1 * sA, cos2A = 1 - sinA * sinA, AB = coef(cos2A), A = AB[0], B = AB[1];
-    var sigma = s / (b * A), prev, n = 100, c2, sinS, cosS;
-    do {
-      c2 = Math.cos(2 * sigma1 + sigma); sinS = Math.sin(sigma); cosS = Math.cos(sigma);
-      prev = sigma; sigma = s / (b * A) + dSigma(B, sinS, cosS, c2);
-    } while (Math.abs(sigma - prev) > 1e-12 && --n > 0);
-    if (n === 0) { return [NaN, NaN]; }
-    var t = sU1 * sinS - cU1 * cosS * cA, C = f / 16 * cos2A * (4 + f * (4 - 3 * cos2A));
-    var lat = Math.atan2(sU1 * cosS + cU1 * sinS * cA, (1 - f) * Math.sqrt(sinA * sinA + t * t));
-    var lon = lon0 + (Math.atan2(sinS * sA, cU1 * cosS - sU1 * sinS * cA) -
-      (1 - C) * f * sinA * (sigma + C * sinS * (c2 + C * cosS * (2 * c2 * c2 - 1))));
-    return [lat, lon];
-  }
-  // A geodesic circle of `s` metres around (lat, lon) at n azimuths from 360 down, as the
-  // engine's ring_vertices: the page draws point sites' circles from these four numbers.
-  window.rmCircle = function (c) {
-    var U = Math.atan((1 - f) * Math.tan(c[0] * D)), out = [];
-    for (var i = 0; i < c[3]; i++) {
-      var ll = direct(Math.sin(U), Math.cos(U), c[1] * D, (360 - i * 360 / c[3]) * D, c[2]);
-      out.push(L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180));
-    }
-    out.push(L.latLng(out[0].lat, out[0].lng));  // closed, as the line is drawn
-    return out;
-  };
   var scales = resolutions.map(function (r) { return 1 / r; });
   var crs = L.extend({}, L.CRS, {
     code: "RANGEMAP:AEQD", infinite: true, transformation: new L.Transformation(1, 0, -1, 0),
