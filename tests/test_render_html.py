@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from click.testing import CliRunner
 from pyproj import Geod
 
@@ -23,6 +24,7 @@ from rangemap.locations import resolve
 from rangemap.render.display_geometry import (
     fill_latlngs,
     mercator_scale,
+    mercator_xy,
     outline_fill,
     outline_latlngs,
     split_at_antimeridian,
@@ -359,7 +361,34 @@ def test_polar_fill_closes_along_the_maps_edge_and_outline_does_not():
 )
 def test_mercator_fill_reuses_the_outline_where_it_bounds_the_area(site, km, km_min, closures):
     ring = make_ring(resolve(site), km, km_min=km_min)
-    assert outline_fill(ring, _outline(ring)) == closures
+    outline = _outline(ring)
+    assert outline_fill(ring, outline) == closures
+    if closures is not None:
+        _assert_bounds_the_area(ring, outline, closures)
+
+
+def test_mercator_fill_of_a_launch_areas_range_closes_round_the_pole():
+    ring = make_ring(resolve("belarus"), 5500)  # Belarus's range area holds the North Pole
+    outline = _outline(ring)
+    assert outline_fill(ring, outline) == [90]
+    _assert_bounds_the_area(ring, outline, [90])
+
+
+def _assert_bounds_the_area(ring, outline, closures):
+    """The lines, closed as the page closes them and filled even-odd, cover the range area
+    as Web Mercator draws it (clamped at 85.0511), to a thousandth of its area (the outline
+    is simplified, and cut at +-180 where its chord crosses, not where the polygon's edge
+    does): the wrong side of a line, or a hole filled, would be off by far more."""
+    rings = []
+    for line, pole in zip(outline, closures, strict=True):
+        if pole:
+            line = [*line, [pole, line[-1][1]], [pole, line[0][1]]]
+        rings.append(shapely.make_valid(shapely.Polygon(mercator_xy(np.array(line)[:, ::-1]))))
+    drawn = rings[0]
+    for other in rings[1:]:
+        drawn = shapely.symmetric_difference(drawn, other)
+    exact = shapely.make_valid(shapely.transform(ring.geometry, mercator_xy))
+    assert shapely.area(shapely.symmetric_difference(drawn, exact)) < 1e-3 * shapely.area(exact)
 
 
 def test_split_keeps_a_ring_that_never_crosses_whole():

@@ -159,19 +159,23 @@ def outline_fill(ring: Ring, outline: list[LatLon]) -> list[int] | None:
     `ring.boundaries`) instead of a second, separately simplified copy of the same circles.
 
     Per line: 0 where it is closed (it crosses no 180th meridian), or the latitude (+-90) of
-    the pole a point site's circle goes round (one line from one edge of the map to the other),
-    along which the page closes it: the map's top or bottom edge, where Leaflet clamps. Filled
-    even-odd, the lines then bound the area on the map. None where they do not: a circle round
-    both poles, a launch area's range area cut at +-180 or along a pole.
+    the pole it goes round (one line from one edge of the map to the other), along which the
+    page closes it: the map's top or bottom edge, where Leaflet clamps. Filled even-odd, the
+    lines then bound the area on the map. None where they do not: a circle round both poles,
+    a boundary cut in two at +-180.
     """
     from rangemap.geodesic import distance_km
 
     if len(outline) != len(ring.boundaries):  # some boundary was cut in pieces
         return None
     closed = [line[0] == line[-1] for line in outline]
-    if ring.site.area is not None:
+    if ring.site.area is not None:  # its edges: closed, or round the one pole the area holds
         _, south, _, north = shapely.bounds(ring.geometry).tolist()
-        return [0] * len(outline) if all(closed) and south > -90.0 and north < 90.0 else None
+        pole = {(True, False): 90, (False, True): -90}.get((north >= 90.0, south <= -90.0))
+        edge_to_edge = [{line[0][1], line[-1][1]} == {-180.0, 180.0} for line in outline]
+        if all(c or (e and pole) for c, e in zip(closed, edge_to_edge, strict=True)):
+            return [0 if c else pole for c in closed]
+        return None
     closures = []
     for line_closed, km in zip(closed, (ring.km, ring.km_min), strict=False):
         north, south = (
