@@ -45,8 +45,8 @@ XSS = [
     "{{ 7 * 7 }}{% raw %}",
 ]
 
-# The map variable, found from its container (folium names it map_<id>).
-_MAP = "var map = window[document.querySelector('.folium-map').id];"
+# The map, as the page's renderer exposes it.
+_MAP = "var map = window.rmMap;"
 
 # A point (container px) on a layer's outline where that layer's hover line is on top.
 _POINT_ON = (
@@ -240,9 +240,9 @@ def _pointer_to(driver, x: float, y: float) -> ActionBuilder:
     the page is taller than the window, and WebDriver's element offsets count from the
     centre of an element's visible part only."""
     left, top = driver.execute_script(
-        "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var b = document.querySelector('.rm-map').getBoundingClientRect();"
         "window.scrollBy(0, b.top + arguments[0] - window.innerHeight / 2);"
-        "b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "b = document.querySelector('.rm-map').getBoundingClientRect();"
         "return [b.left, b.top];",
         y,
     )
@@ -383,7 +383,7 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     # The popup is panned into the map, clear of its controls (the legend is beside the map).
     inside = (
         "var p = document.querySelector('.leaflet-popup').getBoundingClientRect(),"
-        " m = document.querySelector('.folium-map').getBoundingClientRect();"
+        " m = document.querySelector('.rm-map').getBoundingClientRect();"
         "return p.top >= m.top && p.bottom <= m.bottom && p.left >= m.left && p.right <= m.right;"
     )
     try:
@@ -451,7 +451,7 @@ def test_phone_width_map_fills_the_screen_and_folds_the_panels(driver, pages, sh
     assert width <= PHONE[0]
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     rect = driver.execute_script(
-        "return document.querySelector('.folium-map').getBoundingClientRect().toJSON()"
+        "return document.querySelector('.rm-map').getBoundingClientRect().toJSON()"
     )
     assert rect["width"] == width and rect["height"] >= 250
     assert driver.execute_script("return document.getElementById('rm-legend').open") is False
@@ -571,7 +571,7 @@ def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     assert point is not None
     # Rings lie close together at this zoom: click the very element found at the point.
     driver.execute_script(
-        "var box = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var box = document.querySelector('.rm-map').getBoundingClientRect();"
         "var x = box.left + arguments[0], y = box.top + arguments[1];"
         "document.elementFromPoint(x, y).dispatchEvent(new MouseEvent('click',"
         " {clientX: x, clientY: y, bubbles: true}));",

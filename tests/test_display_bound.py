@@ -5,12 +5,12 @@ distance, segments densified). The basemap is within its rounding of its source 
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
 import pytest
 import shapely
+from page_data import page_data, rings
 
 from rangemap.geodesic import GEOD, outline_lines
 from rangemap.render import html_projection as hp
@@ -19,9 +19,6 @@ from rangemap.render.html_map import map_html, render_map
 from rangemap.render.static_map import project_lines
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
 from rangemap.scene_build import resolve_scene
-
-_RING = re.compile(r"rmRing\(\w+, (\{.*?\})\);\n")
-_AREA = re.compile(r"L\.polyline\(rmLines\((\[.*?\]), (\d+)\), \{[^}]*\}\)\s*\.bindTooltip")
 
 
 def _scenes() -> dict[str, Scene]:
@@ -86,8 +83,7 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
     layers = {layer.id: layer for layer in resolved.drawn}
     outlines: list[list[list[float]]] = []  # rmOutlines, as the page builds it
     checked = 0
-    for match in _RING.finditer(html):
-        data = json.loads(match.group(1))
+    for data in rings(html):
         lines = []
         for line in data["lines"]:
             if isinstance(line, int):
@@ -104,10 +100,10 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
         checked += 1
     assert checked == len(resolved.drawn)
     areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
-    found = _AREA.findall(html)
+    found = [s["area"] for s in page_data(html)["sites"] if s["area"] is not None]
     assert len(found) == len(areas)
-    for (encoded, scale), geometry in zip(found, areas, strict=True):
-        drawn = [decode_line(text, int(scale)) for text in json.loads(encoded)]
+    for area, geometry in zip(found, areas, strict=True):
+        drawn = [decode_line(text, area["scale"]) for text in area["lines"]]
         exact = _exact(frame, [(line[:, 0], line[:, 1]) for line in outline_lines(geometry)])
         assert _px(frame, drawn, exact) <= hp.ERROR_PX
 
@@ -122,10 +118,11 @@ def test_the_deepest_zoom_shows_the_smallest_range_whole():
 
 
 def test_the_page_stops_at_the_deepest_zoom_the_bound_holds_for(page):
-    """The bound holds down to frame.max_zoom, so the page lets no reader zoom deeper (folium
-    gives max_zoom to a tile layer only, and an azimuthal map has none)."""
+    """The bound holds down to frame.max_zoom, so the page lets no reader zoom deeper: the
+    map's own maxZoom (a tile layer's would not stop the map, and this map has none)."""
     _, frame, html = page
-    assert f'"maxZoom": {frame.max_zoom},' in html and '"minZoom": 0,' in html
+    options = page_data(html)["map"]["options"]
+    assert options["maxZoom"] == frame.max_zoom and options["minZoom"] == 0
 
 
 def test_basemap_is_its_source_outline_rounded(page):
@@ -133,7 +130,7 @@ def test_basemap_is_its_source_outline_rounded(page):
     from rangemap.render.html_map import _COUNTRY_SCALE
 
     _, frame, html = page
-    data = json.loads(re.search(r"\n\s+(\[\[\{\"name\".*?\]\]\])\.forEach", html, re.S).group(1))
+    data = page_data(html)["countries"]["data"]
     display = hp.countries_display(frame)
     source = shapely.get_coordinates(display)
     decoded = np.array([v for _, shape in data for poly in shape for ring in poly
