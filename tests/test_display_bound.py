@@ -5,8 +5,6 @@ distance, segments densified). The basemap is within its rounding of its source 
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 import shapely
@@ -93,7 +91,7 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
                 decode_line(line, data["scale"]) if isinstance(line, str) else _circle(*line["c"])
             )
             lines.append(outlines[-1])
-        layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
+        layer_id = data["id"]
         ring = layers[layer_id].ring
         exact = _exact(frame, list(ring.boundaries), closed=ring.site.area is None)
         assert _px(frame, lines, exact) <= hp.ERROR_PX, layer_id

@@ -10,6 +10,7 @@ every figure keep the exact values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,7 +57,8 @@ def decode_line(text: str, scale: int) -> list[list[float]]:
     return (q / scale).tolist()
 
 
-#: rmLine(text, scale) -> [[lat, lon], ...]; rmLines maps it over nested arrays of strings.
+#: rmLine(text, scale) -> [[lat, lon], ...]; rmLines maps it over nested arrays of strings;
+#: rmText joins a text from its pieces and the page's table of shared ones (rmShared).
 DECODE_JS = """
 var rmLine = (function () {
   var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", T = {};
@@ -75,8 +77,31 @@ var rmLine = (function () {
     return out;
   };
 })();
+function rmText(parts) {  // rangemap.render.encoding.shared_fragments
+  return parts.map(function (p) { return typeof p === "number" ? rmShared[p] : p; }).join("");
+}
 function rmLines(x, scale) {
   if (typeof x === "string") { return rmLine(x, scale); }
   return x.map(function (y) { return rmLines(y, scale); });
 }
 """
+
+
+#: The HTML pieces a popup is cut into to find those repeated across popups: paragraphs and
+#: list items (a source cited by several claims, a footnote every ring carries).
+_FRAGMENT = re.compile(r"(<p[ >].*?</p>|<li>.*?</li>)", re.S)
+
+
+def shared_fragments(texts: Sequence[str]) -> tuple[list[str], list[list[str | int]]]:
+    """Each text as a list of pieces, where a paragraph or list item found in more than one
+    text is the index of its one copy in the returned table (rmText in DECODE_JS joins them
+    back). Gzip sees only 32 KB back: the same source list in 24 ring popups cost it ~5 KB."""
+    pieces = [[p for p in _FRAGMENT.split(text) if p] for text in texts]
+    seen: dict[str, int] = {}
+    for fragments in pieces:
+        for piece in set(fragments):
+            if _FRAGMENT.fullmatch(piece):
+                seen[piece] = seen.get(piece, 0) + 1
+    table = sorted(piece for piece, n in seen.items() if n > 1)
+    index = {piece: i for i, piece in enumerate(table)}
+    return table, [[index.get(p, p) for p in fragments] for fragments in pieces]

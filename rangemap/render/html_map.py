@@ -38,6 +38,9 @@ from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 #: ring outlines and fills of Mercator maps in 1e-4 degree (~11 m), the rounding they always
 #: had; an azimuthal map's in what its deepest zoom needs (AeqdFrame.ring_scale).
 _COUNTRY_SCALE, _GRATICULE_SCALE, _RING_SCALE = 25, 100, 10**DECIMALS
+#: Label anchors and the points a step frames, in 1e-4 degree (~11 m): where a label may sit
+#: and what a view must hold, far below a pixel at any zoom the map allows.
+_POINT_SCALE = 10**4
 #: Hover and click lines (invisible) simplified to ~100 m, in degrees.
 _HIT_TOLERANCE_DEG = 1e-3
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
@@ -86,34 +89,6 @@ def _ring_data(
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
     fill = fill_opacity(layer) if filled else 0.0
-    classes = f"rm-l-{layer.id}"
-    fill_options = {
-        "stroke": False,
-        "fillColor": premixed(color, fill),
-        "fillOpacity": 1,
-        "interactive": False,
-        "pane": _FILLS_PANE,
-        "className": f"rm-fill {classes}",
-        "smoothFactor": _SMOOTH_PX,
-    }
-    line_options: dict[str, Any] = {
-        "color": color,
-        "weight": weight,
-        "opacity": line_opacity(layer.kind),
-        "fill": False,
-        "interactive": False,
-        "className": f"rm-line {classes}",
-        "smoothFactor": _SMOOTH_PX,
-    }
-    if dash:
-        line_options |= {"dashArray": dash, "lineCap": "round"}
-    hit_options = {
-        "color": color,
-        "weight": _HIT_WEIGHT,
-        "opacity": 0,
-        "fill": False,
-        "className": f"rm-hit {classes}",
-    }
     fill_outline = False
     if frame is None:
         fill_data = fill_latlngs(ring.geometry) if fill > 0 else None
@@ -132,6 +107,13 @@ def _ring_data(
         lines.append(drawn.get(key, line))
         drawn.setdefault(key, len(drawn))
     data = {
+        # its style (the page's rmRing makes Leaflet's options, classes rm-l-ID)
+        "id": layer.id,
+        "color": color,
+        "weight": weight,
+        "opacity": line_opacity(layer.kind),
+        "dash": dash or None,
+        "fillColor": premixed(color, fill) if fill > 0 else None,  # no fill: no colour either
         "scale": scale,
         "lines": lines,
         "fillOutline": fill_outline,
@@ -147,9 +129,6 @@ def _ring_data(
         ]
         if hit is not None
         else None,
-        "fillOptions": fill_options if fill > 0 else None,  # no fill: no options either
-        "lineOptions": line_options,
-        "hitOptions": hit_options,
         "tooltip": html_parts.layer_tooltip(layer, w),
         "popup": html_parts.layer_popup(layer, w),
     }
@@ -327,6 +306,7 @@ def _page_config(
         for layer in drawn
     }
     callouts = map_labels.scene_callouts(scene)
+    story_steps = steps.steps_config(scene, w)
     ends = {c.place.name for c in callouts}
     # Places by news value (rangemap.story), named in this order where each fits.
     places = [
@@ -342,7 +322,12 @@ def _page_config(
         "closeLabel": w("close_details"),
         "rings": rings,
         "order": sorted(rings, key=lambda i: -rings[i][2]),
-        "labels": map_labels.page_labels(drawn, w),
+        # anchors and step frames as encoded lines (rmLine), decoded by the renderer
+        "pointScale": _POINT_SCALE,
+        "labels": [
+            label | {"anchors": encoding.encode_line(label["anchors"], _POINT_SCALE)}
+            for label in map_labels.page_labels(drawn, w)
+        ],
         "sites": [
             {
                 "name": w.label(site.label, site.location),
@@ -361,7 +346,11 @@ def _page_config(
             for c in callouts
         ],
         "basemap": _basemap_labels(w) if offline and not azimuthal else None,
-        **steps.steps_config(scene, w),
+        "steps": [
+            step | {"points": encoding.encode_line(step["points"], _POINT_SCALE)}
+            for step in story_steps["steps"]
+        ],
+        "longest": story_steps["longest"],
     }
 
 
@@ -438,6 +427,12 @@ def render_map(
                     ),
                 }
             )
+    sites = [_site_data(site, resolved, frame, w) for site in resolved.sites]
+    # popups cut into pieces, those repeated (sources, footnotes) written once
+    popups = [layer["ring"] for layer in layers] + sites
+    shared, parts = encoding.shared_fragments([p["popup"] for p in popups])
+    for popup, pieces in zip(popups, parts, strict=True):
+        popup["popup"] = pieces
     display = html_projection.countries_display(frame) if frame is not None else None
     ranked = story.ranked_places(resolved)
     data = {
@@ -445,8 +440,10 @@ def render_map(
         "tiles": None if offline else _TILES,
         "panes": _PANES if frame is None else _PANES + _AEQD_PANES,
         "countries": _countries_data(resolved, offline=offline, display=display, w=w),
+        "ringStyle": {"smooth": _SMOOTH_PX, "hitWeight": _HIT_WEIGHT, "fillsPane": _FILLS_PANE},
         "layers": layers,
-        "sites": [_site_data(site, resolved, frame, w) for site in resolved.sites],
+        "sites": sites,
+        "shared": shared,
         "sitesName": esc(w("sites")),
         "page": _page_config(
             resolved,

@@ -23,22 +23,31 @@ from rangemap.render.html_projection import VIEW_JS
 #: site's circle is {"c": [lat, lon, metres, n]}: the page computes it (rmCircle, CRS_JS).
 _RING_JS = """
 var rmOutlines = [];
-function rmRing(group, d) {
+function rmRing(group, d, s) {
+  var cls = " rm-l-" + d.id;
+  var fillOptions = {"stroke": false, "fillColor": d.fillColor, "fillOpacity": 1,
+    "interactive": false, "pane": s.fillsPane, "className": "rm-fill" + cls,
+    "smoothFactor": s.smooth};
+  var lineOptions = {"color": d.color, "weight": d.weight, "opacity": d.opacity,
+    "fill": false, "interactive": false, "className": "rm-line" + cls, "smoothFactor": s.smooth};
+  if (d.dash) { lineOptions.dashArray = d.dash; lineOptions.lineCap = "round"; }
+  var hitOptions = {"color": d.color, "weight": s.hitWeight, "opacity": 0, "fill": false,
+    "className": "rm-hit" + cls};
   var outline = d.lines.map(function (l) {
     if (typeof l === "number") { return rmOutlines[l]; }
     rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale) : rmCircle(l.c));
     return rmOutlines[rmOutlines.length - 1];
   });
   if (d.fillOutline) {
-    L.polygon(outline, d.fillOptions).addTo(group);
+    L.polygon(outline, fillOptions).addTo(group);
   } else if (d.fill) {
-    L.polygon(rmLines(d.fill, d.scale), d.fillOptions).addTo(group);
+    L.polygon(rmLines(d.fill, d.scale), fillOptions).addTo(group);
   }
-  var line = L.polyline(outline, d.lineOptions).addTo(group);
-  var hit = L.polyline(d.hit ? rmLines(d.hit, d.scale) : outline, d.hitOptions).addTo(group);
+  var line = L.polyline(outline, lineOptions).addTo(group);
+  var hit = L.polyline(d.hit ? rmLines(d.hit, d.scale) : outline, hitOptions).addTo(group);
   var weight = line.options.weight, opacity = line.options.opacity;
   hit.bindTooltip(d.tooltip, {"sticky": true, "direction": "auto"});
-  hit.bindPopup(d.popup, {"maxWidth": 340, "minWidth": 220});
+  hit.bindPopup(rmText(d.popup), {"maxWidth": 340, "minWidth": 220});
   hit.on("mouseover", function () {
     line.setStyle({"weight": weight + 2.5, "opacity": 1}); line.bringToFront();
   });
@@ -94,7 +103,7 @@ function rmSite(group, d) {
   }
   L.circleMarker(d.at, d.options).addTo(group)
     .bindTooltip(d.tooltip, {"direction": "auto"})
-    .bindPopup(d.popup, {"maxWidth": 340, "minWidth": 220});
+    .bindPopup(rmText(d.popup), {"maxWidth": 340, "minWidth": 220});
 }
 """
 
@@ -132,7 +141,9 @@ function rmAeqd(map, d) {
 #: Draws the page's data block `d` in the element with id "rm-map"; the map is window.rmMap
 #: (for host scripts and tests).
 _MAP_JS = """
+var rmShared;
 function rmMap(d) {
+  rmShared = d.shared;
   var options = L.extend({}, d.map.options);
   if (d.map.crs) { options.crs = L.CRS[d.map.crs]; }
   var map = window.rmMap = L.map("rm-map", options);
@@ -147,7 +158,7 @@ function rmMap(d) {
   var overlays = {}, groups = {}, hits = {};
   d.layers.forEach(function (l) {
     var group = groups[l.id] = L.featureGroup();
-    hits[l.id] = rmRing(group, l.ring);
+    hits[l.id] = rmRing(group, l.ring, d.ringStyle);
     if (l.show) { group.addTo(map); }
     overlays[l.name] = group;
   });
@@ -157,6 +168,8 @@ function rmMap(d) {
   L.control.layers({}, overlays, {"position": "topright", "collapsed": true}).addTo(map);
   if (d.map.fit) { map.fitBounds(d.map.fit, {"padding": [10, 10]}); }
   var cfg = L.extend({}, d.page, {"groups": groups, "hits": hits});
+  cfg.labels.forEach(function (l) { l.anchors = rmLine(l.anchors, cfg.pointScale); });
+  cfg.steps.forEach(function (s) { s.points = rmLine(s.points, cfg.pointScale); });
   (FRAME)(map);
   (PAGE)(map, cfg);
   (STEPS)(map, cfg);
