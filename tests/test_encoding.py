@@ -72,3 +72,11 @@ def test_page_popups_are_the_popups_of_the_scene():
     for site, drawn in zip(scene.sites, data["sites"], strict=True):
         assert _joined(drawn["popup"], data["shared"]) == html_parts.site_popup(site)
     assert len(data["shared"]) >= 5  # sources and the footnote, shared by the rings
+
+
+def test_many_lines_encode_as_each_alone():
+    rng = np.random.default_rng(7)
+    lines = [rng.uniform(-80, 80, (n, 2)) for n in (1, 2, 5, 300, 3)]
+    starts = np.cumsum([0] + [len(line) for line in lines])
+    together = encoding.encode_lines(np.concatenate(lines), starts, 25)
+    assert together == [encoding.encode_line(line, 25) for line in lines]

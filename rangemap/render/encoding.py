@@ -23,6 +23,11 @@ _DIGITS = 7
 
 def encode_ints(values: np.ndarray) -> str:
     """Integers as zigzag varints, least significant 5-bit digit first."""
+    return _varints(values)[0]
+
+
+def _varints(values: np.ndarray) -> tuple[str, np.ndarray]:
+    """encode_ints, and the number of characters each value took."""
     v = np.asarray(values, dtype=np.int64).ravel()
     if v.size and int(np.abs(v).max()) >= 2 ** (5 * _DIGITS - 1):
         raise ValueError("a coordinate step is too large to encode")
@@ -33,13 +38,25 @@ def encode_ints(values: np.ndarray) -> str:
     used = np.concatenate([np.ones((v.size, 1), dtype=bool), (zig[:, None] >> shifts)[:, 1:] > 0],
                           axis=1)  # fmt: skip
     codes = digits + np.where(rest > 0, np.uint64(32), np.uint64(0))
-    return _CHARS[codes[used].astype(np.intp)].tobytes().decode("ascii")
+    return _CHARS[codes[used].astype(np.intp)].tobytes().decode("ascii"), used.sum(axis=1)
 
 
 def encode_line(latlngs: Sequence[Sequence[float]] | np.ndarray, scale: int) -> str:
     """A line of [lat, lon] vertices in steps of 1/scale degree, each the step from the last."""
     q = np.round(np.asarray(latlngs, dtype=float).reshape(-1, 2) * scale).astype(np.int64)
     return encode_ints(np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)))
+
+
+def encode_lines(latlngs: np.ndarray, starts: Sequence[int], scale: int) -> list[str]:
+    """Many lines in one pass, each as encode_line gives it: `latlngs` holds them one after
+    another, line i being rows starts[i]:starts[i + 1] (`starts` ends with the row count)."""
+    q = np.round(np.asarray(latlngs, dtype=float).reshape(-1, 2) * scale).astype(np.int64)
+    steps = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    first = np.asarray(starts[:-1], dtype=np.intp)
+    steps[first] = q[first]  # each line starts from zero
+    text, counts = _varints(steps)
+    ends = np.concatenate([[0], np.cumsum(counts)])[2 * np.asarray(starts, dtype=np.intp)]
+    return [text[a:b] for a, b in zip(ends[:-1].tolist(), ends[1:].tolist(), strict=True)]
 
 
 def decode_line(text: str, scale: int) -> list[list[float]]:

@@ -6,7 +6,6 @@ builds the data from a resolved scene.
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -187,10 +186,11 @@ def _countries_data(
     rings, ring_owner = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     starts = np.searchsorted(coord_ring, np.arange(len(rings) + 1))
-    encoded = [
-        encoding.encode_line(coords[a : b - 1, ::-1], _COUNTRY_SCALE)
-        for a, b in itertools.pairwise(starts.tolist())
-    ]
+    closing = np.zeros(len(coords), dtype=bool)  # each ring without its closing vertex
+    closing[starts[1:] - 1] = True
+    encoded = encoding.encode_lines(
+        coords[~closing, ::-1], starts - np.arange(len(starts)), _COUNTRY_SCALE
+    )
     polygons: dict[int, list[list[str]]] = {}
     for ring, part in zip(encoded, ring_owner.tolist(), strict=True):
         polygons.setdefault(part, []).append(ring)
