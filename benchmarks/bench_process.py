@@ -57,7 +57,7 @@ import sys, tempfile, time
 marks = [("", time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
 import click, rangemap.cli; mark("click + rangemap.cli")
-from rangemap.render.html_map import render_map, save_map; mark("import html_map (folium ...)")
+from rangemap.render.html_map import render_map, save_map; mark("import html_map")
 from rangemap.scene import DEFAULT_SCENE, load_scene
 from rangemap.scene_build import resolve_scene
 scene = load_scene(DEFAULT_SCENE); mark("load the scene and the catalog")

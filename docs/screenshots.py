@@ -61,7 +61,7 @@ def _shoot(driver: webdriver.Chrome, page: Path, width: int, out: Path, step: in
     )
     if step:
         driver.execute_script(
-            "window[document.querySelector('.folium-map').id].rangemapStep(arguments[0]);", step
+            "window.rmMap.rangemapStep(arguments[0]);", step
         )
     time.sleep(1.0)  # the last label placement settles
     driver.save_screenshot(str(out))

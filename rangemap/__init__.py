@@ -21,6 +21,7 @@ _EXPORTS = {
     "countries_covered": "rangemap.api",
     "embed_snippet": "rangemap.render.embed",
     "export_scene": "rangemap.scene_export",
+    "MapPage": "rangemap.render.map_page",
     "load_catalog": "rangemap.catalog",
     "launch_location": "rangemap.locations",
     "load_scene": "rangemap.scene",
@@ -45,6 +46,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "MapPage",
     "RangemapError",
     "__version__",
     "area_km2",
@@ -98,6 +100,7 @@ if TYPE_CHECKING:
     from rangemap.locations import launch_location
     from rangemap.render.embed import embed_snippet
     from rangemap.render.html_map import render_map, save_embeddable, save_map
+    from rangemap.render.map_page import MapPage
     from rangemap.render.static_map import render_image, save_image, save_image_with_alt
     from rangemap.scene import builtin_scenes, load_scene
     from rangemap.scene_build import resolve_scene

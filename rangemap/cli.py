@@ -5,12 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import importlib
 import logging
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,18 +106,6 @@ def _emit_gis(write: Callable[[Path], Path], output: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = write(Path(tmp) / "data.geojson")
         click.echo(path.read_text(encoding="utf-8"), nl=False)
-
-
-@contextlib.contextmanager
-def _importing(module: str) -> Iterator[None]:
-    """Import `module` on a second thread while the block runs: folium is slow to import
-    (BENCHMARKS.md), and the block's coverage runs mostly in GEOS and PROJ without the GIL."""
-    loader = threading.Thread(target=importlib.import_module, args=(module,))
-    loader.start()
-    try:
-        yield
-    finally:
-        loader.join()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -376,8 +362,7 @@ def map_command(
         if step is not None or all_steps:
             raise BadInput("--step and --steps draw static maps: give -o FILE.png, .svg or .pdf.")
         check_writable(embed_path(output), inputs=[name])
-        with _importing("rangemap.render.html_map"):  # while the coverage is computed
-            resolved = resolve_scene(the_scene)
+        resolved = resolve_scene(the_scene)
         from rangemap.render.html_map import render_map, save_embeddable
 
         view = {"offline": offline, "self_contained": self_contained, "projection": projection}
@@ -664,7 +649,7 @@ def main() -> None:
     try:
         cli(prog_name="rangemap")
     finally:
-        # At exit CPython's collector walks every object still alive (the layers, folium's
-        # templates), for garbage the end of the process frees anyway (BENCHMARKS.md).
+        # At exit CPython's collector walks every object still alive (the layers, the
+        # catalog), for garbage the end of the process frees anyway (BENCHMARKS.md).
         # Freezing them skips that walk; files are closed and streams flushed as usual.
         gc.freeze()

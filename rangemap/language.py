@@ -31,10 +31,12 @@ def languages() -> list[str]:
 
 
 def _read(lang: str) -> dict[str, Any]:
+    """A phrases file (the package's own): read by libyaml where PyYAML has it, ~10x faster
+    than its pure-Python loader and the same data."""
     import yaml
 
     with open(PHRASES_DIR / f"{lang}.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @cache

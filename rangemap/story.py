@@ -442,13 +442,33 @@ def host_countries(scene: ResolvedScene) -> list[str]:
     return out
 
 
-def _km_from(layer: DrawnLayer, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def _km_from(
+    layer: DrawnLayer, lat: np.ndarray, lon: np.ndarray, *, nearest: int = 0
+) -> np.ndarray:
+    """Geodesic km from the layer's site to each point, as the tables measure it (from an
+    area: to its nearest point). From an area, exact where it decides something: whether
+    the point is within the range, and for the `nearest` points beyond it, their order;
+    elsewhere a spherical bound on the same side of the range (areas.distance_bounds_km),
+    which costs a thousandth of the geodesic against every boundary point."""
     ring = layer.ring
-    if ring.site.area is not None:  # from an area: to its nearest point, as the tables do
-        from rangemap.areas import nearest_launch_points
+    area = ring.site.area
+    if area is None:
+        return distance_km(ring.site.lat, ring.site.lon, lat, lon)
+    from rangemap.areas import distance_bounds_km, nearest_launch_points
 
-        return nearest_launch_points(ring.site.area, lat, lon)[0]
-    return distance_km(ring.site.lat, ring.site.lon, lat, lon)
+    low, high = distance_bounds_km(area, lat, lon, settle=(ring.km,))
+    measure = (low <= ring.km) & (high > ring.km)  # not settled by the bounds
+    outside = np.flatnonzero(low > ring.km)
+    if nearest and outside.size:  # any of the nearest beyond could be within this
+        reach = np.partition(high[outside], min(nearest, outside.size) - 1)[
+            min(nearest, outside.size) - 1
+        ]
+        measure |= (low <= reach) & (high > ring.km)
+    km = np.where(high <= ring.km, low, high)  # within: a bound within; beyond: beyond
+    todo = np.flatnonzero(measure)
+    if todo.size:
+        km[todo] = nearest_launch_points(area, lat[todo], lon[todo])[0]
+    return km
 
 
 def ranked_places(scene: ResolvedScene, *, beyond: int = 2) -> list[RankedPlace]:
@@ -496,7 +516,7 @@ def ranked_places(scene: ResolvedScene, *, beyond: int = 2) -> list[RankedPlace]
 
     lead_layers = [drawn[i] for i in first.layers]
     if lead_layers:
-        km = np.stack([_km_from(layer, lat, lon) for layer in lead_layers])
+        km = np.stack([_km_from(layer, lat, lon, nearest=beyond) for layer in lead_layers])
         inside = (km <= np.array([[layer.ring.km] for layer in lead_layers])).any(axis=0)
         for i in np.flatnonzero(inside)[np.argsort(-pop[inside], kind="stable")]:
             row(int(i), 1)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from page_data import page_data
 from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -45,8 +46,8 @@ XSS = [
     "{{ 7 * 7 }}{% raw %}",
 ]
 
-# The map variable, found from its container (folium names it map_<id>).
-_MAP = "var map = window[document.querySelector('.folium-map').id];"
+# The map, as the page's renderer exposes it.
+_MAP = "var map = window.rmMap;"
 
 # A point (container px) on a layer's outline where that layer's hover line is on top.
 _POINT_ON = (
@@ -240,9 +241,9 @@ def _pointer_to(driver, x: float, y: float) -> ActionBuilder:
     the page is taller than the window, and WebDriver's element offsets count from the
     centre of an element's visible part only."""
     left, top = driver.execute_script(
-        "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var b = document.querySelector('.rm-map').getBoundingClientRect();"
         "window.scrollBy(0, b.top + arguments[0] - window.innerHeight / 2);"
-        "b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "b = document.querySelector('.rm-map').getBoundingClientRect();"
         "return [b.left, b.top];",
         y,
     )
@@ -333,8 +334,8 @@ def test_mercator_page_draws_its_rings_as_python_decodes_them(driver, desktop, p
     from rangemap.geodesic import GEOD
     from rangemap.render.encoding import decode_line
 
-    html = pages["self-contained"].read_text(encoding="utf-8")
-    rings = [json.loads(m) for m in re.findall(r"rmRing\(\w+, (\{.*?\})\);\n", html)]
+    data = page_data(pages["self-contained"].read_text(encoding="utf-8"))
+    rings = [layer["ring"] for layer in data["layers"]]
     polar = next(d for d in rings if d["fillOutline"] == [90, 0])
     circle = next(d for d in rings if isinstance(d["lines"][0], dict))
     drawn = driver.execute_script(
@@ -343,15 +344,17 @@ def test_mercator_page_draws_its_rings_as_python_decodes_them(driver, desktop, p
         function latlngs(x) {
           return x.map(function (y) { return y.lat === undefined ? latlngs(y) : [y.lat, y.lng]; });
         }
+        var style = arguments[1];
         return arguments[0].map(function (d) {
           var group = L.layerGroup().addTo(map);
-          rmRing(group, d);
+          rmRing(group, d, style);
           var layers = group.getLayers(), out = latlngs(layers[0].getLatLngs());
           map.removeLayer(group);
           return out;
         });
         """,
         [polar, circle],
+        data["ringStyle"],
     )
     outlines: list = []  # the page's rmOutlines: a line drawn before is referred to by index
     for d in rings[: rings.index(polar) + 1]:
@@ -431,7 +434,7 @@ def test_hover_and_click_a_ring_tell_range_claimant_sources_coverage(driver, des
     # The popup is panned into the map, clear of its controls (the legend is beside the map).
     inside = (
         "var p = document.querySelector('.leaflet-popup').getBoundingClientRect(),"
-        " m = document.querySelector('.folium-map').getBoundingClientRect();"
+        " m = document.querySelector('.rm-map').getBoundingClientRect();"
         "return p.top >= m.top && p.bottom <= m.bottom && p.left >= m.left && p.right <= m.right;"
     )
     try:
@@ -499,7 +502,7 @@ def test_phone_width_map_fills_the_screen_and_folds_the_panels(driver, pages, sh
     assert width <= PHONE[0]
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     rect = driver.execute_script(
-        "return document.querySelector('.folium-map').getBoundingClientRect().toJSON()"
+        "return document.querySelector('.rm-map').getBoundingClientRect().toJSON()"
     )
     assert rect["width"] == width and rect["height"] >= 250
     assert driver.execute_script("return document.getElementById('rm-legend').open") is False
@@ -619,7 +622,7 @@ def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     assert point is not None
     # Rings lie close together at this zoom: click the very element found at the point.
     driver.execute_script(
-        "var box = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var box = document.querySelector('.rm-map').getBoundingClientRect();"
         "var x = box.left + arguments[0], y = box.top + arguments[1];"
         "document.elementFromPoint(x, y).dispatchEvent(new MouseEvent('click',"
         " {clientX: x, clientY: y, bubbles: true}));",

@@ -44,6 +44,14 @@ def test_command_imports_only_what_it_needs(args: list[str], allowed: list[str])
     assert imported(*args) == allowed
 
 
+def test_html_map_imports_no_frame_or_drawing_library(tmp_path: Path) -> None:
+    """The page is built from the package's own template: making it needs neither pandas
+    nor geopandas, folium or matplotlib (about half a second of imports)."""
+    out = tmp_path / "m.html"
+    assert imported("-q", "map", "us-germany-2024", "-o", str(out)) == ["pydantic", "yaml"]
+    assert out.stat().st_size > 0
+
+
 def test_batch_imports_no_pandas_or_folium(tmp_path: Path) -> None:
     rings = tmp_path / "rings.csv"
     rings.write_text('site,km\n"54.7,20.5",500\n', encoding="utf-8")

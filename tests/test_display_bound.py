@@ -6,12 +6,10 @@ fills are held to the same bound. The basemap is within its rounding of its sour
 
 from __future__ import annotations
 
-import json
-import re
-
 import numpy as np
 import pytest
 import shapely
+from page_data import page_data, rings
 
 from rangemap.geodesic import GEOD, outline_lines
 from rangemap.render import display_geometry as dg
@@ -21,9 +19,6 @@ from rangemap.render.html_map import map_html, render_map
 from rangemap.render.static_map import project_lines
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
 from rangemap.scene_build import resolve_scene
-
-_RING = re.compile(r"rmRing\(\w+, (\{.*?\})\);\n")
-_AREA = re.compile(r"L\.polyline\(rmLines\((\[.*?\]), (\d+)\), \{[^}]*\}\)\s*\.bindTooltip")
 
 
 def _scenes() -> dict[str, Scene]:
@@ -88,8 +83,7 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
     layers = {layer.id: layer for layer in resolved.drawn}
     outlines: list[list[list[float]]] = []  # rmOutlines, as the page builds it
     checked = 0
-    for match in _RING.finditer(html):
-        data = json.loads(match.group(1))
+    for data in rings(html):
         lines = []
         for line in data["lines"]:
             if isinstance(line, int):
@@ -99,17 +93,17 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
                 decode_line(line, data["scale"]) if isinstance(line, str) else _circle(*line["c"])
             )
             lines.append(outlines[-1])
-        layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
+        layer_id = data["id"]
         ring = layers[layer_id].ring
         exact = _exact(frame, list(ring.boundaries), closed=ring.site.area is None)
         assert _px(frame, lines, exact) <= dg.ERROR_PX, layer_id
         checked += 1
     assert checked == len(resolved.drawn)
     areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
-    found = _AREA.findall(html)
+    found = [s["area"] for s in page_data(html)["sites"] if s["area"] is not None]
     assert len(found) == len(areas)
-    for (encoded, scale), geometry in zip(found, areas, strict=True):
-        drawn = [decode_line(text, int(scale)) for text in json.loads(encoded)]
+    for area, geometry in zip(found, areas, strict=True):
+        drawn = [decode_line(text, area["scale"]) for text in area["lines"]]
         exact = _exact(frame, [(line[:, 0], line[:, 1]) for line in outline_lines(geometry)])
         assert _px(frame, drawn, exact) <= dg.ERROR_PX
 
@@ -124,10 +118,11 @@ def test_the_deepest_zoom_shows_the_smallest_range_whole():
 
 
 def test_the_page_stops_at_the_deepest_zoom_the_bound_holds_for(page):
-    """The bound holds down to frame.max_zoom, so the page lets no reader zoom deeper (folium
-    gives max_zoom to a tile layer only, and an azimuthal map has none)."""
+    """The bound holds down to frame.max_zoom, so the page lets no reader zoom deeper: the
+    map's own maxZoom (a tile layer's would not stop the map, and this map has none)."""
     _, frame, html = page
-    assert f'"maxZoom": {frame.max_zoom},' in html and '"minZoom": 0,' in html
+    options = page_data(html)["map"]["options"]
+    assert options["maxZoom"] == frame.max_zoom and options["minZoom"] == 0
 
 
 def test_basemap_is_its_source_outline_rounded(page):
@@ -135,7 +130,7 @@ def test_basemap_is_its_source_outline_rounded(page):
     from rangemap.render.html_map import _COUNTRY_SCALE
 
     _, frame, html = page
-    data = json.loads(re.search(r"\n\s+(\[\[\{\"name\".*?\]\]\])\.forEach", html, re.S).group(1))
+    data = page_data(html)["countries"]["data"]
     display = hp.countries_display(frame)
     source = shapely.get_coordinates(display)
     decoded = np.array([v for _, shape in data for poly in shape for ring in poly
@@ -191,8 +186,9 @@ def test_mercator_pages_stop_at_the_deepest_zoom_they_state(mercator_page):
     resolved, tiles, html = mercator_page
     zoom = hp.mercator_max_zoom(resolved, tiles=tiles)
     assert zoom == (max(13, hp.max_zoom(resolved)) if tiles else hp.max_zoom(resolved))
-    assert html.count(f'"maxZoom": {zoom}') == (2 if tiles else 1)  # the map's, its tiles'
-    assert '"maxZoom": 20' not in html
+    data = page_data(html)
+    assert data["map"]["options"]["maxZoom"] == zoom
+    assert (data["tiles"]["options"]["maxZoom"] if tiles else None) == (zoom if tiles else None)
 
 
 def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_page):
@@ -201,8 +197,7 @@ def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_pag
     layers = {layer.id: layer for layer in resolved.drawn}
     outlines: list[np.ndarray] = []  # rmOutlines, as the page builds it, in (lon, lat)
     checked = 0
-    for match in _RING.finditer(html):
-        data = json.loads(match.group(1))
+    for data in rings(html):
         lines = []
         for line in data["lines"]:
             if isinstance(line, str):
@@ -212,7 +207,7 @@ def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_pag
                 circle[:, 0] = (circle[:, 0] + 180.0) % 360.0 - 180.0  # as rmCircle wraps
                 outlines.append(circle)
             lines.append(outlines[line if isinstance(line, int) else -1])
-        layer_id = re.search(r"rm-l-(\S+)", data["lineOptions"]["className"]).group(1)
+        layer_id = data["id"]
         ring = layers[layer_id].ring
         exact = [piece for lons, lats in ring.boundaries
                  for piece in dg.split_at_antimeridian(lons, lats)]  # fmt: skip
@@ -227,10 +222,10 @@ def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_pag
         checked += 1
     assert checked == len(resolved.drawn)
     areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
-    found = _AREA.findall(html)
+    found = [s["area"] for s in page_data(html)["sites"] if s["area"] is not None]
     assert len(found) == len(areas)
-    for (encoded, scale), geometry in zip(found, areas, strict=True):
-        drawn = [np.array(decode_line(text, int(scale)))[:, ::-1] for text in json.loads(encoded)]
+    for area, geometry in zip(found, areas, strict=True):
+        drawn = [np.array(decode_line(text, area["scale"]))[:, ::-1] for text in area["lines"]]
         assert _mercator_px(drawn, outline_lines(geometry), zoom) <= dg.ERROR_PX
 
 
@@ -238,7 +233,7 @@ def test_mercator_fills_drawn_from_outlines_close_along_the_maps_edge(mercator_p
     """A ring whose fill the page builds from its outline (fillOutline) says how: a list of
     poles only where a line goes round one; the polar scene's ring does."""
     resolved, _, html = mercator_page
-    fills = [json.loads(m.group(1))["fillOutline"] for m in _RING.finditer(html)]
+    fills = [data["fillOutline"] for data in rings(html)]
     assert all(f in (True, False) or set(f) <= {0, 90, -90} for f in fills)
     if resolved.title == "polar":
         assert fills == [[90]]
@@ -251,8 +246,8 @@ def test_mercator_pages_draw_point_sites_circles_themselves(mercator_page):
     resolved, _, html = mercator_page
     kinds = [
         "circle" if isinstance(line, dict) else "vertices"
-        for m in _RING.finditer(html)
-        for line in json.loads(m.group(1))["lines"]
+        for data in rings(html)
+        for line in data["lines"]
         if not isinstance(line, int)
     ]
     expected = {"polar": ["vertices"], "dateline": ["circle"] + ["vertices"] * 4}  # two each

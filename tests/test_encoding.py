@@ -33,3 +33,50 @@ def test_encoded_text_needs_no_escaping_anywhere():
 def test_steps_too_large_are_refused():
     with pytest.raises(ValueError, match="too large"):
         encoding.encode_ints(np.array([2**34]))
+
+
+def _joined(parts: list, table: list[str]) -> str:
+    """rmText in Python."""
+    return "".join(table[p] if isinstance(p, int) else p for p in parts)
+
+
+def test_shared_fragments_rebuild_every_text_and_write_repeats_once():
+    source = '<li>FAS, <a href="https://x.org">INF text</a>.</li>'
+    foot = "<p class=rm-cov>* People in cities of 15,000+.</p>"
+    texts = [
+        f"<div><h2>A</h2><p>only A</p>{foot}<ol>{source}</ol></div>",
+        f"<div><h2>B</h2>{foot}<ol>{source}<li>B's own</li></ol></div>",
+        "<div><h2>C</h2><p>only C</p></div>",
+    ]
+    table, parts = encoding.shared_fragments(texts)
+    assert [_joined(p, table) for p in parts] == texts
+    assert table == sorted([source, foot])  # the repeats, once each; "only" texts stay
+    assert sum(p.count(source) for p in map(str, parts)) == 0
+
+
+def test_page_popups_are_the_popups_of_the_scene():
+    """The page writes each ring's and site's popup in pieces; joined, they are the HTML that
+    html_parts makes, byte for byte."""
+    from page_data import page_data
+
+    from rangemap.render import html_parts
+    from rangemap.render.html_map import map_html, render_map
+    from rangemap.scene import load_scene
+    from rangemap.scene_build import resolve_scene
+
+    scene = resolve_scene(load_scene("inf-2020"))
+    data = page_data(map_html(render_map(scene)))
+    rings = {layer["id"]: layer["ring"] for layer in data["layers"]}
+    for layer in scene.drawn:
+        assert _joined(rings[layer.id]["popup"], data["shared"]) == html_parts.layer_popup(layer)
+    for site, drawn in zip(scene.sites, data["sites"], strict=True):
+        assert _joined(drawn["popup"], data["shared"]) == html_parts.site_popup(site)
+    assert len(data["shared"]) >= 5  # sources and the footnote, shared by the rings
+
+
+def test_many_lines_encode_as_each_alone():
+    rng = np.random.default_rng(7)
+    lines = [rng.uniform(-80, 80, (n, 2)) for n in (1, 2, 5, 300, 3)]
+    starts = np.cumsum([0] + [len(line) for line in lines])
+    together = encoding.encode_lines(np.concatenate(lines), starts, 25)
+    assert together == [encoding.encode_line(line, 25) for line in lines]

@@ -15,6 +15,8 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from geographiclib.geodesic import Geodesic
+from page_data import page_data
+from page_data import rings as page_rings
 
 from rangemap import layers
 from rangemap.cli import cli
@@ -192,7 +194,7 @@ def test_page_writes_each_outline_line_once():
     coordinates are in the page once, and later rings name the line by its index in the
     page's rmOutlines, in the order the lines were first written."""
     page = map_html(render_map(resolve_scene(load_scene("inf-2020"))))
-    rings = [json.loads(m) for m in re.findall(r"rmRing\(\w+, (\{.*?\})\);\n", page)]
+    rings = page_rings(page)
     literal, shared = [], 0
     for ring in rings:
         for line in ring["lines"]:
@@ -291,7 +293,7 @@ def test_page_carries_its_own_projection_and_says_where_the_scale_is_true(inf_ae
     """The ellipsoidal aeqd is the page's own few lines (CRS_JS), centred on the frame: no
     proj4js, no Proj4Leaflet (tests/test_browser.py checks it against PROJ)."""
     frame = hp.aeqd_frame(resolve_scene(load_scene("inf-2020")))
-    assert "crs: L.CRS.RangemapAEQD" in inf_aeqd
+    assert page_data(inf_aeqd)["map"]["crs"] == "RangemapAEQD"
     assert f'["RangemapAEQD",[{frame.lat!r},{frame.lon!r}],' in inf_aeqd
     assert "proj4.defs" not in inf_aeqd and "L.Proj.CRS" not in inf_aeqd
     assert "<script src" not in inf_aeqd and "cartocdn" not in inf_aeqd

@@ -75,20 +75,20 @@ document.querySelectorAll(".leaflet-popup, .rm-sheet").forEach(function (el) {
 // Text wider than its own box: cut off, or run under its border (a scale bar too short for
 // "1000 mi" showed "1000 m|").
 out.clipped = [];
-document.querySelectorAll(".folium-map *, #rm-legend *, #rm-sources *").forEach(function (el) {
+document.querySelectorAll(".rm-map *, #rm-legend *, #rm-sources *").forEach(function (el) {
   if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && box(el) &&
       el.checkVisibility({visibilityProperty: true})) {  // not in a folded panel
     out.clipped.push((el.className.baseVal || el.className) + ": " + el.textContent.slice(0, 40));
   }
 });
-out.map = box(document.querySelector(".folium-map"));
+out.map = box(document.querySelector(".rm-map"));
 out.credits = box(document.querySelector(".rm-credits"));
 out.view = {w: window.innerWidth, h: window.innerHeight};
 out.scroll = {w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight};
 return out;
 """
 
-_MAP = "var map = window[document.querySelector('.folium-map').id];"
+_MAP = "var map = window.rmMap;"
 
 # For each shown range whose outline crosses the view: a point of the outline where the
 # range's own hit line is the element under the pointer, or null.
@@ -205,7 +205,7 @@ def _click_map_at(driver, x: float, y: float) -> tuple[int, int]:
     """A real click at (x, y) of the map container, from the article's own viewport; returns
     where it clicked in that viewport."""
     inner = driver.execute_script(
-        "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var b = document.querySelector('.rm-map').getBoundingClientRect();"
         "return [b.left, b.top];"
     )
     driver.switch_to.default_content()
@@ -388,7 +388,7 @@ def test_touch_one_finger_scrolls_the_article_two_fingers_move_the_map(driver, s
         _open(driver, site / "inf-2020-article.html", (375, 640))
         state = _MAP + "var c = map.getCenter(); return [c.lat, c.lng, map.getZoom()];"
         inner = driver.execute_script(
-            "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+            "var b = document.querySelector('.rm-map').getBoundingClientRect();"
             "return [b.left + b.width / 2, b.top + b.height / 2];"
         )
         driver.switch_to.default_content()
@@ -668,7 +668,7 @@ def test_axe_finds_no_serious_violation(driver, maps, name, projection, width):
     assert _severe(driver) == []
 
 
-_MAP_HEIGHT = "return document.querySelector('.folium-map').getBoundingClientRect().height"
+_MAP_HEIGHT = "return document.querySelector('.rm-map').getBoundingClientRect().height"
 
 
 @pytest.mark.parametrize("width", [375, 1200])

@@ -241,7 +241,7 @@ def test_tooltip_highlight_panels_and_axe(driver, scenes, pages, name, size):
     weight = f"return getComputedStyle(document.querySelector('path.rm-line.rm-l-{target}'))"
     before = float(driver.execute_script(weight + ".strokeWidth").removesuffix("px"))
     inner = driver.execute_script(
-        "var b = document.querySelector('.folium-map').getBoundingClientRect();"
+        "var b = document.querySelector('.rm-map').getBoundingClientRect();"
         "return [b.left, b.top];"
     )
     driver.switch_to.default_content()
@@ -265,7 +265,7 @@ def test_tooltip_highlight_panels_and_axe(driver, scenes, pages, name, size):
     time.sleep(0.3)
     tip = driver.execute_script(
         "var t = document.querySelector('.leaflet-tooltip').getBoundingClientRect(),"
-        " m = document.querySelector('.folium-map').getBoundingClientRect();"
+        " m = document.querySelector('.rm-map').getBoundingClientRect();"
         "return [t.left, t.top, t.right, t.bottom, m.left, m.top, m.right, m.bottom];"
     )
     assert tip[2] - tip[0] >= 140, tip
@@ -275,12 +275,12 @@ def test_tooltip_highlight_panels_and_axe(driver, scenes, pages, name, size):
     assert after > before  # the hovered ring is highlighted
     # Unfolding every panel never changes the map's height.
     height = driver.execute_script(
-        "return document.querySelector('.folium-map').getBoundingClientRect().height"
+        "return document.querySelector('.rm-map').getBoundingClientRect().height"
     )
     driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
     time.sleep(0.6)
     unfolded = driver.execute_script(
-        "return document.querySelector('.folium-map').getBoundingClientRect().height"
+        "return document.querySelector('.rm-map').getBoundingClientRect().height"
     )
     assert abs(unfolded - height) <= 0.1 * height, (height, unfolded)
     found = layout._axe(driver)
@@ -387,7 +387,7 @@ def test_without_javascript_the_first_step_shows(scenes, tmp_path):
 
     scene = scenes["inf-2020"]
     page = map_html(render_map(scene, self_contained=True))
-    head = page.split('<div class="folium-map"')[0]
+    head = page.split('<div class="rm-map"')[0]
     assert 'id="rm-steps"' in head
     assert "from the Kaliningrad region that reaches" in head
     assert 'aria-current=step aria-label="Step 1 of 5"' in head

@@ -150,7 +150,7 @@ def test_new_builtin_scenes_render_as_html(name):
     from rangemap.render.html_map import map_html, render_map
 
     the_map = render_map(name, offline=True)
-    assert callable(the_map._repr_html_)  # a folium.Map shows itself inline in Jupyter
+    assert the_map._repr_html_().startswith("<iframe srcdoc=")  # shows inline in Jupyter
     page = map_html(the_map)
     assert f"<title>{load_scene(name).title}</title>" in page.replace("&#x27;", "'")
 

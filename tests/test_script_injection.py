@@ -220,7 +220,7 @@ def test_the_scene_fills_every_text_field_of_the_catalog() -> None:
         elif isinstance(node, tuple | list):
             for item in node:
                 walk(item)
-        elif hasattr(node, "model_fields"):
+        elif hasattr(type(node), "model_fields"):
             for field, info in type(node).model_fields.items():
                 value = getattr(node, field)
                 if "StringConstraints" in repr(info):  # Text or Name: free text

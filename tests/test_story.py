@@ -265,3 +265,23 @@ def test_capitals_inside_and_beyond_the_lead_by_true_distance(inf):
     assert inside == {name for name, d in near.items() if d <= 480} - {"Berlin"}  # a callout
     beyond = sorted((d, name) for name, d in near.items() if d > 480)[:2]
     assert {p.name for p in ranked if p.rank == 2} == {name for _, name in beyond}
+
+
+def test_places_are_ranked_as_exact_distances_from_every_area_rank_them(scenes, monkeypatch):
+    """From a launch area, places are measured exactly only where a spherical bound cannot
+    decide (within the range or not, and which are nearest beyond it): the ranking is the
+    one exact distances to every place give."""
+    from rangemap.areas import nearest_launch_points
+
+    def exact(layer, lat, lon, *, nearest=0):
+        ring = layer.ring
+        if ring.site.area is not None:
+            return nearest_launch_points(ring.site.area, lat, lon)[0]
+        return distance_km(ring.site.lat, ring.site.lon, lat, lon)
+
+    areas = [s for s in scenes.values() if any(x.location.area for x in s.sites)]
+    assert {s.title for s in areas} >= {scenes["inf-2020"].title}
+    bounded = {s.title: story.ranked_places(s) for s in areas}
+    monkeypatch.setattr(story, "_km_from", exact)
+    for scene in areas:
+        assert story.ranked_places(scene) == bounded[scene.title], scene.title

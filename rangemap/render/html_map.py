@@ -1,20 +1,17 @@
-"""Interactive HTML maps of a scene (folium / Leaflet): embeddable, deterministic, escaped."""
+"""Interactive HTML maps of a scene (Leaflet): embeddable, deterministic, escaped.
+
+The page is one data block drawn by one renderer (rangemap.render.renderer); this module
+builds the data from a resolved scene.
+"""
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-import folium
 import numpy as np
 import shapely
-from branca.element import Element, Figure, MacroElement
-from folium import FeatureGroup
-from folium.template import Template
 
 from rangemap import story
 from rangemap.errors import InputError
@@ -31,7 +28,9 @@ from rangemap.render import (
 from rangemap.render import labels as map_labels
 from rangemap.render.html_parts import esc
 from rangemap.render.html_projection import AeqdFrame
+from rangemap.render.map_page import MapPage, document
 from rangemap.render.map_words import MapWords, words_of
+from rangemap.render.renderer import renderer_js
 from rangemap.render.style import LINE_STYLES, fill_opacity, line_opacity, premixed
 from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
@@ -41,6 +40,9 @@ from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 #: ring outlines and fills in what the map's deepest zoom needs (AeqdFrame.ring_scale,
 #: display_geometry.mercator_scale).
 _COUNTRY_SCALE, _GRATICULE_SCALE = 25, 100
+#: Label anchors and the points a step frames, in 1e-4 degree (~11 m): where a label may sit
+#: and what a view must hold, far below a pixel at any zoom the map allows.
+_POINT_SCALE = 10**4
 #: Hover and click lines (invisible) simplified to ~100 m, in degrees.
 _HIT_TOLERANCE_DEG = 1e-3
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
@@ -50,10 +52,10 @@ _SEA_PANE, _LABELS_PANE = "rm-sea", "rm-labels"
 #: white (style.premixed), combined by "darken" and multiplied onto the basemap (page.CSS),
 #: so overlapping and nested rings never stack into murk.
 _FILLS_PANE = "rm-fills"
-#: The name under which the azimuthal map's CRS is registered (L.CRS[name]) for folium.
+#: The name under which the azimuthal map's CRS is registered (L.CRS[name]).
 _AEQD_CRS = "RangemapAEQD"
 #: CartoDB Positron, a light basemap that keeps coloured rings readable. Written out: the
-#: xyzservices entry (2026.9) adds an API-key parameter that folium leaves unfilled.
+#: xyzservices entry (2026.9) adds an API-key parameter that would be left unfilled.
 TILES_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
 #: Width in px of the invisible line that takes hover and clicks along a ring's outline.
 _HIT_WEIGHT = 14
@@ -62,216 +64,13 @@ _HIT_WEIGHT = 14
 _SMOOTH_PX = 0.25
 
 
-#: A brace that would open Jinja syntax ("{{", "{%", "{#"). In JSON text such a brace is always
-#: inside a string (an object's "{" is followed by '"' or "}"), where \u007b means the same.
-_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
-
-
 def js_value(value: Any) -> str:
-    """JSON that is safe inside <script>: no '<', '>' or '&', no raw U+2028/2029.
-
-    Braces that open Jinja syntax are escaped too: branca compiles each element's rendered
-    script as a Jinja template again, where "{{" or "{%" from a scene would be evaluated.
-    """
+    """JSON that is safe inside <script>: no '<', '>' or '&', no raw U+2028/2029."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return _JINJA_OPEN.sub(r"\\u007b", text)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class _Raw(Element):
-    """Text placed in the page as it is. Never a template: scene text must not reach Jinja."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "Raw"
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self.text
-
-
-def _script_element(name: str, template: str) -> type[MacroElement]:
-    """A MacroElement class whose script macro is `template`.
-
-    Its fields are text already encoded by js_value (or elements whose names it takes):
-    the template only places them.
-    """
-
-    class _Script(MacroElement):
-        _template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
-
-        def __init__(self, **fields: Any) -> None:
-            super().__init__()
-            self._name = name
-            self.__dict__.update(fields)
-
-        def render(self, **kwargs: Any) -> None:
-            """MacroElement.render, but the rendered script is placed as it is: branca wraps
-            it in Element(text), a Jinja template compiled again (~1 ms for a ring's
-            coordinates), which gives the same text back less one trailing newline, since
-            js_value leaves no Jinja syntax in it (a script with some keeps branca's way)."""
-            figure = self.get_root()
-            assert isinstance(figure, Figure), "render the element within a Figure"
-            text = self._template.module.__dict__["script"](self, kwargs)
-            if _JINJA_OPEN.search(text):
-                placed: Element = Element(text)
-            else:
-                placed = _Raw(text.removesuffix("\n"))
-            figure.script.add_child(placed, name=self.get_name())
-            for element in self._children.values():
-                element.render(**kwargs)
-
-    _Script.__name__ = _Script.__qualname__ = f"_{name.title()}Script"
-    return _Script
-
-
-# One small renderer for every ring (DRAW_JS, in the page's head) and one line of data each.
-_RING_JS = """
-var {{ this.get_name() }} = rmRing({{ this._parent.get_name() }}, {{ this.data }});
-"""
-
-#: The page's drawing functions, defined once in its head before any layer is drawn.
-#: rmRing: a ring's fill, visible outline and hover/click line. The fill takes no pointer
-#: events, so a click inside a ring reaches the country below it; a wide transparent line
-#: along the outline takes hover and clicks for the ring itself. Each outline line is in the
-#: page once: a ring's `lines` are encoded lines (decoded into rmOutlines as they come) or the
-#: index in rmOutlines of a line an earlier ring drew (a band's outer circle is often a ring of
-#: its own); Leaflet copies the arrays, never changes them. A point site's circle is
-#: {"c": [lat, lon, metres, n]} where the page can compute it (rmCircle,
-#: html_projection.GEODESIC_JS).
-DRAW_JS = (
-    encoding.DECODE_JS
-    + html_projection.GEODESIC_JS
-    + """
-var rmOutlines = [];
-function rmRing(group, d) {
-  var outline = d.lines.map(function (l) {
-    if (typeof l === "number") { return rmOutlines[l]; }
-    rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale) : rmCircle(l.c));
-    return rmOutlines[rmOutlines.length - 1];
-  });
-  if (d.fillOutline) {  // true, or per line the pole along whose edge it closes (or 0)
-    var poles = d.fillOutline === true ? [] : d.fillOutline;
-    L.polygon(outline.map(function (l, i) {
-      return poles[i] ? l.concat([[poles[i], l[l.length - 1][1]], [poles[i], l[0][1]]]) : l;
-    }), d.fillOptions).addTo(group);
-  } else if (d.fill) {
-    L.polygon(rmLines(d.fill, d.scale), d.fillOptions).addTo(group);
-  }
-  var line = L.polyline(outline, d.lineOptions).addTo(group);
-  var hit = L.polyline(d.hit ? rmLines(d.hit, d.scale) : outline, d.hitOptions).addTo(group);
-  var weight = line.options.weight, opacity = line.options.opacity;
-  hit.bindTooltip(d.tooltip, {"sticky": true, "direction": "auto"});
-  hit.bindPopup(d.popup, {"maxWidth": 340, "minWidth": 220});
-  hit.on("mouseover", function () {
-    line.setStyle({"weight": weight + 2.5, "opacity": 1}); line.bringToFront();
-  });
-  hit.on("mouseout", function () { line.setStyle({"weight": weight, "opacity": opacity}); });
-  return hit;
-}
-"""
-)
-
-_SITE_JS = """
-var {{ this.get_name() }} = L.circleMarker({{ this.latlng }}, {{ this.options }})
-  .addTo({{ this._parent.get_name() }});
-{{ this.get_name() }}.bindTooltip({{ this.tooltip }}, {"direction": "auto"});
-{{ this.get_name() }}.bindPopup({{ this.popup }}, {"maxWidth": 340, "minWidth": 220});
-"""
-
-_COUNTRIES_JS = """
-var {{ this.get_name() }} = (function () {
-  var names = {{ this.names }}, ids = {{ this.ids }};
-  function shown(i) {  // a ring switched off in the layer control has no paths on the map
-    return document.querySelector("path.rm-l-" + ids[i]) !== null;
-  }
-  function popup(p) {
-    var rows = "";
-    p.cover.forEach(function (c) {
-      if (!shown(c[0])) { return; }
-      rows += "<tr><td>" + names[c[0]] + "</td><td class=rm-num>" + c[1] + "</td></tr>";
-    });
-    var text = rows ? {{ this.intro }} + "<table>" + rows + "</table>" : {{ this.none }};
-    return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
-  }
-  // [properties, [[ring, hole ...], ...]] per country, rings encoded (rangemap.render.encoding)
-  var group = L.featureGroup(), style = {{ this.style }}, hover = {{ this.hover }}, done = false;
-  function draw() {
-    if (done) { return; }
-    done = true;
-    {{ this.data }}.forEach(function (c) {
-      var layer = L.polygon(rmLines(c[1], {{ this.scale }}),
-                            L.extend({"pane": {{ this.pane }}}, style));
-      layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
-      layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
-      layer.on("mouseover", function () { layer.setStyle(hover); });
-      layer.on("mouseout", function () { layer.setStyle(style); });
-      group.addLayer(layer);
-    });
-    document.documentElement.classList.add("rm-basemap");
-  }
-  // The heaviest layer after the first frame: text, rings and labels paint first (a frame
-  // out of view, whose frames the browser holds back, gets it within a second anyway).
-  requestAnimationFrame(function () { setTimeout(draw, 0); });
-  setTimeout(draw, 1000);
-  return group;
-})().addTo({{ this._parent.get_name() }});
-"""
-
-_PAGE_JS = """
-({{ this.frame }})({{ this._parent.get_name() }});
-({{ this.js }})({{ this._parent.get_name() }}, {{ this.cfg }});
-({{ this.steps }})({{ this._parent.get_name() }}, {{ this.cfg }});
-"""
-
-# The azimuthal map's own basemap: sea inside the cap, graticule, edge, capitals, names.
-_AEQD_JS = """
-(function (map) {
-  var sea = {{ this.sea_pane }}, labelsPane = {{ this.labels_pane }}, labels = [];
-  var edge = [], crs = map.options.crs, r = {{ this.cap_m }};
-  for (var i = 0; i < 720; i++) {  // the cap's edge: a circle in the projection
-    var t = i * Math.PI / 360;
-    edge.push(crs.unproject(L.point(r * Math.sin(t), r * Math.cos(t))));
-  }
-  L.polygon(edge, {"pane": sea, "stroke": false, "fillColor": "#D6E4EE",
-    "fillOpacity": 1, "interactive": false}).addTo(map);
-  L.polyline(rmLines({{ this.graticule }}, {{ this.graticule_scale }}), {"pane": sea,
-    "color": "#F7FAFC", "weight": 0.8, "interactive": false}).addTo(map);
-  L.polyline(edge, {"pane": sea, "color": "#B8C2CC", "weight": 0.8,
-    "interactive": false}).addTo(map);
-  function label(text, latlng, cls) {
-    var icon = L.divIcon({"className": "rm-label " + cls, "html": "<span>" + text + "</span>",
-      "iconSize": [0, 0]});
-    labels.push(L.marker(latlng, {"icon": icon, "pane": labelsPane, "interactive": false,
-      "keyboard": false}).addTo(map));
-  }
-  // Country names claim their place first, then capitals, most populous first.
-  {{ this.names }}.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-country-name"); });
-  // A capital's dot is part of its label: where the name gives way, so does the dot.
-  {{ this.capitals }}.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-capital"); });
-  L.marker({{ this.centre }}, {"icon": L.divIcon({"className": "rm-label rm-centre",
-    "html": "<span>+</span>", "iconSize": [0, 0]}), "pane": labelsPane,
-    "interactive": false, "keyboard": false}).addTo(map);
-  ({{ this.js }})(map, labels, {{ this.note }});
-})({{ this._parent.get_name() }});
-"""
-
-# A launch area's outline; its tooltip's text is JSON (folium's Tooltip places text inside a
-# JavaScript template literal, where a backtick in a name ends the string).
-_AREA_JS = """
-L.polyline(rmLines({{ this.lines }}, {{ this.scale }}), {{ this.options }})
-  .bindTooltip({{ this.tooltip }}, {"sticky": true}).addTo({{ this._parent.get_name() }});
-"""
-
-_Ring = _script_element("ring", _RING_JS)
-_Area = _script_element("area", _AREA_JS)
-_Site = _script_element("site", _SITE_JS)
-_Countries = _script_element("countries", _COUNTRIES_JS)
-_Page = _script_element("page", _PAGE_JS)
-_Aeqd = _script_element("aeqd", _AEQD_JS)
-
-
-def _ring_element(
+def _ring_data(
     layer: DrawnLayer,
     frame: AeqdFrame | None = None,
     arcs: dict[str, tuple[float, float]] | None = None,
@@ -280,7 +79,7 @@ def _ring_element(
     *,
     filled: bool = True,
     zoom: int = display_geometry.MERCATOR_TILES_MAX_ZOOM,
-) -> MacroElement:
+) -> dict[str, Any]:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
     `frame`, as drawn in its azimuthal equidistant projection, else in Web Mercator for the
     deepest zoom `zoom` (html_projection.mercator_max_zoom).
@@ -294,34 +93,6 @@ def _ring_element(
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
     fill = fill_opacity(layer) if filled else 0.0
-    classes = f"rm-l-{layer.id}"
-    fill_options = {
-        "stroke": False,
-        "fillColor": premixed(color, fill),
-        "fillOpacity": 1,
-        "interactive": False,
-        "pane": _FILLS_PANE,
-        "className": f"rm-fill {classes}",
-        "smoothFactor": _SMOOTH_PX,
-    }
-    line_options: dict[str, Any] = {
-        "color": color,
-        "weight": weight,
-        "opacity": line_opacity(layer.kind),
-        "fill": False,
-        "interactive": False,
-        "className": f"rm-line {classes}",
-        "smoothFactor": _SMOOTH_PX,
-    }
-    if dash:
-        line_options |= {"dashArray": dash, "lineCap": "round"}
-    hit_options = {
-        "color": color,
-        "weight": _HIT_WEIGHT,
-        "opacity": 0,
-        "fill": False,
-        "className": f"rm-hit {classes}",
-    }
     fill_outline = False
     if frame is None:
         scale = display_geometry.mercator_scale(zoom, ring.geometry)
@@ -346,6 +117,13 @@ def _ring_element(
         lines.append(drawn.get(key, line))
         drawn.setdefault(key, len(drawn))
     data = {
+        # its style (the page's rmRing makes Leaflet's options, classes rm-l-ID)
+        "id": layer.id,
+        "color": color,
+        "weight": weight,
+        "opacity": line_opacity(layer.kind),
+        "dash": dash or None,
+        "fillColor": premixed(color, fill) if fill > 0 else None,  # no fill: no colour either
         "scale": scale,
         "lines": lines,
         "fillOutline": fill_outline,
@@ -361,13 +139,10 @@ def _ring_element(
         ]
         if hit is not None
         else None,
-        "fillOptions": fill_options if fill > 0 else None,  # no fill: no options either
-        "lineOptions": line_options,
-        "hitOptions": hit_options,
         "tooltip": html_parts.layer_tooltip(layer, w),
         "popup": html_parts.layer_popup(layer, w),
     }
-    return _Ring(data=js_value(data))
+    return data
 
 
 def _outline_data(
@@ -399,13 +174,13 @@ def _encoded(nested: list, scale: int) -> list | str:
     return [_encoded(item, scale) for item in nested]
 
 
-def _countries_element(
+def _countries_data(
     scene: ResolvedScene,
     *,
     offline: bool,
     display: np.ndarray | None = None,
     w: MapWords | None = None,
-) -> MacroElement:
+) -> dict[str, Any]:
     """Country outlines (Natural Earth display geometry, or `display` in its place: one
     geometry per country, empty where none is drawn) whose popups give % per ring."""
     from rangemap import layers
@@ -423,10 +198,11 @@ def _countries_element(
     rings, ring_owner = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     starts = np.searchsorted(coord_ring, np.arange(len(rings) + 1))
-    encoded = [
-        encoding.encode_line(coords[a : b - 1, ::-1], _COUNTRY_SCALE)
-        for a, b in itertools.pairwise(starts.tolist())
-    ]
+    closing = np.zeros(len(coords), dtype=bool)  # each ring without its closing vertex
+    closing[starts[1:] - 1] = True
+    encoded = encoding.encode_lines(
+        coords[~closing, ::-1], starts - np.arange(len(starts)), _COUNTRY_SCALE
+    )
     polygons: dict[int, list[list[str]]] = {}
     for ring, part in zip(encoded, ring_owner.tolist(), strict=True):
         polygons.setdefault(part, []).append(ring)
@@ -455,17 +231,17 @@ def _countries_element(
     else:
         style = {"stroke": False, "fillColor": "#000000", "fillOpacity": 0}
         hover = style | {"stroke": True, "color": "#333333", "weight": 1, "opacity": 0.6}
-    return _Countries(
-        data=js_value(features),
-        scale=js_value(_COUNTRY_SCALE),
-        names=js_value([esc(_layer_name(layer, w)) for layer in scene.drawn]),
-        ids=js_value([layer.id for layer in scene.drawn]),
-        intro=js_value(html_parts.country_intro(w)),
-        none=js_value(html_parts.country_none(w)),
-        pane=js_value(_COUNTRIES_PANE),
-        style=js_value(style | {"className": "rm-country"}),
-        hover=js_value(hover),
-    )
+    return {
+        "data": features,
+        "scale": _COUNTRY_SCALE,
+        "names": [esc(_layer_name(layer, w)) for layer in scene.drawn],
+        "ids": [layer.id for layer in scene.drawn],
+        "intro": html_parts.country_intro(w),
+        "none": html_parts.country_none(w),
+        "pane": _COUNTRIES_PANE,
+        "style": style | {"className": "rm-country"},
+        "hover": hover,
+    }
 
 
 def _layer_name(layer: DrawnLayer, w: MapWords) -> str:
@@ -476,13 +252,13 @@ def _layer_name(layer: DrawnLayer, w: MapWords) -> str:
     return f"{w.label(layer.site_label, layer.site)} — {w.claim_label(layer).text}"
 
 
-def _aeqd_element(
+def _aeqd_data(
     frame: AeqdFrame,
     display: np.ndarray,
     scene: ResolvedScene,
     named: set[str],
     w: MapWords,
-) -> MacroElement:
+) -> dict[str, Any]:
     """The azimuthal map's basemap extras. Its capitals leave out those of micro-states and
     micro-territories, those the scene drops and those the page names itself (`named`, by
     news value: rangemap.story); its country names, the micro ones the scene does not add."""
@@ -500,23 +276,20 @@ def _aeqd_element(
         for row in html_projection.country_labels(frame, display)
         if row[0] not in minor_countries and row[0] not in scene.names_drop
     ]
-    return _Aeqd(
-        sea_pane=js_value(_SEA_PANE),
-        labels_pane=js_value(_LABELS_PANE),
-        cap_m=js_value(frame.cap_km * 1000.0),
-        graticule=js_value(
-            [
-                encoding.encode_line(line, _GRATICULE_SCALE)
-                for line in html_projection.graticule(frame)
-            ]
-        ),
-        graticule_scale=js_value(_GRATICULE_SCALE),
-        capitals=js_value([[esc(w.place(n, lat, lon)), lat, lon] for n, lat, lon in capitals]),
-        names=js_value([[esc(w.country(n)), lat, lon] for n, lat, lon in names]),
-        centre=js_value([frame.lat, frame.lon]),
-        note=js_value(html_projection.scale_note(frame, w)),
-        js=html_projection.VIEW_JS,
-    )
+    return {
+        "seaPane": _SEA_PANE,
+        "labelsPane": _LABELS_PANE,
+        "cap": frame.cap_km * 1000.0,
+        "graticule": [
+            encoding.encode_line(line, _GRATICULE_SCALE)
+            for line in html_projection.graticule(frame)
+        ],
+        "graticuleScale": _GRATICULE_SCALE,
+        "capitals": [[esc(w.place(n, lat, lon)), lat, lon] for n, lat, lon in capitals],
+        "names": [[esc(w.country(n)), lat, lon] for n, lat, lon in names],
+        "centre": [frame.lat, frame.lon],
+        "note": html_projection.scale_note(frame, w),
+    }
 
 
 def _page_config(
@@ -524,15 +297,13 @@ def _page_config(
     *,
     offline: bool,
     title: str,
-    groups: dict[str, str],
-    hits: dict[str, str],
     azimuthal: bool = False,
     ranked: list[story.RankedPlace] | None = None,
     w: MapWords | None = None,
 ) -> dict[str, Any]:
-    """What the page script needs: labels, places, callouts, the story's steps (each the
-    layers on and the points it frames: rangemap.render.steps), and the names of the JS
-    variables of each ring's layer group and hit line (fixed once the ids are renumbered).
+    """What the page script needs: labels, places, callouts and the story's steps (each the
+    layers on and the points it frames: rangemap.render.steps). The renderer adds each
+    ring's layer group and hit line (`groups`, `hits`) as it draws them.
 
     An `azimuthal` map names its own countries (rangemap.render.html_projection)."""
     w = w or words_of(scene)
@@ -547,6 +318,7 @@ def _page_config(
         for layer in drawn
     }
     callouts = map_labels.scene_callouts(scene)
+    story_steps = steps.steps_config(scene, w)
     ends = {c.place.name for c in callouts}
     # Places by news value (rangemap.story), named in this order where each fits.
     places = [
@@ -560,11 +332,14 @@ def _page_config(
         "mapLabel": w("page_label", title=title),
         "detailsLabel": w("details"),
         "closeLabel": w("close_details"),
-        "groups": groups,
-        "hits": hits,
         "rings": rings,
         "order": sorted(rings, key=lambda i: -rings[i][2]),
-        "labels": map_labels.page_labels(drawn, w),
+        # anchors and step frames as encoded lines (rmLine), decoded by the renderer
+        "pointScale": _POINT_SCALE,
+        "labels": [
+            label | {"anchors": encoding.encode_line(label["anchors"], _POINT_SCALE)}
+            for label in map_labels.page_labels(drawn, w)
+        ],
         "sites": [
             {
                 "name": w.label(site.label, site.location),
@@ -583,7 +358,11 @@ def _page_config(
             for c in callouts
         ],
         "basemap": _basemap_labels(w) if offline and not azimuthal else None,
-        **steps.steps_config(scene, w),
+        "steps": [
+            step | {"points": encoding.encode_line(step["points"], _POINT_SCALE)}
+            for step in story_steps["steps"]
+        ],
+        "longest": story_steps["longest"],
     }
 
 
@@ -599,24 +378,6 @@ def _basemap_labels(w: MapWords) -> dict[str, list]:
     }
 
 
-def _renumber(figure: Figure) -> None:
-    """Replace folium's random element ids with a counter, in tree order: same map, same bytes."""
-    counter = 0
-
-    def walk(element: Element) -> None:
-        nonlocal counter
-        renamed: OrderedDict[str, Element] = OrderedDict()
-        for key, child in element._children.items():
-            old = child.get_name()
-            counter += 1
-            child._id = f"{counter:04d}"
-            renamed[child.get_name() if key == old else key] = child
-            walk(child)
-        element._children = renamed
-
-    walk(figure)
-
-
 def render_map(
     scene: Scene | ResolvedScene | str | Path | None = None,
     *,
@@ -626,7 +387,7 @@ def render_map(
     subtitle: str | None = None,
     caption: str | None = None,
     projection: Projection | None = None,
-) -> folium.Map:
+) -> MapPage:
     """Build the interactive map of a scene (default: the built-in INF 2020 scene).
 
     Leaflet is always inlined (from the installed django-js-lib-leaflet), so the only
@@ -656,187 +417,159 @@ def render_map(
     frame = html_projection.aeqd_frame(resolved) if projection == "aeqd" else None
     offline = offline or frame is not None
     w = words_of(resolved)
+    # the deepest zoom the display bound holds for (display_geometry): the map stops there
+    zoom = (
+        html_projection.mercator_max_zoom(resolved, tiles=not offline)
+        if frame is None
+        else frame.max_zoom
+    )
 
-    if frame is None:
-        zoom = html_projection.mercator_max_zoom(resolved, tiles=not offline)
-        m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.05, min_zoom=1)
-        # the deepest zoom the display bound holds for (display_geometry): the map's own, as
-        # folium hands max_zoom to a tile layer only
-        m.options.update(max_zoom=zoom)
-    else:
-        zoom = frame.max_zoom
-        m = folium.Map(
-            location=[frame.lat, frame.lon],
-            zoom_start=2,
-            tiles=None,
-            crs=_AEQD_CRS,
-            control_scale=True,
-            zoom_snap=0.05,
-        )
-        # folium hands min_zoom and max_zoom to a tile layer only, and this map has none: the
-        # zooms the page's CRS has resolutions for (html_projection.max_zoom) are the map's own
-        m.options.update(min_zoom=0, max_zoom=frame.max_zoom)
-    m.default_js, m.default_css = [], []
-    if not offline:
-        folium.TileLayer(
-            TILES_URL,
-            name="CartoDB Positron",
-            attr=html_parts.CARTO_ATTRIBUTION,
-            subdomains="abcd",
-            max_zoom=zoom,
-            control=False,
-        ).add_to(m)
-    folium.map.CustomPane(_COUNTRIES_PANE, z_index=350, pointer_events=True).add_to(m)
-    folium.map.CustomPane(_SITES_PANE, z_index=640, pointer_events=True).add_to(m)
-    folium.map.CustomPane(_FILLS_PANE, z_index=390, pointer_events=False).add_to(m)
-    display = None
-    if frame is not None:
-        folium.map.CustomPane(_SEA_PANE, z_index=300, pointer_events=False).add_to(m)
-        folium.map.CustomPane(_LABELS_PANE, z_index=630, pointer_events=False).add_to(m)
-        display = html_projection.countries_display(frame)
-    _countries_element(resolved, offline=offline, display=display, w=w).add_to(m)
-
+    layers = []
     first = story.steps(resolved)[0]  # the map opens on the story's first step
     # claims drawing the same disc: the first fills it, the others draw their outline
     unfilled = {i for ids in story.merged_same_disc(resolved) for i in ids[1:]}
     arcs = map_labels.shared_arcs(resolved.drawn)
-    groups: dict[str, FeatureGroup] = {}
-    rings: dict[str, MacroElement] = {}
     drawn: dict[str, int] = {}
     for site in resolved.sites:
         for layer in site.layers:
             if not isinstance(layer, DrawnLayer):
                 continue
             swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
-            group = folium.FeatureGroup(
-                name=f"{swatch} {esc(_layer_name(layer, w))}", show=layer.id in first.show
+            layers.append(
+                {
+                    "id": layer.id,
+                    "name": f"{swatch} {esc(_layer_name(layer, w))}",
+                    "show": layer.id in first.show,
+                    "ring": _ring_data(
+                        layer, frame, arcs, drawn, w, filled=layer.id not in unfilled, zoom=zoom
+                    ),
+                }
             )
-            rings[layer.id] = _ring_element(
-                layer, frame, arcs, drawn, w, filled=layer.id not in unfilled, zoom=zoom
-            ).add_to(group)
-            groups[layer.id] = group.add_to(m)
-
-    sites = folium.FeatureGroup(name=esc(w("sites")), show=True)
-    for site in resolved.sites:
-        label = w.label(site.label, site.location)
-        if site.location.area is not None:  # launchers anywhere in it: draw the area
-            geometry = site.location.area.geometry
-            if frame is None:
-                scale = display_geometry.mercator_scale(zoom, geometry)
-                lines = display_geometry.area_outline_latlngs(geometry, zoom, scale)
-            else:
-                scale = frame.ring_scale
-                lines = html_projection.area_outline(frame, geometry)
-            _Area(
-                lines=js_value(_encoded(lines, scale)),
-                scale=js_value(scale),
-                options=js_value({"color": resolved.colors["site"], "weight": 2}),
-                tooltip=js_value(esc(w("launch_area", site=label))),
-            ).add_to(sites)
-        options = {
-            "radius": 5,
-            "color": "#FFFFFF",
-            "weight": 1.5,
-            "fillColor": resolved.colors["site"],
-            "fillOpacity": 1,
-            "pane": _SITES_PANE,
-            "className": f"rm-site rm-s-{site.id}",
-        }
-        _Site(
-            latlng=js_value([site.location.lat, site.location.lon]),
-            options=js_value(options),
-            tooltip=js_value(f"<b>{esc(label)}</b>"),
-            popup=js_value(html_parts.site_popup(site, w)),
-        ).add_to(sites)
-    sites.add_to(m)
-    folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    if frame is None:
-        (south, west), (north, east) = first.frame.bounds
-        m.fit_bounds([[max(south, -85.0), west], [min(north, 85.0), east]], padding=(10, 10))
-
-    page_script = _Page(js=page.PAGE_JS, frame=embed.FRAME_JS, steps=steps.STEPS_JS).add_to(m)
+    sites = [_site_data(site, resolved, frame, w, zoom) for site in resolved.sites]
+    # popups cut into pieces, those repeated (sources, footnotes) written once
+    popups = [layer["ring"] for layer in layers] + sites
+    shared, parts = encoding.shared_fragments([p["popup"] for p in popups])
+    for popup, pieces in zip(popups, parts, strict=True):
+        popup["popup"] = pieces
+    display = html_projection.countries_display(frame) if frame is not None else None
     ranked = story.ranked_places(resolved)
-    if frame is not None:
-        _aeqd_element(frame, display, resolved, {p.name for p in ranked}, w).add_to(m)
-
-    figure = m.get_root()
-    _renumber(figure)
-    figure._template = _figure_template(resolved.lang)
-    page_script.cfg = js_value(
-        _page_config(
+    data = {
+        "map": _map_options(frame, first.frame.bounds, zoom),
+        "tiles": None if offline else _tiles(zoom),
+        "panes": _PANES if frame is None else _PANES + _AEQD_PANES,
+        "countries": _countries_data(resolved, offline=offline, display=display, w=w),
+        "ringStyle": {"smooth": _SMOOTH_PX, "hitWeight": _HIT_WEIGHT, "fillsPane": _FILLS_PANE},
+        "layers": layers,
+        "sites": sites,
+        "shared": shared,
+        "sitesName": esc(w("sites")),
+        "page": _page_config(
             resolved,
             offline=offline,
             title=title,
-            groups={key: group.get_name() for key, group in groups.items()},
-            hits={key: ring.get_name() for key, ring in rings.items()},
             azimuthal=frame is not None,
             ranked=ranked,
             w=w,
-        )
-    )
-    head = figure.header
-    head.add_child(_Raw(f"<title>{esc(title)}</title>"), name="rm_title")
-    # A window of its own lays the page out to grow with its content from the start, before
-    # the map measures itself (an iframe waits for its host's answer: rangemap.render.embed).
-    head.add_child(_Raw(f"<script>{embed.FLOW_JS}</script>"), name="rm_flow")
-    leaflet_css = html_assets.style_text(html_assets.leaflet_css())
-    leaflet_js = html_assets.script_text(html_assets.leaflet_js())
-    head.add_child(_Raw(f"<style>{leaflet_css}</style>"), name="leaflet_css")
-    head.add_child(_Raw(f"<script>{leaflet_js}</script>"), name="leaflet")
-    # The scale's text sits in its bar, which Leaflet sizes to a round distance up to maxWidth
-    # (100 px): a 58 px bar for "1000 mi" ran its "i" under the border, reading "1000 m". At 160
-    # the shortest bar (over half of it) holds the widest label (tests/test_map_layout.py).
-    head.add_child(_Raw(f"<script>{SCALE_JS}</script>"), name="rm_scale")
-    head.add_child(_Raw(f"<script>{html_assets.script_text(DRAW_JS)}</script>"), name="rm_draw")
-    if frame is not None:
+        ),
+        "aeqd": _aeqd_data(frame, display, resolved, {p.name for p in ranked}, w)
+        if frame is not None
+        else None,
+    }
+    head_js = [SCALE_JS, html_projection.GEODESIC_JS]  # before the CRS, which uses it
+    if frame is not None:  # the azimuthal CRS, registered before the map is made
         crs = js_value(
             [_AEQD_CRS, [frame.lat, frame.lon], html_projection.resolutions(frame.max_zoom)]
         )
-        crs_js = html_assets.script_text(f"({html_projection.CRS_JS.strip()}).apply(null, {crs});")
-        head.add_child(_Raw(f"<script>{crs_js}</script>"), name="rm_crs")
-    gesture_css, gesture_js = html_assets.gesture_handling()
-    head.add_child(_Raw(f"<style>{gesture_css}</style>"), name="gesture_css")
-    head.add_child(_Raw(f"<script>{gesture_js}</script>"), name="gesture")
+        head_js.append(f"({html_projection.CRS_JS.strip()}).apply(null, {crs});")
     if w.code != "en":  # Leaflet's and the gesture hint's own words, in the page's language
-        head.add_child(_Raw(f"<script>{language_js(w)}</script>"), name="rm_language")
-    head.add_child(_Raw(f"<style>{page.PAGE_CSS}{steps.STEPS_CSS}</style>"), name="rm_css")
+        head_js.append(language_js(w))
+    css = page.PAGE_CSS + steps.STEPS_CSS
     if frame is not None:
-        head.add_child(_Raw(f"<style>{html_projection.AEQD_CSS}</style>"), name="rm_aeqd_css")
-    body = figure.html
+        css += html_projection.AEQD_CSS
     story_steps = steps.steps_html(resolved, w)
-    body.add_child(_Raw(html_parts.header_html(title, subtitle, story_steps)), name="rm_header")
-    # folium puts the map's <div> into the body under the map's name while rendering; a
-    # placeholder under that name keeps it between the header and the panels.
-    body.add_child(_Raw(""), name=m.get_name())
     side = (
         f'<aside class="rm-side" aria-label="{esc(w("side_label"))}">'
         f"{html_parts.legend_html(resolved, first.show, w)}{html_parts.sources_html(resolved, w)}"
         "</aside>"
     )
-    body.add_child(_Raw(side), name="rm_side")
-    body.add_child(_Raw(html_parts.description_html(resolved)), name="rm_text")
     note = html_projection.footer_note(frame, w) if frame is not None else None
-    footer = html_parts.footer_html(caption, offline=offline, note=note, w=w)
-    body.add_child(_Raw(footer), name="rm_footer")
-    return m
-
-
-def _figure_template(lang: str) -> Template:
-    """branca's page template with the scene's language on <html>."""
-    return Template(
-        "<!DOCTYPE html>\n"
-        f'<html lang="{esc(lang)}">\n'
-        "<head>\n"
-        "    {{this.header.render(**kwargs)}}\n"
-        "</head>\n"
-        "<body>\n"
-        "    {{this.html.render(**kwargs)}}\n"
-        "</body>\n"
-        "<script>\n"
-        "    {{this.script.render(**kwargs)}}\n"
-        "</script>\n"
-        "</html>\n"
+    html = document(
+        lang=resolved.lang,
+        title=title,
+        css=css,
+        before_map=html_parts.header_html(title, subtitle, story_steps),
+        after_map=side
+        + html_parts.description_html(resolved)
+        + html_parts.footer_html(caption, offline=offline, note=note, w=w),
+        scripts=head_js,
+        data=js_value(data),
+        renderer=html_assets.script_text(renderer_js()),
     )
+    return MapPage(html=html, title=title)
+
+
+#: The panes above Leaflet's overlay pane (400): [name, z-index, takes pointer events].
+_PANES = [[_COUNTRIES_PANE, 350, True], [_SITES_PANE, 640, True], [_FILLS_PANE, 390, False]]
+#: Azimuthal maps only: sea and graticule below the countries, names above the rings.
+_AEQD_PANES = [[_SEA_PANE, 300, False], [_LABELS_PANE, 630, False]]
+
+
+def _tiles(zoom: int) -> dict[str, Any]:
+    """The tile layer, up to the map's deepest zoom (the tiles themselves go to 20)."""
+    options = {"maxZoom": zoom, "attribution": html_parts.CARTO_ATTRIBUTION, "subdomains": "abcd"}
+    return {"url": TILES_URL, "options": options}
+
+
+def _map_options(frame: AeqdFrame | None, bounds: tuple, zoom: int) -> dict[str, Any]:
+    """Leaflet's map options: an azimuthal map opens on its centre at zoom 2; a Mercator map is
+    fitted to the first step's frame (rangemap.story). Either stops at `zoom`, the deepest its
+    display bound holds for (html_projection.max_zoom, mercator_max_zoom); an azimuthal CRS
+    has resolutions down to there only."""
+    options: dict[str, Any] = {"zoomSnap": 0.05, "maxZoom": zoom}
+    if frame is not None:
+        options |= {"center": [frame.lat, frame.lon], "zoom": 2, "minZoom": 0}
+        return {"options": options, "crs": _AEQD_CRS, "fit": None}
+    (south, west), (north, east) = bounds
+    fit = [[max(south, -85.0), west], [min(north, 85.0), east]]
+    return {"options": options | {"center": [0.0, 0.0], "zoom": 1}, "crs": None, "fit": fit}
+
+
+def _site_data(
+    site: Any, scene: ResolvedScene, frame: AeqdFrame | None, w: MapWords, zoom: int
+) -> dict[str, Any]:
+    """A site's dot (tooltip, popup) and, for a launch area, its outline (on a Web Mercator
+    map, for the deepest zoom `zoom`)."""
+    label = w.label(site.label, site.location)
+    area = None
+    if site.location.area is not None:  # launchers anywhere in it: draw the area
+        geometry = site.location.area.geometry
+        if frame is None:
+            scale = display_geometry.mercator_scale(zoom, geometry)
+            lines = display_geometry.area_outline_latlngs(geometry, zoom, scale)
+        else:
+            scale = frame.ring_scale
+            lines = html_projection.area_outline(frame, geometry)
+        area = {
+            "lines": _encoded(lines, scale),
+            "scale": scale,
+            "options": {"color": scene.colors["site"], "weight": 2},
+            "tooltip": esc(w("launch_area", site=label)),
+        }
+    return {
+        "at": [site.location.lat, site.location.lon],
+        "options": {
+            "radius": 5,
+            "color": "#FFFFFF",
+            "weight": 1.5,
+            "fillColor": scene.colors["site"],
+            "fillOpacity": 1,
+            "pane": _SITES_PANE,
+            "className": f"rm-site rm-s-{site.id}",
+        },
+        "tooltip": f"<b>{esc(label)}</b>",
+        "popup": html_parts.site_popup(site, w),
+        "area": area,
+    }
 
 
 SCALE_JS = "L.Control.Scale.mergeOptions({maxWidth: 160, imperial: false});"
@@ -878,26 +611,18 @@ def language_js(w: MapWords) -> str:
     return html_assets.script_text(f"{_LANGUAGE_JS.strip()}({js_value(words)});")
 
 
-#: folium's viewport tag forbids zooming the page (user-scalable=no), which readers who
-#: enlarge text need: replaced by one that allows it.
-_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
-VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
-
-
-def map_html(m: folium.Map) -> str:
+def map_html(m: MapPage) -> str:
     """The page of a map from render_map, the same text every time."""
-    return _FOLIUM_VIEWPORT.sub(VIEWPORT, m.get_root().render(), count=1)
+    return m.html
 
 
-def save_map(m: folium.Map, path: str | Path) -> Path:
+def save_map(m: MapPage, path: str | Path) -> Path:
     """Write the map atomically to `path` (UTF-8); returns the path written."""
-    from rangemap.output import write_text
-
-    return write_text(Path(path), map_html(m))
+    return m.save(path)
 
 
 def save_embeddable(
-    m: folium.Map, path: str | Path, *, title: str, url: str | None = None, lang: str = "en"
+    m: MapPage, path: str | Path, *, title: str, url: str | None = None, lang: str = "en"
 ) -> tuple[Path, Path]:
     """Write the map and its <iframe> snippet beside it (rangemap.render.embed): both files
     or neither. `title` names the frame for screen readers (labelled in the phrases language
@@ -906,5 +631,5 @@ def save_embeddable(
 
     path = Path(path)
     snippet = embed.embed_path(path)
-    write_texts({path: map_html(m), snippet: embed.embed_snippet(path, title, url=url, lang=lang)})
+    write_texts({path: m.html, snippet: embed.embed_snippet(path, title, url=url, lang=lang)})
     return path, snippet

@@ -28,13 +28,8 @@ CARTO_ATTRIBUTION = (
 
 
 def esc(text: object) -> str:
-    """HTML-escape any text (quotes too, so it is also safe inside attribute values).
-
-    Braces become character references as well: branca compiles the output of every folium
-    element's script as a Jinja template once more, so a name such as "{{ ... }}" that
-    reached a layer control or a script would be evaluated while the page is written.
-    """
-    return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    """HTML-escape any text (quotes too, so it is also safe inside attribute values)."""
+    return html.escape(str(text), quote=True)
 
 
 def link(url: str | None, text: str) -> str:
@@ -270,7 +265,7 @@ def header_html(title: str, subtitle: str | None, extra: str = "") -> str:
 
 def _html_phrase(text: str, **html: str) -> str:
     """A phrase escaped, then its {fields} filled with HTML (links) made here."""
-    return esc(text).replace("&#123;", "{").replace("&#125;", "}").format(**html)
+    return esc(text).format(**html)
 
 
 def footer_html(

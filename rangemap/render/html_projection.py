@@ -606,7 +606,7 @@ function rmCircle(c) {
 }
 """
 
-#: Defines the map's CRS before folium's script creates the map (L.CRS[name]): the ellipsoidal
+#: Defines the map's CRS before the renderer creates the map (L.CRS[name]): the ellipsoidal
 #: azimuthal equidistant projection as proj4js computes it (Vincenty's inverse and direct
 #: geodesic problems, ported from proj4js 2.22's aeqd, whose results it matches to the bit in
 #: Chromium), with Proj4Leaflet's zoom levels from `resolutions`; 4 kB instead of proj4js and

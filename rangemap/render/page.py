@@ -27,11 +27,11 @@ html.rm-flow body {{ height: auto; overflow: visible; grid-template-rows: none; 
 .rm-head {{ grid-column: 1 / -1; padding: 8px 12px 6px; border-bottom: 1px solid #ddd; }}
 .rm-head h1 {{ font-size: clamp(16px, 2.4vw, 21px); line-height: 1.25; margin: 0; }}
 .rm-head p {{ margin: 3px 0 0; font-size: clamp(12px, 1.6vw, 14px); color: #444; }}
-body > .folium-map {{
+body > .rm-map {{
   grid-column: 1; position: relative !important; width: 100% !important;
   height: 100% !important; min-height: 200px; top: 0 !important; left: 0 !important;
 }}
-html.rm-flow body > .folium-map {{ height: clamp(360px, 112vw, 560px) !important; }}
+html.rm-flow body > .rm-map {{ height: clamp(360px, 112vw, 560px) !important; }}
 .leaflet-container.rm-offline {{ background: #D6E4EE; }}
 .rm-side {{
   grid-column: 1; min-height: 0; overflow: auto; padding: 2px 12px 4px;
@@ -102,7 +102,7 @@ html:not(.rm-flow) .rm-text[open] {{ max-height: 30vh; overflow: auto; }}
   /* The map's height is its own: unfolding the panels beside it scrolls them, never
      stretches the map (a map grown to the panels' height framed another part of the world). */
   html.rm-flow body {{ --rm-flow-map-h: clamp(460px, 50vw, 640px); }}
-  html.rm-flow body > .folium-map {{ height: var(--rm-flow-map-h) !important; }}
+  html.rm-flow body > .rm-map {{ height: var(--rm-flow-map-h) !important; }}
   html.rm-flow .rm-side {{
     align-self: start; max-height: var(--rm-flow-map-h) !important; overflow: auto;
     box-sizing: border-box;
@@ -275,10 +275,10 @@ function (map, cfg) {
   // --- Rings: smaller on top, and each answers only where no other outline runs within
   // reach of its hit line, so a ring never swallows a neighbour's outline. Where none is
   // clear (rings a pixel apart), it keeps a thin line: the larger answers just outside.
-  function shown(id) { return cfg.hits[id] && map.hasLayer(window[cfg.groups[id]]); }
+  function shown(id) { return cfg.hits[id] && map.hasLayer(cfg.groups[id]); }
   var CELL = 2, full = {};
   Object.keys(cfg.hits).forEach(function (id) {
-    var lines = window[cfg.hits[id]].getLatLngs();
+    var lines = cfg.hits[id].getLatLngs();
     full[id] = Array.isArray(lines[0]) ? lines : [lines];
   });
   function samples(id) {  // points every ~2 px along a ring's lines, in layer px
@@ -331,7 +331,7 @@ function (map, cfg) {
     }
     order.forEach(function (id) {
       // The widest hit line that still keeps clear of every other outline somewhere.
-      var hit = window[cfg.hits[id]], found = null, reach;
+      var hit = cfg.hits[id], found = null, reach;
       for (reach = 3; reach >= 1 && !found; reach--) {
         var r = runs(id, reach);
         if (r.length) { found = r; break; }
@@ -529,7 +529,7 @@ function (map, cfg) {
   // A row may stand for several layers (claims that draw the same disc): ids by spaces.
   function groupsOf(box) {
     return box.getAttribute("data-layer").split(" ").map(function (id) {
-      return window[cfg.groups[id]];
+      return cfg.groups[id];
     }).filter(Boolean);
   }
   function syncLegend() {
@@ -546,10 +546,10 @@ function (map, cfg) {
   });
   document.querySelectorAll(".rm-more[data-layer]").forEach(function (button) {
     button.addEventListener("click", function () {
-      var id = button.getAttribute("data-layer"), group = window[cfg.groups[id]];
+      var id = button.getAttribute("data-layer"), group = cfg.groups[id];
       if (!map.hasLayer(group)) { map.addLayer(group); }
       var label = document.querySelector('.rm-ml[data-layers~="' + id + '"]');
-      var hit = window[cfg.hits[id]], at = cfg.rings[id][3];
+      var hit = cfg.hits[id], at = cfg.rings[id][3];
       if (label) {
         var r = label.getBoundingClientRect(), box = container.getBoundingClientRect();
         at = map.containerPointToLatLng([r.left - box.left + r.width / 2,

@@ -701,12 +701,7 @@ _COUNTRY_TEXT = "#666666"
 
 
 def _draw_country_names(
-    ax: Axes,
-    view: MapView,
-    tr: pyproj.Transformer,
-    scale: float,
-    room: _Room,
-    size: float,
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scale: float, room: _Room, size: float,
     w: MapWords,
 ) -> None:
     """Country names, as a basemap gives them, after everything the story names: at a
@@ -780,17 +775,15 @@ def _beyond(view: MapView, tr: pyproj.Transformer, scene: ResolvedScene) -> list
     whole = MapView(view.lat, view.lon, 0, 0, 0, 0, MAX_CAP_KM)
     out = []
     for layer in scene.drawn:
-        if layer.show and any(not _inside(view, xy).all() for xy in ring_outline(whole, tr, layer)):
+        if layer.show and any(
+            not _inside(view, xy).all() for xy in ring_outline(whole, tr, layer)
+        ):
             out.append(layer)
     return out
 
 
 def _inset_place(
-    ax: Axes,
-    view: MapView,
-    tr: pyproj.Transformer,
-    scene: ResolvedScene,
-    room: _Room,
+    ax: Axes, view: MapView, tr: pyproj.Transformer, scene: ResolvedScene, room: _Room,
     side_px: float,
 ) -> tuple[float, float, float, float]:
     """The corner of the frame (pixels) the inset hides least in: not over the lead range,
@@ -869,7 +862,9 @@ def _draw_inset(
     side = box[2] - box[0]
     fig = ax.figure
     fw, fh = fig.get_size_inches() * fig.dpi
-    inset = fig.add_axes((box[0] / fw, box[1] / fh, side / fw, side / fh), gid="rm-inset")
+    inset = fig.add_axes(
+        (box[0] / fw, box[1] / fh, side / fw, side / fh), gid="rm-inset"
+    )
     inset.set_zorder(ax.get_zorder() + 1)
     corners = np.array([(view.xmin, view.ymin), (view.xmax, view.ymax)])
     probe = MapView(view.lat, view.lon, 0, 0, 0, 0, MAX_CAP_KM)
@@ -989,7 +984,6 @@ def step_path(image: str | Path, index: int) -> Path:
 
 
 # --- the figure ----------------------------------------------------------------------------
-
 
 def render_image(
     scene: SceneLike = None,

@@ -168,11 +168,9 @@ def key_entries(
         for k in ("stated", "disputed", "estimate", "custom", "threshold")
         if k in kinds
     ]
-    bounds = (
-        fills
-        if fills is not None
-        else {layer.bound for layer in shown if layer.kind not in ("threshold", "custom")}
-    )
+    bounds = fills if fills is not None else {
+        layer.bound for layer in shown if layer.kind not in ("threshold", "custom")
+    }
     entries += [
         LegendEntry(w.words["bound_key"][b], None, "#444444", BOUND_FILL[b] * 2.5)
         for b in BOUND_FILL
@@ -188,11 +186,7 @@ def key_entries(
 
 
 def draw_key(
-    ax: Axes,
-    entries: Sequence[LegendEntry],
-    width_in: float,
-    fs: float,
-    scale: float,
+    ax: Axes, entries: Sequence[LegendEntry], width_in: float, fs: float, scale: float,
     max_lines: int,
 ) -> int:
     """The key as short entries flowing along lines (a sample, then the words), measured as
@@ -342,9 +336,8 @@ def sidecar_text(
     return "\n\n".join(parts) + "\n"
 
 
-def fits_line(
-    fig: Figure, width_in: float, size: float, *, bold: bool = False
-) -> Callable[[str], bool]:
+def fits_line(fig: Figure, width_in: float, size: float, *, bold: bool = False
+          ) -> Callable[[str], bool]:
     """Whether a text at `size` (pt) is at most `width_in` wide, measured as drawn."""
     renderer = fig.canvas.get_renderer()
 
@@ -357,9 +350,8 @@ def fits_line(
     return fits
 
 
-def one_line(
-    fig: Figure, text: str, width_in: float, size: float, floor: float, *, bold: bool = False
-) -> tuple[str, float]:
+def one_line(fig: Figure, text: str, width_in: float, size: float, floor: float, *,
+              bold: bool = False) -> tuple[str, float]:
     """`text` on one line, measured as drawn: at `size`, else smaller down to `floor` (pt),
     else its first sentences that fit, else its first clauses, else cut at a word with
     "…"."""

@@ -220,7 +220,7 @@ function (map, cfg) {
     var step = cfg.steps[index], on = {};
     step.show.forEach(function (id) { on[id] = true; });
     Object.keys(cfg.groups).forEach(function (id) {
-      var group = window[cfg.groups[id]];
+      var group = cfg.groups[id];
       if (on[id] && !map.hasLayer(group)) { map.addLayer(group); }
       if (!on[id] && map.hasLayer(group)) { map.removeLayer(group); }
     });
