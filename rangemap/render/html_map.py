@@ -503,7 +503,7 @@ def render_map(
         + html_parts.footer_html(caption, offline=offline, note=note, w=w),
         scripts=head_js,
         data=js_value(data),
-        renderer=html_assets.script_text(renderer_js()),
+        renderer=renderer_js(),
     )
     return MapPage(html=html, title=title)
 
