@@ -31,8 +31,8 @@ ERROR_PX, SIMPLIFY_PX, ROUND_PX = 0.25, 0.18, 0.05
 RES0_M = 2 * 20_037_508.342789244 / 256
 #: Web Mercator pages with map tiles go as deep as a town's streets: zoom 13 is 19 m a pixel at
 #: the equator, 11 m at 55 N, where a reader checking whether a town lies inside a ring sees
-#: its streets on the tiles. The outlines' bytes double with every two zooms
-#: (benchmarks/golden_outputs.py notes); the tiles themselves would go to 20.
+#: its streets on the tiles. Past zoom 10 each zoom costs inf-2020's page ~1-2 KB gzip
+#: (BENCHMARKS.md); the tiles themselves would go to 20.
 MERCATOR_TILES_MAX_ZOOM = 13
 #: Leaflet's Web Mercator: the sphere's radius and the latitude it clamps to.
 _R = 6_378_137.0
@@ -95,7 +95,8 @@ def fill_latlngs(geometry: shapely.Geometry, zoom: int, scale: int) -> list[list
     Mercator as outlines are (`zoom`, `scale`: see outline_latlngs).
 
     Edges along latitude +-90 and the 180th meridian stay in the fill: drawn without stroke
-    they are invisible; vertices beyond +-85.0511 come back on it, where Leaflet draws them.
+    they are invisible; vertices beyond +-85.0511 come back at +-85.0511, where Leaflet
+    would draw them anyway.
     """
     projected = shapely.transform(geometry, mercator_xy)
     simple = shapely.simplify(projected, mercator_tolerance_m(zoom), preserve_topology=True)

@@ -98,6 +98,7 @@ def _ring_data(
         scale = display_geometry.mercator_scale(zoom, ring.geometry)
         outline = display_geometry.outline_latlngs(ring.boundaries, zoom, scale)
         closures = display_geometry.outline_fill(ring, outline) if fill > 0 else None
+        # the page fills the outline: as it is (true), or closed round a pole (the closures)
         fill_outline = closures if closures and any(closures) else closures is not None
         needs_fill = fill > 0 and not fill_outline
         fill_data = (

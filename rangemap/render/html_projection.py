@@ -285,24 +285,28 @@ def circle_steps(
     pieces = project_lines(frame.view, tr, lons, lats, closed=True)
     if len(pieces) != 1 or len(pieces[0]) != len(lons) + 1:
         return None
-
-    def project(points: np.ndarray) -> np.ndarray:
-        return np.column_stack(tr.transform(*np.vstack([points, points[:1]]).T))
-
-    return _steps(project, lat, lon, km, frame.tolerance_m)
+    n = OUTLINE_VERTICES
+    azimuths = np.linspace(360.0, 0.0, n, endpoint=False)
+    points = circle_points(lat, lon, km, azimuths)
+    xy = np.column_stack(tr.transform(points[:, 0], points[:, 1]))
+    for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
+        if _chord_error(xy, k) <= frame.tolerance_m:
+            return n // k
+    return n
 
 
 def mercator_circle_steps(
     zoom: int, lat: float, lon: float, km: float, lons: np.ndarray, lats: np.ndarray
 ) -> int | None:
     """circle_steps for a Web Mercator page whose deepest zoom is `zoom`. None for a circle
-    that crosses the 180th meridian (the page would draw it across the map), or where even
-    OUTLINE_VERTICES azimuths stray too far from the exact vertices.
+    that crosses the 180th meridian (cut in two there, or round a pole: the page would draw it
+    across the map), or where even OUTLINE_VERTICES azimuths stray too far from the exact
+    vertices.
 
     Measured against every exact vertex (`lons`, `lats`: where consecutive azimuths are far
     apart in longitude, near a pole, the engine adds some between its evenly spaced ones), each
-    against the chord the page draws across its azimuth. A circle round a pole always has such
-    vertices, which the page's chords miss by more than a pixel at town-level zooms.
+    against the chord the page draws across its azimuth: at town-level zooms the page's chords
+    miss those by more than the bound, and such a circle comes as its vertices.
     """
     pieces = split_at_antimeridian(lons, lats)
     if len(pieces) != 1 or not np.array_equal(pieces[0][0], pieces[0][-1]):
@@ -326,30 +330,11 @@ def mercator_circle_steps(
     return None
 
 
-def _steps(
-    project: typing.Callable[[np.ndarray], np.ndarray],
-    lat: float,
-    lon: float,
-    km: float,
-    tolerance_m: float,
-) -> int:
-    """The fewest of OUTLINE_VERTICES / k evenly spaced azimuths whose chords stay within
-    `tolerance_m` of every one of the OUTLINE_VERTICES points, in the projection `project`
-    ((lon, lat) rows -> the closed line's (x, y): one row more, the first again)."""
-    n = OUTLINE_VERTICES
-    azimuths = np.linspace(360.0, 0.0, n, endpoint=False)
-    xy = project(circle_points(lat, lon, km, azimuths))
-    for k in sorted((d for d in range(1, n // 16 + 1) if n % d == 0), reverse=True):
-        if _chord_error(xy, k) <= tolerance_m:
-            return n // k
-    return n
-
-
 def _chord_error(xy: np.ndarray, k: int) -> float:
-    """Largest distance of a closed line's vertices (the last row is the first again) from the
-    chords joining every k-th."""
-    a, b = xy[:-1:k], xy[k::k]
-    points = xy[:-1].reshape(-1, k, 2)[:, 1:]  # the k - 1 skipped
+    """Largest distance of a closed line's vertices from the chords joining every k-th."""
+    a = xy[::k]
+    b = np.roll(a, -1, axis=0)
+    points = np.roll(xy, -1, axis=0).reshape(-1, k, 2)[:, : k - 1]  # the k - 1 skipped
     ab = (b - a)[:, None, :]
     t = np.clip(np.sum((points - a[:, None]) * ab, axis=2) / np.sum(ab * ab, axis=2), 0, 1)
     gap = points - (a[:, None] + t[..., None] * ab)
