@@ -181,7 +181,9 @@ def test_country_popups_carry_percent_per_ring(inf, default_html):
     index = {html.unescape(n): i for i, n in enumerate(names)}
     ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad-region--9m729-ru-480")
     row = next(r for r in ru480.countries if r.country == "Poland")
-    assert [index[ru480.name], f"{row.covered_pct:.1f} %"] in cover
+    # in tenths of a percent, which the page writes as "93.6 %" (map_words.pct_text)
+    assert [index[ru480.name], round(row.covered_pct * 10)] in cover
+    assert countries["pct"] == {"all": "100 %", "least": "&lt;0.1 %", "sep": "."}
 
 
 def test_country_popups_use_full_names_and_mark_territories(default_html):
