@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -46,6 +48,30 @@ _FRAME_AZIMUTHS = np.arange(0.0, 360.0, 10.0)
 #: Parties written short on labels, as newsrooms do.
 _SHORT_PARTY = {"United States": "US", "United Kingdom": "UK"}
 #: Claimants named in the plural ("US congressional documents say").
+_T = TypeVar("_T")
+#: The last results of each per-scene function below, by the scene's identity: a resolved
+#: scene never changes, and one map asks for its steps, lead and places many times.
+_RECENT: OrderedDict[tuple[str, int], tuple[ResolvedScene, Any]] = OrderedDict()
+
+
+def _per_scene(function: Callable[[ResolvedScene], list[_T]]) -> Callable[..., list[_T]]:
+    """`function(scene)` computed once for the last few scenes; each call gets its own list."""
+
+    @functools.wraps(function)
+    def cached(scene: ResolvedScene, **options: Any) -> list[_T]:
+        if options:  # not the default question: not kept
+            return function(scene, **options)
+        key = (function.__name__, id(scene))
+        hit = _RECENT.get(key)
+        if hit is None or hit[0] is not scene:
+            hit = _RECENT[key] = (scene, function(scene))
+            while len(_RECENT) > 24:
+                _RECENT.popitem(last=False)
+        return list(hit[1])
+
+    return cached
+
+
 _PLURAL = re.compile(r"(documents|sources|officials|reports|analysts|media)$", re.I)
 
 
@@ -284,6 +310,7 @@ def longest(scene: ResolvedScene) -> DrawnLayer | None:
     return max(claims, key=lambda layer: (layer.ring.km, -drawn.index(layer)))
 
 
+@_per_scene
 def steps(scene: ResolvedScene) -> list[Step]:
     """The scene's `steps:`, each resolved (a step without `show` shows the lead's layers,
     without `focus` frames what it shows); by default two steps: the lead with the rings
@@ -471,6 +498,7 @@ def _km_from(
     return km
 
 
+@_per_scene
 def ranked_places(scene: ResolvedScene, *, beyond: int = 2) -> list[RankedPlace]:
     """Places to name, most newsworthy first: the scene's callouts and added names; the
     national capitals inside the lead (most populous first) and the `beyond` nearest

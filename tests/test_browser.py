@@ -771,3 +771,37 @@ def test_injected_text_is_inert_in_the_aeqd_map(driver, aeqd_pages):
     assert driver.execute_script("return window.__xss") is None
     assert _severe(driver) == []
     assert _text(driver, "h1") == XSS[0]
+
+
+def test_popups_read_as_the_scene_writes_them(driver, pages, inf):
+    """The page builds its popups from compact data (shares in tenths of a percent, sources
+    copied from the sources panel): a reader sees the figures and sources of the scene."""
+    from rangemap.render.map_words import map_words
+
+    _load(driver, pages["self-contained"], DESKTOP)
+    texts = driver.execute_script(
+        _MAP
+        + """
+        var out = {};
+        function text(l) {
+          l.openPopup();
+          var t = document.querySelector('.leaflet-popup-content').innerText;
+          map.closePopup();
+          return t;
+        }
+        map.eachLayer(function (l) {
+          var cls = (l.options && l.options.className) || "";
+          if (l.feature && l.feature.properties.name === "Poland") { out.poland = text(l); }
+          if (cls.indexOf("rm-hit rm-l-kaliningrad-region--9m729-ru-480") === 0) {
+            out.ring = text(l);
+          }
+        });
+        return out;
+        """
+    )
+    ring = next(layer for layer in inf.drawn if layer.id == "kaliningrad-region--9m729-ru-480")
+    poland = next(r for r in ring.countries if r.country == "Poland")
+    assert map_words().pct(poland.covered_pct) in texts["poland"]  # "93.6 %"
+    for source in ring.sources:
+        assert source.title in texts["ring"], source.title
+    assert "People in cities and towns of 15,000+" in texts["ring"]  # the shared footnote

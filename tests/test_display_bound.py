@@ -14,7 +14,7 @@ from page_data import page_data, rings
 from rangemap.geodesic import GEOD, outline_lines
 from rangemap.render import display_geometry as dg
 from rangemap.render import html_projection as hp
-from rangemap.render.encoding import decode_line
+from rangemap.render.encoding import decode_chain, decode_line
 from rangemap.render.html_map import map_html, render_map
 from rangemap.render.static_map import project_lines
 from rangemap.scene import Scene, SceneRange, SceneSite, load_scene
@@ -133,8 +133,8 @@ def test_basemap_is_its_source_outline_rounded(page):
     data = page_data(html)["countries"]["data"]
     display = hp.countries_display(frame)
     source = shapely.get_coordinates(display)
-    decoded = np.array([v for _, shape in data for poly in shape for ring in poly
-                        for v in decode_line(ring, _COUNTRY_SCALE)])  # fmt: skip
+    rings = [ring for _, shape in data for poly in shape for ring in poly]  # as the page
+    decoded = np.array([v for ring in decode_chain(rings, _COUNTRY_SCALE) for v in ring])
     assert len(decoded) == len(source) - len(shapely.get_rings(shapely.get_parts(display)))
     tree = shapely.STRtree(shapely.points(source[:, ::-1]))
     nearest = tree.query_nearest(shapely.points(decoded), return_distance=True)[1]

@@ -35,9 +35,10 @@ def test_steps_too_large_are_refused():
         encoding.encode_ints(np.array([2**34]))
 
 
-def _joined(parts: list, table: list[str]) -> str:
-    """rmText in Python."""
-    return "".join(table[p] if isinstance(p, int) else p for p in parts)
+def _joined(parts: list, table: list, items: list[str] = ()) -> str:
+    """rmText in Python: a table entry {"li": k} is the k-th of the page's `items`."""
+    shared = [t if isinstance(t, str) else items[t["li"]] for t in table]
+    return "".join(shared[p] if isinstance(p, int) else p for p in parts)
 
 
 def test_shared_fragments_rebuild_every_text_and_write_repeats_once():
@@ -51,7 +52,11 @@ def test_shared_fragments_rebuild_every_text_and_write_repeats_once():
     table, parts = encoding.shared_fragments(texts)
     assert [_joined(p, table) for p in parts] == texts
     assert table == sorted([source, foot])  # the repeats, once each; "only" texts stay
-    assert sum(p.count(source) for p in map(str, parts)) == 0
+    # a piece the page already shows is copied from it, even if only one text has it
+    items = ["<li>B's own</li>", "<li>other</li>", source]
+    table, parts = encoding.shared_fragments(texts, items)
+    assert [_joined(p, table, items) for p in parts] == texts
+    assert {"li": 0} in table and {"li": 2} in table and foot in table
 
 
 def test_page_popups_are_the_popups_of_the_scene():
@@ -65,13 +70,18 @@ def test_page_popups_are_the_popups_of_the_scene():
     from rangemap.scene_build import resolve_scene
 
     scene = resolve_scene(load_scene("inf-2020"))
-    data = page_data(map_html(render_map(scene)))
+    page = map_html(render_map(scene))
+    data = page_data(page)
+    panel = re.search(r'<details class="rm-panel" id="rm-sources">.*?</details>', page, re.S)
+    items = encoding.page_items(panel.group(0))  # the renderer's "#rm-sources li"
     rings = {layer["id"]: layer["ring"] for layer in data["layers"]}
     for layer in scene.drawn:
-        assert _joined(rings[layer.id]["popup"], data["shared"]) == html_parts.layer_popup(layer)
+        popup = _joined(rings[layer.id]["popup"], data["shared"], items)
+        assert popup == html_parts.layer_popup(layer)
     for site, drawn in zip(scene.sites, data["sites"], strict=True):
-        assert _joined(drawn["popup"], data["shared"]) == html_parts.site_popup(site)
-    assert len(data["shared"]) >= 5  # sources and the footnote, shared by the rings
+        assert _joined(drawn["popup"], data["shared"], items) == html_parts.site_popup(site)
+    sourced = [t for t in data["shared"] if isinstance(t, dict)]
+    assert len(sourced) >= 5 and len(data["shared"]) > len(sourced)  # sources; the footnote
 
 
 def test_many_lines_encode_as_each_alone():
@@ -80,3 +90,8 @@ def test_many_lines_encode_as_each_alone():
     starts = np.cumsum([0] + [len(line) for line in lines])
     together = encoding.encode_lines(np.concatenate(lines), starts, 25)
     assert together == [encoding.encode_line(line, 25) for line in lines]
+    chained = encoding.encode_lines(np.concatenate(lines), starts, 25, chained=True)
+    assert chained[0] == together[0] and sum(map(len, chained)) < sum(map(len, together))
+    assert encoding.decode_chain(chained, 25) == [
+        (np.round(line * 25) / 25).tolist() for line in lines
+    ]

@@ -134,3 +134,22 @@ def test_a_polish_scene_gives_a_polish_page() -> None:
     assert 'aria-label="Krok 1 z 5"' in page
     assert '"zoomIn":"Przybli\\u017c"' in page
     assert "Warszawa" in page  # the basemap's capital, in Polish
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "pl", "ro", "ru", "uk"])
+def test_shares_in_tenths_read_as_the_page_writes_them(lang):
+    """The page gets each country's share in tenths of a percent and writes it from
+    pct_words (the whole, the least, the separator) as pct does, in every language."""
+    from rangemap.render.map_words import MapWords, pct_tenths
+
+    w = MapWords(lang)
+    words = w.pct_words()
+    values = [0.0, 0.04, 0.05, 0.099, 0.1, 0.149, 0.15, 0.25, 1.05, 9.95, 12.34, 50.0, 99.9,
+              99.94, 99.95, 100.0]  # fmt: skip
+    values += [i / 7 for i in range(700)]
+    for value in values:
+        t = pct_tenths(value)
+        page = words["all"] if t >= 1000 else words["least"] if t <= 0 else (
+            f"{t // 10}{words['sep']}{t % 10} %"
+        )  # the renderer's pct(), in Python
+        assert page == w.pct(value), (lang, value)

@@ -283,5 +283,21 @@ def test_places_are_ranked_as_exact_distances_from_every_area_rank_them(scenes, 
     assert {s.title for s in areas} >= {scenes["inf-2020"].title}
     bounded = {s.title: story.ranked_places(s) for s in areas}
     monkeypatch.setattr(story, "_km_from", exact)
+    story._RECENT.clear()  # ranked again, not read from the per-scene cache
     for scene in areas:
         assert story.ranked_places(scene) == bounded[scene.title], scene.title
+
+
+def test_steps_and_places_are_computed_once_per_scene(inf, monkeypatch):
+    """A map asks for its scene's steps and places many times: each is computed once, and
+    every caller gets a list of its own."""
+    story._RECENT.clear()
+    calls = []
+    lead = story.lead
+    monkeypatch.setattr(story, "lead", lambda scene: calls.append(1) or lead(scene))
+    first = story.steps(inf)
+    first.append("changed by a caller")
+    assert story.steps(inf) == first[:-1] and story.ranked_places(inf) == story.ranked_places(inf)
+    assert len(calls) == 2  # once for the steps, once for the places
+    other = resolve_scene(load_scene("us-germany-2024"))
+    assert story.steps(other) != story.steps(inf)

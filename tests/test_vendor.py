@@ -88,3 +88,21 @@ def test_inlined_text_has_no_source_map_request():
     js = vendor.text("leaflet-gesture-handling", "leaflet-gesture-handling.min.js")
     assert "sourceMappingURL" not in js
     assert "GestureHandling" in js
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "pl", "ru", "uk", "fr", "ro"])
+def test_gesture_hints_in_the_page_language_and_english_only(lang):
+    """The plugin's hint table keeps the page's language and its fallback, each entry as the
+    plugin wrote it; the rest of the script is unchanged."""
+    from rangemap.render.html_assets import _HINT_ENTRY, _HINT_TABLE, gesture_handling
+
+    whole = vendor.text("leaflet-gesture-handling", "leaflet-gesture-handling.min.js")
+    entries = {m.group(1): m.group(0) for m in _HINT_ENTRY.finditer(_HINT_TABLE.search(whole)[1])}
+    assert len(entries) == 53
+    _, js = gesture_handling(lang)
+    kept = {m.group(1): m.group(0) for m in _HINT_ENTRY.finditer(_HINT_TABLE.search(js)[1])}
+    assert kept == {k: entries[k] for k in {lang, "en"}}
+    table = _HINT_TABLE.search(whole)
+    assert js.replace("<\\/", "</") == whole[: table.start(1)] + _HINT_TABLE.search(js)[1] + (
+        whole[table.end(1) :]
+    )

@@ -40,11 +40,15 @@ from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 #: ring outlines and fills in what the map's deepest zoom needs (AeqdFrame.ring_scale,
 #: display_geometry.mercator_scale).
 _COUNTRY_SCALE, _GRATICULE_SCALE = 25, 100
-#: Label anchors and the points a step frames, in 1e-4 degree (~11 m): where a label may sit
-#: and what a view must hold, far below a pixel at any zoom the map allows.
-_POINT_SCALE = 10**4
+#: Places to 1e-4 degree, their own precision (story.RankedPlace). Label anchors and the
+#: points a step frames are written in the steps of the ring outlines they lie on.
+_PLACE_SCALE = 10**4
+#: The azimuthal basemap's names, placed to 1e-3 degree (their positions' own precision).
+_NAME_SCALE = 10**3
 #: Hover and click lines (invisible) simplified to ~100 m, in degrees.
 _HIT_TOLERANCE_DEG = 1e-3
+#: ... and written in steps of the same size: hover needs the line within a few pixels.
+_HIT_SCALE = 10**3
 _COUNTRIES_PANE, _SITES_PANE = "rm-countries", "rm-sites"
 #: Azimuthal maps only: sea and graticule below the countries, names above the rings.
 _SEA_PANE, _LABELS_PANE = "rm-sea", "rm-labels"
@@ -134,7 +138,7 @@ def _ring_data(
                 shapely.get_coordinates(
                     shapely.simplify(shapely.LineString(line), _HIT_TOLERANCE_DEG)
                 ),
-                scale,
+                _HIT_SCALE,
             )
             for line in hit
         ]
@@ -193,7 +197,8 @@ def _countries_data(
         for row in layer.countries:
             covered.setdefault((row.iso_a3, row.country), []).append((index, row))
     # Rounded as encoded, not snapped: shapely.set_precision would collapse Monaco or the
-    # Vatican. Each ring of each part, without its closing vertex, as one encoded line.
+    # Vatican. Each ring of each part, without its closing vertex, as one encoded line that
+    # steps on from the end of the ring before it (encoding.encode_lines, chained).
     display = countries.display if display is None else display
     parts, part_owner = shapely.get_parts(display, return_index=True)
     rings, ring_owner = shapely.get_rings(parts, return_index=True)
@@ -202,7 +207,7 @@ def _countries_data(
     closing = np.zeros(len(coords), dtype=bool)  # each ring without its closing vertex
     closing[starts[1:] - 1] = True
     encoded = encoding.encode_lines(
-        coords[~closing, ::-1], starts - np.arange(len(starts)), _COUNTRY_SCALE
+        coords[~closing, ::-1], starts - np.arange(len(starts)), _COUNTRY_SCALE, chained=True
     )
     polygons: dict[int, list[list[str]]] = {}
     for ring, part in zip(encoded, ring_owner.tolist(), strict=True):
@@ -225,7 +230,7 @@ def _countries_data(
             label = w("not_un_member", name=shown)
         else:
             label = shown
-        features.append([html_parts.country_properties(label, rows, w), shapes[i]])
+        features.append([html_parts.country_properties(label, rows), shapes[i]])
     if offline:
         style = {"color": "#AAAAAA", "weight": 0.6, "fillColor": "#F4F2EE", "fillOpacity": 1}
         hover = style | {"color": "#333333", "weight": 1.2}
@@ -239,6 +244,7 @@ def _countries_data(
         "ids": [layer.id for layer in scene.drawn],
         "intro": html_parts.country_intro(w),
         "none": html_parts.country_none(w),
+        "pct": w.pct_words(),
         "pane": _COUNTRIES_PANE,
         "style": style | {"className": "rm-country"},
         "hover": hover,
@@ -286,11 +292,26 @@ def _aeqd_data(
             for line in html_projection.graticule(frame)
         ],
         "graticuleScale": _GRATICULE_SCALE,
-        "capitals": [[esc(w.place(n, lat, lon)), lat, lon] for n, lat, lon in capitals],
-        "names": [[esc(w.country(n)), lat, lon] for n, lat, lon in names],
+        # names, and their positions as one encoded line each (rmLine)
+        "capitals": [esc(w.place(n, lat, lon)) for n, lat, lon in capitals],
+        "capitalsAt": encoding.encode_line([(lat, lon) for _, lat, lon in capitals], _NAME_SCALE),
+        "names": [esc(w.country(n)) for n, _, _ in names],
+        "namesAt": encoding.encode_line([(lat, lon) for _, lat, lon in names], _NAME_SCALE),
+        "scale": _NAME_SCALE,
         "centre": [frame.lat, frame.lon],
         "note": html_projection.scale_note(frame, w),
     }
+
+
+def _point_scale(scene: ResolvedScene, frame: AeqdFrame | None, zoom: int) -> int:
+    """Steps per degree of label anchors and step frames: the rings' own (on a Web Mercator
+    map, the finest any ring takes: display_geometry.mercator_scale)."""
+    if frame is not None:
+        return frame.ring_scale
+    return max(
+        (display_geometry.mercator_scale(zoom, layer.ring.geometry) for layer in scene.drawn),
+        default=display_geometry.mercator_scale(zoom, shapely.Point(0.0, 0.0)),
+    )
 
 
 def _page_config(
@@ -298,6 +319,7 @@ def _page_config(
     *,
     offline: bool,
     title: str,
+    point_scale: int = _PLACE_SCALE,
     azimuthal: bool = False,
     ranked: list[story.RankedPlace] | None = None,
     w: MapWords | None = None,
@@ -306,6 +328,7 @@ def _page_config(
     layers on and the points it frames: rangemap.render.steps). The renderer adds each
     ring's layer group and hit line (`groups`, `hits`) as it draws them.
 
+    Anchors and step frames are written in `point_scale` steps a degree (the rings' own).
     An `azimuthal` map names its own countries (rangemap.render.html_projection)."""
     w = w or words_of(scene)
     drawn = scene.drawn
@@ -322,11 +345,9 @@ def _page_config(
     story_steps = steps.steps_config(scene, w)
     ends = {c.place.name for c in callouts}
     # Places by news value (rangemap.story), named in this order where each fits.
-    places = [
-        {"name": w.place(p.name, p.lat, p.lon), "at": [p.lat, p.lon], "rank": p.rank}
-        for p in (story.ranked_places(scene) if ranked is None else ranked)
-        if p.name not in ends
-    ]
+    named = [p for p in (story.ranked_places(scene) if ranked is None else ranked)
+             if p.name not in ends]  # fmt: skip
+    places = [{"name": w.place(p.name, p.lat, p.lon), "rank": p.rank} for p in named]
     return {
         "offline": offline,
         "narrowPx": page.NARROW_PX,
@@ -336,9 +357,9 @@ def _page_config(
         "rings": rings,
         "order": sorted(rings, key=lambda i: -rings[i][2]),
         # anchors and step frames as encoded lines (rmLine), decoded by the renderer
-        "pointScale": _POINT_SCALE,
+        "pointScale": point_scale,
         "labels": [
-            label | {"anchors": encoding.encode_line(label["anchors"], _POINT_SCALE)}
+            label | {"anchors": encoding.encode_line(label["anchors"], point_scale)}
             for label in map_labels.page_labels(drawn, w)
         ],
         "sites": [
@@ -348,7 +369,9 @@ def _page_config(
             }
             for site in scene.sites
         ],
-        "places": places,
+        "places": places,  # their positions, one encoded line (the renderer adds "at")
+        "placesAt": encoding.encode_line([(p.lat, p.lon) for p in named], _PLACE_SCALE),
+        "placeScale": _PLACE_SCALE,
         "callouts": [
             {
                 "text": w.callout(c),
@@ -360,7 +383,7 @@ def _page_config(
         ],
         "basemap": _basemap_labels(w) if offline and not azimuthal else None,
         "steps": [
-            step | {"points": encoding.encode_line(step["points"], _POINT_SCALE)}
+            step | {"points": encoding.encode_line(step["points"], point_scale)}
             for step in story_steps["steps"]
         ],
         "longest": story_steps["longest"],
@@ -447,9 +470,14 @@ def render_map(
                 }
             )
     sites = [_site_data(site, resolved, frame, w, zoom) for site in resolved.sites]
-    # popups cut into pieces, those repeated (sources, footnotes) written once
+    # popups cut into pieces: those repeated (footnotes) written once, the sources copied
+    # from the sources panel (its list items, in
+    # document order: "#rm-sources li" in the renderer)
+    sources = html_parts.sources_html(resolved, w)
     popups = [layer["ring"] for layer in layers] + sites
-    shared, parts = encoding.shared_fragments([p["popup"] for p in popups])
+    shared, parts = encoding.shared_fragments(
+        [p["popup"] for p in popups], encoding.page_items(sources)
+    )
     for popup, pieces in zip(popups, parts, strict=True):
         popup["popup"] = pieces
     display = html_projection.countries_display(frame) if frame is not None else None
@@ -459,7 +487,12 @@ def render_map(
         "tiles": None if offline else _tiles(zoom),
         "panes": _PANES if frame is None else _PANES + _AEQD_PANES,
         "countries": _countries_data(resolved, offline=offline, display=display, w=w),
-        "ringStyle": {"smooth": _SMOOTH_PX, "hitWeight": _HIT_WEIGHT, "fillsPane": _FILLS_PANE},
+        "ringStyle": {
+            "smooth": _SMOOTH_PX,
+            "hitWeight": _HIT_WEIGHT,
+            "hitScale": _HIT_SCALE,
+            "fillsPane": _FILLS_PANE,
+        },
         "layers": layers,
         "sites": sites,
         "shared": shared,
@@ -468,6 +501,7 @@ def render_map(
             resolved,
             offline=offline,
             title=title,
+            point_scale=_point_scale(resolved, frame, zoom),
             azimuthal=frame is not None,
             ranked=ranked,
             w=w,
@@ -490,7 +524,7 @@ def render_map(
     story_steps = steps.steps_html(resolved, w)
     side = (
         f'<aside class="rm-side" aria-label="{esc(w("side_label"))}">'
-        f"{html_parts.legend_html(resolved, first.show, w)}{html_parts.sources_html(resolved, w)}"
+        f"{html_parts.legend_html(resolved, first.show, w)}{sources}"
         "</aside>"
     )
     note = html_projection.footer_note(frame, w) if frame is not None else None

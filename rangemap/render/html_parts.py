@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from rangemap import __version__, story
 from rangemap.catalog import Hosting, Source
 from rangemap.coverage import CountryRow
-from rangemap.render.map_words import MapWords, map_words
+from rangemap.render.map_words import MapWords, map_words, pct_tenths
 from rangemap.render.style import BOUND_FILL, LINE_STYLES, fill_opacity
 from rangemap.scene_build import DrawnLayer, ResolvedScene, ResolvedSite, SceneLayer
 
@@ -249,11 +249,11 @@ def country_none(w: MapWords | None = None) -> str:
 
 
 def country_properties(
-    name: str, rows: Sequence[tuple[int, CountryRow]], w: MapWords | None = None
-) -> dict[str, str | list[list[int | str]]]:
-    """A country's popup data: its name and, per ring (by index), the share covered."""
-    w = w or map_words()
-    return {"name": esc(name), "cover": [[i, w.pct(row.covered_pct)] for i, row in rows]}
+    name: str, rows: Sequence[tuple[int, CountryRow]]
+) -> dict[str, str | list[list[int]]]:
+    """A country's popup data: its name and, per ring (by index), the share covered in
+    tenths of a percent (map_words.pct_tenths; the page writes it as MapWords.pct does)."""
+    return {"name": esc(name), "cover": [[i, pct_tenths(row.covered_pct)] for i, row in rows]}
 
 
 def header_html(title: str, subtitle: str | None, extra: str = "") -> str:

@@ -66,7 +66,7 @@ def document(
     from rjsmin import jsmin
 
     leaflet_css = html_assets.style_text(html_assets.leaflet_css())
-    gesture_css, gesture_js = html_assets.gesture_handling()
+    gesture_css, gesture_js = html_assets.gesture_handling(lang)
     page_css = html_assets.style_text(cssmin(css + _MAP_CSS))
     head_scripts = "".join(
         f"<script>{html_assets.script_text(jsmin(s))}</script>\n" for s in scripts

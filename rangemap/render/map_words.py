@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from rangemap.render.labels import Callout
 
 
+def pct_tenths(value: float) -> int:
+    """A share of an area (percent) as MapWords.pct shows it, in tenths of a percent: 1000 from
+    99.95 %, 0 below 0.1 % (shown '&lt;0.1 %'), else rounded to a tenth."""
+    if value >= 99.95:
+        return 1000
+    if value < 0.1:
+        return 0
+    return round(round(value, 1) * 10)
+
+
 class MapWords:
     """The map's words in one language (a phrases language or a BCP 47 tag of one)."""
 
@@ -49,11 +59,25 @@ class MapWords:
 
     def pct(self, value: float) -> str:
         """A share of an area: '100 %', '12.3 %' ('12,3 %'), '&lt;0.1 %' (HTML)."""
-        if value >= 99.95:
+        return self.pct_text(pct_tenths(value))
+
+    def pct_text(self, tenths: int) -> str:
+        """pct of a share in tenths of a percent (pct_tenths). The map page's script writes
+        the same from the tenths and `pct_words` (one digit after the separator, no
+        grouping below 100 %)."""
+        if tenths >= 1000:
             return "100 %"
-        if value < 0.1:
+        if tenths <= 0:
             return f"&lt;{self.number(0.1, 1)} %"
-        return f"{self.number(value, 1)} %"
+        return f"{self.number(tenths / 10, 1)} %"
+
+    def pct_words(self) -> dict[str, str]:
+        """What the page needs to write pct_text: the whole, the least and the separator."""
+        return {
+            "all": self.pct_text(1000),
+            "least": self.pct_text(0),
+            "sep": self.number(0.1, 1)[1],
+        }
 
     def millions(self, population: int) -> str:
         """'21.2 million', '850,000' in this language."""

@@ -48,7 +48,7 @@ function rmRing(group, d, s) {
     L.polygon(rmLines(d.fill, d.scale), fillOptions).addTo(group);
   }
   var line = L.polyline(outline, lineOptions).addTo(group);
-  var hit = L.polyline(d.hit ? rmLines(d.hit, d.scale) : outline, hitOptions).addTo(group);
+  var hit = L.polyline(d.hit ? rmLines(d.hit, s.hitScale) : outline, hitOptions).addTo(group);
   var weight = line.options.weight, opacity = line.options.opacity;
   hit.bindTooltip(d.tooltip, {"sticky": true, "direction": "auto"});
   hit.bindPopup(rmText(d.popup), {"maxWidth": 340, "minWidth": 220});
@@ -69,11 +69,16 @@ function rmCountries(map, d) {
   function shown(i) {  // a ring switched off in the layer control has no paths on the map
     return document.querySelector("path.rm-l-" + d.ids[i]) !== null;
   }
+  function pct(t) {  // MapWords.pct_text
+    if (t >= 1000) { return d.pct.all; }
+    if (t <= 0) { return d.pct.least; }
+    return Math.floor(t / 10) + d.pct.sep + (t % 10) + " %";
+  }
   function popup(p) {
     var rows = "";
     p.cover.forEach(function (c) {
       if (!shown(c[0])) { return; }
-      rows += "<tr><td>" + d.names[c[0]] + "</td><td class=rm-num>" + c[1] + "</td></tr>";
+      rows += "<tr><td>" + d.names[c[0]] + "</td><td class=rm-num>" + pct(c[1]) + "</td></tr>";
     });
     var text = rows ? d.intro + "<table>" + rows + "</table>" : d.none;
     return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
@@ -82,8 +87,9 @@ function rmCountries(map, d) {
   function draw() {
     if (done) { return; }
     done = true;
+    var decode = rmChain(d.scale);  // rings in order, each from the end of the one before
     d.data.forEach(function (c) {  // [properties, [[ring, hole ...], ...]]
-      var layer = L.polygon(rmLines(c[1], d.scale), L.extend({"pane": d.pane}, d.style));
+      var layer = L.polygon(decode(c[1]), L.extend({"pane": d.pane}, d.style));
       layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
       layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
       layer.on("mouseover", function () { layer.setStyle(d.hover); });
@@ -132,9 +138,11 @@ function rmAeqd(map, d) {
       "keyboard": false}).addTo(map));
   }
   // Country names claim their place first, then capitals, most populous first.
-  d.names.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-country-name"); });
+  var at = rmLine(d.namesAt, d.scale);
+  d.names.forEach(function (name, i) { label(name, at[i], "rm-country-name"); });
   // A capital's dot is part of its label: where the name gives way, so does the dot.
-  d.capitals.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-capital"); });
+  at = rmLine(d.capitalsAt, d.scale);
+  d.capitals.forEach(function (name, i) { label(name, at[i], "rm-capital"); });
   L.marker(d.centre, {"icon": L.divIcon({"className": "rm-label rm-centre",
     "html": "<span>+</span>", "iconSize": [0, 0]}), "pane": d.labelsPane,
     "interactive": false, "keyboard": false}).addTo(map);
@@ -147,7 +155,7 @@ function rmAeqd(map, d) {
 _MAP_JS = """
 var rmShared;
 function rmMap(d) {
-  rmShared = d.shared;
+  rmShared = rmShare(d.shared, document.querySelectorAll("#rm-sources li"));
   var options = L.extend({}, d.map.options);
   if (d.map.crs) { options.crs = L.CRS[d.map.crs]; }
   var map = window.rmMap = L.map("rm-map", options);
@@ -174,6 +182,8 @@ function rmMap(d) {
   var cfg = L.extend({}, d.page, {"groups": groups, "hits": hits});
   cfg.labels.forEach(function (l) { l.anchors = rmLine(l.anchors, cfg.pointScale); });
   cfg.steps.forEach(function (s) { s.points = rmLine(s.points, cfg.pointScale); });
+  var at = rmLine(cfg.placesAt, cfg.placeScale);
+  cfg.places.forEach(function (p, i) { p.at = at[i]; });
   (FRAME)(map);
   (PAGE)(map, cfg);
   (STEPS)(map, cfg);
