@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from page_data import page_data
+from page_data import page_circle, page_data
 from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -326,18 +326,26 @@ def test_expected_layers_are_drawn(driver, desktop, inf):
 
 
 def test_mercator_page_draws_its_rings_as_python_decodes_them(driver, desktop, pages):
-    """On the Web Mercator page, rmRing draws a ring round the North Pole's fill from its
-    outline closed along the map's top edge, and a point site's circle from four numbers
-    (rmCircle), as tests/test_display_bound.py reads them in Python."""
+    """On the Web Mercator page, rmRing draws a point site's circles from their numbers
+    (rmCircle, with the engine's extra azimuths near a pole; rmRound cutting one round the
+    North Pole at +-180) and a band's fill from its outline, closed along the map's top edge,
+    as tests/test_display_bound.py reads them in Python (page_data.page_circle)."""
     import numpy as np
-
-    from rangemap.geodesic import GEOD
-    from rangemap.render.encoding import decode_line
 
     data = page_data(pages["self-contained"].read_text(encoding="utf-8"))
     rings = [layer["ring"] for layer in data["layers"]]
-    polar = next(d for d in rings if d["fillOutline"] == [90, 0])
-    circle = next(d for d in rings if isinstance(d["lines"][0], dict))
+    outlines: list = []  # the page's rmOutlines: a line drawn before is referred to by index
+    lines = []  # each ring's lines, references resolved
+    for d in rings:
+        for line in d["lines"]:
+            if not isinstance(line, int):
+                outlines.append(line)
+        lines.append([outlines[x] if isinstance(x, int) else x for x in d["lines"]])
+        lines[-1] = [x if isinstance(x, dict) else None for x in lines[-1]]  # circles only
+    polar_at = next(i for i, d in enumerate(rings)
+                    if d["fillOutline"] == [90, 0] and "p" in (lines[i][0] or {}))  # fmt: skip
+    polar, (outer, inner) = rings[polar_at], lines[polar_at]
+    circle = next(d for d in rings if isinstance(d["lines"][0], dict) and "c" in d["lines"][0])
     drawn = driver.execute_script(
         _MAP
         + """
@@ -356,23 +364,16 @@ def test_mercator_page_draws_its_rings_as_python_decodes_them(driver, desktop, p
         [polar, circle],
         data["ringStyle"],
     )
-    outlines: list = []  # the page's rmOutlines: a line drawn before is referred to by index
-    for d in rings[: rings.index(polar) + 1]:
-        for line in d["lines"]:
-            if not isinstance(line, int):  # a circle the page solves takes its place too
-                outlines.append(decode_line(line, d["scale"]) if isinstance(line, str) else line)
-    outer, inner = (
-        outlines[line] if isinstance(line, int) else decode_line(line, polar["scale"])
-        for line in polar["lines"]
-    )
-    closed = [*outer, [90.0, outer[-1][1]], [90.0, outer[0][1]]]
+    (fill_outer, fill_inner), got = drawn[0], np.array(drawn[0][0][:-2])
+    want = page_circle(outer)[:, ::-1]
+    assert got.shape == want.shape and np.max(np.abs(got - want)) < 1e-7  # 1 cm
+    assert fill_outer[-2:] == [[90.0, fill_outer[-3][1]], [90.0, fill_outer[0][1]]]
+    assert {fill_outer[0][1], fill_outer[-3][1]} == {-180.0, 180.0}
     # Leaflet drops a polygon ring's closing vertex: the inner circle's
-    assert drawn[0] == [closed, inner[:-1]]
-    lat, lon, metres, n = circle["lines"][0]["c"]
-    azimuths = 360.0 - np.arange(n) * 360.0 / n
-    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, metres))
-    got = np.array(drawn[1][0] if circle["fillOutline"] else drawn[1])[:n]
-    assert np.max(GEOD.inv(lons, lats, got[:, 1], got[:, 0])[2]) < 0.01
+    assert inner is None or len(fill_inner) == len(page_circle(inner)) - 1
+    got = np.array(drawn[1][0] if circle["fillOutline"] else drawn[1])[:, ::-1]
+    want = page_circle(circle["lines"][0])[: len(got)]
+    assert np.max(np.abs(got - want)) < 1e-7
 
 
 def _toggle(driver, name: str) -> None:

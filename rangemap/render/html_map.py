@@ -15,6 +15,7 @@ import shapely
 
 from rangemap import story
 from rangemap.errors import InputError
+from rangemap.geodesic import _MAX_DLON
 from rangemap.render import (
     display_geometry,
     embed,
@@ -167,8 +168,16 @@ def _outline_data(
             else html_projection.mercator_circle_steps(zoom, *site, km, *boundary)
             for km, boundary in zip(radii, ring.boundaries, strict=True)
         ]
-        if all(steps):
-            return [{"c": [*site, km * 1000.0, n]} for km, n in zip(radii, steps, strict=True)]
+        if all(steps):  # on a Web Mercator map: [n, extra azimuths], "p" round a pole
+            return [
+                {"c": [*site, km * 1000.0, n]}
+                if isinstance(n, int)
+                else {
+                    "c" if line[0] == line[-1] else "p": [*site, km * 1000.0, n[0]]
+                    + ([_MAX_DLON] if n[1] else [])
+                }
+                for km, n, line in zip(radii, steps, outline, strict=True)
+            ]
     return [encoding.encode_line(line, scale) for line in outline]
 
 

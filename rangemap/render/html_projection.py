@@ -26,7 +26,13 @@ import pyproj
 import shapely
 
 from rangemap.coverage import OUTLINE_VERTICES
-from rangemap.geodesic import GEOD, circle_points, distance_km, range_area, ring_vertices
+from rangemap.geodesic import (
+    GEOD,
+    circle_points,
+    distance_km,
+    range_area,
+    ring_vertices,
+)
 from rangemap.render.display_geometry import (
     DECIMALS,
     MERCATOR_TILES_MAX_ZOOM,
@@ -297,20 +303,21 @@ def circle_steps(
 
 def mercator_circle_steps(
     zoom: int, lat: float, lon: float, km: float, lons: np.ndarray, lats: np.ndarray
-) -> int | None:
-    """circle_steps for a Web Mercator page whose deepest zoom is `zoom`. None for a circle
-    that crosses the 180th meridian (cut in two there, or round a pole: the page would draw it
-    across the map), or where even OUTLINE_VERTICES azimuths stray too far from the exact
-    vertices.
+) -> tuple[int, bool] | None:
+    """circle_steps for a Web Mercator page whose deepest zoom is `zoom`, and whether the page
+    adds the engine's extra azimuths (geodesic.ring_vertices: where consecutive points are more
+    than _MAX_DLON degrees of longitude apart, near a pole). None for a circle cut in two at
+    the 180th meridian; a circle round a pole is one line there, which the page cuts itself.
 
-    Measured against every exact vertex (`lons`, `lats`: where consecutive azimuths are far
-    apart in longitude, near a pole, the engine adds some between its evenly spaced ones), each
-    against the chord the page draws across its azimuth: at town-level zooms the page's chords
-    miss those by more than the bound, and such a circle comes as its vertices.
+    Each exact vertex (`lons`, `lats`) is measured against the chord the page draws across its
+    azimuth; where no evenly spaced azimuths stay within the bound (the engine's extra vertices
+    near a pole, which Web Mercator stretches most), the page draws all of the engine's own.
     """
     pieces = split_at_antimeridian(lons, lats)
-    if len(pieces) != 1 or not np.array_equal(pieces[0][0], pieces[0][-1]):
+    if len(pieces) != 1:
         return None
+    if not np.array_equal(pieces[0][0], pieces[0][-1]):  # round a pole
+        return OUTLINE_VERTICES, True
     n = OUTLINE_VERTICES
     regular = circle_points(lat, lon, km, np.linspace(360.0, 0.0, n, endpoint=False))
     azimuths = GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)[0]
@@ -326,8 +333,8 @@ def mercator_circle_steps(
         ab = b - a
         t = np.clip(np.sum((exact - a) * ab, axis=1) / np.sum(ab * ab, axis=1), 0.0, 1.0)
         if float(np.max(np.hypot(*(exact - a - t[:, None] * ab).T))) <= tolerance:
-            return n // k
-    return None
+            return n // k, False
+    return n, True
 
 
 def _chord_error(xy: np.ndarray, k: int) -> float:
@@ -548,7 +555,8 @@ def resolutions(max_zoom: int = MAX_ZOOM) -> list[float]:
 #: Vincenty's A and B (coef) and delta sigma, and his direct problem (as proj4js 2.22's aeqd
 #: inverse); rmCircle(c) draws a geodesic circle of c[2] metres around (c[0], c[1]) at c[3]
 #: azimuths from 360 down, as the engine's ring_vertices, so that a page draws a point site's
-#: circles from these four numbers (circle_steps, mercator_circle_steps).
+#: circles from these four numbers (circle_steps, mercator_circle_steps; a fifth adds the engine's
+#: extra azimuths near a pole); rmRound cuts one round a pole at +-180 for a Web Mercator page.
 GEODESIC_JS = """
 var rmGeo = (function () {
   var a = 6378137, b0 = (1 - 1 / 298.257223563) * a, es = (a * a - b0 * b0) / (a * a);
@@ -580,13 +588,37 @@ var rmGeo = (function () {
   return {f: f, b: b, coef: coef, dSigma: dSigma, direct: direct};
 })();
 function rmCircle(c) {
-  var D = Math.PI / 180, R = 180 / Math.PI, f = rmGeo.f, out = [];
-  var U = Math.atan((1 - f) * Math.tan(c[0] * D));
-  for (var i = 0; i < c[3]; i++) {
-    var ll = rmGeo.direct(Math.sin(U), Math.cos(U), c[1] * D, (360 - i * 360 / c[3]) * D, c[2]);
-    out.push(L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180));
+  var D = Math.PI / 180, R = 180 / Math.PI, f = rmGeo.f, n = c[3], step = 360 / n, out = [];
+  var U = Math.atan((1 - f) * Math.tan(c[0] * D)), sU = Math.sin(U), cU = Math.cos(U);
+  function at(azimuth) {
+    var ll = rmGeo.direct(sU, cU, c[1] * D, azimuth * D, c[2]);
+    return L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180);
+  }
+  for (var i = 0; i < n; i++) { out.push(at(360 - i * step)); }
+  if (c[4]) {  // the engine's extra azimuths where points are over c[4] degrees of longitude apart
+    var more = [];
+    for (i = 0; i < n; i++) {
+      var d = out[(i + 1) % n].lng - out[i].lng;
+      var parts = Math.min(Math.ceil(Math.abs(((d + 180) % 360 + 360) % 360 - 180) / c[4]), 1024);
+      more.push(out[i]);
+      for (var k = 1; k < parts; k++) { more.push(at(360 - i * step - step * k / parts)); }
+    }
+    out = more;
   }
   out.push(L.latLng(out[0].lat, out[0].lng));  // closed, as the line is drawn
+  return out;
+}
+// A circle round a pole (rmCircle's) as Web Mercator draws it: one line from one edge of the
+// map to the other, cut where it crosses the 180th meridian as display_geometry's
+// split_at_antimeridian cuts it (the crossing interpolated in longitude and latitude).
+function rmRound(line) {
+  var n = line.length - 1, j = 0;
+  while (Math.abs(line[j + 1].lng - line[j].lng) <= 180) { j++; }
+  var p = line[j], q = line[j + 1], edge = p.lng > 0 ? 180 : -180;
+  var lat = p.lat + (edge - p.lng) / (q.lng + 2 * edge - p.lng) * (q.lat - p.lat), out = [];
+  out.push([lat, -edge]);
+  for (var k = 1; k <= n; k++) { out.push([line[(j + k) % n].lat, line[(j + k) % n].lng]); }
+  out.push([lat, edge]);
   return out;
 }
 """

@@ -21,7 +21,8 @@ from rangemap.render.html_projection import VIEW_JS
 #: index in rmOutlines of a line an earlier ring drew (a band's outer circle is often a ring of
 #: its own); Leaflet copies the arrays, never changes them. A point site's circle is
 #: {"c": [lat, lon, metres, n]} where the page can compute it (rmCircle,
-#: html_projection.GEODESIC_JS, in the page's head).
+#: html_projection.GEODESIC_JS, in the page's head); on a Web Mercator map with a fifth number
+#: for the engine's extra azimuths near a pole, and {"p": ...} for one round a pole (rmRound).
 _RING_JS = """
 var rmOutlines = [];
 function rmRing(group, d, s) {
@@ -36,7 +37,8 @@ function rmRing(group, d, s) {
     "className": "rm-hit" + cls};
   var outline = d.lines.map(function (l) {
     if (typeof l === "number") { return rmOutlines[l]; }
-    rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale) : rmCircle(l.c));
+    rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale)
+                    : l.c ? rmCircle(l.c) : rmRound(rmCircle(l.p)));
     return rmOutlines[rmOutlines.length - 1];
   });
   if (d.fillOutline) {  // true, or per line the pole along whose edge it closes (or 0)
