@@ -520,6 +520,8 @@ def render_map(
         else None,
     }
     head_js = [SCALE_JS, html_projection.GEODESIC_JS]  # before the CRS, which uses it
+    if frame is None:  # circles near a pole, cut at +-180 (a Web Mercator page's rmRing)
+        head_js.append(html_projection.MERCATOR_JS)
     if frame is not None:  # the azimuthal CRS, registered before the map is made
         crs = js_value(
             [_AEQD_CRS, [frame.lat, frame.lon], html_projection.resolutions(frame.max_zoom)]

@@ -555,8 +555,8 @@ def resolutions(max_zoom: int = MAX_ZOOM) -> list[float]:
 #: Vincenty's A and B (coef) and delta sigma, and his direct problem (as proj4js 2.22's aeqd
 #: inverse); rmCircle(c) draws a geodesic circle of c[2] metres around (c[0], c[1]) at c[3]
 #: azimuths from 360 down, as the engine's ring_vertices, so that a page draws a point site's
-#: circles from these four numbers (circle_steps, mercator_circle_steps; a fifth adds the engine's
-#: extra azimuths near a pole); rmRound cuts one round a pole at +-180 for a Web Mercator page.
+#: circles from these four numbers (circle_steps, mercator_circle_steps; on a Web Mercator page
+#: a fifth adds the engine's extra azimuths near a pole: MERCATOR_JS).
 GEODESIC_JS = """
 var rmGeo = (function () {
   var a = 6378137, b0 = (1 - 1 / 298.257223563) * a, es = (a * a - b0 * b0) / (a * a);
@@ -588,29 +588,35 @@ var rmGeo = (function () {
   return {f: f, b: b, coef: coef, dSigma: dSigma, direct: direct};
 })();
 function rmCircle(c) {
-  var D = Math.PI / 180, R = 180 / Math.PI, f = rmGeo.f, n = c[3], step = 360 / n, out = [];
+  var D = Math.PI / 180, R = 180 / Math.PI, f = rmGeo.f, n = c[3], out = [];
   var U = Math.atan((1 - f) * Math.tan(c[0] * D)), sU = Math.sin(U), cU = Math.cos(U);
   function at(azimuth) {
     var ll = rmGeo.direct(sU, cU, c[1] * D, azimuth * D, c[2]);
     return L.latLng(ll[0] * R, (ll[1] * R + 540) % 360 - 180);
   }
-  for (var i = 0; i < n; i++) { out.push(at(360 - i * step)); }
-  if (c[4]) {  // the engine's extra azimuths where points are over c[4] degrees of longitude apart
-    var more = [];
-    for (i = 0; i < n; i++) {
-      var d = out[(i + 1) % n].lng - out[i].lng;
-      var parts = Math.min(Math.ceil(Math.abs(((d + 180) % 360 + 360) % 360 - 180) / c[4]), 1024);
-      more.push(out[i]);
-      for (var k = 1; k < parts; k++) { more.push(at(360 - i * step - step * k / parts)); }
-    }
-    out = more;
-  }
+  for (var i = 0; i < n; i++) { out.push(at(360 - i * 360 / n)); }
+  if (c[4]) { out = rmMore(out, at, c[4]); }  // Web Mercator pages only (MERCATOR_JS)
   out.push(L.latLng(out[0].lat, out[0].lng));  // closed, as the line is drawn
   return out;
 }
-// A circle round a pole (rmCircle's) as Web Mercator draws it: one line from one edge of the
-// map to the other, cut where it crosses the 180th meridian as display_geometry's
-// split_at_antimeridian cuts it (the crossing interpolated in longitude and latitude).
+"""
+
+#: Web Mercator pages only, after GEODESIC_JS: rmMore adds the engine's extra azimuths to a
+#: circle (geodesic.ring_vertices: where consecutive points are more than `most` degrees of
+#: longitude apart, near a pole); rmRound cuts a circle round a pole where it crosses the 180th
+#: meridian, as display_geometry.split_at_antimeridian does (the crossing interpolated in
+#: longitude and latitude), into one line from one edge of the map to the other.
+MERCATOR_JS = """
+function rmMore(out, at, most) {
+  var n = out.length, step = 360 / n, more = [];
+  for (var i = 0; i < n; i++) {
+    var d = out[(i + 1) % n].lng - out[i].lng;
+    var parts = Math.min(Math.ceil(Math.abs(((d + 180) % 360 + 360) % 360 - 180) / most), 1024);
+    more.push(out[i]);
+    for (var k = 1; k < parts; k++) { more.push(at(360 - i * step - step * k / parts)); }
+  }
+  return more;
+}
 function rmRound(line) {
   var n = line.length - 1, j = 0;
   while (Math.abs(line[j + 1].lng - line[j].lng) <= 180) { j++; }
