@@ -228,7 +228,7 @@ def test_the_scene_fills_every_text_field_of_the_catalog() -> None:
                 if field in _TEXT_KEYS:
                     assert value is not None, f"{type(node).__name__}.{field} left empty"
                     walk(value)
-                elif isinstance(value, tuple | list) or hasattr(value, "model_fields"):
+                elif isinstance(value, tuple | list) or hasattr(type(value), "model_fields"):
                     walk(value)
 
     walk(catalog)
