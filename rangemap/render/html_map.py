@@ -84,6 +84,7 @@ def _ring_data(
     *,
     filled: bool = True,
     zoom: int = display_geometry.MERCATOR_TILES_MAX_ZOOM,
+    circles: dict[tuple[float, float, float], Any] | None = None,
 ) -> dict[str, Any]:
     """A ring's fill, visible outline and hover/click line, in one script block; with a
     `frame`, as drawn in its azimuthal equidistant projection, else in Web Mercator for the
@@ -93,7 +94,8 @@ def _ring_data(
     `drawn` maps the outline lines already in the page (as JSON) to their index in the
     page's rmOutlines (DRAW_JS), so that each is written once. A ring not `filled` draws its
     outline only: another claim fills the same disc (two fills on top of each other would
-    darken it into murk).
+    darken it into murk). `circles` keeps what _outline_data found for each circle of the map
+    (a band's outer circle is often a ring of its own).
     """
     ring, color = layer.ring, layer.color
     weight, dash, _ = LINE_STYLES[layer.line_kind]
@@ -118,7 +120,8 @@ def _ring_data(
     hit = map_labels.hit_outline(layer, arcs or {})
     drawn = {} if drawn is None else drawn
     lines: list[str | int | dict] = []
-    for line in _outline_data(layer, outline, scale, frame, zoom):
+    circles = {} if circles is None else circles
+    for line in _outline_data(layer, outline, scale, frame, zoom, circles):
         key = js_value(line)
         lines.append(drawn.get(key, line))
         drawn.setdefault(key, len(drawn))
@@ -152,7 +155,12 @@ def _ring_data(
 
 
 def _outline_data(
-    layer: DrawnLayer, outline: list, scale: int, frame: AeqdFrame | None, zoom: int
+    layer: DrawnLayer,
+    outline: list,
+    scale: int,
+    frame: AeqdFrame | None,
+    zoom: int,
+    circles: dict[tuple[float, float, float], Any],
 ) -> list[str | dict]:
     """The page's data for each line of a ring's outline: a point site's circles as
     {"c": [lat, lon, metres, azimuths]} where the page can compute them whole
@@ -162,12 +170,16 @@ def _outline_data(
     if ring.site.area is None:
         radii = (ring.km, ring.km_min) if ring.km_min else (ring.km,)
         site = (ring.site.lat, ring.site.lon)
-        steps = [
-            html_projection.circle_steps(frame, *site, km, *boundary)
-            if frame is not None
-            else html_projection.mercator_circle_steps(zoom, *site, km, *boundary)
-            for km, boundary in zip(radii, ring.boundaries, strict=True)
-        ]
+        steps = []
+        for km, boundary in zip(radii, ring.boundaries, strict=True):
+            key = (*site, km)
+            if key not in circles:  # the same circle, the same answer
+                circles[key] = (
+                    html_projection.circle_steps(frame, *site, km, *boundary)
+                    if frame is not None
+                    else html_projection.mercator_circle_steps(zoom, *site, km, *boundary)
+                )
+            steps.append(circles[key])
         if all(steps):  # on a Web Mercator map: [n, extra azimuths], "p" round a pole
             return [
                 {"c": [*site, km * 1000.0, n]}
@@ -463,6 +475,7 @@ def render_map(
     unfilled = {i for ids in story.merged_same_disc(resolved) for i in ids[1:]}
     arcs = map_labels.shared_arcs(resolved.drawn)
     drawn: dict[str, int] = {}
+    circles: dict[tuple[float, float, float], Any] = {}
     for site in resolved.sites:
         for layer in site.layers:
             if not isinstance(layer, DrawnLayer):
@@ -474,14 +487,20 @@ def render_map(
                     "name": f"{swatch} {esc(_layer_name(layer, w))}",
                     "show": layer.id in first.show,
                     "ring": _ring_data(
-                        layer, frame, arcs, drawn, w, filled=layer.id not in unfilled, zoom=zoom
+                        layer,
+                        frame,
+                        arcs,
+                        drawn,
+                        w,
+                        filled=layer.id not in unfilled,
+                        zoom=zoom,
+                        circles=circles,
                     ),
                 }
             )
     sites = [_site_data(site, resolved, frame, w, zoom) for site in resolved.sites]
     # popups cut into pieces: those repeated (footnotes) written once, the sources copied
-    # from the sources panel (its list items, in
-    # document order: "#rm-sources li" in the renderer)
+    # from the sources panel (its list items in document order: "#rm-sources li")
     sources = html_parts.sources_html(resolved, w)
     popups = [layer["ring"] for layer in layers] + sites
     shared, parts = encoding.shared_fragments(
