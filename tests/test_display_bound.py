@@ -78,6 +78,14 @@ def _exact(
             for xy in project_lines(frame.view, tr, lons, lats, closed=closed)]  # fmt: skip
 
 
+def _launch_areas(resolved, html: str) -> list[tuple[dict, object]]:
+    """Each launch area's outline as the page has it, with the area's exact geometry."""
+    areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
+    found = [s["area"] for s in page_data(html)["sites"] if s["area"] is not None]
+    assert len(found) == len(areas)
+    return list(zip(found, areas, strict=True))
+
+
 def test_every_drawn_outline_is_within_the_stated_bound(page):
     resolved, frame, html = page
     layers = {layer.id: layer for layer in resolved.drawn}
@@ -99,10 +107,7 @@ def test_every_drawn_outline_is_within_the_stated_bound(page):
         assert _px(frame, lines, exact) <= dg.ERROR_PX, layer_id
         checked += 1
     assert checked == len(resolved.drawn)
-    areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
-    found = [s["area"] for s in page_data(html)["sites"] if s["area"] is not None]
-    assert len(found) == len(areas)
-    for area, geometry in zip(found, areas, strict=True):
+    for area, geometry in _launch_areas(resolved, html):
         drawn = [decode_line(text, area["scale"]) for text in area["lines"]]
         exact = _exact(frame, [(line[:, 0], line[:, 1]) for line in outline_lines(geometry)])
         assert _px(frame, drawn, exact) <= dg.ERROR_PX
@@ -219,10 +224,7 @@ def test_every_mercator_outline_and_fill_is_within_the_stated_bound(mercator_pag
             assert _mercator_px(fill, edge, zoom) <= dg.ERROR_PX, layer_id
         checked += 1
     assert checked == len(resolved.drawn)
-    areas = [s.location.area.geometry for s in resolved.sites if s.location.area is not None]
-    found = [s["area"] for s in page_data(html)["sites"] if s["area"] is not None]
-    assert len(found) == len(areas)
-    for area, geometry in zip(found, areas, strict=True):
+    for area, geometry in _launch_areas(resolved, html):
         drawn = [np.array(decode_line(text, area["scale"]))[:, ::-1] for text in area["lines"]]
         assert _mercator_px(drawn, outline_lines(geometry), zoom) <= dg.ERROR_PX
 
