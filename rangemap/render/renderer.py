@@ -63,8 +63,9 @@ function rmRing(group, d, s) {
 """
 
 #: The countries: one array per country of encoded rings, with a popup giving the share of
-#: it each range shown covers. The heaviest layer, drawn after the first frame: text, rings
-#: and labels paint first (a frame out of view, whose frames the browser holds back, gets it
+#: it each range shown covers. The heaviest layer, drawn after the load event and the first
+#: frame, a few dozen countries a task: text, rings and labels paint first, and the reader can
+#: pan and click in between (a frame out of view, whose frames the browser holds back, gets it
 #: within a second anyway).
 _COUNTRIES_JS = """
 function rmCountries(map, d) {
@@ -85,23 +86,31 @@ function rmCountries(map, d) {
     var text = rows ? d.intro + "<table>" + rows + "</table>" : d.none;
     return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
   }
-  var group = L.featureGroup(), done = false;
-  function draw() {
-    if (done) { return; }
-    done = true;
-    var decode = rmChain(d.scale);  // rings in order, each from the end of the one before
-    d.data.forEach(function (c) {  // [properties, [[ring, hole ...], ...]]
-      var layer = L.polygon(decode(c[1]), L.extend({"pane": d.pane}, d.style));
-      layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
-      layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
-      layer.on("mouseover", function () { layer.setStyle(d.hover); });
-      layer.on("mouseout", function () { layer.setStyle(d.style); });
-      group.addLayer(layer);
-    });
+  var group = L.featureGroup(), next = 0, started = false, CHUNK = 30;
+  var decode = rmChain(d.scale);  // rings in order, each from the end of the one before
+  function add(c) {  // [properties, [[ring, hole ...], ...]]
+    var layer = L.polygon(decode(c[1]), L.extend({"pane": d.pane}, d.style));
+    layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
+    layer.bindPopup(function () { return popup(c[0]); }, {"maxWidth": 340});
+    layer.on("mouseover", function () { layer.setStyle(d.hover); });
+    layer.on("mouseout", function () { layer.setStyle(d.style); });
+    group.addLayer(layer);
+  }
+  function draw() {  // a few dozen countries at a time, in order: the page answers between
+    d.data.slice(next, next + CHUNK).forEach(add);
+    next += CHUNK;
+    if (next < d.data.length) { setTimeout(draw, 0); return; }
     document.documentElement.classList.add("rm-basemap");
   }
-  requestAnimationFrame(function () { setTimeout(draw, 0); });
-  setTimeout(draw, 1000);
+  function start() {
+    if (!started) { started = true; draw(); }
+  }
+  function soon() {  // after the first frame; within a second in a frame held back
+    requestAnimationFrame(function () { setTimeout(start, 0); });
+    setTimeout(start, 1000);
+  }
+  // Never before the page's load event: the first view is the ranges, not the countries.
+  if (document.readyState === "complete") { soon(); } else { addEventListener("load", soon); }
   return group.addTo(map);
 }
 """
