@@ -594,9 +594,10 @@ CRS_JS = """
 })
 """
 
-#: The azimuthal map's scale note and label decluttering. The view follows the story's steps
-#: (rangemap.render.steps), which frame their points in any projection. Labels hide where
-#: they collide.
+#: The azimuthal map's scale note and its names (countries, capitals) decluttered. The view
+#: follows the story's steps (rangemap.render.steps), which frame their points in any
+#: projection. Names hide where they collide with each other or, after the page has placed its
+#: own labels (page.PAGE_JS calls map.rmNames.show with its test for a free box), with those.
 VIEW_JS = """
 function (map, labels, note) {
   var scale = document.querySelector(".leaflet-control-scale");
@@ -606,23 +607,65 @@ function (map, labels, note) {
     text.textContent = note;
     scale.appendChild(text);
   }
-  function declutter() {  // larger countries and capitals first; a label that overlaps hides
-    // All boxes are read in one pass, then all labels set: reading a box after setting a
-    // style would lay the page out again for every label.
-    var taken = [], els = labels.map(function (l) { return l.getElement(); }).filter(Boolean);
-    els.forEach(function (el) { el.style.visibility = "visible"; });
-    var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
-    var hidden = boxes.map(function (r) {
-      var free = r.width > 0 && taken.every(function (t) {
+  // A name's box is its marker's point, rounded as Leaflet places it, plus an offset that
+  // never changes: measured once for all names in one pass, after which every test is
+  // arithmetic and the page is never laid out again to read a box.
+  var names = labels.map(function (l) { return {marker: l, el: l.getElement()}; })
+    .filter(function (n) { return n.el; });
+  var all = names.slice(), measured = false, zoom = null;
+  map.eachLayer(function (l) {  // the centre's +: it gives way to the page's labels only
+    var icon = l instanceof L.Marker && l.options.icon.options.className;
+    if (icon && icon.split(" ").indexOf("rm-centre") >= 0) {
+      all.push({marker: l, el: l.getElement(), own: false});
+    }
+  });
+  function point(n) { return map.latLngToLayerPoint(n.marker.getLatLng()).round(); }
+  function measure() {
+    var box = map.getContainer().getBoundingClientRect();
+    var rects = all.map(function (n) { return n.el.firstChild.getBoundingClientRect(); });
+    if (!rects.some(function (r) { return r.width > 0; })) { return false; }  // not laid out
+    all.forEach(function (n, i) {
+      var p = map.layerPointToContainerPoint(point(n)), r = rects[i];
+      n.off = {l: r.left - box.left - p.x, t: r.top - box.top - p.y, w: r.width, h: r.height};
+    });
+    return true;
+  }
+  function rect(n, p) {
+    return {left: p.x + n.off.l, top: p.y + n.off.t, right: p.x + n.off.l + n.off.w,
+            bottom: p.y + n.off.t + n.off.h};
+  }
+  function declutter() {  // larger countries and capitals first; a name that overlaps hides
+    var taken = [];
+    names.forEach(function (n) {
+      var r = rect(n, point(n));
+      var free = n.off.w > 0 && taken.every(function (t) {
         return r.right < t.left || r.left > t.right || r.bottom < t.top || r.top > t.bottom;
       });
       if (free) { taken.push(r); }
-      return !free;
+      n.own = !free;
     });
-    els.forEach(function (el, i) { if (hidden[i]) { el.style.visibility = "hidden"; } });
+    zoom = map.getZoom();
   }
-  map.on("zoomend moveend overlayadd", declutter);
-  declutter();
+  // Shows each name that is clear of the others and, given `free` (the page's test for a box
+  // in container px), clear of the page's labels and controls.
+  function show(free) {
+    if (!(measured = measured || measure())) { return; }
+    if (zoom !== map.getZoom()) { declutter(); }
+    all.forEach(function (n) {
+      var hide = n.own;
+      if (!hide && free && n.off.w > 0) {
+        var r = rect(n, map.layerPointToContainerPoint(point(n)));
+        hide = !free({l: r.left, t: r.top, r: r.right, b: r.bottom});
+      }
+      if (hide !== n.hidden) {
+        n.el.style.visibility = hide ? "hidden" : "visible";
+        n.hidden = hide;
+      }
+    });
+  }
+  map.rmNames = {measure: function () { measured = measured || measure(); }, show: show};
+  // After a zoom the names show clear of each other at once; the page's labels follow.
+  map.on("zoomend", function () { show(null); });
 }
 """
 
