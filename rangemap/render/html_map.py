@@ -231,12 +231,8 @@ _AEQD_JS = """
     "color": "#F7FAFC", "weight": 0.8, "interactive": false}).addTo(map);
   L.polyline(edge, {"pane": sea, "color": "#B8C2CC", "weight": 0.8,
     "interactive": false}).addTo(map);
-  function label(text, latlng, cls) {
-    var icon = L.divIcon({"className": "rm-label " + cls, "html": "<span>" + text + "</span>",
-      "iconSize": [0, 0]});
-    labels.push(L.marker(latlng, {"icon": icon, "pane": labelsPane, "interactive": false,
-      "keyboard": false}).addTo(map));
-  }
+  // Names are drawn by VIEW_JS, as one layer: {html, at: [lat, lon], cls} each.
+  function label(text, latlng, cls) { labels.push({"html": text, "at": latlng, "cls": cls}); }
   // Country names claim their place first, then capitals, most populous first.
   {{ this.names }}.forEach(function (c) { label(c[0], [c[1], c[2]], "rm-country-name"); });
   // A capital's dot is part of its label: where the name gives way, so does the dot.

@@ -607,19 +607,45 @@ function (map, labels, note) {
     text.textContent = note;
     scale.appendChild(text);
   }
-  // A name's box is its marker's point, rounded as Leaflet places it, plus an offset that
-  // never changes: measured once for all names in one pass, after which every test is
-  // arithmetic and the page is never laid out again to read a box.
-  var names = labels.map(function (l) { return {marker: l, el: l.getElement()}; })
-    .filter(function (n) { return n.el; });
+  // The names (labels: {html, at, cls} each, the html escaped) as one layer of their own:
+  // made in one go, each placed as Leaflet places a marker (its point rounded, stacked by
+  // it) and moved with the map's zooms as markers are, without a marker's work for each.
+  var pane = map.createPane("rm-names");  // above the places' dots, below the ranges' labels
+  pane.style.zIndex = 625;
+  pane.style.pointerEvents = "none";
+  var names = labels.map(function (l) { return {at: L.latLng(l.at)}; });
+  function point(n) { return map.latLngToLayerPoint(n.at).round(); }
+  var anim = map._zoomAnimated ? "leaflet-zoom-animated" : "leaflet-zoom-hide";
+  pane.innerHTML = labels.map(function (l) {
+    return '<div class="leaflet-marker-icon rm-label ' + l.cls + " " + anim + '" style="' +
+      'margin-left: 0px; margin-top: 0px; width: 0px; height: 0px;"><span>' + l.html +
+      "</span></div>";
+  }).join("");
+  names.forEach(function (n, i) { n.el = pane.children[i]; });
+  function put(n, p) {
+    L.DomUtil.setPosition(n.el, p);
+    n.el.style.zIndex = p.y;
+  }
+  function update() { names.forEach(function (n) { put(n, point(n)); }); }
+  map.on("zoom viewreset", update);
+  if (map._zoomAnimated) {
+    map.on("zoomanim", function (e) {
+      names.forEach(function (n) {
+        put(n, map._latLngToNewLayerPoint(n.at, e.zoom, e.center).round());
+      });
+    });
+  }
+  update();
+  // A name's box is its point plus an offset that never changes: measured once for all
+  // names in one pass, after which every test is arithmetic and the page is never laid out
+  // again to read a box.
   var all = names.slice(), measured = false, zoom = null;
   map.eachLayer(function (l) {  // the centre's +: it gives way to the page's labels only
     var icon = l instanceof L.Marker && l.options.icon.options.className;
     if (icon && icon.split(" ").indexOf("rm-centre") >= 0) {
-      all.push({marker: l, el: l.getElement(), own: false});
+      all.push({at: l.getLatLng(), el: l.getElement(), own: false});
     }
   });
-  function point(n) { return map.latLngToLayerPoint(n.marker.getLatLng()).round(); }
   function measure() {
     var box = map.getContainer().getBoundingClientRect();
     var rects = all.map(function (n) { return n.el.firstChild.getBoundingClientRect(); });
