@@ -610,8 +610,8 @@ function (map, labels, note) {
   }
   // The names are one layer of their own, each placed as Leaflet places a marker (its point
   // rounded, stacked by it) and moved with the map's zooms as markers are, without a
-  // marker's work for each. Like the countries (html_map), they come after the first frame,
-  // a few dozen at a time, so that the page answers the reader in between.
+  // marker's work for each. Like the countries (html_map), they come after the first frame
+  // (and the load event), a few dozen at a time, so that the page answers the reader between.
   var pane = map.createPane("rm-names");  // above the places' dots, below the ranges' labels
   pane.style.zIndex = 625;
   pane.style.pointerEvents = "none";
@@ -655,8 +655,12 @@ function (map, labels, note) {
   function start() {
     if (!started) { started = true; make(); }
   }
-  requestAnimationFrame(function () { setTimeout(start, 0); });
-  setTimeout(start, 1000);
+  function soon() {  // after the first frame; within a second in a frame held back
+    requestAnimationFrame(function () { setTimeout(start, 0); });
+    setTimeout(start, 1000);
+  }
+  // Never before the page's load event: they are not what the reader waits for.
+  if (document.readyState === "complete") { soon(); } else { addEventListener("load", soon); }
   // A name's box is its point plus an offset that never changes: measured once, all new
   // names in one pass, after which every test is arithmetic and the page is never laid out
   // again to read a box.
