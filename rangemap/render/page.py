@@ -403,11 +403,11 @@ function (map, cfg) {
       el.textContent = item[0];
       fresh.push([key, el]);
     });
-    var sizes = fresh.map(function (f) { return [f[1].offsetWidth, f[1].offsetHeight]; });
+    var got = fresh.map(function (f) { return [f[1].offsetWidth, f[1].offsetHeight]; });
     read();
     fresh.forEach(function (f, i) {
       pane.removeChild(f[1]);
-      if (sizes[i][1]) { textSizes[f[0]] = sizes[i]; }  // a hidden pane measures nothing
+      if (got[i][1]) { textSizes[f[0]] = got[i]; }  // a hidden pane measures nothing
     });
   }
   function sizeOf(text, cls) {
