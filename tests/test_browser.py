@@ -612,6 +612,53 @@ def test_aeqd_map_runs_offline_without_errors(driver, aeqd_pages, shots):
     assert "(+ near Warsaw)" in _text(driver, ".leaflet-control-scale")
 
 
+# Counts the page's reads of a box or a size from now on (each may lay the page out again).
+_COUNT_READS = """
+var reads = 0, rect = Element.prototype.getBoundingClientRect;
+Element.prototype.getBoundingClientRect = function () { reads++; return rect.call(this); };
+["offsetWidth", "offsetHeight"].forEach(function (name) {
+  var own = Object.getOwnPropertyDescriptor(HTMLElement.prototype, name);
+  Object.defineProperty(HTMLElement.prototype, name, {configurable: true,
+    get: function () { reads++; return own.get.call(this); }});
+});
+window.__rmReads = function () { return reads; };
+"""
+
+
+def test_labels_placed_again_read_only_the_controls_and_the_map(driver, aeqd_pages):
+    """A ring switched off and on again places the labels twice: each time the page reads the
+    controls' boxes and the map's, and no label's or name's (their sizes are known: reading
+    one after placing another laid the page out again for every label)."""
+    _load(driver, aeqd_pages["inf"], DESKTOP)
+    time.sleep(0.3)
+    controls = _count(driver, ".leaflet-control")
+    assert _count(driver, ".rm-ml") > 3 and _count(driver, ".rm-label") > 100
+    driver.execute_script(_COUNT_READS)
+    for checked in (False, True):
+        driver.execute_script(
+            "var box = document.querySelector('.rm-legend-layers input[data-layer]');"
+            "box.checked = arguments[0]; box.dispatchEvent(new Event('change'));",
+            checked,
+        )
+        time.sleep(0.3)
+    assert driver.execute_script("return window.__rmReads()") <= 2 * (controls + 1)
+    assert _count(driver, ".rm-ml") > 3
+
+
+def test_aeqd_names_are_one_layer_not_a_marker_each(driver, aeqd_pages):
+    """The basemap's ~350 names are plain elements of one layer: the centre's + is the only
+    marker on the map."""
+    _load(driver, aeqd_pages["inf"], DESKTOP)
+    time.sleep(0.3)
+    markers = driver.execute_script(
+        _MAP + "var n = 0; map.eachLayer(function (l) { if (l instanceof L.Marker) { n++; } });"
+        "return n;"
+    )
+    assert markers == 1
+    assert _count(driver, ".rm-label.rm-capital span") > 20
+    assert _count(driver, ".rm-label.rm-country-name span") > 100
+
+
 def test_aeqd_map_has_the_same_layers_and_popups(driver, aeqd_pages, inf):
     _load(driver, aeqd_pages["inf"], DESKTOP)
     first = set(story.steps(inf)[0].show)

@@ -692,9 +692,11 @@ CRS_JS = """
 })
 """
 
-#: The azimuthal map's scale note and label decluttering. The view follows the story's steps
-#: (rangemap.render.steps), which frame their points in any projection. Labels hide where
-#: they collide.
+#: The azimuthal map's scale note and its names (countries, capitals: labels, {html, at, cls}
+#: each, the html escaped). The view follows the story's steps (rangemap.render.steps), which
+#: frame their points in any projection. Names hide where they collide with each other or with
+#: the page's own labels and controls (page.PAGE_JS passes its test for a free box to
+#: map.rmNames.show each time it places them).
 VIEW_JS = """
 function (map, labels, note) {
   var scale = document.querySelector(".leaflet-control-scale");
@@ -704,23 +706,113 @@ function (map, labels, note) {
     text.textContent = note;
     scale.appendChild(text);
   }
-  function declutter() {  // larger countries and capitals first; a label that overlaps hides
-    // All boxes are read in one pass, then all labels set: reading a box after setting a
-    // style would lay the page out again for every label.
-    var taken = [], els = labels.map(function (l) { return l.getElement(); }).filter(Boolean);
-    els.forEach(function (el) { el.style.visibility = "visible"; });
-    var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
-    var hidden = boxes.map(function (r) {
-      var free = r.width > 0 && taken.every(function (t) {
+  // The names are one layer of their own, each placed as Leaflet places a marker (its point
+  // rounded, stacked by it) and moved with the map's zooms as markers are, without a
+  // marker's work for each. Like the countries (html_map), they come after the first frame
+  // (and the load event), a few dozen at a time, so that the page answers the reader between.
+  var pane = map.createPane("rm-names");  // above the places' dots, below the ranges' labels
+  pane.style.zIndex = 625;
+  pane.style.pointerEvents = "none";
+  var names = [], all = [], started = false, lastFree = null, CHUNK = 40;
+  function point(n) { return map.latLngToLayerPoint(n.at).round(); }
+  function put(n, p) {
+    L.DomUtil.setPosition(n.el, p);
+    n.el.style.zIndex = p.y;
+  }
+  map.on("zoom viewreset", function () { names.forEach(function (n) { put(n, point(n)); }); });
+  if (map._zoomAnimated) {
+    map.on("zoomanim", function (e) {
+      names.forEach(function (n) {
+        put(n, map._latLngToNewLayerPoint(n.at, e.zoom, e.center).round());
+      });
+    });
+  }
+  map.eachLayer(function (l) {  // the centre's +: it gives way to the page's labels only
+    var icon = l instanceof L.Marker && l.options.icon.options.className;
+    if (icon && icon.split(" ").indexOf("rm-centre") >= 0) {
+      all.push({at: l.getLatLng(), el: l.getElement(), own: false});
+    }
+  });
+  function make() {  // the next few names, in their order
+    var anim = map._zoomAnimated ? "leaflet-zoom-animated" : "leaflet-zoom-hide";
+    var some = labels.slice(names.length, names.length + CHUNK), first = pane.children.length;
+    pane.insertAdjacentHTML("beforeend", some.map(function (l) {
+      return '<div class="leaflet-marker-icon rm-label ' + l.cls + " " + anim + '" style="' +
+        'margin-left: 0px; margin-top: 0px; width: 0px; height: 0px;"><span>' + l.html +
+        "</span></div>";
+    }).join(""));
+    some.forEach(function (l, i) {
+      var n = {at: L.latLng(l.at), el: pane.children[first + i]};
+      put(n, point(n));
+      names.push(n);
+      all.push(n);
+    });
+    show(lastFree);
+    if (names.length < labels.length) { setTimeout(make, 0); }
+  }
+  function start() {
+    if (!started) { started = true; make(); }
+  }
+  function soon() {  // after the first frame; within a second in a frame held back
+    requestAnimationFrame(function () { setTimeout(start, 0); });
+    setTimeout(start, 1000);
+  }
+  // Never before the page's load event: they are not what the reader waits for.
+  if (document.readyState === "complete") { soon(); } else { addEventListener("load", soon); }
+  // A name's box is its point plus an offset that never changes: measured once, all new
+  // names in one pass, after which every test is arithmetic and the page is never laid out
+  // again to read a box.
+  function measure() {
+    var fresh = all.filter(function (n) { return !n.off; });
+    if (!fresh.length) { return true; }
+    var box = map.getContainer().getBoundingClientRect();
+    var rects = fresh.map(function (n) { return n.el.firstChild.getBoundingClientRect(); });
+    if (!rects.some(function (r) { return r.width > 0; })) { return false; }  // not laid out
+    fresh.forEach(function (n, i) {
+      var p = map.layerPointToContainerPoint(point(n)), r = rects[i];
+      n.off = {l: r.left - box.left - p.x, t: r.top - box.top - p.y, w: r.width, h: r.height};
+    });
+    return true;
+  }
+  function rect(n, p) {
+    return {left: p.x + n.off.l, top: p.y + n.off.t, right: p.x + n.off.l + n.off.w,
+            bottom: p.y + n.off.t + n.off.h};
+  }
+  // Larger countries and capitals first; a name that overlaps one before it hides. Names
+  // added since, at the same zoom, are tested against the ones before them only.
+  var zoom = null, taken = [], done = 0;
+  function declutter() {
+    if (zoom !== map.getZoom()) { zoom = map.getZoom(); taken = []; done = 0; }
+    for (; done < names.length; done++) {
+      var n = names[done], r = rect(n, point(n));
+      var free = n.off.w > 0 && taken.every(function (t) {
         return r.right < t.left || r.left > t.right || r.bottom < t.top || r.top > t.bottom;
       });
       if (free) { taken.push(r); }
-      return !free;
-    });
-    els.forEach(function (el, i) { if (hidden[i]) { el.style.visibility = "hidden"; } });
+      n.own = !free;
+    }
   }
-  map.on("zoomend moveend overlayadd", declutter);
-  declutter();
+  // Shows each name that is clear of the others and, given `free` (the page's test for a box
+  // in container px), clear of the page's labels and controls.
+  function show(free) {
+    lastFree = free;
+    if (!measure()) { return; }
+    declutter();
+    all.forEach(function (n) {
+      var hide = n.own;
+      if (!hide && free && n.off.w > 0) {
+        var r = rect(n, map.layerPointToContainerPoint(point(n)));
+        hide = !free({l: r.left, t: r.top, r: r.right, b: r.bottom});
+      }
+      if (hide !== n.hidden) {
+        n.el.style.visibility = hide ? "hidden" : "visible";
+        n.hidden = hide;
+      }
+    });
+  }
+  map.rmNames = {measure: measure, show: show};
+  // After a zoom the names show clear of each other at once; the page's labels follow.
+  map.on("zoomend", function () { show(null); });
 }
 """
 

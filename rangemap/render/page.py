@@ -281,59 +281,78 @@ function (map, cfg) {
     var lines = cfg.hits[id].getLatLngs();
     full[id] = Array.isArray(lines[0]) ? lines : [lines];
   });
-  function samples(id) {  // points every ~2 px along a ring's lines, in layer px
+  // Points every ~2 px along a ring's lines, in layer px: x, y and, for a vertex of the line,
+  // its own point (which the projection has seen already), else null.
+  function samples(id) {
     return full[id].map(function (line) {
-      var out = [];
+      var xs = [], ys = [], at = [];
       for (var i = 0; i < line.length; i++) {
         var p = map.latLngToLayerPoint(line[i]);
         if (i) {
-          var q = out[out.length - 1], n = Math.floor(q.distanceTo(p) / 2);
-          for (var k = 1; k < n; k++) { out.push(q.add(p.subtract(q).multiplyBy(k / n))); }
+          var qx = xs[xs.length - 1], qy = ys[ys.length - 1], dx = p.x - qx, dy = p.y - qy;
+          var n = Math.floor(Math.sqrt(dx * dx + dy * dy) / 2);
+          for (var k = 1; k < n; k++) {
+            xs.push(qx + dx * (k / n)); ys.push(qy + dy * (k / n)); at.push(null);
+          }
         }
-        out.push(p);
+        xs.push(p.x); ys.push(p.y); at.push(line[i]);
       }
-      return out;
+      return {xs: xs, ys: ys, at: at};
     });
   }
+  // A grid cell's key: cells are 2 px, layer px stay well within +-2^27 cells.
+  function cellKey(cx, cy) { return cx * 268435456 + cy; }
   function stackHits() {
-    var order = cfg.order.filter(shown), grid = {}, pts = {};
-    order.forEach(function (id) {
+    var order = cfg.order.filter(shown), grid = new Map(), pts = {};
+    // each cell: the index (in `order`) of the one ring through it, or -1 for several
+    order.forEach(function (id, i) {
       pts[id] = samples(id);
       pts[id].forEach(function (line) {
-        line.forEach(function (p) {
-          var key = Math.floor(p.x / CELL) + "," + Math.floor(p.y / CELL);
-          (grid[key] = grid[key] || {})[id] = true;
-        });
+        for (var j = 0; j < line.xs.length; j++) {
+          var key = cellKey(Math.floor(line.xs[j] / CELL), Math.floor(line.ys[j] / CELL));
+          var was = grid.get(key);
+          if (was === undefined) { grid.set(key, i); } else if (was !== i) { grid.set(key, -1); }
+        }
       });
     });
-    function clear(id, p, reach) {  // no other ring within `reach` cells
-      var cx = Math.floor(p.x / CELL), cy = Math.floor(p.y / CELL);
+    function clear(i, x, y, reach) {  // no other ring within `reach` cells
+      var cx = Math.floor(x / CELL), cy = Math.floor(y / CELL);
       for (var dx = -reach; dx <= reach; dx++) {
         for (var dy = -reach; dy <= reach; dy++) {
-          var cell = grid[(cx + dx) + "," + (cy + dy)];
-          if (cell && Object.keys(cell).some(function (o) { return o !== id; })) { return false; }
+          var cell = grid.get(cellKey(cx + dx, cy + dy));
+          if (cell !== undefined && cell !== i) { return false; }
         }
       }
       return true;
     }
-    function runs(id, reach) {
+    // The stretches of a ring clear of the others, as lines: their two ends and the ring's
+    // own vertices between them (the points between vertices lie on the straight line).
+    function runs(id, i, reach) {
       var out = [];
       pts[id].forEach(function (line) {
-        var run = [];
-        line.forEach(function (p) {
-          if (clear(id, p, reach)) { run.push(map.layerPointToLatLng(p)); return; }
-          if (run.length > 1) { out.push(run); }
-          run = [];
-        });
-        if (run.length > 1) { out.push(run); }
+        var start = -1, xs = line.xs, ys = line.ys, at = line.at;
+        function end(last) {
+          if (start >= 0 && last > start) {
+            var run = [at[start] || map.layerPointToLatLng([xs[start], ys[start]])];
+            for (var k = start + 1; k < last; k++) { if (at[k]) { run.push(at[k]); } }
+            run.push(at[last] || map.layerPointToLatLng([xs[last], ys[last]]));
+            out.push(run);
+          }
+          start = -1;
+        }
+        for (var j = 0; j < xs.length; j++) {
+          if (clear(i, xs[j], ys[j], reach)) { if (start < 0) { start = j; } continue; }
+          end(j - 1);
+        }
+        end(xs.length - 1);
       });
       return out;
     }
-    order.forEach(function (id) {
+    order.forEach(function (id, i) {
       // The widest hit line that still keeps clear of every other outline somewhere.
       var hit = cfg.hits[id], found = null, reach;
       for (reach = 3; reach >= 1 && !found; reach--) {
-        var r = runs(id, reach);
+        var r = runs(id, i, reach);
         if (r.length) { found = r; break; }
       }
       hit.setLatLngs(found || full[id]);
@@ -369,17 +388,74 @@ function (map, cfg) {
     return out;
   }
 
+  // A label's size never changes: each text is measured once. Everything the labels need
+  // from the page is read in one pass: the texts not measured yet (added for that and taken
+  // out again) and whatever `read` reads; reading a size right after adding a label would
+  // lay the page out again for every label.
+  var textSizes = {};
+  function measure(items, read) {  // items: [text, class] pairs
+    var fresh = [], seen = {};
+    items.forEach(function (item) {
+      var key = item[1] + " " + item[0];
+      if (textSizes[key] || seen[key]) { return; }
+      seen[key] = true;
+      var el = L.DomUtil.create("div", "rm-ml " + item[1], pane);
+      el.textContent = item[0];
+      fresh.push([key, el]);
+    });
+    var got = fresh.map(function (f) { return [f[1].offsetWidth, f[1].offsetHeight]; });
+    read();
+    fresh.forEach(function (f, i) {
+      pane.removeChild(f[1]);
+      if (got[i][1]) { textSizes[f[0]] = got[i]; }  // a hidden pane measures nothing
+    });
+  }
+  function sizeOf(text, cls) {
+    var key = cls + " " + text;
+    if (!textSizes[key]) { measure([[text, cls]], function () {}); }
+    return textSizes[key] || [0, 0];
+  }
+
   function place() {
     pane.innerHTML = "";
     baseDots.clearLayers();
-    var size = map.getSize(), box = container.getBoundingClientRect(), taken = [];
-    var short = narrow(), zoom = map.getZoom();
-    container.querySelectorAll(".leaflet-control").forEach(function (el) {
-      var r = el.getBoundingClientRect();
-      if (r.width && r.height) {
-        taken.push({l: r.left - box.left - 3, t: r.top - box.top - 3,
-                    r: r.right - box.left + 3, b: r.bottom - box.top + 3});
-      }
+    var size = map.getSize(), short = narrow(), zoom = map.getZoom(), taken = [];
+    function inView(points) {
+      return points.some(function (at) {
+        var p = map.latLngToContainerPoint(at);
+        return p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+      });
+    }
+    // The texts that may be placed, in view: measured before anything is written.
+    var wanted = [];
+    function want(text, cls, points) { if (inView(points)) { wanted.push([text, cls]); } }
+    cfg.sites.forEach(function (s) { want(s.name, "rm-ml-site", [s.at]); });
+    cfg.callouts.forEach(function (c) { want(c.text, "rm-ml-callout", [c.end]); });
+    cfg.places.forEach(function (p) { want(p.name, "rm-ml-place", [p.at]); });
+    cfg.labels.forEach(function (l) {
+      if (!l.ids.some(shown)) { return; }
+      var points = l.anchors.concat(outlinePoints(l.ids[0]));
+      want(short ? l.short : l.text, "rm-ml-" + l.kind, points);
+      if (!short) { want(l.short, "rm-ml-" + l.kind, points); }
+    });
+    if (cfg.basemap) {
+      cfg.basemap.countries.forEach(function (c) {
+        if (zoom >= c[3]) { want(c[0], "rm-ml-country", [[c[1], c[2]]]); }
+      });
+      cfg.basemap.capitals.forEach(function (c) {
+        if (zoom >= c[3]) { want(c[0], "rm-ml-capital", [[c[1], c[2]]]); }
+      });
+    }
+    measure(wanted, function () {
+      var box = container.getBoundingClientRect();
+      container.querySelectorAll(".leaflet-control").forEach(function (el) {
+        var r = el.getBoundingClientRect();
+        if (r.width && r.height) {
+          taken.push({l: r.left - box.left - 3, t: r.top - box.top - 3,
+                      r: r.right - box.left + 3, b: r.bottom - box.top + 3});
+        }
+      });
+      if (map.rmNames) { map.rmNames.measure(); }
     });
     function free(b) {
       if (b.l < 3 || b.t < 3 || b.r > size.x - 3 || b.b > size.y - 3) { return false; }
@@ -389,18 +465,19 @@ function (map, cfg) {
       }
       return true;
     }
-    // Try each point with each offset; keep the label at the first free box.
-    // `from`: a ring's site; the label may then also sit just outside or inside the outline.
-    function put(text, cls, color, points, offsets, data, from) {
-      var inView = points.some(function (at) {
-        var p = map.latLngToContainerPoint(at);
-        return p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
-      });
-      if (!inView) { return null; }  // no layout work for labels off the map
+    function label(text, cls, color, x, y, data) {
       var el = L.DomUtil.create("div", "rm-ml " + cls, pane);
       el.textContent = text;
       if (color) { el.style.color = color; }
-      var w = el.offsetWidth, h = el.offsetHeight, c = from && map.latLngToContainerPoint(from);
+      L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x, y]));
+      if (data) { el.setAttribute("data-layers", data); }
+      return el;
+    }
+    // Try each point with each offset; keep the label at the first free box.
+    // `from`: a ring's site; the label may then also sit just outside or inside the outline.
+    function put(text, cls, color, points, offsets, data, from) {
+      if (!inView(points)) { return null; }  // no work for labels off the map
+      var s = sizeOf(text, cls), w = s[0], h = s[1], c = from && map.latLngToContainerPoint(from);
       for (var i = 0; i < points.length; i++) {
         var p = map.latLngToContainerPoint(points[i]), tries = offsets;
         if (c && p.distanceTo(c) > 1) {
@@ -415,15 +492,13 @@ function (map, cfg) {
           var b = {l: x, t: y, r: x + w, b: y + h};
           if (free(b)) {
             taken.push(b);
-            L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x, y]));
-            if (data) { el.setAttribute("data-layers", data); }
-            return el;
+            return label(text, cls, color, x, y, data);
           }
         }
       }
-      pane.removeChild(el);
       return null;
     }
+
     var beside = [[0, -0.5, 7, 0], [-1, -0.5, -7, 0], [-0.5, -1, 0, -6], [-0.5, 0, 0, 6]];
     var centred = [[-0.5, -0.5, 0, 0]];
     cfg.sites.forEach(function (s) {
@@ -514,15 +589,9 @@ function (map, cfg) {
         }
       });
     }
-    // Names another layer of the page has put on the map (the azimuthal basemap's countries
-    // and capitals) give way to the ranges' labels and the places named by news value.
-    var box0 = container.getBoundingClientRect();
-    container.querySelectorAll(".rm-label span").forEach(function (span) {
-      var r = span.getBoundingClientRect();
-      var b = {l: r.left - box0.left, t: r.top - box0.top, r: r.right - box0.left,
-               b: r.bottom - box0.top};
-      if (r.width && !free(b)) { span.parentNode.style.visibility = "hidden"; }
-    });
+    // Names the azimuthal basemap has put on the map (html_projection.VIEW_JS) give way
+    // to the ranges' labels and the places named by news value.
+    if (map.rmNames) { map.rmNames.show(free); }
   }
 
   // --- Legend: each range switched on and off, and its details opened, from the keyboard.
@@ -563,25 +632,43 @@ function (map, cfg) {
   if (legend && window.matchMedia("(max-width: " + (cfg.narrowPx - 1) + "px)").matches) {
     legend.open = false;
   }
-  function redraw() { sizes(); stackHits(); place(); syncLegend(); }
+  // --- After a change, the work it needs is done once, however many changes come: sizes,
+  // hit lines (after a zoom or a layer switched), labels, the legend's boxes.
+  var todo = {}, timer = null, frame = null, all = ["sizes", "hits", "labels", "legend"];
+  function flush() {
+    clearTimeout(timer); cancelAnimationFrame(frame); timer = frame = null;
+    var now = todo;
+    todo = {};
+    if (now.show) { pane.style.display = ""; }
+    if (now.sizes) { sizes(); }
+    if (now.hits) { stackHits(); }
+    if (now.labels) { place(); }
+    if (now.legend) { syncLegend(); }
+  }
+  function later(parts, ms) {
+    parts.forEach(function (part) { todo[part] = true; });
+    clearTimeout(timer);
+    timer = setTimeout(flush, ms);
+  }
+  // Before the next frame is painted; a frame out of view, whose frames the browser holds
+  // back, within half a second all the same.
+  function beforePaint(parts) {
+    parts.forEach(function (part) { todo[part] = true; });
+    if (frame === null) { frame = requestAnimationFrame(flush); }
+    if (timer === null) { timer = setTimeout(flush, 500); }
+  }
   map.on("zoomstart", function () { pane.style.display = "none"; });
-  var pending = null;
-  map.on("zoomend moveend", function () {
-    clearTimeout(pending);
-    pending = setTimeout(function () { pane.style.display = ""; place(); }, 30);
-  });
-  map.on("zoomend", stackHits);
+  map.on("zoomend", function () { todo.hits = true; });
+  map.on("zoomend moveend", function () { later(["show", "labels"], 30); });
   map.on("overlayadd overlayremove layeradd layerremove", function (e) {
-    if (e.type.indexOf("overlay") === 0 || e.layer instanceof L.FeatureGroup) {
-      clearTimeout(map._rmRedraw);
-      map._rmRedraw = setTimeout(redraw, 0);
-    }
+    if (e.type.indexOf("overlay") === 0 || e.layer instanceof L.FeatureGroup) { later(all, 0); }
   });
-  // The view itself follows the story's steps (rangemap.render.steps).
-  map.on("resize", redraw);
+  // The view itself follows the story's steps (rangemap.render.steps): the first view is
+  // laid out once, in the view the first step frames.
+  map.on("resize", function () { beforePaint(all); });
   if (window.ResizeObserver) {
     new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
   }
-  redraw();
+  beforePaint(all);
 }
 """

@@ -142,12 +142,8 @@ function rmAeqd(map, d) {
     "color": "#F7FAFC", "weight": 0.8, "interactive": false}).addTo(map);
   L.polyline(edge, {"pane": d.seaPane, "color": "#B8C2CC", "weight": 0.8,
     "interactive": false}).addTo(map);
-  function label(text, latlng, cls) {
-    var icon = L.divIcon({"className": "rm-label " + cls, "html": "<span>" + text + "</span>",
-      "iconSize": [0, 0]});
-    labels.push(L.marker(latlng, {"icon": icon, "pane": d.labelsPane, "interactive": false,
-      "keyboard": false}).addTo(map));
-  }
+  // Names are drawn by VIEW_JS, as one layer: {html, at: [lat, lon], cls} each.
+  function label(text, latlng, cls) { labels.push({"html": text, "at": latlng, "cls": cls}); }
   // Country names claim their place first, then capitals, most populous first.
   var at = rmLine(d.namesAt, d.scale);
   d.names.forEach(function (name, i) { label(name, at[i], "rm-country-name"); });
