@@ -183,9 +183,10 @@ def test_title_subtitle_caption_override(inf):
 
 
 def test_country_popups_carry_percent_per_ring(inf, default_html):
-    countries = page_data(default_html)["countries"]
+    data = page_data(default_html)
+    countries = data["countries"]
     cover = next(c[0]["cover"] for c in countries["data"] if c[0]["name"] == "Poland")
-    names = countries["names"]
+    names = [layer["name"] for layer in data["layers"]]  # what the covers count
     index = {html.unescape(n): i for i, n in enumerate(names)}
     ru480 = next(layer for layer in inf.drawn if layer.id == "kaliningrad-region--9m729-ru-480")
     row = next(r for r in ru480.countries if r.country == "Poland")

@@ -37,10 +37,11 @@ from rangemap.scene import Projection, Scene, load_scene
 from rangemap.scene_build import DrawnLayer, ResolvedScene, resolve_scene
 
 #: Steps per degree of the encoded coordinates (rangemap.render.encoding): country outlines
-#: (Natural Earth's, simplified to 0.1 degrees) in 0.04 degree, the graticule in 0.01 degree;
-#: ring outlines and fills in what the map's deepest zoom needs (AeqdFrame.ring_scale,
+#: in 0.05 degree (Natural Earth's, simplified to 0.1 degrees: rounding adds at most a third
+#: of that, and 0.04 degree cost 2 KB more of gzip), the graticule in 0.02 degree; ring
+#: outlines and fills in what the map's deepest zoom needs (AeqdFrame.ring_scale,
 #: display_geometry.mercator_scale).
-_COUNTRY_SCALE, _GRATICULE_SCALE = 25, 100
+_COUNTRY_SCALE, _GRATICULE_SCALE = 20, 50
 #: Places to 1e-4 degree, their own precision (story.RankedPlace). Label anchors and the
 #: points a step frames are written in the steps of the ring outlines they lie on.
 _PLACE_SCALE = 10**4
@@ -261,7 +262,6 @@ def _countries_data(
     return {
         "data": features,
         "scale": _COUNTRY_SCALE,
-        "names": [esc(_layer_name(layer, w)) for layer in scene.drawn],
         "ids": [layer.id for layer in scene.drawn],
         "intro": html_parts.country_intro(w),
         "none": html_parts.country_none(w),
@@ -476,28 +476,26 @@ def render_map(
     arcs = map_labels.shared_arcs(resolved.drawn)
     drawn: dict[str, int] = {}
     circles: dict[tuple[float, float, float], Any] = {}
-    for site in resolved.sites:
-        for layer in site.layers:
-            if not isinstance(layer, DrawnLayer):
-                continue
-            swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
-            layers.append(
-                {
-                    "id": layer.id,
-                    "name": f"{swatch} {esc(_layer_name(layer, w))}",
-                    "show": layer.id in first.show,
-                    "ring": _ring_data(
-                        layer,
-                        frame,
-                        arcs,
-                        drawn,
-                        w,
-                        filled=layer.id not in unfilled,
-                        zoom=zoom,
-                        circles=circles,
-                    ),
-                }
-            )
+    for layer in resolved.drawn:  # in the order the countries' popups count them
+        swatch = html_parts.line_svg(layer.color, layer.line_kind, width=22)
+        layers.append(
+            {
+                "id": layer.id,
+                "name": esc(_layer_name(layer, w)),  # the layer list's and popups'
+                "swatch": swatch,
+                "show": layer.id in first.show,
+                "ring": _ring_data(
+                    layer,
+                    frame,
+                    arcs,
+                    drawn,
+                    w,
+                    filled=layer.id not in unfilled,
+                    zoom=zoom,
+                    circles=circles,
+                ),
+            }
+        )
     sites = [_site_data(site, resolved, frame, w, zoom) for site in resolved.sites]
     # popups cut into pieces: those repeated (footnotes) written once, the sources copied
     # from the sources panel (its list items in document order: "#rm-sources li")

@@ -65,7 +65,7 @@ def document(
     from rcssmin import cssmin
     from rjsmin import jsmin
 
-    leaflet_css = html_assets.style_text(html_assets.leaflet_css())
+    leaflet_css = html_assets.style_text(cssmin(html_assets.leaflet_css()))
     gesture_css, gesture_js = html_assets.gesture_handling(lang)
     page_css = html_assets.style_text(cssmin(css + _MAP_CSS))
     head_scripts = "".join(

@@ -68,7 +68,7 @@ function rmRing(group, d, s) {
 #: pan and click in between (a frame out of view, whose frames the browser holds back, gets it
 #: within a second anyway).
 _COUNTRIES_JS = """
-function rmCountries(map, d) {
+function rmCountries(map, d, names) {  // names: the layers', as the covers count them
   function shown(i) {  // a ring switched off in the layer control has no paths on the map
     return document.querySelector("path.rm-l-" + d.ids[i]) !== null;
   }
@@ -81,7 +81,7 @@ function rmCountries(map, d) {
     var rows = "";
     p.cover.forEach(function (c) {
       if (!shown(c[0])) { return; }
-      rows += "<tr><td>" + d.names[c[0]] + "</td><td class=rm-num>" + pct(c[1]) + "</td></tr>";
+      rows += "<tr><td>" + names[c[0]] + "</td><td class=rm-num>" + pct(c[1]) + "</td></tr>";
     });
     var text = rows ? d.intro + "<table>" + rows + "</table>" : d.none;
     return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
@@ -173,13 +173,13 @@ function rmMap(d) {
     pane.style.zIndex = p[1];
     if (!p[2]) { pane.style.pointerEvents = "none"; }
   });
-  rmCountries(map, d.countries);
+  rmCountries(map, d.countries, d.layers.map(function (l) { return l.name; }));
   var overlays = {}, groups = {}, hits = {};
   d.layers.forEach(function (l) {
     var group = groups[l.id] = L.featureGroup();
     hits[l.id] = rmRing(group, l.ring, d.ringStyle);
     if (l.show) { group.addTo(map); }
-    overlays[l.name] = group;
+    overlays[l.swatch + " " + l.name] = group;
   });
   var sites = L.featureGroup();
   d.sites.forEach(function (s) { rmSite(sites, s); });
