@@ -275,16 +275,21 @@ function (map, cfg) {
   // --- Rings: smaller on top, and each answers only where no other outline runs within
   // reach of its hit line, so a ring never swallows a neighbour's outline. Where none is
   // clear (rings a pixel apart), it keeps a thin line: the larger answers just outside.
-  function shown(id) { return cfg.hits[id] && map.hasLayer(cfg.groups[id]); }
+  // (The group first: a ring not shown may not be drawn yet, and asking for its hit line
+  // draws it: renderer.)
+  function shown(id) { return map.hasLayer(cfg.groups[id]) && cfg.hits[id]; }
   var CELL = 2, full = {};
-  Object.keys(cfg.hits).forEach(function (id) {
-    var lines = cfg.hits[id].getLatLngs();
-    full[id] = Array.isArray(lines[0]) ? lines : [lines];
-  });
+  function lines(id) {  // a ring's whole hit lines, as drawn, before any stacking cuts them
+    if (!full[id]) {
+      var l = cfg.hits[id].getLatLngs();
+      full[id] = Array.isArray(l[0]) ? l : [l];
+    }
+    return full[id];
+  }
   // Points every ~2 px along a ring's lines, in layer px: x, y and, for a vertex of the line,
   // its own point (which the projection has seen already), else null.
   function samples(id) {
-    return full[id].map(function (line) {
+    return lines(id).map(function (line) {
       var xs = [], ys = [], at = [];
       for (var i = 0; i < line.length; i++) {
         var p = map.latLngToLayerPoint(line[i]);
@@ -355,7 +360,7 @@ function (map, cfg) {
         var r = runs(id, i, reach);
         if (r.length) { found = r; break; }
       }
-      hit.setLatLngs(found || full[id]);
+      hit.setLatLngs(found || lines(id));
       hit.setStyle({"weight": found ? 2 * reach * CELL : 2});
       hit.bringToFront();
     });
@@ -382,7 +387,7 @@ function (map, cfg) {
 
   function outlinePoints(id) {
     var out = [];
-    (full[id] || []).forEach(function (line) {
+    lines(id).forEach(function (line) {
       for (var i = 0; i < line.length; i += 3) { out.push(line[i]); }
     });
     return out;

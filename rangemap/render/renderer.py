@@ -17,14 +17,29 @@ from rangemap.render.html_projection import VIEW_JS
 #: rmRing: a ring's fill, visible outline and hover/click line. The fill takes no pointer
 #: events, so a click inside a ring reaches the country below it; a wide transparent line
 #: along the outline takes hover and clicks for the ring itself. Each outline line is in the
-#: page once: a ring's `lines` are encoded lines (decoded into rmOutlines as they come) or the
-#: index in rmOutlines of a line an earlier ring drew (a band's outer circle is often a ring of
-#: its own); Leaflet copies the arrays, never changes them. A point site's circle is
+#: page once: a ring's `lines` are encoded lines or the index in rmOutlines of a line an
+#: earlier ring has (a band's outer circle is often a ring of its own), numbered in page
+#: order by rmIndex before any ring is drawn and decoded when a ring first draws them;
+#: Leaflet copies the arrays, never changes them. A point site's circle is
 #: {"c": [lat, lon, metres, n]} where the page can compute it (rmCircle,
 #: html_projection.GEODESIC_JS, in the page's head); on a Web Mercator map with a fifth number
 #: for the engine's extra azimuths near a pole, and {"p": ...} for one round a pole (rmRound).
 _RING_JS = """
-var rmOutlines = [];
+var rmOutlines = [];  // [source, scale, decoded or null] each
+function rmIndex(d) {
+  d.refs = d.lines.map(function (l) {
+    if (typeof l === "number") { return l; }
+    rmOutlines.push([l, d.scale, null]);
+    return rmOutlines.length - 1;
+  });
+}
+function rmOutline(i) {
+  var o = rmOutlines[i], l = o[0];
+  if (!o[2]) {
+    o[2] = typeof l === "string" ? rmLine(l, o[1]) : l.c ? rmCircle(l.c) : rmRound(rmCircle(l.p));
+  }
+  return o[2];
+}
 function rmRing(group, d, s) {
   var cls = " rm-l-" + d.id;
   var fillOptions = {"stroke": false, "fillColor": d.fillColor, "fillOpacity": 1,
@@ -35,12 +50,7 @@ function rmRing(group, d, s) {
   if (d.dash) { lineOptions.dashArray = d.dash; lineOptions.lineCap = "round"; }
   var hitOptions = {"color": d.color, "weight": s.hitWeight, "opacity": 0, "fill": false,
     "className": "rm-hit" + cls};
-  var outline = d.lines.map(function (l) {
-    if (typeof l === "number") { return rmOutlines[l]; }
-    rmOutlines.push(typeof l === "string" ? rmLine(l, d.scale)
-                    : l.c ? rmCircle(l.c) : rmRound(rmCircle(l.p)));
-    return rmOutlines[rmOutlines.length - 1];
-  });
+  var outline = d.refs.map(rmOutline);
   if (d.fillOutline) {  // true, or per line the pole along whose edge it closes (or 0)
     var poles = d.fillOutline === true ? [] : d.fillOutline;
     L.polygon(outline.map(function (l, i) {
@@ -175,9 +185,14 @@ function rmMap(d) {
   });
   rmCountries(map, d.countries, d.layers.map(function (l) { return l.name; }));
   var overlays = {}, groups = {}, hits = {};
+  d.layers.forEach(function (l) { rmIndex(l.ring); });
+  // A ring the first view does not show is drawn when it is first shown (or its hover line
+  // asked for): the first view waits for its own rings only.
   d.layers.forEach(function (l) {
-    var group = groups[l.id] = L.featureGroup();
-    hits[l.id] = rmRing(group, l.ring, d.ringStyle);
+    var group = groups[l.id] = L.featureGroup(), hit = null;
+    function draw() { return hit || (hit = rmRing(group, l.ring, d.ringStyle)); }
+    Object.defineProperty(hits, l.id, {"get": draw, "enumerable": true});
+    group.on("add", draw);
     if (l.show) { group.addTo(map); }
     overlays[l.swatch + " " + l.name] = group;
   });
