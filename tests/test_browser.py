@@ -355,6 +355,7 @@ def test_mercator_page_draws_its_rings_as_python_decodes_them(driver, desktop, p
         var style = arguments[1];
         return arguments[0].map(function (d) {
           var group = L.layerGroup().addTo(map);
+          rmIndex(d);  // its new lines numbered after the page's (numbers refer to the page's)
           rmRing(group, d, style);
           var layers = group.getLayers(), out = latlngs(layers[0].getLatLngs());
           map.removeLayer(group);
@@ -853,3 +854,23 @@ def test_popups_read_as_the_scene_writes_them(driver, pages, inf):
     for source in ring.sources:
         assert source.title in texts["ring"], source.title
     assert "People in cities and towns of 15,000+" in texts["ring"]  # the shared footnote
+
+
+def test_rings_not_shown_at_first_are_drawn_when_shown(driver, aeqd_pages, inf):
+    """The first view waits for its own rings only: the others are built (their outlines
+    decoded, their circles solved) when a step, the legend or the layer list shows them."""
+    _load(driver, aeqd_pages["inf"], DESKTOP)
+    count = (
+        _MAP
+        + """
+        var decoded = rmOutlines.filter(function (o) { return o[2] !== null; }).length;
+        return [decoded, rmOutlines.length, document.querySelectorAll('path.rm-line').length];
+        """
+    )
+    before, total, paths = driver.execute_script(count)
+    first = story.steps(inf)[0].show
+    assert paths == len(first) and before < total / 2, (before, total, paths)
+    last = len(story.steps(inf)) - 1  # every range shown at first
+    driver.execute_script(_MAP + "map.rangemapStep(arguments[0]);", last)
+    after, _, paths = driver.execute_script(count)
+    assert paths == len(story.steps(inf)[last].show) > len(first) and after > before
