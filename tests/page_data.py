@@ -12,13 +12,18 @@ from rangemap.geodesic import GEOD, ring_vertices
 from rangemap.render.display_geometry import split_at_antimeridian
 
 _DATA = re.compile(r'<script type="application/json" id="rm-data">(.*?)</script>', re.S)
+#: The countries, in a block of their own after the renderer (drawn after the load event).
+_LATE = re.compile(
+    r'<script type="application/json" id="rm-countries">(.*?)</script>\n</body>', re.S
+)
 
 
 def page_data(page: str) -> dict[str, Any]:
-    """The JSON the renderer draws: map options, rings, sites, countries, page config."""
-    blocks = _DATA.findall(page)
-    assert len(blocks) == 1, "a map page has exactly one data block"
-    return json.loads(blocks[0])
+    """The JSON the renderer draws: map options, rings, sites, page config, and the
+    countries from the page's last block."""
+    blocks, late = _DATA.findall(page), _LATE.findall(page)
+    assert len(blocks) == len(late) == 1, "a map page has one data block and one late block"
+    return json.loads(blocks[0]) | {"countries": json.loads(late[0])}
 
 
 def rings(page: str) -> list[dict[str, Any]]:

@@ -512,7 +512,6 @@ def render_map(
         "map": _map_options(frame, first.frame.bounds, zoom),
         "tiles": None if offline else _tiles(zoom),
         "panes": _PANES if frame is None else _PANES + _AEQD_PANES,
-        "countries": _countries_data(resolved, offline=offline, display=display, w=w),
         "ringStyle": {
             "smooth": _SMOOTH_PX,
             "hitWeight": _HIT_WEIGHT,
@@ -567,6 +566,7 @@ def render_map(
         scripts=head_js,
         data=js_value(data),
         renderer=renderer_js(),
+        late_data=js_value(_countries_data(resolved, offline=offline, display=display, w=w)),
     )
     return MapPage(html=html, title=title)
 

@@ -21,8 +21,9 @@ _MAP_CSS = """
 html, body { width: 100%; height: 100%; margin: 0; padding: 0; }
 """
 
-#: The id of the map's element and of the JSON block the renderer draws.
-MAP_ID, DATA_ID = "rm-map", "rm-data"
+#: The ids of the map's element, of the JSON block the renderer draws and of the one it draws
+#: after the load event (the countries), which comes after the renderer in the page.
+MAP_ID, DATA_ID, LATE_ID = "rm-map", "rm-data", "rm-countries"
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,13 @@ def document(
     scripts: list[str],
     data: str,
     renderer: str,
+    late_data: str,
 ) -> str:
     """The whole page. `css` is the page's own; `before_map` and `after_map` are its HTML around
     the map; `scripts` run after Leaflet and before the renderer; `data` is the JSON the
-    renderer draws (already safe inside <script>: rangemap.render.html_map.js_value). The
+    renderer draws (already safe inside <script>: rangemap.render.html_map.js_value) and
+    `late_data` the JSON it draws after the load event: placed after the renderer, it is
+    still arriving while the first view is drawn, and the page is loaded when it has. The
     page's own CSS and scripts are minified (rcssmin, rjsmin: comments and spaces out, ~4 KB
     of gzip); Leaflet and its plugin come minified."""
     from rcssmin import cssmin
@@ -94,6 +98,7 @@ def document(
         f"{head_scripts}"
         f'<script type="application/json" id="{DATA_ID}">{data}</script>\n'
         f"<script>{html_assets.script_text(jsmin(renderer))}</script>\n"
+        f'<script type="application/json" id="{LATE_ID}">{late_data}</script>\n'
         "</body>\n"
         "</html>\n"
     )

@@ -78,7 +78,8 @@ function rmRing(group, d, s) {
 #: pan and click in between (a frame out of view, whose frames the browser holds back, gets it
 #: within a second anyway).
 _COUNTRIES_JS = """
-function rmCountries(map, d, names) {  // names: the layers', as the covers count them
+function rmCountries(map, names) {  // names: the layers', as the covers count them
+  var d;  // the page's last block: parsed when the countries are drawn
   function shown(i) {  // a ring switched off in the layer control has no paths on the map
     return document.querySelector("path.rm-l-" + d.ids[i]) !== null;
   }
@@ -96,8 +97,7 @@ function rmCountries(map, d, names) {  // names: the layers', as the covers coun
     var text = rows ? d.intro + "<table>" + rows + "</table>" : d.none;
     return "<div class=rm-pop><h2>" + p.name + "</h2>" + text + "</div>";
   }
-  var group = L.featureGroup(), next = 0, started = false, CHUNK = 30;
-  var decode = rmChain(d.scale);  // rings in order, each from the end of the one before
+  var group = L.featureGroup(), next = 0, started = false, CHUNK = 30, decode;
   function add(c) {  // [properties, [[ring, hole ...], ...]]
     var layer = L.polygon(decode(c[1]), L.extend({"pane": d.pane}, d.style));
     layer.feature = {"type": "Feature", "properties": c[0]};  // as L.geoJSON's layers
@@ -113,7 +113,11 @@ function rmCountries(map, d, names) {  // names: the layers', as the covers coun
     document.documentElement.classList.add("rm-basemap");
   }
   function start() {
-    if (!started) { started = true; draw(); }
+    if (started) { return; }
+    started = true;
+    d = JSON.parse(document.getElementById("rm-countries").textContent);
+    decode = rmChain(d.scale);  // rings in order, each from the end of the one before
+    draw();
   }
   function soon() {  // after the first frame; within a second in a frame held back
     requestAnimationFrame(function () { setTimeout(start, 0); });
@@ -183,7 +187,7 @@ function rmMap(d) {
     pane.style.zIndex = p[1];
     if (!p[2]) { pane.style.pointerEvents = "none"; }
   });
-  rmCountries(map, d.countries, d.layers.map(function (l) { return l.name; }));
+  rmCountries(map, d.layers.map(function (l) { return l.name; }));
   var overlays = {}, groups = {}, hits = {};
   d.layers.forEach(function (l) { rmIndex(l.ring); });
   // A ring the first view does not show is drawn when it is first shown (or its hover line
