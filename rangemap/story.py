@@ -436,7 +436,7 @@ def minor_capitals() -> frozenset[tuple[str, float, float]]:
     return frozenset(
         minor_key(str(cities.name[i]), float(cities.lat[i]), float(cities.lon[i]))
         for i in seats
-        if _micro_city(str(cities.country_iso3[i]))
+        if str(cities.country_iso3[i]) in _micro_codes()
     )
 
 
@@ -445,9 +445,11 @@ def minor_key(name: str, lat: float, lon: float) -> tuple[str, float, float]:
     return (name, round(lat, 1) + 0.0, round(lon, 1) + 0.0)
 
 
-def _micro_city(iso3: str) -> bool:
-    area, status = _country_sizes().get(iso3, (1e9, "state"))
-    return is_micro(area, status)
+@functools.cache
+def _micro_codes() -> frozenset[str]:
+    """ISO3 codes of the micro-states and micro-territories (is_micro) of the layer."""
+    return frozenset(iso for iso, (area, status) in _country_sizes().items()
+                     if is_micro(area, status))  # fmt: skip
 
 
 def host_countries(scene: ResolvedScene) -> list[str]:
@@ -532,7 +534,7 @@ def ranked_places(scene: ResolvedScene, *, beyond: int = 2) -> list[RankedPlace]
     # not those of territories (Douglas, Mariehamn).
     status = getattr(cities, "status", np.full(len(cities), "state"))
     seat = cities.capital | ((status == "other") & cities.territory_capital)
-    micro = np.array([_micro_city(str(i)) for i in iso3])
+    micro = np.isin(iso3, sorted(_micro_codes()))
     capitals = np.flatnonzero(seat & np.isin(status, ["state", "other"]) & ~micro)
     lat, lon = cities.lat[capitals], cities.lon[capitals]
     pop = cities.population[capitals]
