@@ -446,6 +446,17 @@ def minor_key(name: str, lat: float, lon: float) -> tuple[str, float, float]:
 
 
 @functools.cache
+def _micro_cities() -> np.ndarray:
+    """Which places of the cities layer lie in a micro-state or micro-territory (read-only)."""
+    from rangemap import layers as data
+
+    iso3, codes = data.cities().country_iso3.tolist(), _micro_codes()
+    micro = np.fromiter((c in codes for c in iso3), dtype=bool, count=len(iso3))
+    micro.setflags(write=False)
+    return micro
+
+
+@functools.cache
 def _micro_codes() -> frozenset[str]:
     """ISO3 codes of the micro-states and micro-territories (is_micro) of the layer."""
     return frozenset(iso for iso, (area, status) in _country_sizes().items()
@@ -534,7 +545,7 @@ def ranked_places(scene: ResolvedScene, *, beyond: int = 2) -> list[RankedPlace]
     # not those of territories (Douglas, Mariehamn).
     status = getattr(cities, "status", np.full(len(cities), "state"))
     seat = cities.capital | ((status == "other") & cities.territory_capital)
-    micro = np.isin(iso3, sorted(_micro_codes()))
+    micro = _micro_cities()
     capitals = np.flatnonzero(seat & np.isin(status, ["state", "other"]) & ~micro)
     lat, lon = cities.lat[capitals], cities.lon[capitals]
     pop = cities.population[capitals]
