@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rangemap import coverage as cov
 from rangemap.catalog import AreaSite, Catalog, Claim, Event, Hosting, Site, Source, System, km_span
@@ -188,12 +188,29 @@ class _Builder:
     def coverage(
         self, site: Location, km: float, km_min: float | None
     ) -> tuple[cov.Ring, cov.Summary, tuple[cov.CountryRow, ...]]:
-        key = (site, float(km), float(km_min) if km_min else None)
+        key = _key(site, km, km_min)
         if key not in self.cache:
-            ring = cov.make_ring(site, km, km_min=km_min)
-            countries = tuple(cov.country_rows(ring))
-            self.cache[key] = (ring, cov.summarize(ring, countries=countries), countries)
+            self.cache[key] = _coverage(site, km, km_min)
         return self.cache[key]
+
+    def prefetch(self, figures: Sequence[tuple[Location, float, float | None]]) -> None:
+        """The coverage of every figure in `figures`, on two threads: GEOS and PROJ release the
+        GIL, and a scene's rings are independent (a band is its outer disc less its inner
+        one, cached: discs go first). `figures` are (site, km, km_min) as `coverage` gets
+        them (a km may carry its unit); the results are the ones it would compute."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from rangemap import layers
+
+        layers.countries()  # loaded once, before the threads share them
+        layers.cities()
+        first = {_key(*figure): figure for figure in reversed(figures)}  # as coverage: the first
+        todo = {key: figure for key, figure in first.items() if key not in self.cache}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for band in (False, True):
+                keys = [key for key in todo if (key[2] is not None) == band]
+                done = pool.map(lambda key: _coverage(*todo[key]), keys)
+                self.cache.update(zip(keys, done, strict=True))
 
     def layer(
         self,
@@ -389,6 +406,32 @@ class _Builder:
         )
 
 
+class _Figures(_Builder):
+    """A builder that only lists the figures a scene draws, computing no coverage: what
+    _Builder.prefetch is given before the scene's layers are built."""
+
+    def __init__(self, catalog: Catalog, colors: Mapping[str, str]) -> None:
+        super().__init__(catalog, colors)
+        self.figures: list[tuple[Location, float, float | None]] = []
+
+    def coverage(self, site: Location, km: float, km_min: float | None) -> Any:
+        self.figures.append((site, km, km_min))
+        return None, None, ()
+
+
+def _key(site: Location, km: float, km_min: float | None) -> tuple[Location, float, float | None]:
+    return (site, float(km), float(km_min) if km_min else None)
+
+
+def _coverage(
+    site: Location, km: float, km_min: float | None
+) -> tuple[cov.Ring, cov.Summary, tuple[cov.CountryRow, ...]]:
+    """One figure's ring, its summary and its country rows."""
+    ring = cov.make_ring(site, km, km_min=km_min)
+    countries = tuple(cov.country_rows(ring))
+    return ring, cov.summarize(ring, countries=countries), countries
+
+
 def claim_discs(
     claim: Claim,
 ) -> list[tuple[str, tuple[float, None] | None, str, Bound | None]]:
@@ -478,26 +521,35 @@ def resolve_scene(
     def place(spec: str) -> Location:
         return known[spec] if spec in known else resolver(spec)
 
+    def build(builder: _Builder) -> list[ResolvedSite]:
+        site_ids: set[str] = set()
+        sites = []
+        for spec in scene.sites:
+            location = place(spec.site)
+            origin = _Origin(
+                builder.unique(slug(location.id), site_ids, "-"),
+                location,
+                spec.name or _short_name(location.name),
+                _entry(catalog, location),
+            )
+            layers: list[SceneLayer] = []
+            for ref in spec.claims:
+                layers += builder.claim_layers(origin, ref)
+            for spec_range in spec.ranges:
+                layers.append(builder.range_layer(origin, spec_range))
+            for treaty_id in spec.thresholds:
+                layers += builder.threshold_layers(origin, treaty_id)
+            callouts = tuple(place(name) for name in spec.callouts)
+            sites.append(ResolvedSite(*origin, tuple(layers), callouts))
+        return sites
+
+    # The layers are built twice: first only to list the figures they draw, whose coverage
+    # is then computed on two threads, then for good from those results.
+    figures = _Figures(catalog, scene.style.colors)
+    build(figures)
     builder = _Builder(catalog, scene.style.colors)
-    site_ids: set[str] = set()
-    sites = []
-    for spec in scene.sites:
-        location = place(spec.site)
-        origin = _Origin(
-            builder.unique(slug(location.id), site_ids, "-"),
-            location,
-            spec.name or _short_name(location.name),
-            _entry(catalog, location),
-        )
-        layers: list[SceneLayer] = []
-        for ref in spec.claims:
-            layers += builder.claim_layers(origin, ref)
-        for spec_range in spec.ranges:
-            layers.append(builder.range_layer(origin, spec_range))
-        for treaty_id in spec.thresholds:
-            layers += builder.threshold_layers(origin, treaty_id)
-        callouts = tuple(place(name) for name in spec.callouts)
-        sites.append(ResolvedSite(*origin, tuple(layers), callouts))
+    builder.prefetch(figures.figures)
+    sites = build(builder)
     event = None
     if scene.event is not None:
         event = next((e for e in catalog.events if e.id == scene.event), None)

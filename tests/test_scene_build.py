@@ -113,3 +113,22 @@ def test_a_resolver_that_invents_a_catalog_site_is_refused():
 def test_claimant_is_the_first_party_named(claimed_by: str, party: str) -> None:
     """One rule for the legend, the labels and the article text (they had two)."""
     assert claimant(claimed_by) == party
+
+
+def test_coverage_computed_on_two_threads_is_the_sequential_coverage(monkeypatch):
+    """resolve_scene lists the scene's figures first and computes their coverage on two
+    threads: every ring, summary and country row is the one computed one after another."""
+    import shapely
+
+    from rangemap import coverage as cov
+    from rangemap.scene_build import _Builder
+
+    def digest(scene):
+        return [(layer.id, shapely.to_wkb(layer.ring.geometry), layer.summary, layer.countries)
+                for layer in scene.drawn]  # fmt: skip
+
+    scene = load_scene("oreshnik-belarus-2025")  # a country's launch area and point sites
+    threaded = digest(resolve_scene(scene))
+    cov._DISKS.clear(), cov._PLACES.clear()  # computed again, one after another
+    monkeypatch.setattr(_Builder, "prefetch", lambda self, keys: None)
+    assert digest(resolve_scene(scene)) == threaded
