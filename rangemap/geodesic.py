@@ -94,6 +94,13 @@ def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> n
     return np.asarray(metres) / 1000.0
 
 
+def azimuths_deg(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Forward azimuth (degrees, -180..180) of the geodesic from (lat, lon) to each point."""
+    lats = np.asarray(lats, dtype=float)
+    lons = np.asarray(lons, dtype=float)
+    return np.asarray(GEOD.inv(np.full(lons.size, lon), np.full(lats.size, lat), lons, lats)[0])
+
+
 def geodesic_line(
     lat1: float, lon1: float, lat2: float, lon2: float, points: int
 ) -> tuple[np.ndarray, float]:

@@ -27,7 +27,7 @@ import shapely
 
 from rangemap.coverage import OUTLINE_VERTICES
 from rangemap.geodesic import (
-    GEOD,
+    azimuths_deg,
     circle_points,
     distance_km,
     range_area,
@@ -320,7 +320,7 @@ def mercator_circle_steps(
         return OUTLINE_VERTICES, True
     n = OUTLINE_VERTICES
     regular = circle_points(lat, lon, km, np.linspace(360.0, 0.0, n, endpoint=False))
-    azimuths = GEOD.inv(np.full(lons.size, lon), np.full(lons.size, lat), lons, lats)[0]
+    azimuths = azimuths_deg(lat, lon, lats, lons)
     position = ((360.0 - azimuths) % 360.0) / (360.0 / n)  # in steps of the regular azimuths
     position[0] = 0.0  # the first vertex is the one at azimuth 360
     drawn = mercator_xy(np.vstack([regular, regular[:1]]))
