@@ -254,3 +254,14 @@ def test_circle_points_are_the_ring_vertices_at_their_azimuths():
     points = circle_points(54.7, 20.5, 5500, azimuths)
     assert len(polar) > 720  # extra vertices near the pole
     assert all((polar == p).all(axis=1).any() for p in points)
+
+
+def test_azimuths_match_geographiclib():
+    from rangemap.geodesic import azimuths_deg
+
+    rng = np.random.default_rng(23)
+    lats, lons = rng.uniform(-89, 89, 200), rng.uniform(-180, 180, 200)
+    for lat0, lon0 in [(54.71, 20.51), (-33.9, 151.2), (0.0, 179.9), (89.5, 0.0)]:
+        want = [Geodesic.WGS84.Inverse(lat0, lon0, a, b)["azi1"]
+                for a, b in zip(lats, lons, strict=True)]  # fmt: skip
+        assert np.allclose(azimuths_deg(lat0, lon0, lats, lons), want, atol=1e-9)
