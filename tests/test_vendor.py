@@ -106,3 +106,14 @@ def test_gesture_hints_in_the_page_language_and_english_only(lang):
     assert js.replace("<\\/", "</") == whole[: table.start(1)] + _HINT_TABLE.search(js)[1] + (
         whole[table.end(1) :]
     )
+
+
+def test_a_regional_language_keeps_its_base_languages_gesture_hint():
+    """A scene in "de-CH": the page asks the plugin for "de" (html_map.language_js), so the
+    German hint must be in the page, not only the English fallback."""
+    from rangemap.render.html_map import map_html, render_map
+    from rangemap.scene import load_scene
+
+    scene = load_scene("us-germany-2024").model_copy(update={"lang": "de-CH"})
+    page = map_html(render_map(scene))
+    assert "de:{touch:" in page and "Verschieben der Karte mit zwei Fingern" in page

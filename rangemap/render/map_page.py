@@ -70,7 +70,8 @@ def document(
     from rjsmin import jsmin
 
     leaflet_css = html_assets.style_text(cssmin(html_assets.leaflet_css()))
-    gesture_css, gesture_js = html_assets.gesture_handling(lang)
+    # the plugin is asked for the base language (html_map.language_js): "de" for "de-CH"
+    gesture_css, gesture_js = html_assets.gesture_handling(lang.split("-")[0].lower())
     page_css = html_assets.style_text(cssmin(css + _MAP_CSS))
     head_scripts = "".join(
         f"<script>{html_assets.script_text(jsmin(s))}</script>\n" for s in scripts
